@@ -1,0 +1,3 @@
+from ecsship.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""AWS access: sessions, clients with standard retries, endpoint selection, error translation."""

@@ -1,0 +1,112 @@
+"""One Aws object per invocation: a boto3 session, cached clients, call accounting.
+
+Clients use botocore's standard retry mode (bounded attempts, exponential backoff with jitter,
+retries on throttling and transient errors) so no caller writes its own retry loop.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+import boto3
+from botocore.config import Config
+
+from ecsship import __version__
+from ecsship.errors import UsageError
+
+READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Head", "Lookup", "Search", "Query")
+LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+def is_read_operation(name: str) -> bool:
+    return name.startswith(READ_PREFIXES)
+
+
+@dataclass
+class CallLog:
+    """Counts of AWS API calls made, by service and operation; reads and writes apart."""
+
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def record(self, service: str, operation: str) -> None:
+        self.calls.append((service, operation))
+
+    @property
+    def reads(self) -> list[tuple[str, str]]:
+        return [c for c in self.calls if is_read_operation(c[1])]
+
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        return [c for c in self.calls if not is_read_operation(c[1])]
+
+
+class Aws:
+    def __init__(
+        self,
+        region: str | None = None,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        local: bool = False,
+        max_attempts: int = 6,
+        retry_mode: str = "standard",
+        event_hooks: list[tuple[str, Callable]] | None = None,
+    ):
+        self.local = local
+        self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+        kwargs: dict = {}
+        if profile:
+            kwargs["profile_name"] = profile
+        if local:
+            kwargs.update(LOCAL_CREDENTIALS)
+        try:
+            self.session = boto3.session.Session(region_name=region, **kwargs)
+        except Exception as exc:  # ProfileNotFound and friends
+            from ecsship.aws.errors import translate_botocore
+
+            translated = translate_botocore(exc)
+            if translated:
+                raise translated from None
+            raise
+        self.region = self.session.region_name
+        if not self.region:
+            raise UsageError(
+                "no AWS region configured",
+                "set `region:` in the manifest, pass --region, or export AWS_REGION",
+            )
+        self.config = Config(
+            retries={"mode": retry_mode, "max_attempts": max_attempts},
+            user_agent_extra=f"ecsship/{__version__}",
+            connect_timeout=5,
+            read_timeout=30,
+        )
+        self.calls = CallLog()
+        self._clients: dict[str, object] = {}
+        self.session.events.register("before-call.*.*", self._count)
+        for event, handler in event_hooks or []:
+            self.session.events.register(event, handler)
+        self._account_id: str | None = None
+
+    def _count(self, model=None, **_):
+        if model is not None:
+            self.calls.record(model.service_model.service_name, model.name)
+
+    def client(self, service: str):
+        client = self._clients.get(service)
+        if client is None:
+            client = self.session.client(service, endpoint_url=self.endpoint_url, config=self.config)
+            self._clients[service] = client
+        return client
+
+    @property
+    def account_id(self) -> str:
+        if self._account_id is None:
+            from ecsship.aws.errors import aws_call
+
+            with aws_call("AWS account", "sts:GetCallerIdentity"):
+                self._account_id = self.client("sts").get_caller_identity()["Account"]
+        return self._account_id
+
+    @property
+    def partition(self) -> str:
+        return self.session.get_partition_for_region(self.region) if hasattr(self.session, "get_partition_for_region") else "aws"

@@ -1,0 +1,103 @@
+"""The `ecsship` command: global options, command registration, entry point.
+
+Only typer is imported at start-up; each command imports what it needs when it runs, so
+`ecsship --help` and `ecsship validate` never load boto3.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from ecsship import __version__
+from ecsship.cli.context import GlobalOptions
+from ecsship.cli.hoist import hoist_global_options
+
+
+class EcsshipGroup(TyperGroup):
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, hoist_global_options(list(args)))
+
+    def list_commands(self, ctx):
+        # Keep the order commands are used in, not alphabetical.
+        return list(self.commands)
+
+
+HELP = """Turn one YAML manifest into a production-grade Amazon ECS service, and ship new versions safely.
+
+Typical flow: [bold]init[/] → [bold]validate[/] → [bold]plan[/] → [bold]apply[/] → [bold]deploy[/] (→ [bold]rollback[/]).
+Add [bold]--local[/] to any command to rehearse on the embedded local AWS.
+
+Exit codes: 0 ok, 1 operation failed, 2 invalid manifest or usage, 130 interrupted.
+"""
+
+app = typer.Typer(
+    name="ecsship",
+    cls=EcsshipGroup,
+    help=HELP,
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"ecsship {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    region: Annotated[Optional[str], typer.Option(help="AWS region (else the manifest's, AWS_REGION, or the profile's).", envvar=None)] = None,
+    profile: Annotated[Optional[str], typer.Option(help="AWS named profile (else AWS_PROFILE).")] = None,
+    endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="Send every AWS call to this endpoint (also AWS_ENDPOINT_URL).")] = None,
+    local: Annotated[bool, typer.Option("--local", help="Use the embedded local AWS (started when not running).")] = False,
+    local_port: Annotated[Optional[int], typer.Option("--local-port", help="Port of the local AWS for --local (default 4566).", hidden=True)] = None,
+    output: Annotated[str, typer.Option("--output", "-o", help="text or json.", case_sensitive=False)] = "text",
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours (also NO_COLOR).")] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail (repeat for more).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and results.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and AWS call details.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    if output.lower() not in ("text", "json"):
+        raise typer.BadParameter("must be text or json", param_hint="--output")
+    ctx.obj = GlobalOptions(
+        region=region,
+        profile=profile,
+        endpoint_url=endpoint_url,
+        local=local,
+        local_port=local_port,
+        output=output.lower(),
+        color=not no_color,
+        verbose=verbose,
+        quiet=quiet,
+        debug=debug,
+    )
+
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"ecsship.cli.commands.{name}").register(app)
+
+
+# Order here is the order `--help` lists them in.
+COMMAND_MODULES = ["init", "validate", "meta"]  # add a module name here to add its commands
+
+
+_register()
+
+
+def main() -> None:
+    app(prog_name="ecsship")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

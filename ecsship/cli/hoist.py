@@ -1,0 +1,43 @@
+"""Let global options stand anywhere on the command line.
+
+`ecsship apply -f x.yaml --local --yes` reads naturally; click only accepts group options
+before the sub-command, so we move the global ones to the front before parsing.
+"""
+from __future__ import annotations
+
+GLOBAL_FLAGS = {"--local", "--no-color", "--debug", "-v", "--verbose", "-q", "--quiet", "-vv"}
+GLOBAL_VALUED = {"--region", "--profile", "--endpoint-url", "--output", "-o", "--local-port"}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    seen_command = False
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if seen_command and arg in GLOBAL_FLAGS:
+            front.append(arg)
+        elif seen_command and name in GLOBAL_VALUED:
+            front.append(arg)
+            if "=" not in arg and i + 1 < len(args):
+                front.append(args[i + 1])
+                i += 1
+        else:
+            if not arg.startswith("-"):
+                seen_command = True
+            elif not seen_command and name in GLOBAL_VALUED and "=" not in arg and i + 1 < len(args):
+                rest.extend(args[i : i + 2])
+                i += 2
+                continue
+            rest.append(arg)
+        i += 1
+    # Global options go right before the first sub-command word.
+    for j, arg in enumerate(rest):
+        if not arg.startswith("-") and (j == 0 or rest[j - 1].split("=", 1)[0] not in GLOBAL_VALUED):
+            return rest[:j] + front + rest[j:]
+    return rest + front

@@ -1,0 +1,130 @@
+"""Load a manifest: read, parse with positions, interpolate, overlay, validate, all problems at once."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from ecsship.errors import ManifestError, Problem, UsageError
+from ecsship.manifest.interpolate import interpolate, nearest_position
+from ecsship.manifest.overlay import apply_environment, environment_names
+from ecsship.manifest.schema import schema_problems
+from ecsship.manifest.semantic import semantic_problems
+from ecsship.manifest.yamlsource import Positions, YamlProblem, parse, read_text
+
+
+@dataclass
+class Manifest:
+    """A validated manifest: plain data, where each value came from, and the warnings found."""
+
+    path: str
+    data: dict
+    positions: Positions = field(repr=False)
+    environment: str | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+    def locate(self, *path) -> str:
+        line, _ = nearest_position(self.positions, path)
+        return f"{self.path}:{line}" if line else self.path
+
+    def get(self, *keys, default=None):
+        value = self.data
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                return default
+            value = value[key]
+        return value
+
+
+def parse_vars(pairs: list[str] | None) -> dict[str, str]:
+    """`--var KEY=VALUE` pairs into a dict."""
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--var expects KEY=VALUE, got '{pair}'")
+        out[key.strip()] = value
+    return out
+
+
+def read_source(path: str) -> tuple[object, Positions]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(2 * 1024 * 1024)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file", "run `ecsship init` to write a manifest, or pass -f PATH") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory; expected a manifest file", "pass -f PATH/ecsship.yaml") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data, positions = parse(path, read_text(path, raw))
+    except YamlProblem as exc:
+        raise ManifestError([exc.problem]) from None
+    if not isinstance(data, dict):
+        raise ManifestError([Problem(path, 1, 1, "", f"the manifest must be a mapping of fields, not a {type(data).__name__}", "start with `service: NAME`")])
+    return data, positions
+
+
+def load_manifest(
+    path: str,
+    env: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    strict: bool = False,
+    all_environments: bool = False,
+) -> Manifest:
+    """Load and validate. Raises ManifestError carrying every problem (errors and warnings)."""
+    data, positions = read_source(path)
+    scope = dict(os.environ if environ is None else environ)
+    scope.update(variables or {})
+    data, problems = interpolate(data, positions, scope, path)
+    if problems:
+        # Unresolved variables make the rest meaningless (an image of '${IMAGE_TAG}').
+        raise ManifestError(problems)
+
+    known = environment_names(data)
+    if env is not None and env not in known:
+        listed = ", ".join(known) if known else "none are defined"
+        raise UsageError(f"{path}: unknown environment '{env}' (known: {listed})", "add it under `environments:` or pick a known one")
+
+    problems = _check(data, positions, path)
+    if env is None and all_environments and not any(p.severity == "error" for p in problems):
+        seen = {p.render() for p in problems}
+        for name in known:
+            merged, merged_positions = apply_environment(data, positions, name)
+            for problem in _check(merged, merged_positions, path):
+                if problem.render() not in seen:
+                    seen.add(problem.render())
+                    problems.append(_in_environment(problem, name))
+    if env is not None:
+        data, positions = apply_environment(data, positions, env)
+        problems += [p for p in _check(data, positions, path) if p.render() not in {q.render() for q in problems}]
+    else:
+        data = {k: v for k, v in data.items() if k != "environments"}
+
+    if strict:
+        problems = [_as_error(p) for p in problems]
+    if any(p.severity == "error" for p in problems):
+        raise ManifestError(sorted(problems, key=_order))
+    return Manifest(path, data, positions, env, sorted(problems, key=_order))
+
+
+def _check(data, positions, path) -> list[Problem]:
+    return schema_problems(data, positions, path) + semantic_problems(data, positions, path)
+
+
+def _order(problem: Problem):
+    return (problem.line or 0, problem.column or 0, problem.field)
+
+
+def _as_error(problem: Problem) -> Problem:
+    from dataclasses import replace
+
+    return replace(problem, severity="error", message=problem.message + " (--strict)") if problem.severity == "warning" else problem
+
+
+def _in_environment(problem: Problem, name: str) -> Problem:
+    from dataclasses import replace
+
+    return replace(problem, message=f"{problem.message} [with --env {name}]")

@@ -1,0 +1,70 @@
+"""`${VAR}` / `${VAR:-default}` interpolation in string values; `$${` is a literal `${`."""
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from ecsship.errors import Problem
+from ecsship.manifest.yamlsource import Positions, dotted
+
+_TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
+_REFERENCE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$", re.S)
+
+
+def interpolate(data, positions: Positions, variables: Mapping[str, str], file: str) -> tuple[object, list[Problem]]:
+    """Return the data with every string interpolated, and the problems found (all of them)."""
+    problems: list[Problem] = []
+
+    def where(path):
+        line, col = _nearest(positions, path)
+        return line, col
+
+    def substitute(text: str, path) -> str:
+        if "$" not in text:
+            return text
+
+        def replace(match: re.Match) -> str:
+            token = match.group(0)
+            if token == "$${":
+                return "${"
+            if match.group(1) is None:
+                line, col = where(path)
+                problems.append(Problem(file, line, col, dotted(path), "unterminated '${' in value", "close it with '}', or write '$${' for a literal '${'"))
+                return token
+            ref = _REFERENCE.match(match.group(1))
+            if not ref:
+                line, col = where(path)
+                problems.append(Problem(file, line, col, dotted(path), f"malformed variable reference '{token}'", "use ${NAME} or ${NAME:-default}"))
+                return token
+            name, default = ref.group(1), ref.group(2)
+            value = variables.get(name)
+            if value is None or (value == "" and default is not None):
+                if default is not None:
+                    return default
+                line, col = where(path)
+                problems.append(Problem(file, line, col, dotted(path), f"variable ${{{name}}} is not set", f"export {name}=..., pass --var {name}=..., or write ${{{name}:-default}}"))
+                return token
+            return value
+
+        return _TOKEN.sub(replace, text)
+
+    def walk(value, path):
+        if isinstance(value, str):
+            return substitute(value, path)
+        if isinstance(value, dict):
+            return {k: walk(v, path + (k,)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, path + (i,)) for i, v in enumerate(value)]
+        return value
+
+    return walk(data, ()), problems
+
+
+def _nearest(positions: Positions, path) -> tuple[int | None, int | None]:
+    path = tuple(path)
+    while path not in positions and path:
+        path = path[:-1]
+    return positions.get(path, (None, None))
+
+
+nearest_position = _nearest

@@ -1,0 +1,240 @@
+"""Rules a JSON schema cannot express. Each rule reads the (possibly ill-typed) data defensively:
+schema errors are reported alongside, so a rule must never crash on a wrong type."""
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator
+
+from ecsship.errors import Problem
+from ecsship.manifest.fargate import FARGATE_CPU, describe_options, fargate_memory_options
+from ecsship.manifest.interpolate import nearest_position
+from ecsship.manifest.yamlsource import Positions, dotted
+
+Finding = tuple  # (path tuple, message, hint, severity)
+Rule = Callable[[dict], Iterator[Finding]]
+RULES: list[Rule] = []
+
+SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)", re.I)
+SECRET_VALUE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|\bAKIA[0-9A-Z]{16}\b|\bsk_live_[0-9A-Za-z]{8,}")
+SECRET_REF = re.compile(
+    r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*(:[^:]*(:[^:]*)?)?)?"
+    r"|arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+"
+    r"|secretsmanager:[A-Za-z0-9/_+=.@-]+(:[A-Za-z0-9_.-]+)?"
+    r"|ssm:/[A-Za-z0-9/_.-]+)$"
+)
+SHIFTING = ("blue_green", "canary", "linear")
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def _get(data, *keys, default=None):
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return default
+        data = data[key]
+    return data
+
+
+def _int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@rule
+def fargate_cpu_memory(m):
+    """On Fargate, cpu and memory must be one of the pairs AWS accepts."""
+    if _get(m, "platform", default="fargate") != "fargate":
+        return
+    cpu, memory = _get(m, "cpu", default=256), _get(m, "memory", default=512)
+    if not (_int(cpu) and _int(memory)):
+        return
+    if cpu not in FARGATE_CPU:
+        yield ("cpu",), f"{cpu} is not a Fargate CPU size", f"use one of {', '.join(map(str, FARGATE_CPU))}", "error"
+    elif memory not in fargate_memory_options(cpu):
+        yield ("memory",), f"{memory} MiB is not valid with cpu {cpu} on Fargate", f"with cpu {cpu} use {describe_options(cpu)}", "error"
+
+
+@rule
+def immutable_image(m):
+    """The image must be pinned (a tag other than latest, or a digest) so a rollback restores the same bits."""
+    image = _get(m, "image")
+    if not isinstance(image, str) or _get(m, "allow_mutable_tag") is True:
+        return
+    if "@sha256:" in image or "@" in image.rsplit("/", 1)[-1]:
+        return
+    last = image.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else None
+    if tag is None:
+        yield ("image",), "image has no tag (it would mean `latest`, which moves)", "pin a version tag or a digest, or set allow_mutable_tag: true", "error"
+    elif tag == "latest":
+        yield ("image",), "image tag `latest` is mutable", "pin a version tag or a digest, or set allow_mutable_tag: true", "error"
+    elif tag == "":
+        yield ("image",), "image tag is empty", "write repository:tag, e.g. app:v1", "error"
+
+
+@rule
+def no_plaintext_secrets(m):
+    """An environment value must not look like a secret: those belong in `secrets:`."""
+    env = _get(m, "environment")
+    if not isinstance(env, dict):
+        return
+    for key, value in env.items():
+        if not isinstance(value, str) or value == "":
+            continue
+        if SECRET_VALUE.search(value):
+            yield ("environment", key), "value looks like secret material (a private key or access key)", "store it in Secrets Manager and reference it under `secrets:`", "error"
+        elif SECRET_NAME.search(key) and not value.startswith(("arn:", "ssm:", "secretsmanager:")):
+            yield ("environment", key), f"'{key}' looks like a secret but has a literal value", f"move it to `secrets:` (e.g. {key}: secretsmanager:NAME); values under environment are visible to anyone who can read the task definition", "error"
+
+
+@rule
+def secret_references(m):
+    """A secret is a reference: an ARN, secretsmanager:NAME[:jsonkey], or ssm:/path."""
+    secrets = _get(m, "secrets")
+    if not isinstance(secrets, dict):
+        return
+    env = _get(m, "environment") or {}
+    for key, ref in secrets.items():
+        if isinstance(env, dict) and key in env:
+            yield ("secrets", key), f"'{key}' is set both in environment and in secrets", "keep only the secrets entry", "error"
+        if isinstance(ref, str) and not SECRET_REF.match(ref):
+            hint = "ssm paths start with '/': ssm:/path/name" if ref.startswith("ssm:") else "write an ARN, secretsmanager:NAME[:jsonkey], or ssm:/path"
+            # Never echo the value: a user may have pasted the secret itself here.
+            yield ("secrets", key), "is not a secret reference", hint, "error"
+
+
+@rule
+def scaling_bounds(m):
+    """scaling.min <= scaling.max, cooldowns >= 0, schedules within sensible bounds."""
+    scaling = _get(m, "scaling")
+    if not isinstance(scaling, dict):
+        return
+    lo, hi = scaling.get("min"), scaling.get("max")
+    if _int(lo) and _int(hi) and lo > hi:
+        yield ("scaling", "min"), f"min ({lo}) is greater than max ({hi})", None, "error"
+    for key in ("scale_in_cooldown", "scale_out_cooldown"):
+        value = scaling.get(key)
+        if _int(value) and value < 0:
+            yield ("scaling", key), f"cooldown cannot be negative (got {value})", None, "error"
+    if scaling.get("requests_per_target") is not None and not isinstance(_get(m, "load_balancer"), dict):
+        yield ("scaling", "requests_per_target"), "requests_per_target needs a load_balancer", None, "error"
+    for i, schedule in enumerate(scaling.get("schedules") or [] if isinstance(scaling.get("schedules"), list) else []):
+        if isinstance(schedule, dict) and _int(schedule.get("min")) and _int(schedule.get("max")) and schedule["min"] > schedule["max"]:
+            yield ("scaling", "schedules", i, "min"), "schedule min is greater than its max", None, "error"
+
+
+@rule
+def shifting_needs_load_balancer(m):
+    """blue_green, canary and linear shift traffic, so they need a load balancer (and their step settings)."""
+    deploy = _get(m, "deploy")
+    if not isinstance(deploy, dict):
+        return
+    strategy = deploy.get("strategy", "rolling")
+    if strategy in SHIFTING and not isinstance(_get(m, "load_balancer"), dict):
+        yield ("deploy", "strategy"), f"strategy {strategy} shifts traffic between two target groups and needs a load_balancer", "add load_balancer:, or use strategy: rolling", "error"
+    if strategy in ("canary", "linear") and not isinstance(deploy.get(strategy), dict):
+        yield ("deploy", "strategy"), f"strategy {strategy} needs `deploy.{strategy}: {{percent, interval}}`", None, "error"
+    for other in ("canary", "linear"):
+        if other in deploy and strategy != other:
+            yield ("deploy", other), f"`{other}` settings are ignored with strategy {strategy}", None, "warning"
+    if strategy == "rolling":
+        if deploy.get("approval") == "manual":
+            yield ("deploy", "approval"), "manual approval needs a blue_green, canary or linear strategy", None, "error"
+        if deploy.get("controller") == "codedeploy":
+            yield ("deploy", "controller"), "CodeDeploy runs blue_green, canary or linear deployments, not rolling", "use strategy: blue_green, canary or linear", "error"
+    lb = _get(m, "load_balancer")
+    test_port = deploy.get("test_listener_port")
+    if isinstance(lb, dict) and _int(test_port) and test_port == lb.get("listener_port", 443):
+        yield ("deploy", "test_listener_port"), "the test listener must differ from the production listener", None, "error"
+
+
+@rule
+def load_balancer_shape(m):
+    """A load balancer needs a container port, one ALB (named or created), and sane health-check settings."""
+    lb = _get(m, "load_balancer")
+    if not isinstance(lb, dict):
+        return
+    if "port" not in m:
+        yield ("load_balancer",), "a load balancer needs the container `port`", None, "error"
+    if "alb" in lb and "create" in lb:
+        yield ("load_balancer", "create"), "give either `alb` (an existing ALB) or `create`, not both", None, "error"
+    elif "alb" not in lb and "create" not in lb:
+        yield ("load_balancer",), "name an existing ALB with `alb:` or let ecsship create one with `create:`", None, "error"
+    if "host" not in lb and "path" not in lb:
+        yield ("load_balancer",), "a listener rule needs a `host` and/or a `path`", None, "error"
+    hc = lb.get("health_check")
+    if isinstance(hc, dict):
+        path = hc.get("path")
+        if isinstance(path, str) and not path.startswith("/"):
+            yield ("load_balancer", "health_check", "path"), f"health-check path must start with '/' (got '{_short(path)}')", None, "error"
+        if _int(hc.get("timeout")) and _int(hc.get("interval")) and hc["timeout"] >= hc["interval"]:
+            yield ("load_balancer", "health_check", "timeout"), "timeout must be less than interval", None, "error"
+
+
+@rule
+def capacity_fits_platform(m):
+    """Capacity providers must fit the platform: FARGATE/FARGATE_SPOT on fargate; no FARGATE_SPOT on arm64."""
+    capacity = _get(m, "capacity")
+    if not isinstance(capacity, list):
+        return
+    platform = _get(m, "platform", default="fargate")
+    arch = _get(m, "architecture", default="x86_64")
+    seen = set()
+    for i, item in enumerate(capacity):
+        provider = item.get("provider") if isinstance(item, dict) else None
+        if not isinstance(provider, str):
+            continue
+        if provider in seen:
+            yield ("capacity", i, "provider"), f"provider {provider} is listed twice", None, "error"
+        seen.add(provider)
+        fargate = provider in ("FARGATE", "FARGATE_SPOT")
+        if platform == "fargate" and not fargate:
+            yield ("capacity", i, "provider"), f"{provider} is not a Fargate capacity provider", "on platform fargate use FARGATE or FARGATE_SPOT", "error"
+        elif platform == "ec2" and fargate:
+            yield ("capacity", i, "provider"), f"{provider} needs platform: fargate", "name your EC2 capacity provider, or set platform: fargate", "error"
+        elif provider == "FARGATE_SPOT" and arch == "arm64":
+            yield ("capacity", i, "provider"), "FARGATE_SPOT is not available for arm64 tasks", "use FARGATE, or architecture: x86_64", "error"
+    bases = [item.get("base", 0) for item in capacity if isinstance(item, dict) and _int(item.get("base", 0))]
+    if sum(1 for b in bases if b > 0) > 1:
+        yield ("capacity",), "only one capacity provider may have a base greater than 0", None, "error"
+
+
+@rule
+def subnet_count(m):
+    """Listed subnet ids: at least two (in two AZs) so one AZ outage does not take the service down."""
+    subnets = _get(m, "network", "subnets")
+    if isinstance(subnets, list) and len(subnets) == 1:
+        yield ("network", "subnets"), "only one subnet listed: the service cannot survive an AZ outage", "list subnets in at least two availability zones", "warning"
+
+
+@rule
+def rollback_alarms_exist(m):
+    """`rollback_alarms: [auto]` wires the alarms ecsship creates; without any there is nothing to wire."""
+    alarms = _get(m, "deploy", "rollback_alarms")
+    if isinstance(alarms, list) and "auto" in alarms and not isinstance(_get(m, "observability", "alarms"), dict) and not isinstance(_get(m, "scaling"), dict):
+        yield ("deploy", "rollback_alarms"), "`auto` names the alarms ecsship creates, but observability.alarms is not set", None, "warning"
+
+
+@rule
+def container_health_check(m):
+    """A container health check needs a command."""
+    hc = _get(m, "health_check")
+    if isinstance(hc, dict) and "command" not in hc and any(k in hc for k in ("interval", "timeout", "retries", "start_period")):
+        yield ("health_check",), "interval/timeout/retries/start_period need a `command`", None, "error"
+
+
+def semantic_problems(data, positions: Positions, file: str) -> list[Problem]:
+    if not isinstance(data, dict):
+        return []
+    problems = []
+    for check in RULES:
+        for path, message, hint, severity in check(data):
+            line, col = nearest_position(positions, path)
+            problems.append(Problem(file, line, col, dotted(path), message, hint, severity))
+    return problems
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."

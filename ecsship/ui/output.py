@@ -1,0 +1,133 @@
+"""The one terminal layer: every command prints through an Output.
+
+Text goes through rich (colour only on a TTY and without NO_COLOR / --no-color);
+`--output json` prints machine-readable JSON on stdout and keeps humans' messages on stderr.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from ecsship.cli.context import GlobalOptions
+    from ecsship.errors import EcsshipError, Problem
+
+
+class Output:
+    _shared: "Output | None" = None
+
+    def __init__(self, mode: str = "text", color: bool = True, verbose: int = 0, quiet: bool = False, debug: bool = False):
+        self.mode = mode
+        self.verbose = verbose
+        self.quiet = quiet
+        self.debug = debug
+        self._color = color
+        self._out = None
+        self._err = None
+
+    @classmethod
+    def shared(cls, options: "GlobalOptions") -> "Output":
+        if cls._shared is None or cls._shared._options_key != _key(options):
+            cls._shared = cls(options.output, options.color, options.verbose, options.quiet, options.debug)
+            cls._shared._options_key = _key(options)
+        return cls._shared
+
+    _options_key: tuple = ()
+
+    # -- consoles, created on first use (rich costs import time) -----------------------
+    @property
+    def json_mode(self) -> bool:
+        return self.mode == "json"
+
+    @property
+    def is_tty(self) -> bool:
+        return sys.stdout.isatty() and os.environ.get("CI", "").lower() not in ("true", "1")
+
+    def _console(self, stderr: bool):
+        from rich.console import Console
+
+        color = self._color and not os.environ.get("NO_COLOR")
+        return Console(
+            file=sys.stderr if stderr else sys.stdout,
+            no_color=not color,
+            color_system="auto" if color else None,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    @property
+    def out(self):
+        # Built per call site's stream: CliRunner swaps sys.stdout between invocations.
+        if self._out is None or self._out.file is not sys.stdout:
+            self._out = self._console(stderr=False)
+        return self._out
+
+    @property
+    def err(self):
+        if self._err is None or self._err.file is not sys.stderr:
+            self._err = self._console(stderr=True)
+        return self._err
+
+    # -- messages -----------------------------------------------------------------------
+    def _human(self):
+        """Where human-readable messages go: stdout normally, stderr in JSON mode."""
+        return self.err if self.json_mode else self.out
+
+    def print(self, text: str = "", style: str | None = None) -> None:
+        if not self.quiet:
+            self._human().print(text, style=style, markup=False)
+
+    def markup(self, text: str) -> None:
+        if not self.quiet:
+            self._human().print(text)
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            self.err.print(text, style="dim", markup=False)
+
+    def success(self, text: str) -> None:
+        if not self.quiet:
+            self._human().print(text, style="green", markup=False)
+
+    def warning(self, text: str) -> None:
+        self.err.print(f"warning: {text}", style="yellow", markup=False)
+
+    def detail(self, text: str) -> None:
+        if self.verbose and not self.quiet:
+            self._human().print(text, style="dim", markup=False)
+
+    def emit_json(self, payload: Any) -> None:
+        sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
+        sys.stdout.flush()
+
+    def emit_json_line(self, payload: Any) -> None:
+        sys.stdout.write(json.dumps(payload, sort_keys=False, default=str) + "\n")
+        sys.stdout.flush()
+
+    def problems(self, problems: Iterable["Problem"]) -> None:
+        for problem in problems:
+            style = "yellow" if problem.severity == "warning" else "red"
+            self.err.print(problem.render(), style=style, markup=False)
+
+    def error(self, exc: "EcsshipError") -> None:
+        from ecsship.errors import ManifestError
+
+        if self.json_mode:
+            payload: dict = {"ok": False, "error": exc.message, "hint": exc.hint, "exit_code": exc.exit_code}
+            if isinstance(exc, ManifestError):
+                payload["problems"] = [p.to_dict() for p in exc.problems]
+            self.emit_json(payload)
+        if isinstance(exc, ManifestError):
+            self.problems(exc.problems)
+            errors = sum(1 for p in exc.problems if p.severity == "error")
+            self.err.print(f"{errors} error{'s' if errors != 1 else ''} in {exc.problems[0].file}" if exc.problems else exc.message, style="bold red", markup=False)
+            return
+        self.err.print(f"error: {exc.message}", style="bold red", markup=False)
+        if exc.hint:
+            self.err.print(f"hint: {exc.hint}", style="yellow", markup=False)
+
+
+def _key(options: "GlobalOptions") -> tuple:
+    return (options.output, options.color, options.verbose, options.quiet, options.debug)
