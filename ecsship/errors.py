@@ -54,7 +54,7 @@ class Problem:
             prefix += f"{self.field}: "
         text = prefix + ("warning: " if self.severity == "warning" else "") + self.message
         if self.hint:
-            text += f" ({self.hint})"
+            text += f" — {self.hint}"
         return text
 
     def to_dict(self) -> dict:

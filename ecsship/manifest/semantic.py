@@ -86,7 +86,7 @@ def no_plaintext_secrets(m):
         if SECRET_VALUE.search(value):
             yield ("environment", key), "value looks like secret material (a private key or access key)", "store it in Secrets Manager and reference it under `secrets:`", "error"
         elif SECRET_NAME.search(key) and not value.startswith(("arn:", "ssm:", "secretsmanager:")):
-            yield ("environment", key), f"'{key}' looks like a secret but has a literal value", f"move it to `secrets:` (e.g. {key}: secretsmanager:NAME); values under environment are visible to anyone who can read the task definition", "error"
+            yield ("environment", key), "looks like a secret but has a literal value", f"move it to `secrets:` ({key}: secretsmanager:NAME); environment values are readable by anyone who can read the task definition", "error"
 
 
 @rule

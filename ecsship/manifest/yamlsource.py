@@ -56,7 +56,8 @@ def parse(path: str, text: str) -> tuple[object, Positions]:
         message = (exc.problem or "invalid YAML").strip()
         if exc.context:
             message = f"{exc.context.strip()}: {message}"
-        hint = "YAML does not allow tab characters for indentation; use spaces" if "'\\t'" in message else None
+        source_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        hint = "YAML does not allow tabs for indentation; use spaces" if "\t" in source_line[: mark.column + 1] else None
         raise YamlProblem(Problem(path, mark.line + 1 if mark else None, mark.column + 1 if mark else None, "", message, hint)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(path, None, None, "", f"invalid YAML: {exc}")) from None
