@@ -1,0 +1,490 @@
+"""Manifest -> desired model. Pure: no AWS calls, same input, same output."""
+from __future__ import annotations
+
+from ecsship.desired import names, policies
+from ecsship.desired import resources as r
+from ecsship.desired.references import parse_image, parse_secret, with_tag
+from ecsship.desired.refs import Concat, Ref
+from ecsship.manifest.durations import parse_duration
+
+SHIFTING = ("blue_green", "canary", "linear")
+XRAY_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
+DEFAULT_HEALTH = {"interval": 30, "timeout": 5, "retries": 3, "start_period": 0}
+ALB_HEALTH_DEFAULTS = {"path": "/", "interval": 30, "timeout": 5, "healthy_threshold": 5, "unhealthy_threshold": 2, "matcher": "200"}
+
+
+def build(manifest, image_override: str | None = None) -> r.Desired:
+    """The desired model of a validated Manifest. `image_override` replaces the image URI."""
+    return Builder(manifest.data, image_override).desired()
+
+
+class Builder:
+    def __init__(self, data: dict, image_override: str | None = None):
+        self.m = data
+        self.service = data["service"]
+        self.cluster = data["cluster"]
+        self.region = data.get("region")
+        self.image_uri = image_override or data["image"]
+        self.image = parse_image(self.image_uri)
+        self.tags = {**{k: str(v) for k, v in (data.get("tags") or {}).items()},
+                     "ecsship:service": self.service, "ecsship:cluster": self.cluster}
+        self.deploy = data.get("deploy") or {}
+        self.strategy = self.deploy.get("strategy", "rolling")
+        self.controller = self.deploy.get("controller", "ecs") if self.strategy in SHIFTING else "ecs"
+        self.lb = data.get("load_balancer")
+        self.shifting = self.strategy in SHIFTING and self.lb is not None
+        self.alarms_cfg = (data.get("observability") or {}).get("alarms") or {}
+        self.scaling = data.get("scaling")
+        self.out: list[r.Resource] = []
+
+    def add(self, resource: r.Resource) -> None:
+        self.out.append(resource)
+
+    def desired(self) -> r.Desired:
+        self.lookups()
+        self.cluster_()
+        self.log_group()
+        self.roles()
+        self.load_balancing()
+        self.security_group()
+        self.endpoints()
+        self.task_definition()
+        self.alarms()
+        self.codedeploy()
+        self.discovery()
+        self.service_()
+        self.autoscaling()
+        ordered = _prune_and_order(self.out)
+        return r.Desired(self.service, self.cluster, self.region, tuple(ordered), self.service, dict(self.m))
+
+    # -- lookups ---------------------------------------------------------------------------
+    def lookups(self) -> None:
+        net = self.m["network"]
+        self.add(r.Network(key="network", name=_selector_label(net["vpc"]), spec={
+            "vpc": net["vpc"], "subnets": net["subnets"],
+        }))
+        self.add(r.Image(key="image", name=self.image_uri, spec={
+            "uri": self.image_uri, "registry": self.image.account, "region": self.image.region,
+            "repository": self.image.repository, "tag": self.image.tag, "digest": self.image.digest,
+        }))
+        secrets = self.m.get("secrets") or {}
+        if secrets:
+            refs = {env: parse_secret(env, ref) for env, ref in sorted(secrets.items())}
+            self.add(r.SecretRefs(key="secrets", name=f"{len(refs)} reference(s)", spec={
+                "refs": {env: {"source": s.source, "id": s.ident, "json_key": s.json_key} for env, s in refs.items()},
+            }))
+        if self.lb and self.lb.get("alb"):
+            ports = [self.lb.get("listener_port", 443)]
+            if self.deploy.get("test_listener_port") and self.shifting:
+                ports.append(self.deploy["test_listener_port"])
+            self.add(r.LoadBalancerLookup(key="alb", name=self.lb["alb"], spec={"alb": self.lb["alb"], "ports": ports}))
+
+    # -- core -------------------------------------------------------------------------------
+    def cluster_(self) -> None:
+        providers = sorted({c["provider"] for c in self.m.get("capacity") or []})
+        insights = bool((self.m.get("observability") or {}).get("container_insights", False))
+        self.add(r.Cluster(key="cluster", name=self.cluster, tags=dict(self.tags), spec={
+            "containerInsights": "enabled" if insights else "disabled", "capacityProviders": providers,
+        }))
+
+    def log_group(self) -> None:
+        retention = (self.m.get("logs") or {}).get("retention_days", 30)
+        self.add(r.LogGroup(key="log_group", name=names.log_group_name(self.cluster, self.service), tags=dict(self.tags),
+                            spec={"retentionInDays": retention}))
+
+    def roles(self) -> None:
+        sources = {parse_secret(k, v).source for k, v in (self.m.get("secrets") or {}).items()}
+        obs = self.m.get("observability") or {}
+        self.add(r.Role(key="role.execution", name=names.role_name(self.cluster, self.service, "exec"), tags=dict(self.tags), spec={
+            "trust": policies.trust("ecs-tasks.amazonaws.com"),
+            "policy": policies.execution_policy(self.image, sources),
+            "description": f"ecsship: ECS task execution role of {self.cluster}/{self.service}",
+        }))
+        self.add(r.Role(key="role.task", name=names.role_name(self.cluster, self.service, "task"), tags=dict(self.tags), spec={
+            "trust": policies.trust("ecs-tasks.amazonaws.com"),
+            "policy": policies.task_policy(self.m.get("permissions") or [], obs.get("tracing") == "xray", bool(self.m.get("execute_command"))),
+            "description": f"ecsship: task role of {self.cluster}/{self.service}",
+        }))
+
+    def security_group(self) -> None:
+        ingress = []
+        if self.lb is not None:
+            source = Ref("load_balancer", "security_group_id") if self.lb.get("create") else Ref("alb", "security_group_ids")
+            ingress.append({"protocol": "tcp", "port": self.m["port"], "sources": [source]})
+        self.add(r.SecurityGroup(key="security_group.tasks", name=f"{names.base(self.cluster, self.service)}-tasks", tags=dict(self.tags), spec={
+            "description": f"ecsship: tasks of {self.cluster}/{self.service}",
+            "vpcId": Ref("network", "vpc_id"),
+            "ingress": ingress,
+        }))
+
+    def endpoints(self) -> None:
+        wanted = sorted(self.m["network"].get("endpoints") or [])
+        if not wanted:
+            return
+        self.add(r.VpcEndpoints(key="vpc_endpoints", name=", ".join(wanted), tags=dict(self.tags), spec={
+            "vpcId": Ref("network", "vpc_id"), "subnetIds": Ref("network", "subnet_ids"),
+            "services": wanted, "clientSecurityGroupId": Ref("security_group.tasks", "id"),
+            "user": f"{self.cluster}/{self.service}",
+        }))
+
+    def task_definition(self) -> None:
+        m = self.m
+        platform = m.get("platform", "fargate")
+        container = {
+            "name": self.service,
+            "image": self.image_uri,
+            "essential": True,
+            "environment": [{"name": k, "value": _env_value(v)} for k, v in sorted((m.get("environment") or {}).items())],
+            "secrets": [{"name": k, "valueFrom": Ref("secrets", f"value_from:{k}")} for k in sorted(m.get("secrets") or {})],
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": names.log_group_name(self.cluster, self.service),
+                "awslogs-region": Ref("network", "region"), "awslogs-stream-prefix": self.service}},
+        }
+        if m.get("port"):
+            container["portMappings"] = [{"containerPort": m["port"], "hostPort": m["port"], "protocol": "tcp", "name": f"{self.service}-{m['port']}"[:64]}]
+        hc = m.get("health_check") or {}
+        if hc.get("command"):
+            cmd = hc["command"]
+            command = ["CMD-SHELL", cmd] if isinstance(cmd, str) else list(cmd)
+            container["healthCheck"] = {"command": command, "interval": hc.get("interval", 30), "timeout": hc.get("timeout", 5),
+                                        "retries": hc.get("retries", 3), "startPeriod": hc.get("start_period", 0)}
+        if m.get("stop_timeout"):
+            container["stopTimeout"] = m["stop_timeout"]
+        containers = [container]
+        if (m.get("observability") or {}).get("tracing") == "xray":
+            containers.append({
+                "name": "xray-daemon", "image": XRAY_IMAGE, "essential": False, "cpu": 32, "memoryReservation": 256,
+                "portMappings": [{"containerPort": 2000, "hostPort": 2000, "protocol": "udp"}],
+                "environment": [], "secrets": [],
+                "logConfiguration": {"logDriver": "awslogs", "options": {
+                    "awslogs-group": names.log_group_name(self.cluster, self.service),
+                    "awslogs-region": Ref("network", "region"), "awslogs-stream-prefix": "xray"}},
+            })
+        self.add(r.TaskDefinition(key="task_definition", name=self.service, tags=dict(self.tags), spec={
+            "family": self.service,
+            "taskRoleArn": Ref("role.task", "arn"),
+            "executionRoleArn": Ref("role.execution", "arn"),
+            "networkMode": "awsvpc",
+            "requiresCompatibilities": ["FARGATE" if platform == "fargate" else "EC2"],
+            "cpu": str(m.get("cpu", 256)),
+            "memory": str(m.get("memory", 512)),
+            "runtimePlatform": {"cpuArchitecture": "ARM64" if m.get("architecture") == "arm64" else "X86_64", "operatingSystemFamily": "LINUX"},
+            "containerDefinitions": containers,
+        }, depends_on=("image", "log_group")))
+
+    def service_(self) -> None:
+        m, d = self.m, self.deploy
+        spec: dict = {
+            "cluster": self.cluster,
+            "serviceName": self.service,
+            "taskDefinition": Ref("task_definition", "arn"),
+            "desiredCount": (self.scaling or {}).get("min", 1) if self.scaling else 1,
+            "networkConfiguration": {"awsvpcConfiguration": {
+                "subnets": [Ref("network", "subnet_ids")],
+                "securityGroups": [Ref("security_group.tasks", "id"), *sorted(m["network"].get("security_groups") or [])],
+                "assignPublicIp": "DISABLED"}},
+            "deploymentController": {"type": "CODE_DEPLOY" if self.controller == "codedeploy" and self.shifting else "ECS"},
+            "propagateTags": "SERVICE",
+            "enableECSManagedTags": True,
+            "enableExecuteCommand": bool(m.get("execute_command", False)),
+        }
+        if m.get("capacity"):
+            spec["capacityProviderStrategy"] = [{"capacityProvider": c["provider"], "weight": c.get("weight", 1), "base": c.get("base", 0)} for c in m["capacity"]]
+        else:
+            spec["launchType"] = "FARGATE" if m.get("platform", "fargate") == "fargate" else "EC2"
+        if spec["deploymentController"]["type"] == "ECS":
+            spec["deploymentConfiguration"] = self.deployment_configuration()
+        if self.lb is not None:
+            spec["loadBalancers"] = [self.service_load_balancer()]
+            spec["healthCheckGracePeriodSeconds"] = (m.get("health_check") or {}).get("grace_period", 60)
+        if m.get("service_discovery"):
+            spec["serviceRegistries"] = [{"registryArn": Ref("discovery_service", "arn")}]
+        self.add(r.Service(key="service", name=self.service, tags=dict(self.tags), spec=spec,
+                           note="desiredCount is left to autoscaling after creation" if self.scaling else ""))
+
+    def deployment_configuration(self) -> dict:
+        d = self.deploy
+        config: dict = {
+            "maximumPercent": d.get("max_percent", 200),
+            "minimumHealthyPercent": d.get("min_healthy_percent", 100),
+            "deploymentCircuitBreaker": {"enable": d.get("circuit_breaker", True), "rollback": d.get("circuit_breaker", True)},
+        }
+        alarm_names = self.rollback_alarm_names()
+        if alarm_names:
+            config["alarms"] = {"alarmNames": alarm_names, "enable": True, "rollback": True}
+        if self.shifting:
+            config["strategy"] = {"blue_green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}[self.strategy]
+            config["bakeTimeInMinutes"] = parse_duration(d.get("bake_time", 0)) // 60
+            if self.strategy == "canary":
+                c = d.get("canary") or {"percent": 10, "interval": "5m"}
+                config["canaryConfiguration"] = {"canaryPercent": float(c["percent"]), "canaryBakeTimeInMinutes": parse_duration(c["interval"]) // 60}
+            if self.strategy == "linear":
+                c = d.get("linear") or {"percent": 10, "interval": "1m"}
+                config["linearConfiguration"] = {"stepPercent": float(c["percent"]), "stepBakeTimeInMinutes": parse_duration(c["interval"]) // 60}
+        return config
+
+    def service_load_balancer(self) -> dict:
+        lb = {"targetGroupArn": Ref("target_group.blue" if self.shifting else "target_group", "arn"),
+              "containerName": self.service, "containerPort": self.m["port"]}
+        if self.shifting and self.controller == "ecs":
+            advanced = {"alternateTargetGroupArn": Ref("target_group.green", "arn"),
+                        "productionListenerRule": Ref("listener_rule.prod", "arn"),
+                        "roleArn": Ref("role.ecs_infrastructure", "arn")}
+            if self.deploy.get("test_listener_port"):
+                advanced["testListenerRule"] = Ref("listener_rule.test", "arn")
+            lb["advancedConfiguration"] = advanced
+        return lb
+
+    # -- load balancing ------------------------------------------------------------------------
+    def load_balancing(self) -> None:
+        lb = self.lb
+        if lb is None:
+            return
+        alb_key = "load_balancer" if lb.get("create") else "alb"
+        if lb.get("create"):
+            create = lb["create"]
+            self.add(r.LoadBalancer(key="load_balancer", name=names.fit(names.base(self.cluster, self.service), names.ALB_MAX), tags=dict(self.tags), spec={
+                "subnets": create["subnets"], "certificateArn": create["certificate"],
+                "scheme": "internal" if create.get("internal") else "internet-facing",
+                "vpcId": Ref("network", "vpc_id"), "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                "ports": [lb.get("listener_port", 443)] + ([self.deploy["test_listener_port"]] if self.shifting and self.deploy.get("test_listener_port") else []),
+            }))
+        hc = {**ALB_HEALTH_DEFAULTS, **(lb.get("health_check") or {})}
+        colours = ["blue", "green"] if self.shifting else [None]
+        for colour in colours:
+            key = f"target_group.{colour}" if colour else "target_group"
+            self.add(r.TargetGroup(key=key, name=names.target_group_name(self.cluster, self.service, colour), tags=dict(self.tags), spec={
+                "Protocol": "HTTP", "Port": self.m["port"], "TargetType": "ip", "VpcId": Ref("network", "vpc_id"),
+                "HealthCheckProtocol": "HTTP", "HealthCheckPath": hc["path"], "HealthCheckIntervalSeconds": hc["interval"],
+                "HealthCheckTimeoutSeconds": hc["timeout"], "HealthyThresholdCount": hc["healthy_threshold"],
+                "UnhealthyThresholdCount": hc["unhealthy_threshold"], "Matcher": {"HttpCode": hc["matcher"]},
+                "deregistrationDelay": lb.get("deregistration_delay", 300),
+            }))
+        conditions = []
+        if lb.get("host"):
+            conditions.append({"Field": "host-header", "Values": [lb["host"]]})
+        if lb.get("path"):
+            conditions.append({"Field": "path-pattern", "Values": [lb["path"]]})
+        if not conditions:
+            conditions.append({"Field": "path-pattern", "Values": ["/*"]})
+        ports = [("prod", lb.get("listener_port", 443))]
+        if self.shifting and self.deploy.get("test_listener_port"):
+            ports.append(("test", self.deploy["test_listener_port"]))
+        forward_to = "target_group.blue" if self.shifting else "target_group"
+        for role, port in ports:
+            target = forward_to if role == "prod" or self.controller == "codedeploy" else "target_group.green"
+            self.add(r.ListenerRule(key=f"listener_rule.{role}", name=f"{self.service} on :{port}", tags=dict(self.tags), spec={
+                "ListenerArn": Ref(alb_key, f"listener:{port}"), "Priority": lb.get("priority", 100),
+                "Conditions": conditions, "targetGroupArn": Ref(target, "arn"),
+                "weighted": self.shifting and self.controller == "ecs",
+                "alternateTargetGroupArn": Ref("target_group.green", "arn") if self.shifting and self.controller == "ecs" and role == "prod" else None,
+            }))
+        if self.shifting and self.controller == "ecs":
+            self.add(r.Role(key="role.ecs_infrastructure", name=names.role_name(self.cluster, self.service, "ecs-lb"), tags=dict(self.tags), spec={
+                "trust": policies.trust("ecs.amazonaws.com"), "policy": policies.ecs_infrastructure_policy(),
+                "description": f"ecsship: lets ECS shift traffic for {self.cluster}/{self.service}",
+            }))
+
+    # -- alarms, scaling, codedeploy, discovery -------------------------------------------
+    def alarm_prefix(self) -> str:
+        return names.base(self.cluster, self.service)
+
+    def alarms(self) -> None:
+        cfg = self.alarms_cfg
+        if not cfg:
+            return
+        notify = cfg.get("notify") or []
+        notify = [notify] if isinstance(notify, str) else sorted(notify)
+        alb_key = "load_balancer" if self.lb and self.lb.get("create") else "alb"
+        prod_tg = "target_group.blue" if self.shifting else "target_group"
+        lb_dims = [{"Name": "LoadBalancer", "Value": Ref(alb_key, "full_name")}, {"Name": "TargetGroup", "Value": Ref(prod_tg, "full_name")}]
+        common = {"ActionsEnabled": True, "AlarmActions": notify, "OKActions": notify, "InsufficientDataActions": [],
+                  "TreatMissingData": "notBreaching"}
+        if self.lb is not None and cfg.get("http_5xx_percent") is not None:
+            def metric(mid, name):
+                return {"Id": mid, "ReturnData": False, "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": name, "Dimensions": lb_dims}, "Period": 60, "Stat": "Sum"}}
+            self._alarm("5xx", "target 5xx responses above {}% of requests".format(cfg["http_5xx_percent"]), {
+                **common, "Metrics": [metric("errors", "HTTPCode_Target_5XX_Count"), metric("requests", "RequestCount"),
+                                      {"Id": "rate", "Expression": "IF(requests > 0, 100 * errors / requests, 0)", "Label": "5xx percent", "ReturnData": True}],
+                "ComparisonOperator": "GreaterThanThreshold", "Threshold": float(cfg["http_5xx_percent"]), "EvaluationPeriods": 3, "DatapointsToAlarm": 2})
+        if self.lb is not None and cfg.get("p99_latency_ms") is not None:
+            self._alarm("p99-latency", f"p99 target response time above {cfg['p99_latency_ms']} ms", {
+                **common, "Namespace": "AWS/ApplicationELB", "MetricName": "TargetResponseTime", "Dimensions": lb_dims,
+                "ExtendedStatistic": "p99", "Period": 60, "EvaluationPeriods": 5, "DatapointsToAlarm": 3,
+                "Threshold": float(cfg["p99_latency_ms"]) / 1000.0, "ComparisonOperator": "GreaterThanThreshold"})
+        if self.lb is not None and cfg.get("unhealthy_targets") is not None:
+            self._alarm("unhealthy-targets", f"at least {cfg['unhealthy_targets']} unhealthy target(s)", {
+                **common, "Namespace": "AWS/ApplicationELB", "MetricName": "UnHealthyHostCount", "Dimensions": lb_dims,
+                "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 3, "DatapointsToAlarm": 2,
+                "Threshold": float(cfg["unhealthy_targets"]), "ComparisonOperator": "GreaterThanOrEqualToThreshold"})
+        if self.scaling and cfg.get("running_below_min", True):
+            self._alarm("running-below-min", f"running tasks below the minimum of {self.scaling.get('min', 1)}", {
+                **common, "Namespace": "ECS/ContainerInsights", "MetricName": "RunningTaskCount",
+                "Dimensions": [{"Name": "ClusterName", "Value": self.cluster}, {"Name": "ServiceName", "Value": self.service}],
+                "Statistic": "Minimum", "Period": 60, "EvaluationPeriods": 5, "DatapointsToAlarm": 5,
+                "Threshold": float(self.scaling.get("min", 1)), "ComparisonOperator": "LessThanThreshold",
+                "TreatMissingData": "missing"})
+
+    def _alarm(self, suffix: str, description: str, spec: dict) -> None:
+        name = names.fit(f"{self.alarm_prefix()}-{suffix}", names.ALARM_MAX, r"A-Za-z0-9._/-")
+        self.add(r.Alarm(key=f"alarm.{suffix}", name=name, tags=dict(self.tags),
+                         spec={"AlarmDescription": f"ecsship: {self.cluster}/{self.service}: {description}", **spec}))
+
+    def rollback_alarm_names(self) -> list:
+        wanted = self.deploy.get("rollback_alarms") or []
+        names_out: list = []
+        for entry in wanted:
+            if entry == "auto":
+                names_out += [a.name for a in self.out if isinstance(a, r.Alarm)] or []
+            else:
+                names_out.append(entry)
+        return sorted(set(names_out))
+
+    def codedeploy(self) -> None:
+        if not (self.shifting and self.controller == "codedeploy"):
+            return
+        d = self.deploy
+        base = names.fit(names.base(self.cluster, self.service), names.CODEDEPLOY_MAX, r"A-Za-z0-9._+=,@-")
+        self.add(r.CodeDeployApp(key="codedeploy_app", name=base, tags=dict(self.tags), spec={"computePlatform": "ECS"}))
+        config_name = _builtin_config(self.strategy, d)
+        if config_name is None:
+            step = d.get(self.strategy) or {}
+            percent, minutes = step["percent"], parse_duration(step["interval"]) // 60
+            config_name = f"ecsship-{self.strategy}-{percent}pct-{minutes}min"
+            kind = "TimeBasedCanary" if self.strategy == "canary" else "TimeBasedLinear"
+            field = "timeBasedCanary" if self.strategy == "canary" else "timeBasedLinear"
+            interval_key = "canaryInterval" if self.strategy == "canary" else "linearInterval"
+            pct_key = "canaryPercentage" if self.strategy == "canary" else "linearPercentage"
+            self.add(r.CodeDeployConfig(key="codedeploy_config", name=config_name, spec={
+                "computePlatform": "ECS", "trafficRoutingConfig": {"type": kind, field: {pct_key: percent, interval_key: minutes}}}))
+        topics = self.alarms_cfg.get("notify") or []
+        topics = [topics] if isinstance(topics, str) else list(topics)
+        hooks = sorted((d.get("hooks") or {}).values())
+        service_arn = Ref("cluster", "service_arn_prefix")
+        self.add(r.Role(key="role.codedeploy", name=names.role_name(self.cluster, self.service, "codedeploy"), tags=dict(self.tags), spec={
+            "trust": policies.trust("codedeploy.amazonaws.com"),
+            "policy": policies.codedeploy_policy(Concat((service_arn, self.service)), Concat((Ref("cluster", "task_set_prefix"), f"{self.service}/*")), [Ref("role.task", "arn"), Ref("role.execution", "arn")], topics, hooks),
+            "description": f"ecsship: CodeDeploy blue/green of {self.cluster}/{self.service}",
+        }))
+        termination = parse_duration(d.get("termination_wait", "5m")) // 60
+        approval = d.get("approval", "auto")
+        test_port = d.get("test_listener_port")
+        alb_key = "load_balancer" if self.lb.get("create") else "alb"
+        self.add(r.CodeDeployGroup(key="codedeploy_group", name=base, tags=dict(self.tags), spec={
+            "applicationName": base,
+            "deploymentGroupName": base,
+            "serviceRoleArn": Ref("role.codedeploy", "arn"),
+            "deploymentConfigName": config_name,
+            "ecsServices": [{"serviceName": self.service, "clusterName": self.cluster}],
+            "deploymentStyle": {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+            "blueGreenDeploymentConfiguration": {
+                "terminateBlueInstancesOnDeploymentSuccess": {"action": "TERMINATE", "terminationWaitTimeInMinutes": termination},
+                "deploymentReadyOption": {"actionOnTimeout": "STOP_DEPLOYMENT" if approval == "manual" else "CONTINUE_DEPLOYMENT",
+                                          **({"waitTimeInMinutes": max(1, parse_duration(d.get("timeout", "30m")) // 60)} if approval == "manual" else {})},
+            },
+            "loadBalancerInfo": {"targetGroupPairInfoList": [{
+                "targetGroups": [{"name": names.target_group_name(self.cluster, self.service, "blue")},
+                                 {"name": names.target_group_name(self.cluster, self.service, "green")}],
+                "prodTrafficRoute": {"listenerArns": [Ref(alb_key, f"listener:{self.lb.get('listener_port', 443)}")]},
+                **({"testTrafficRoute": {"listenerArns": [Ref(alb_key, f"listener:{test_port}")]}} if test_port else {}),
+            }]},
+            "autoRollbackConfiguration": {"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]},
+            "alarmConfiguration": {"enabled": bool(self.rollback_alarm_names()), "ignorePollAlarmFailure": False,
+                                   "alarms": [{"name": n} for n in self.rollback_alarm_names()]},
+        }, depends_on=("service", "codedeploy_app") + (("codedeploy_config",) if any(x.key == "codedeploy_config" for x in self.out) else ())))
+
+    def discovery(self) -> None:
+        sd = self.m.get("service_discovery")
+        if not sd:
+            return
+        self.add(r.Namespace(key="namespace", name=sd["namespace"], tags=dict(self.tags), spec={"vpcId": Ref("network", "vpc_id")}))
+        self.add(r.DiscoveryService(key="discovery_service", name=self.service, tags=dict(self.tags), spec={
+            "NamespaceId": Ref("namespace", "id"), "DnsConfig": {"RoutingPolicy": "MULTIVALUE", "DnsRecords": [{"Type": "A", "TTL": 10}]},
+            "HealthCheckCustomConfig": {"FailureThreshold": 1}}))
+
+    def autoscaling(self) -> None:
+        s = self.scaling
+        if not s:
+            return
+        resource_id = f"service/{self.cluster}/{self.service}"
+        prefix = names.base(self.cluster, self.service)
+        policies_: dict = {}
+        cooldowns = {"ScaleInCooldown": s.get("scale_in_cooldown", 300), "ScaleOutCooldown": s.get("scale_out_cooldown", 60)}
+        if s.get("cpu") is not None:
+            policies_[f"{prefix}-cpu"] = {"TargetValue": float(s["cpu"]), "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}, **cooldowns}
+        if s.get("memory") is not None:
+            policies_[f"{prefix}-memory"] = {"TargetValue": float(s["memory"]), "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageMemoryUtilization"}, **cooldowns}
+        if s.get("requests_per_target") is not None and self.lb is not None:
+            alb_key = "load_balancer" if self.lb.get("create") else "alb"
+            tg = "target_group.blue" if self.shifting else "target_group"
+            policies_[f"{prefix}-requests"] = {"TargetValue": float(s["requests_per_target"]), "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ALBRequestCountPerTarget", "ResourceLabel": Concat((Ref(alb_key, "full_name"), "/", Ref(tg, "full_name")))}, **cooldowns}
+        schedules = {}
+        for item in s.get("schedules") or []:
+            action = {"Schedule": item["cron"], "Timezone": item.get("timezone", "UTC"), "ScalableTargetAction": {}}
+            if item.get("min") is not None:
+                action["ScalableTargetAction"]["MinCapacity"] = item["min"]
+            if item.get("max") is not None:
+                action["ScalableTargetAction"]["MaxCapacity"] = item["max"]
+            schedules[f"{prefix}-{item['name']}"] = action
+        self.add(r.Autoscaling(key="autoscaling", name=resource_id, tags=dict(self.tags), spec={
+            "ResourceId": resource_id, "MinCapacity": s.get("min", 1), "MaxCapacity": s.get("max", max(1, s.get("min", 1))),
+            "policies": policies_, "schedules": schedules, "policyPrefix": prefix,
+        }, depends_on=("service",)))
+
+
+def _builtin_config(strategy: str, deploy: dict) -> str | None:
+    if strategy == "blue_green":
+        return "CodeDeployDefault.ECSAllAtOnce"
+    step = deploy.get(strategy) or {}
+    percent = step.get("percent")
+    minutes = parse_duration(step.get("interval", 0)) // 60 if step else None
+    builtins = {("canary", 10, 5): "CodeDeployDefault.ECSCanary10Percent5Minutes",
+                ("canary", 10, 15): "CodeDeployDefault.ECSCanary10Percent15Minutes",
+                ("linear", 10, 1): "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+                ("linear", 10, 3): "CodeDeployDefault.ECSLinear10PercentEvery3Minutes"}
+    return builtins.get((strategy, percent, minutes))
+
+
+def _env_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _selector_label(selector) -> str:
+    if isinstance(selector, str):
+        return selector
+    return ",".join(f"{k}={v}" for k, v in sorted(selector.get("tags", {}).items()))
+
+
+def _prune_and_order(resources: list) -> list:
+    """Drop refs to resources the model does not have (e.g. no test listener), then order by dependencies."""
+    keys = {res.key for res in resources}
+    from dataclasses import replace
+
+    def prune(value):
+        if isinstance(value, Ref):
+            return value if value.key in keys else None
+        if isinstance(value, dict):
+            return {k: prune(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [p for p in (prune(v) for v in value) if p is not None]
+        if isinstance(value, Concat):
+            return value if all(not isinstance(p, Ref) or p.key in keys for p in value.parts) else None
+        return value
+
+    pruned = [replace(res, spec=prune(res.spec)) for res in resources]
+    ordered, done = [], set()
+    pending = list(pruned)
+    while pending:
+        progressed = False
+        for res in list(pending):
+            if all(dep in done or dep not in keys for dep in res.dependencies()):
+                ordered.append(res)
+                done.add(res.key)
+                pending.remove(res)
+                progressed = True
+        if not progressed:  # a cycle is a bug in this module, not a user error
+            raise RuntimeError(f"dependency cycle among {[res.key for res in pending]}")
+    return ordered

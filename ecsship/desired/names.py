@@ -1,0 +1,50 @@
+"""Deterministic names within AWS's length limits.
+
+A name too long for its resource keeps a readable prefix and ends in a short hash of the full
+name, so two services whose names share a long prefix still get distinct resources, and the
+same manifest always yields the same names (which is how a resource is found again).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+TARGET_GROUP_MAX = 32
+ROLE_MAX = 64
+SECURITY_GROUP_MAX = 255
+ALARM_MAX = 255
+POLICY_MAX = 255
+CODEDEPLOY_MAX = 100
+ALB_MAX = 32
+
+
+def short_hash(text: str, length: int = 6) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def fit(name: str, limit: int, allowed: str = r"A-Za-z0-9-") -> str:
+    """`name` cleaned of characters the resource rejects and cut to `limit` with a stable hash."""
+    clean = re.sub(rf"[^{allowed}]", "-", name)
+    if len(clean) <= limit:
+        return clean
+    digest = short_hash(name)
+    return clean[: limit - len(digest) - 1].rstrip("-_") + "-" + digest
+
+
+def base(cluster: str, service: str) -> str:
+    return f"{cluster}-{service}"
+
+
+def role_name(cluster: str, service: str, purpose: str) -> str:
+    return fit(f"{base(cluster, service)}-{purpose}", ROLE_MAX, r"A-Za-z0-9+=,.@_-")
+
+
+def target_group_name(cluster: str, service: str, colour: str | None = None) -> str:
+    # Target group names: letters, digits and '-', not starting or ending with '-'.
+    suffix = f"-{colour}" if colour else ""
+    head = fit(base(cluster, service), TARGET_GROUP_MAX - len(suffix))
+    return (head + suffix).strip("-")
+
+
+def log_group_name(cluster: str, service: str) -> str:
+    return f"/ecs/{cluster}/{service}"

@@ -1,0 +1,90 @@
+"""Least-privilege IAM policies generated from the manifest.
+
+Statements carry a Sid each, so a drifted statement shows in the plan by name. `*` resources
+appear only where AWS offers no resource-level permission for the action (ecr:GetAuthorizationToken,
+X-Ray writes, ssmmessages for ECS Exec, and read-only Describe calls).
+"""
+from __future__ import annotations
+
+from ecsship.desired.refs import Ref
+
+# Actions AWS only accepts on Resource "*": the least-privilege test allows exactly these.
+STAR_RESOURCE_ACTIONS = frozenset({
+    "ecr:GetAuthorizationToken",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+    "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries",
+    "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+    "ecs:DescribeServices", "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetHealth", "cloudwatch:DescribeAlarms",
+})
+
+
+def trust(service_principal: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service_principal}, "Action": "sts:AssumeRole"}],
+    }
+
+
+def _stmt(sid: str, actions: list[str], resources) -> dict:
+    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
+
+
+def execution_policy(image, secret_sources: set[str]) -> dict:
+    statements = []
+    repo_arn = image.repository_arn()
+    if repo_arn:
+        statements.append(_stmt("PullImage", ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [repo_arn]))
+        statements.append(_stmt("EcrAuthToken", ["ecr:GetAuthorizationToken"], ["*"]))
+    statements.append(_stmt("WriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [Ref("log_group", "streams_arn")]))
+    if "secretsmanager" in secret_sources:
+        statements.append(_stmt("ReadSecrets", ["secretsmanager:GetSecretValue"], [Ref("secrets", "secret_arns")]))
+    if "ssm" in secret_sources:
+        statements.append(_stmt("ReadParameters", ["ssm:GetParameters"], [Ref("secrets", "parameter_arns")]))
+    if secret_sources:
+        # Dropped by normalisation when no referenced secret uses a customer-managed key.
+        statements.append(_stmt("DecryptSecrets", ["kms:Decrypt"], [Ref("secrets", "kms_key_arns")]))
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def task_policy(permissions: list[dict], tracing: bool, exec_command: bool) -> dict | None:
+    statements = []
+    for index, grant in enumerate(permissions, start=1):
+        statements.append(_stmt(f"App{index}", list(grant["actions"]), sorted(grant["resources"])))
+    if tracing:
+        statements.append(_stmt("XRayWrite", ["xray:GetSamplingRules", "xray:GetSamplingStatisticSummaries", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"], ["*"]))
+    if exec_command:
+        statements.append(_stmt("EcsExec", ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], ["*"]))
+        statements.append(_stmt("EcsExecLogs", ["logs:DescribeLogGroups"], [Ref("log_group", "arn_wildcard")]))
+    return {"Version": "2012-10-17", "Statement": statements} if statements else None
+
+
+def codedeploy_policy(cluster_service_arn, task_sets_arn, role_arns: list, topic_arns: list[str], hook_arns: list[str]) -> dict:
+    statements = [
+        _stmt("ReadState", ["ecs:DescribeServices", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
+                            "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth", "cloudwatch:DescribeAlarms"], ["*"]),
+        _stmt("ManageTaskSets", ["ecs:CreateTaskSet", "ecs:DeleteTaskSet", "ecs:UpdateServicePrimaryTaskSet"],
+              [cluster_service_arn, task_sets_arn]),
+        _stmt("ShiftTraffic", ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"],
+              [Ref("listener_rule.prod", "arn"), Ref("listener_rule.test", "arn"), Ref("alb", "listener_arns")]),
+        _stmt("PassTaskRoles", ["iam:PassRole"], role_arns),
+    ]
+    if topic_arns:
+        statements.append(_stmt("Notify", ["sns:Publish"], sorted(topic_arns)))
+    if hook_arns:
+        statements.append(_stmt("InvokeHooks", ["lambda:InvokeFunction"], sorted(hook_arns)))
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def ecs_infrastructure_policy() -> dict:
+    """The role ECS assumes to shift ALB traffic in ECS-native blue/green, canary and linear."""
+    return {"Version": "2012-10-17", "Statement": [
+        _stmt("ReadState", ["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
+                            "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"], ["*"]),
+        _stmt("ShiftTraffic", ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"],
+              [Ref("listener_rule.prod", "arn"), Ref("listener_rule.test", "arn"), Ref("alb", "listener_arns")]),
+        _stmt("RegisterTargets", ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
+              [Ref("target_group.blue", "arn"), Ref("target_group.green", "arn")]),
+    ]}
