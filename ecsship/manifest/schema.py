@@ -43,9 +43,6 @@ def schema_problems(data, positions: Positions, file: str) -> list[Problem]:
 
 def _translate(error, positions: Positions, file: str) -> list[Problem]:
     path = tuple(error.absolute_path)
-    if path and path[0] in SENSITIVE:
-        # Values here may be secrets pasted by mistake: say what is wrong, never what the value is.
-        error.instance = _Redacted(error.instance)
     line, col = nearest_position(positions, path)
     field = dotted(path)
     validator = error.validator
@@ -64,6 +61,9 @@ def _translate(error, positions: Positions, file: str) -> list[Problem]:
         if validator == "not":
             return [problem(f"key '{key}' is reserved (aws: and ecsship: tag keys are managed by AWS and ecsship)", None, at)]
         return [problem(f"invalid key '{key}'", _pattern_hint(dotted(path), schema) if validator == "pattern" else None, at)]
+    if path and path[0] in SENSITIVE:
+        # Values here may be secrets pasted by mistake: say what is wrong, never what the value is.
+        error.instance = _Redacted(error.instance)
     if validator == "additionalProperties" and isinstance(error.instance, dict):
         known = sorted(schema.get("properties", {}))
         extras = [k for k in error.instance if k not in schema.get("properties", {})]
