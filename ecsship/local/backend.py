@@ -1,0 +1,185 @@
+"""The local backend as one WSGI application: moto's server app, our /_ecsship/ control endpoints,
+the clock and the rollout simulator, all behind one lock.
+
+moto's backends are not thread-safe, and the simulator must see a consistent world, so requests are
+served one at a time; before each AWS request the simulator catches up to the clock's "now", which
+makes every run deterministic for a given sequence of requests and clock values (no background thread).
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import parse_qs
+
+from ecsship.local.clock import Clock
+from ecsship.local.seed import ACCOUNT_ID, REGION
+
+CONTROL_PREFIX = "/_ecsship/"
+# moto's ids come from its own random generator: seeding it makes the seeded account's ids the same
+# on every start and every reset, and so are the ids of whatever a test creates afterwards.
+SEED_RANDOM = 4566
+AFTER_SEED_RANDOM = 6554
+DEFAULT_FAIL_IMAGES = "*broken*"
+
+
+@dataclass
+class BackendOptions:
+    port: int = 4566
+    seed: bool = True
+    speed: float = 15.0
+    manual_clock: bool = False
+    fail_images: str = DEFAULT_FAIL_IMAGES
+    fail_mode: str = "health-check"  # or "exit": how an image matching fail_images fails
+    extra: dict = field(default_factory=dict)
+
+
+class LocalBackend:
+    def __init__(self, options: BackendOptions):
+        prepare_moto_environment()
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        from ecsship.local import fidelity
+        from ecsship.local.simulator import Simulator
+
+        fidelity.apply()
+        self.options = options
+        self.lock = threading.RLock()
+        self.clock = Clock(speed=options.speed, manual=options.manual_clock)
+        self.started_at = time.time()
+        self.moto_app = DomainDispatcherApplication(create_backend_app)
+        self.simulator = Simulator(self.clock, fail_images=options.fail_images, fail_mode=options.fail_mode)
+        self.seed_summary: dict | None = None
+        self._clients: dict[str, object] = {}
+        self.shutdown_hook: Callable[[], None] | None = None
+        self.reset()
+
+    # -- state --------------------------------------------------------------------------
+    def reset(self) -> dict:
+        """Back to the state right after start: the seeded account (or an empty one with --bare)."""
+        from moto.moto_api._internal import mock_random
+
+        with self.lock:
+            started = time.perf_counter()
+            _forget_all_moto_state()
+            self.simulator.reset()
+            mock_random.seed(SEED_RANDOM)
+            self.seed_summary = self._seed() if self.options.seed else None
+            mock_random.seed(AFTER_SEED_RANDOM)
+            return {"ok": True, "seeded": self.options.seed, "seconds": round(time.perf_counter() - started, 3)}
+
+    def _seed(self) -> dict:
+        from moto import mock_aws
+
+        from ecsship.local.seed import seed_account
+
+        mock = mock_aws()
+        mock.start(reset=False)
+        try:
+            return seed_account(self._client)
+        finally:
+            mock.stop(remove_data=False)
+
+    def _client(self, service: str):
+        # Clients are cached across resets: creating one costs ~30 ms, more than the seeding calls.
+        client = self._clients.get(service)
+        if client is None:
+            import boto3
+
+            client = boto3.session.Session(
+                aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+            ).client(service)
+            self._clients[service] = client
+        return client
+
+    def status(self) -> dict:
+        return {
+            "ecsship_local": True,
+            "pid": os.getpid(),
+            "port": self.options.port,
+            "account": ACCOUNT_ID,
+            "region": REGION,
+            "started_at": self.started_at,
+            "uptime_seconds": round(time.time() - self.started_at, 1),
+            "seeded": self.options.seed,
+            "seed": self.seed_summary,
+            "clock": self.clock.describe(),
+            "fail_images": self.options.fail_images,
+            "fail_mode": self.options.fail_mode,
+        }
+
+    # -- WSGI -----------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(path[len(CONTROL_PREFIX):], environ, start_response)
+        with self.lock:
+            self.simulator.catch_up()
+            # Consume the body inside the lock: moto builds it lazily from shared state.
+            return [b"".join(self.moto_app(environ, start_response))]
+
+    def _control(self, action: str, environ, start_response):
+        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            status, payload = self._dispatch_control(action.strip("/"), method, query)
+        except ValueError as exc:
+            status, payload = 400, {"ok": False, "error": str(exc)}
+        body = json.dumps(payload, default=str).encode()
+        start_response(f"{status} {'OK' if status == 200 else 'Error'}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _dispatch_control(self, action: str, method: str, query: dict) -> tuple[int, dict]:
+        if action == "status":
+            with self.lock:
+                return 200, self.status()
+        if method != "POST":
+            return 405, {"ok": False, "error": f"POST required for {action}"}
+        if action == "reset":
+            return 200, self.reset()
+        if action == "advance":
+            seconds = float(query.get("seconds", "0"))
+            with self.lock:
+                self.clock.advance(seconds)
+                self.simulator.catch_up()
+                return 200, {"ok": True, "now": self.clock.now()}
+        if action == "config":
+            with self.lock:
+                if "fail_images" in query:
+                    self.options.fail_images = query["fail_images"]
+                if "fail_mode" in query:
+                    if query["fail_mode"] not in ("health-check", "exit"):
+                        raise ValueError("fail_mode must be health-check or exit")
+                    self.options.fail_mode = query["fail_mode"]
+                self.simulator.configure(fail_images=self.options.fail_images, fail_mode=self.options.fail_mode)
+                return 200, {"ok": True, "fail_images": self.options.fail_images, "fail_mode": self.options.fail_mode}
+        if action == "shutdown":
+            if self.shutdown_hook is not None:
+                threading.Thread(target=self.shutdown_hook, daemon=True).start()
+            return 200, {"ok": True}
+        return 404, {"ok": False, "error": f"unknown control action {action!r}"}
+
+
+def _forget_all_moto_state() -> None:
+    """moto's own reset re-creates every backend just to throw it away (1-2 s with IAM's managed
+    policies); dropping them is enough: backends are created again lazily on first use."""
+    from moto.core.base_backend import BackendDict, backend_lock
+    from moto.core.model_instances import reset_model_data
+
+    with backend_lock:
+        for backend_dict in BackendDict._instances:
+            backend_dict.clear()
+        BackendDict._instances.clear()
+    reset_model_data()
+
+
+def prepare_moto_environment() -> None:
+    """Settings moto reads from the environment, fixed before it is imported."""
+    # ECS on Fargate needs no AMIs, and loading them costs 150 ms on every reset.
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    # AWS accounts have AWS-managed IAM policies (e.g. AmazonECSTaskExecutionRolePolicy).
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "false")

@@ -1,0 +1,270 @@
+"""Finding, starting and stopping the local AWS process. On the CLI start-up path: standard library only
+(no moto, no boto3).
+
+One backend per port. Its state file ($XDG_STATE_HOME/ecsship/local-<port>.json, else
+~/.local/state/ecsship/...) records pid, port, start time and options; the server writes it once it
+answers and removes it when it stops. A state file whose pid is dead is stale and removed on sight.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+from ecsship.errors import EcsshipError
+
+DEFAULT_PORT = 4566
+HOST = "127.0.0.1"
+START_TIMEOUT_SECONDS = 60.0
+
+
+class LocalBackendError(EcsshipError):
+    """The local AWS cannot be started, reached or stopped."""
+
+
+def default_port() -> int:
+    return int(os.environ.get("ECSSHIP_LOCAL_PORT") or DEFAULT_PORT)
+
+
+def endpoint_for(port: int) -> str:
+    return f"http://{HOST}:{port}"
+
+
+# -- state files ---------------------------------------------------------------------------
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "ecsship"
+
+
+def state_path(port: int) -> Path:
+    return state_dir() / f"local-{port}.json"
+
+
+def log_path(port: int) -> Path:
+    return state_dir() / f"local-{port}.log"
+
+
+def write_state(port: int, data: dict) -> None:
+    path = state_path(port)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_state(port: int) -> dict | None:
+    try:
+        return json.loads(state_path(port).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def remove_state(port: int, only_pid: int | None = None) -> None:
+    if only_pid is not None:
+        state = read_state(port)
+        if state is not None and state.get("pid") != only_pid:
+            return  # another process owns the port now
+    try:
+        state_path(port).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# -- talking to a backend ----------------------------------------------------------------
+def probe(port: int, timeout: float = 1.0) -> dict | None:
+    """The backend's status if an ecsship local AWS answers on the port, else None."""
+    try:
+        with urllib.request.urlopen(f"{endpoint_for(port)}/_ecsship/status", timeout=timeout) as response:
+            payload = json.loads(response.read() or b"{}")
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+    return payload if isinstance(payload, dict) and payload.get("ecsship_local") else None
+
+
+def control(port: int, action: str, timeout: float = 30.0, **params) -> dict:
+    """POST a control action (reset, advance, config, shutdown) to the backend on the port."""
+    from urllib.parse import urlencode
+
+    url = f"{endpoint_for(port)}/_ecsship/{action}"
+    if params:
+        url += "?" + urlencode(params)
+    request = urllib.request.Request(url, data=b"", method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode(errors="replace")
+        raise LocalBackendError(f"local AWS on port {port}: {action} failed: {detail}") from None
+    except OSError as exc:
+        raise LocalBackendError(
+            f"no local AWS answers on port {port} ({exc})", "start one with `ecsship local up`"
+        ) from None
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return True
+    return False
+
+
+def discover(port: int) -> dict | None:
+    """The running backend on the port (its live status merged over its state file), or None.
+
+    A state file whose process is gone is removed here.
+    """
+    state = read_state(port)
+    if state is not None and not pid_alive(state.get("pid")):
+        remove_state(port)
+        state = None
+    status = probe(port)
+    if status is None:
+        return None
+    return {**(state or {}), **status}
+
+
+# -- starting and stopping ---------------------------------------------------------------
+def start_backend(
+    port: int,
+    bare: bool = False,
+    speed: float | None = None,
+    fail_images: str | None = None,
+    fail_mode: str | None = None,
+    manual_clock: bool = False,
+    timeout: float = START_TIMEOUT_SECONDS,
+) -> dict:
+    """Start a backend process in the background and return its status once it answers."""
+    running = discover(port)
+    if running is not None:
+        raise AlreadyRunning(port, running)
+    if port_in_use(port):
+        raise LocalBackendError(
+            f"port {port} on {HOST} is already in use by another program",
+            f"stop that program, or pick another port: `ecsship local up --port {port + 1}` "
+            f"(and `--local-port {port + 1}` on other commands)",
+        )
+    command = [sys.executable, "-m", "ecsship.local.server", "--port", str(port)]
+    if bare:
+        command.append("--bare")
+    if speed is not None:
+        command += ["--speed", str(speed)]
+    if fail_images is not None:
+        command += ["--fail-images", fail_images]
+    if fail_mode is not None:
+        command += ["--fail-mode", fail_mode]
+    if manual_clock:
+        command.append("--manual-clock")
+    log = log_path(port)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True, close_fds=True,  # detached: it outlives this command and its terminal
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = probe(port, timeout=0.5)
+        if status is not None and status.get("pid") == process.pid:
+            return {**(read_state(port) or {}), **status}
+        if process.poll() is not None:
+            raise LocalBackendError(
+                f"the local AWS on port {port} exited during start-up (code {process.returncode})",
+                f"see its log: {log}\n{_tail(log)}",
+            )
+        time.sleep(0.1)
+    _kill(process.pid)
+    raise LocalBackendError(f"the local AWS on port {port} did not answer within {timeout:.0f} s", f"see its log: {log}")
+
+
+class AlreadyRunning(LocalBackendError):
+    def __init__(self, port: int, status: dict):
+        self.status = status
+        super().__init__(f"a local AWS is already running on port {port} (pid {status.get('pid')})",
+                         "`ecsship local status` shows it; `ecsship local down` stops it")
+
+
+def stop_backend(port: int, timeout: float = 10.0) -> dict | None:
+    """Stop the backend on the port; returns what was stopped, or None when nothing ran."""
+    running = discover(port)
+    state = read_state(port)
+    pid = (running or {}).get("pid") or (state or {}).get("pid")
+    if running is None and not pid_alive(pid):
+        remove_state(port)
+        return None
+    if running is not None:
+        try:
+            control(port, "shutdown", timeout=5)
+        except LocalBackendError:
+            pass
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        _reap(pid)
+        time.sleep(0.05)
+    if pid_alive(pid):
+        _kill(pid)
+    remove_state(port)
+    return running or state
+
+
+def _reap(pid: int) -> None:
+    # When this process started the server (tests, --local), collect it so it does not linger as a zombie.
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def _kill(pid: int) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        for _ in range(40):
+            _reap(pid)
+            if not pid_alive(pid):
+                return
+            time.sleep(0.05)
+
+
+def _tail(path: Path, lines: int = 8) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def ensure_local_backend(port: int | None = None, notify: Callable[[str], None] | None = None) -> str:
+    """The endpoint of the local AWS on the port (default 4566), started in the background if none runs."""
+    port = port or default_port()
+    if discover(port) is not None:
+        return endpoint_for(port)
+    try:
+        start_backend(port)
+    except AlreadyRunning:  # another command started it meanwhile
+        return endpoint_for(port)
+    if notify is not None:
+        notify(f"started local AWS at {endpoint_for(port)} (stop it with `ecsship local down`)")
+    return endpoint_for(port)

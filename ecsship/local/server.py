@@ -1,0 +1,86 @@
+"""`python -m ecsship.local.server`: the local AWS process that `ecsship local up` starts.
+
+Binds 127.0.0.1 only. Writes its state file once it answers, removes it when it stops.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    from ecsship.local.clock import DEFAULT_SPEED
+
+    parser = argparse.ArgumentParser(prog="python -m ecsship.local.server", description="ecsship's embedded local AWS")
+    parser.add_argument("--port", type=int, default=4566)
+    parser.add_argument("--bare", action="store_true", help="start an empty account (no seed)")
+    parser.add_argument("--speed", type=float, default=DEFAULT_SPEED, help="simulated seconds per real second")
+    parser.add_argument("--manual-clock", action="store_true", help="the clock only moves via /_ecsship/advance (tests)")
+    parser.add_argument("--fail-images", default="*broken*", help="images whose tag matches this pattern fail")
+    parser.add_argument("--fail-mode", default="health-check", choices=["health-check", "exit"])
+    parser.add_argument("--no-state-file", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    log = logging.getLogger("ecsship.local")
+
+    from werkzeug.serving import make_server
+
+    from ecsship.local import client
+    from ecsship.local.backend import BackendOptions, LocalBackend
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    options = BackendOptions(
+        port=args.port, seed=not args.bare, speed=args.speed, manual_clock=args.manual_clock,
+        fail_images=args.fail_images, fail_mode=args.fail_mode,
+    )
+    try:
+        # Bind before seeding so a port conflict fails fast.
+        server = make_server("127.0.0.1", args.port, None, threaded=True, request_handler=MotoRequestHandler)
+    except OSError as exc:
+        log.error("cannot listen on 127.0.0.1:%s: %s", args.port, exc)
+        return 3
+    backend = LocalBackend(options)
+    server.app = backend
+    backend.shutdown_hook = server.shutdown
+
+    def _terminate(signum, _frame):
+        log.info("signal %s: stopping", signum)
+        import threading
+
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
+
+    if not args.no_state_file:
+        client.write_state(args.port, {
+            "pid": os.getpid(), "port": args.port, "endpoint": client.endpoint_for(args.port),
+            "started_at": backend.started_at, "seed": options.seed,
+            "options": {"speed": args.speed, "manual_clock": args.manual_clock, "fail_images": args.fail_images,
+                        "fail_mode": args.fail_mode, "bare": args.bare},
+            "log": str(client.log_path(args.port)),
+        })
+    log.info("local AWS listening on %s (seeded: %s)", client.endpoint_for(args.port), options.seed)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        if not args.no_state_file:
+            client.remove_state(args.port, only_pid=os.getpid())
+        log.info("stopped after %.0f s", time.time() - backend.started_at)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Suite-wide fixtures: an isolated environment and the local AWS every AWS-facing test runs against.
+
+Contract (other test packages rely on these names):
+- `local_server` (session): one seeded local AWS process on a free 127.0.0.1 port, manual clock.
+  Attributes: .port, .endpoint_url.
+- `aws` (function): resets that backend to the seeded state, then gives .endpoint_url, .port,
+  .client(service) (boto3, us-east-1, dummy credentials), .advance(seconds) (moves the simulator's
+  clock), .set_alarm(name, state), .configure(fail_images=..., fail_mode=...), .status().
+- `run_cli` (function, uses `aws`): run_cli(*args, input=None, env=None) -> result with .exit_code,
+  .stdout, .stderr; `ecsship --local --local-port <port> ...` in-process through typer's CliRunner.
+- `run_ecsship` (function, uses `aws`): the same through the real `ecsship` console script in a
+  subprocess (ECSSHIP_LOCAL_PORT and --local-port point it at the test backend). Extra keyword:
+  local=False leaves --local off; timeout=seconds.
+- `secret_values`: every seeded secret value; assert none appears in an output.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# -- isolation: no test can reach real AWS or touch the user's files --------------------------
+_SESSION_HOME = tempfile.mkdtemp(prefix="ecsship-tests-")
+for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL", "AWS_REGION"):
+    os.environ.pop(_name, None)
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_CONFIG_FILE=os.path.join(_SESSION_HOME, "aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE=os.path.join(_SESSION_HOME, "aws-credentials"),
+    AWS_EC2_METADATA_DISABLED="true",
+    XDG_STATE_HOME=os.path.join(_SESSION_HOME, "state"),
+)
+os.environ.pop("ECSSHIP_LOCAL_PORT", None)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ECSSHIP_SCRIPT = Path(sys.executable).parent / "ecsship"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LocalServer:
+    port: int
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="session")
+def local_server():
+    from ecsship.local import client
+
+    port = free_port()
+    client.start_backend(port, manual_clock=True)
+    try:
+        yield LocalServer(port)
+    finally:
+        client.stop_backend(port)
+
+
+class AwsHandle:
+    """What a test needs from the backend: boto3 clients, the clock, alarms, failure injection."""
+
+    def __init__(self, server: LocalServer):
+        self.server = server
+        self.port = server.port
+        self.endpoint_url = server.endpoint_url
+        self._clients: dict[str, object] = {}
+        self._configured = False
+
+    def client(self, service_name: str):
+        client = self._clients.get(service_name)
+        if client is None:
+            import boto3
+            from botocore.config import Config
+
+            client = boto3.session.Session(
+                aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+            ).client(service_name, endpoint_url=self.endpoint_url, config=Config(retries={"mode": "standard", "max_attempts": 2}))
+            self._clients[service_name] = client
+        return client
+
+    def reset(self) -> None:
+        from ecsship.local import client
+
+        if self._configured:
+            client.control(self.port, "config", fail_images="*broken*", fail_mode="health-check")
+            self._configured = False
+        client.control(self.port, "reset")
+
+    def advance(self, seconds: float) -> float:
+        """Move the backend's clock forward; the simulator catches up before answering."""
+        from ecsship.local import client
+
+        return client.control(self.port, "advance", seconds=seconds)["now"]
+
+    def set_alarm(self, name: str, state: str, reason: str = "set by a test") -> None:
+        self.client("cloudwatch").set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
+
+    def configure(self, fail_images: str | None = None, fail_mode: str | None = None) -> dict:
+        from ecsship.local import client
+
+        params = {k: v for k, v in (("fail_images", fail_images), ("fail_mode", fail_mode)) if v is not None}
+        self._configured = True
+        return client.control(self.port, "config", **params)
+
+    def status(self) -> dict:
+        from ecsship.local import client
+
+        return client.probe(self.port) or {}
+
+
+_handles: dict[int, AwsHandle] = {}
+
+
+@pytest.fixture
+def aws(local_server) -> AwsHandle:
+    handle = _handles.get(local_server.port)
+    if handle is None:
+        handle = _handles[local_server.port] = AwsHandle(local_server)  # clients reused: ~30 ms each to build
+    handle.reset()
+    return handle
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None = None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def run_cli(aws):
+    from typer.testing import CliRunner
+
+    from ecsship.cli.app import app
+
+    def run(*args: str, input: str | None = None, env: dict | None = None) -> CliResult:
+        runner = CliRunner()
+        result = runner.invoke(app, ["--local", "--local-port", str(aws.port), *map(str, args)], input=input, env=env)
+        exception = result.exception if not isinstance(result.exception, SystemExit) else None
+        return CliResult(result.exit_code, result.stdout, result.stderr, exception)
+
+    return run
+
+
+@pytest.fixture
+def run_ecsship(aws):
+    def run(*args: str, input: str | None = None, env: dict | None = None, local: bool = True,
+            timeout: float = 120, cwd: str | os.PathLike | None = None) -> CliResult:
+        full_env = {**os.environ, "ECSSHIP_LOCAL_PORT": str(aws.port), **(env or {})}
+        prefix = ["--local", "--local-port", str(aws.port)] if local else []
+        completed = subprocess.run(
+            [str(ECSSHIP_SCRIPT), *prefix, *map(str, args)], input=input, env=full_env, cwd=cwd,
+            capture_output=True, text=True, timeout=timeout,
+        )
+        return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
+
+
+@pytest.fixture
+def secret_values() -> tuple[str, ...]:
+    from ecsship.local.seed import SECRET_VALUES
+
+    return SECRET_VALUES
