@@ -1,0 +1,44 @@
+"""Time for the watcher, injectable so tests run in simulated time (no real sleeps).
+
+`make_clock()` is the one place production code gets its clock from; end-to-end tests
+monkeypatch it with a clock whose `sleep` advances the local backend's simulator.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+
+@dataclass
+class Clock:
+    now: Callable[[], float] = time.monotonic  # seconds, only differences matter
+    sleep: Callable[[float], None] = time.sleep
+    wall: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+
+
+class FakeClock(Clock):
+    """A clock that only moves when slept on; `on_sleep` lets a test move a simulator too."""
+
+    def __init__(self, start: float = 0.0, on_sleep: Callable[[float], None] | None = None):
+        self.t = start
+        self.slept: list[float] = []
+        self._on_sleep = on_sleep
+        self._epoch = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        super().__init__(now=lambda: self.t, sleep=self._sleep, wall=self._wall)
+
+    def _sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.t += seconds
+        if self._on_sleep is not None:
+            self._on_sleep(seconds)
+
+    def _wall(self) -> datetime:
+        from datetime import timedelta
+
+        return self._epoch + timedelta(seconds=self.t)
+
+
+def make_clock() -> Clock:
+    return Clock()

@@ -1,0 +1,108 @@
+"""Roll a task definition revision out through the manifest's strategy, watch it, decide the outcome.
+
+    roll_out(aws, settings, task_definition, view) -> Outcome
+
+is the one entry point `deploy`, `rollback` and `apply` use, so all three share the guard,
+the watch, the outcome and exit codes, and the record of the last good revision.
+"""
+from __future__ import annotations
+
+from ecsship.deploy.clock import Clock, make_clock
+from ecsship.deploy.lastgood import mark_good
+from ecsship.deploy.model import (
+    FAILED, ROLLED_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL, Outcome,
+)
+from ecsship.deploy.names import revision_name
+from ecsship.deploy.scaling import scale_in_suspended
+from ecsship.deploy.settings import DeploySettings
+from ecsship.deploy.strategies import strategy_for
+from ecsship.deploy.watcher import Watcher
+from ecsship.errors import EcsshipError
+from ecsship.manifest.durations import format_duration
+
+
+class DeployInProgress(EcsshipError):
+    pass
+
+
+def roll_out(
+    aws,
+    settings: DeploySettings,
+    task_definition: str,
+    view,
+    *,
+    clock: Clock | None = None,
+    wait: bool = True,
+    force: bool = False,
+    rollback_on_timeout: bool = True,
+    timeout: int | None = None,
+    redeploy: bool = False,
+    mark: bool = True,
+) -> Outcome:
+    """Start a deployment of `task_definition` and (unless `wait=False`) follow it to its end.
+
+    - refuses while another deployment of the service is in progress, unless `force`;
+    - returns Outcome("unchanged") when the revision already serves (unless `redeploy`);
+    - success means the deployment this call started completed; the revision is then tagged
+      as good (see lastgood.py) unless `mark=False`;
+    - on timeout, rolls back unless `rollback_on_timeout=False`; Ctrl-C → Outcome("interrupted").
+    """
+    clock = clock or make_clock()
+    strategy = strategy_for(aws, settings, clock)
+    service = strategy.describe_service()
+    if not force:
+        active = strategy.active_deployments(service)
+        if active:
+            raise DeployInProgress(
+                f"another deployment of service {settings.service} is in progress: {', '.join(active)}",
+                "wait for it (`ecsship status --watch`), stop it (`ecsship rollback`), or pass --force",
+            )
+    current = strategy.current_task_definition_of(service)
+    if current == task_definition and not redeploy:
+        return Outcome("unchanged", serving=revision_name(current), new_revision=revision_name(current))
+    if not wait:
+        tracker = strategy.start(task_definition, force_new=redeploy)
+        return Outcome("started", tracker.id, revision_name(tracker.old_td), revision_name(task_definition),
+                       hint=f"watch it with `ecsship status --watch`; roll it back with `ecsship rollback`")
+    with scale_in_suspended(aws, settings.cluster, settings.service, settings.suspend_scale_in, note=view.note):
+        tracker = strategy.start(task_definition, force_new=redeploy)
+        return follow(aws, settings, tracker, view, clock, timeout=timeout, rollback_on_timeout=rollback_on_timeout, mark=mark)
+
+
+def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeout: int | None = None,
+           rollback_on_timeout: bool = True, mark: bool = True, stop_when_waiting: bool = True) -> Outcome:
+    """Watch `tracker` to its end and turn what happened into an Outcome."""
+    limit = settings.timeout if timeout is None else timeout
+    started = clock.now()
+    old, new = revision_name(tracker.old_td), revision_name(tracker.new_td)
+    watcher = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, stop_when_waiting=stop_when_waiting)
+    try:
+        result = watcher.run()
+    except KeyboardInterrupt:
+        view.close()
+        return Outcome("interrupted", tracker.id, old, new, duration=clock.now() - started,
+                       hint=f"it keeps going: watch it with `ecsship status --watch`, stop it with `ecsship rollback`")
+    snap = result.snapshot
+    took = clock.now() - started
+    if result.timed_out:
+        if not rollback_on_timeout:
+            return Outcome("timed_out", tracker.id, old, new, reason=f"still in progress after {format_duration(limit)}; left running (--no-rollback)",
+                           duration=took, hint="watch it with `ecsship status --watch`, stop it with `ecsship rollback`")
+        view.note(f"no completion after {format_duration(limit)}: rolling back", "error")
+        tracker.rollback()
+        after = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit).run()
+        serving = after.snapshot.serving
+        if after.snapshot.state == ROLLED_BACK or (after.snapshot.terminal and serving == old):
+            reason = f"rolled back; {serving or old} serves"
+        else:
+            reason = f"rollback {after.snapshot.state.replace('_', ' ')}" + (f"; {serving} serves" if serving else "")
+        return Outcome("timed_out", tracker.id, old, new, serving=serving, reason=reason, duration=clock.now() - started)
+    if snap.state == SUCCEEDED:
+        if mark:
+            mark_good(aws, tracker.new_td, clock.wall().isoformat(timespec="seconds"), tracker.id)
+        return Outcome("succeeded", tracker.id, old, new, serving=snap.serving or new, duration=took)
+    if snap.state == WAITING_APPROVAL:
+        return Outcome("waiting_approval", tracker.id, old, new, duration=took,
+                       hint="test it on the test listener, then `ecsship promote` to shift production traffic, or `ecsship rollback`")
+    status = {ROLLED_BACK: "rolled_back", FAILED: "failed", STOPPED: "stopped"}.get(snap.state, "failed")
+    return Outcome(status, tracker.id, old, new, serving=snap.serving, reason=snap.reason, duration=took)

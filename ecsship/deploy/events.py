@@ -1,0 +1,136 @@
+"""Turn two consecutive Snapshots into the Events a person (or a CI log) wants to see.
+
+Pure functions: no AWS, no terminal. Each kind of change gives at most one event per poll,
+so the plain view prints one line per change, never a wall of repeats.
+"""
+from __future__ import annotations
+
+import re
+
+from ecsship.deploy.model import (
+    FAILED, ROLLED_BACK, ROLLING_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL,
+    Event, RevisionState, Snapshot,
+)
+
+# Words ECS and CodeDeploy use in events that mean "something is wrong" (copilot filters on similar ones).
+_FAILURE_WORDS = re.compile(
+    r"fail|unhealthy|unable|error|alarm|rolling back|rolled back|circuit breaker|stopped|denied|cannot|not found",
+    re.IGNORECASE,
+)
+_WAIT_STEP = 60  # report time left at most once a minute
+
+
+def is_failure_message(message: str) -> bool:
+    return bool(_FAILURE_WORDS.search(message))
+
+
+def fmt_pct(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:g}%"
+
+
+def describe_tasks(rev: RevisionState) -> str:
+    text = f"{rev.revision} ({rev.role}): {rev.running}/{rev.desired} running"
+    if rev.pending:
+        text += f", {rev.pending} pending"
+    if rev.failed:
+        text += f", {rev.failed} failed"
+    return text
+
+
+def diff(prev: Snapshot | None, cur: Snapshot, at: float) -> list[Event]:
+    events: list[Event] = []
+
+    def add(kind: str, message: str, severity: str = "info", **data) -> None:
+        events.append(Event(kind, message, at, severity, data))
+
+    if prev is None:
+        old = cur.revision("old")
+        new = cur.revision("new")
+        add("started", f"deployment {cur.deployment_id}: {old.revision if old else '(none)'} → {new.revision if new else '?'}",
+            deployment_id=cur.deployment_id, old=old.revision if old else None, new=new.revision if new else None)
+
+    if cur.phase and (prev is None or prev.phase != cur.phase):
+        add("phase", f"phase: {cur.phase}", phase=cur.phase)
+
+    prev_revs = {r.role: r for r in prev.revisions} if prev else {}
+    for rev in cur.revisions:
+        before = prev_revs.get(rev.role)
+        counts = (rev.revision, rev.desired, rev.pending, rev.running, rev.failed)
+        if before is None or counts != (before.revision, before.desired, before.pending, before.running, before.failed):
+            grew_failures = before is not None and rev.failed > before.failed
+            add("tasks", describe_tasks(rev), "warning" if grew_failures else "info",
+                revision=rev.revision, role=rev.role, desired=rev.desired, pending=rev.pending,
+                running=rev.running, failed=rev.failed)
+
+    traffic = _traffic(cur)
+    if traffic and traffic != _traffic(prev):
+        text = ", ".join(f"{rev} {fmt_pct(pct)}" for rev, pct in traffic)
+        add("traffic", f"production traffic: {text}", traffic={rev: pct for rev, pct in traffic})
+
+    if cur.targets and cur.targets != (prev.targets if prev else ()):
+        text = ", ".join(f"{n} {state}" for state, n in cur.targets)
+        bad = any(state in ("unhealthy",) and n for state, n in cur.targets)
+        add("targets", f"targets: {text}", "warning" if bad else "info", targets=dict(cur.targets))
+
+    before_alarms = dict(prev.alarms) if prev else {}
+    for name, state in cur.alarms:
+        if before_alarms.get(name) != state:
+            add("alarm", f"alarm {name}: {state}", "error" if state == "ALARM" else "info", alarm=name, state=state)
+
+    seen = {e.id for e in prev.events} if prev else None
+    # ECS lists events newest first; tell them oldest first. On the first poll, only the
+    # events since the rollout began are in the snapshot (the strategy filters by time).
+    for ev in reversed(cur.events):
+        if seen is None or ev.id not in seen:
+            failure = is_failure_message(ev.message)
+            add("service_event", ev.message, "error" if failure else "info", id=ev.id, created_at=ev.at)
+
+    if cur.stopped and cur.stopped != (prev.stopped if prev else ()):
+        text = "; ".join(f"{n}× {reason}" for reason, n in cur.stopped)
+        add("stopped_tasks", f"stopped tasks: {text}", "error", stopped=dict(cur.stopped))
+
+    if cur.wait_left is not None and _wait_changed(prev, cur):
+        add("wait", f"{cur.wait_kind or 'wait'}: {_fmt_seconds(cur.wait_left)} left", wait=cur.wait_kind, seconds_left=cur.wait_left)
+
+    if prev is None or prev.state != cur.state:
+        message, severity = _state_message(cur)
+        if message:
+            add("state", message, severity, state=cur.state, reason=cur.reason or None, serving=cur.serving or None)
+    return events
+
+
+def _traffic(snap: Snapshot | None) -> tuple:
+    if snap is None:
+        return ()
+    return tuple((r.revision, r.traffic) for r in snap.revisions if r.traffic is not None)
+
+
+def _wait_changed(prev: Snapshot | None, cur: Snapshot) -> bool:
+    if prev is None or prev.wait_left is None or prev.wait_kind != cur.wait_kind:
+        return True
+    return prev.wait_left // _WAIT_STEP != cur.wait_left // _WAIT_STEP
+
+
+def _fmt_seconds(seconds: int) -> str:
+    from ecsship.manifest.durations import format_duration
+
+    return format_duration(max(0, seconds))
+
+
+def _state_message(snap: Snapshot) -> tuple[str, str]:
+    reason = f": {snap.reason}" if snap.reason else ""
+    if snap.state == SUCCEEDED:
+        return f"deployment completed; {snap.serving or 'the new revision'} serves", "success"
+    if snap.state == ROLLING_BACK:
+        return f"rolling back{reason}", "error"
+    if snap.state == ROLLED_BACK:
+        return f"rolled back{reason}; {snap.serving or 'the previous revision'} serves", "error"
+    if snap.state == FAILED:
+        return f"deployment failed{reason}", "error"
+    if snap.state == STOPPED:
+        return f"deployment stopped{reason}", "warning"
+    if snap.state == WAITING_APPROVAL:
+        return "waiting for approval before shifting production traffic", "warning"
+    return "", "info"

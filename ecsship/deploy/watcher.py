@@ -1,0 +1,88 @@
+"""Poll a tracked deployment until it ends, turning snapshots into events for whoever listens.
+
+The watcher knows nothing about AWS (a tracker's `poll()` does the calls) nor about the
+terminal (listeners render). Throttling is handled by the retrying boto3 clients underneath.
+
+Polling policy: start at 2 s and grow ×1.5 up to 15 s while nothing moves; a change of state
+or phase drops back to 2 s because the next step usually follows quickly. A known wait
+(bake time, canary interval) caps the sleep so its end is reported within one poll.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from ecsship.deploy.clock import Clock
+from ecsship.deploy.events import diff
+from ecsship.deploy.model import WAITING_APPROVAL, Event, Snapshot
+
+BASE_INTERVAL = 2.0
+MAX_INTERVAL = 15.0
+GROWTH = 1.5
+
+
+class Tracker(Protocol):
+    def poll(self) -> Snapshot: ...
+
+
+@dataclass
+class WatchResult:
+    snapshot: Snapshot
+    timed_out: bool = False
+    elapsed: float = 0.0
+
+    @property
+    def waiting_approval(self) -> bool:
+        return self.snapshot.state == WAITING_APPROVAL
+
+
+class Watcher:
+    def __init__(
+        self,
+        tracker: Tracker,
+        clock: Clock,
+        on_event: Callable[[Event], None],
+        on_snapshot: Callable[[Snapshot, float], None] | None = None,
+        timeout: float | None = None,
+        stop_when_waiting: bool = True,
+    ):
+        self.tracker = tracker
+        self.clock = clock
+        self.on_event = on_event
+        self.on_snapshot = on_snapshot
+        self.timeout = timeout
+        self.stop_when_waiting = stop_when_waiting
+        self.polls = 0
+
+    def run(self) -> WatchResult:
+        start = self.clock.now()
+        previous: Snapshot | None = None
+        interval = BASE_INTERVAL
+        while True:
+            snap = self.tracker.poll()
+            self.polls += 1
+            elapsed = self.clock.now() - start
+            for event in diff(previous, snap, elapsed):
+                self.on_event(event)
+            if self.on_snapshot is not None:
+                self.on_snapshot(snap, elapsed)
+            if snap.terminal or (self.stop_when_waiting and snap.state == WAITING_APPROVAL):
+                return WatchResult(snap, False, elapsed)
+            if self.timeout is not None and elapsed >= self.timeout:
+                return WatchResult(snap, True, elapsed)
+            interval = next_interval(interval, previous, snap)
+            pause = interval
+            if snap.wait_left is not None and snap.wait_left > 0:
+                pause = min(pause, max(1.0, float(snap.wait_left)))
+            if self.timeout is not None:
+                pause = min(pause, max(0.5, self.timeout - elapsed))
+            previous = snap
+            self.clock.sleep(pause)
+
+
+def next_interval(current: float, previous: Snapshot | None, snap: Snapshot) -> float:
+    if previous is None:
+        return BASE_INTERVAL
+    if previous.state != snap.state or previous.phase != snap.phase:
+        return BASE_INTERVAL
+    return min(MAX_INTERVAL, current * GROWTH)

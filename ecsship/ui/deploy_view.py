@@ -1,0 +1,206 @@
+"""How a rollout is shown: three views of the same Events, chosen by where output goes.
+
+- LiveView: a terminal (and not CI=true): a rich live panel redrawn from each Snapshot,
+  with notable events (service events, state changes) printed above it.
+- PlainView: no terminal or CI=true: one line per change, stable wording (snapshot-tested).
+- JsonView: `--output json`: one JSON object per line, ending with an `outcome` object.
+
+Views never call AWS; the watcher never prints. That split is what lets tests drive views
+with scripted snapshots and lets the same watcher feed any view.
+"""
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecsship.deploy.model import Event, Outcome, Snapshot
+    from ecsship.ui.output import Output
+
+_MARK = {"success": "✔ ", "error": "✖ ", "warning": "! ", "info": ""}
+
+
+def make_view(out: "Output", live: bool | None = None):
+    if out.json_mode:
+        return JsonView(out)
+    if live is None:
+        live = out.is_tty and not out.quiet
+    return LiveView(out) if live else PlainView(out)
+
+
+def outcome_lines(outcome: "Outcome") -> list[tuple[str, str]]:
+    """The closing words, shared by the line-based views: (text, severity)."""
+    from ecsship.manifest.durations import format_duration
+
+    took = f" in {format_duration(outcome.duration)}" if outcome.duration else ""
+    lines: list[tuple[str, str]] = []
+    s = outcome.status
+    if s == "succeeded":
+        lines.append((f"deployed {outcome.new_revision}{took} (deployment {outcome.deployment_id})", "success"))
+    elif s == "started":
+        lines.append((f"deployment started: {outcome.deployment_id} ({outcome.old_revision or '(none)'} → {outcome.new_revision})", "success"))
+    elif s == "unchanged":
+        lines.append((f"nothing to deploy: {outcome.serving} already serves", "success"))
+    elif s == "waiting_approval":
+        lines.append((f"deployment {outcome.deployment_id} is waiting for approval before shifting production traffic", "warning"))
+    elif s == "interrupted":
+        lines.append((f"stopped watching; deployment {outcome.deployment_id} is still running", "warning"))
+    elif s == "rolled_back":
+        why = f": {outcome.reason}" if outcome.reason else ""
+        lines.append((f"deployment of {outcome.new_revision} failed{why}; rolled back, {outcome.serving or outcome.old_revision} serves", "error"))
+    elif s == "timed_out":
+        lines.append((f"deployment of {outcome.new_revision} timed out{took}; {outcome.reason}", "error"))
+    else:
+        why = f": {outcome.reason}" if outcome.reason else ""
+        serving = f"; {outcome.serving} serves" if outcome.serving else ""
+        lines.append((f"deployment of {outcome.new_revision} {s}{why}{serving}", "error"))
+    if outcome.hint:
+        lines.append((f"hint: {outcome.hint}", "info"))
+    return lines
+
+
+class PlainView:
+    """One line per change: `[  12s] message`. No colour codes, no redraws."""
+
+    def __init__(self, out: "Output", stream=None):
+        self.out = out
+        self._stream = stream
+
+    @property
+    def stream(self):
+        return self._stream or sys.stdout
+
+    def _line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def note(self, text: str, severity: str = "info") -> None:
+        if not self.out.quiet or severity == "error":
+            self._line(f"{_MARK.get(severity, '')}{text}")
+
+    def event(self, event: "Event") -> None:
+        if self.out.quiet and event.severity != "error":
+            return
+        self._line(f"[{_clock(event.at):>6}] {_MARK.get(event.severity, '')}{event.message}")
+
+    def snapshot(self, snap: "Snapshot", elapsed: float) -> None:
+        pass
+
+    def outcome(self, outcome: "Outcome") -> None:
+        for text, severity in outcome_lines(outcome):
+            self._line(f"{_MARK.get(severity, '')}{text}")
+
+    def close(self) -> None:
+        pass
+
+
+class JsonView:
+    """One JSON object per line on stdout; humans' notes go to stdout too, as `note` objects."""
+
+    def __init__(self, out: "Output"):
+        self.out = out
+
+    def note(self, text: str, severity: str = "info") -> None:
+        self.out.emit_json_line({"event": "note", "severity": severity, "message": text})
+
+    def event(self, event: "Event") -> None:
+        self.out.emit_json_line(event.to_json())
+
+    def snapshot(self, snap: "Snapshot", elapsed: float) -> None:
+        pass
+
+    def outcome(self, outcome: "Outcome") -> None:
+        payload = {"event": "outcome"}
+        payload.update(outcome.to_json())
+        self.out.emit_json_line(payload)
+
+    def close(self) -> None:
+        pass
+
+
+class LiveView:
+    """A rich Live panel redrawn per snapshot; service events and state changes scroll above it."""
+
+    _SCROLL = ("service_event", "state", "alarm", "stopped_tasks", "started", "phase", "traffic")
+
+    def __init__(self, out: "Output"):
+        self.out = out
+        self._live = None
+        self._snap = None
+        self._elapsed = 0.0
+
+    def _console(self):
+        return self.out.out
+
+    def note(self, text: str, severity: str = "info") -> None:
+        self._console().print(f"{_MARK.get(severity, '')}{text}", style=_STYLE.get(severity), markup=False, highlight=False)
+
+    def event(self, event: "Event") -> None:
+        if event.kind in self._SCROLL:
+            self._console().print(f"[{_clock(event.at):>6}] {_MARK.get(event.severity, '')}{event.message}",
+                                  style=_STYLE.get(event.severity), markup=False, highlight=False)
+
+    def snapshot(self, snap: "Snapshot", elapsed: float) -> None:
+        from rich.live import Live
+
+        self._snap, self._elapsed = snap, elapsed
+        if self._live is None:
+            self._live = Live(self._render(), console=self._console(), refresh_per_second=4, transient=True)
+            self._live.start()
+        else:
+            self._live.update(self._render())
+
+    def _render(self):
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        snap = self._snap
+        head = Text(f"{snap.deployment_id}  ", style="bold")
+        head.append(snap.state.replace("_", " "), style=_STATE_STYLE.get(snap.state, "cyan"))
+        if snap.phase:
+            head.append(f"  phase {snap.phase}")
+        head.append(f"  {_clock(self._elapsed)}", style="dim")
+        parts = [head]
+        table = Table(box=None, pad_edge=False, show_edge=False)
+        for col in ("revision", "role", "desired", "pending", "running", "failed", "traffic"):
+            table.add_column(col, justify="left" if col in ("revision", "role") else "right")
+        for rev in snap.revisions:
+            table.add_row(rev.revision, rev.role, str(rev.desired), str(rev.pending), str(rev.running),
+                          Text(str(rev.failed), style="red" if rev.failed else ""),
+                          "" if rev.traffic is None else f"{rev.traffic:g}%")
+        parts.append(table)
+        if snap.targets:
+            parts.append(Text("targets: " + ", ".join(f"{n} {s}" for s, n in snap.targets)))
+        if snap.alarms:
+            line = Text("alarms: ")
+            for i, (name, state) in enumerate(snap.alarms):
+                line.append(("" if i == 0 else ", ") + f"{name} {state}", style="red" if state == "ALARM" else "")
+            parts.append(line)
+        if snap.wait_left is not None:
+            parts.append(Text(f"{snap.wait_kind or 'wait'}: {_clock(snap.wait_left)} left", style="yellow"))
+        for reason, n in snap.stopped:
+            parts.append(Text(f"stopped {n}×: {reason}", style="red"))
+        return Group(*parts)
+
+    def outcome(self, outcome: "Outcome") -> None:
+        self.close()
+        for text, severity in outcome_lines(outcome):
+            self._console().print(text, style=_STYLE.get(severity), markup=False, highlight=False)
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+_STYLE = {"success": "green", "error": "red", "warning": "yellow", "info": None}
+_STATE_STYLE = {"succeeded": "green", "failed": "red", "rolled_back": "red", "rolling_back": "red", "stopped": "yellow", "waiting_approval": "yellow"}
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, sec = divmod(seconds, 60)
+    return f"{minutes}m{sec:02d}s"
