@@ -51,6 +51,7 @@ class Aws:
         max_attempts: int = 6,
         retry_mode: str = "standard",
         event_hooks: list[tuple[str, Callable]] | None = None,
+        faults=None,
     ):
         self.local = local
         self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
@@ -83,6 +84,11 @@ class Aws:
         self.calls = CallLog()
         self._clients: dict[str, object] = {}
         self.session.events.register("before-call.*.*", self._count)
+        from ecsship.aws.faults import FaultInjector
+
+        self.faults = faults or FaultInjector.from_environment()
+        if self.faults is not None:
+            self.faults.install(self.session)
         for event, handler in event_hooks or []:
             self.session.events.register(event, handler)
         self._account_id: str | None = None

@@ -1,0 +1,98 @@
+"""Fault injection for chaos testing: make a share of AWS calls fail the way AWS and networks do.
+
+A botocore `before-send` hook answers a chosen share of requests itself, before they leave the
+process, with one of: a throttling error, HTTP 500/503, RequestTimeout, or a dropped connection.
+Retries then go through botocore's own retry handler exactly as in production, so a test with
+faults exercises the real retry path. Enabled by tests, or by users rehearsing resilience with
+ECSSHIP_FAULT_RATE=0.3 (and ECSSHIP_FAULT_SEED for a repeatable sequence).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+from dataclasses import dataclass, field
+
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ConnectionClosedError
+
+KINDS = ("throttle", "http500", "http503", "timeout", "drop")
+
+
+class _Raw:
+    """Just enough of urllib3's response for botocore's parsers."""
+
+    def __init__(self, body: bytes):
+        self._body = body
+
+    def stream(self, **_):
+        yield self._body
+
+
+@dataclass
+class FaultInjector:
+    rate: float
+    seed: int = 0
+    kinds: tuple[str, ...] = KINDS
+    # A real transient fault rarely hits the same request every time; never fail more than this
+    # many attempts in a row so bounded retries can still succeed.
+    max_consecutive: int = 2
+    injected: dict[str, int] = field(default_factory=dict)
+    calls: int = 0
+    _consecutive: int = 0
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    @classmethod
+    def from_environment(cls) -> "FaultInjector | None":
+        rate = os.environ.get("ECSSHIP_FAULT_RATE")
+        if not rate:
+            return None
+        return cls(rate=float(rate), seed=int(os.environ.get("ECSSHIP_FAULT_SEED", "0")))
+
+    def install(self, session) -> None:
+        """Register on a boto3 Session (or botocore session's events)."""
+        events = getattr(session, "events", None) or session._session.get_component("event_emitter")
+        events.register_first("before-send.*.*", self._before_send)
+
+    @property
+    def total(self) -> int:
+        return sum(self.injected.values())
+
+    def _before_send(self, request=None, event_name: str = "", **_):
+        self.calls += 1
+        if self._consecutive >= self.max_consecutive or self._random.random() >= self.rate:
+            self._consecutive = 0
+            return None
+        self._consecutive += 1
+        kind = self._random.choice(self.kinds)
+        self.injected[kind] = self.injected.get(kind, 0) + 1
+        service = event_name.split(".")[1] if event_name.count(".") >= 2 else ""
+        if kind == "drop":
+            raise ConnectionClosedError(endpoint_url=getattr(request, "url", "?"))
+        if kind == "timeout":
+            return _error_response(request, service, 408, "RequestTimeout", "Request timed out (injected)")
+        if kind == "throttle":
+            return _error_response(request, service, 400, "ThrottlingException", "Rate exceeded (injected)")
+        status = 500 if kind == "http500" else 503
+        return _error_response(request, service, status, "InternalFailure" if status == 500 else "ServiceUnavailable", "injected")
+
+
+# Query/XML protocols (EC2, IAM, ELBv2, CloudWatch, SNS, STS, autoscaling) vs JSON protocols.
+_XML_SERVICES = {"ec2", "iam", "elbv2", "elasticloadbalancingv2", "elasticloadbalancing", "cloudwatch", "monitoring", "sns", "sts", "autoscaling"}
+
+
+def _error_response(request, service: str, status: int, code: str, message: str) -> AWSResponse:
+    if code == "ThrottlingException" and service in _XML_SERVICES:
+        code = "Throttling" if service != "ec2" else "RequestLimitExceeded"
+    if service == "ec2":
+        body = f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>x</RequestID></Response>"
+        headers = {"Content-Type": "text/xml"}
+    elif service in _XML_SERVICES:
+        body = f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>x</RequestId></ErrorResponse>"
+        headers = {"Content-Type": "text/xml"}
+    else:
+        body = json.dumps({"__type": code, "message": message})
+        headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}
+    return AWSResponse(getattr(request, "url", ""), status, headers, _Raw(body.encode()))

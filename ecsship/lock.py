@@ -1,0 +1,144 @@
+"""A per-service lock so two `apply` or `deploy` runs never interleave.
+
+The lock is an SSM parameter `/ecsship/locks/<cluster>/<service>` created with Overwrite=False:
+AWS creates it for exactly one caller (the others get ParameterAlreadyExists), so the create is
+the compare-and-set. The value records owner, command, and an expiry, so a lock left by a
+crashed run can be taken over after it expires, or removed with `ecsship unlock`.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable
+
+from ecsship.errors import EcsshipError
+
+DEFAULT_TTL = 30 * 60  # longer than any apply; a deploy refreshes nothing, so keep it generous
+
+
+class LockHeld(EcsshipError):
+    pass
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    owner: str
+    command: str
+    token: str
+    acquired_at: float
+    expires_at: float
+
+    def describe(self, now: float) -> str:
+        age = int(now - self.acquired_at)
+        return f"held by {self.owner} running `{self.command}` for {age}s (expires in {max(0, int(self.expires_at - now))}s)"
+
+
+def lock_name(cluster: str, service: str) -> str:
+    return f"/ecsship/locks/{cluster}/{service}"
+
+
+def whoami() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = "unknown"
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+class ServiceLock:
+    def __init__(self, aws, cluster: str, service: str, clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep):
+        self.ssm = aws.client("ssm")
+        self.cluster = cluster
+        self.service = service
+        self.name = lock_name(cluster, service)
+        self.clock = clock
+        self.sleep = sleep
+        self.token: str | None = None
+
+    def read(self) -> LockInfo | None:
+        try:
+            value = self.ssm.get_parameter(Name=self.name)["Parameter"]["Value"]
+        except self.ssm.exceptions.ParameterNotFound:
+            return None
+        try:
+            data = json.loads(value)
+            return LockInfo(data["owner"], data["command"], data["token"], float(data["acquired_at"]), float(data["expires_at"]))
+        except (ValueError, KeyError, TypeError):
+            # Unreadable: treat as expired so it can be replaced rather than block forever.
+            return LockInfo("unknown", "unknown", "", 0.0, 0.0)
+
+    def _try_create(self, command: str, ttl: float) -> bool:
+        now = self.clock()
+        token = uuid.uuid4().hex
+        value = json.dumps({"owner": whoami(), "command": command, "token": token, "acquired_at": now, "expires_at": now + ttl})
+        try:
+            self.ssm.put_parameter(
+                Name=self.name,
+                Value=value,
+                Type="String",
+                Overwrite=False,
+                Description=f"ecsship lock for service {self.service} in cluster {self.cluster}",
+                Tags=[{"Key": "ecsship:service", "Value": self.service}, {"Key": "ecsship:cluster", "Value": self.cluster}, {"Key": "ecsship:lock", "Value": "true"}],
+            )
+        except self.ssm.exceptions.ParameterAlreadyExists:
+            return False
+        self.token = token
+        return True
+
+    def acquire(self, command: str, wait: float = 10.0, ttl: float = DEFAULT_TTL) -> None:
+        deadline = self.clock() + wait
+        while True:
+            if self._try_create(command, ttl):
+                return
+            held = self.read()
+            now = self.clock()
+            if held is not None and held.expires_at <= now:
+                # Expired (a crashed run): remove it, then race for it like everyone else.
+                self._delete_if(held.token)
+                continue
+            if now >= deadline:
+                what = held.describe(now) if held else "held by another run"
+                raise LockHeld(
+                    f"service {self.service} in cluster {self.cluster} is locked: {what}",
+                    "wait for that run to finish; if it crashed, `ecsship unlock` removes the lock",
+                )
+            self.sleep(min(2.0, max(0.1, deadline - now)))
+
+    def _delete_if(self, token: str) -> None:
+        current = self.read()
+        if current is not None and current.token == token:
+            try:
+                self.ssm.delete_parameter(Name=self.name)
+            except self.ssm.exceptions.ParameterNotFound:
+                pass
+
+    def release(self) -> None:
+        if self.token:
+            self._delete_if(self.token)
+            self.token = None
+
+    def force_unlock(self) -> LockInfo | None:
+        held = self.read()
+        if held is not None:
+            try:
+                self.ssm.delete_parameter(Name=self.name)
+            except self.ssm.exceptions.ParameterNotFound:
+                return None
+        return held
+
+
+@contextmanager
+def service_lock(aws, cluster: str, service: str, command: str, wait: float = 10.0):
+    """Hold the service's lock for the duration of the block; always released, also on failure."""
+    lock = ServiceLock(aws, cluster, service)
+    lock.acquire(command, wait=wait)
+    try:
+        yield lock
+    finally:
+        lock.release()

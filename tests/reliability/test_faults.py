@@ -1,0 +1,57 @@
+"""The fault injector makes a share of calls fail like AWS does; botocore's standard retries absorb them."""
+import pytest
+
+from ecsship.aws.faults import KINDS, FaultInjector
+from ecsship.aws.session import Aws
+
+pytestmark = pytest.mark.reliability
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch):
+    # Retries back off for real seconds; the behaviour under test is that they happen, not how long.
+    from botocore.retries import standard
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+
+
+CALLS = [
+    ("ecs", "list_clusters", {}),
+    ("ec2", "describe_vpcs", {}),
+    ("elbv2", "describe_load_balancers", {}),
+    ("logs", "describe_log_groups", {}),
+    ("sts", "get_caller_identity", {}),
+    ("iam", "list_roles", {}),
+    ("ssm", "describe_parameters", {}),
+]
+
+
+def test_thirty_percent_faults_are_absorbed_by_retries(aws):
+    injector = FaultInjector(rate=0.3, seed=7)
+    client = Aws(region="us-east-1", endpoint_url=aws.endpoint_url, local=True, faults=injector)
+    for i in range(120):
+        service, operation, kwargs = CALLS[i % len(CALLS)]
+        getattr(client.client(service), operation)(**kwargs)
+    assert len(client.calls.calls) == 120  # logical calls, not attempts
+    assert 0.2 < injector.total / injector.calls < 0.4
+    assert set(injector.injected) == set(KINDS)
+
+
+def test_faults_surface_when_retries_run_out(aws):
+    from botocore.exceptions import ClientError
+
+    injector = FaultInjector(rate=1.0, seed=1, kinds=("throttle",), max_consecutive=100)
+    client = Aws(region="us-east-1", endpoint_url=aws.endpoint_url, local=True, faults=injector, max_attempts=3)
+    with pytest.raises(ClientError) as info:
+        client.client("ecs").list_clusters()
+    assert info.value.response["Error"]["Code"] == "ThrottlingException"
+    assert injector.total == 3
+
+
+def test_injector_from_environment(monkeypatch):
+    monkeypatch.setenv("ECSSHIP_FAULT_RATE", "0.25")
+    monkeypatch.setenv("ECSSHIP_FAULT_SEED", "3")
+    injector = FaultInjector.from_environment()
+    assert injector.rate == 0.25 and injector.seed == 3
+    monkeypatch.delenv("ECSSHIP_FAULT_RATE")
+    assert FaultInjector.from_environment() is None
