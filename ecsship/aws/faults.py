@@ -69,27 +69,26 @@ class FaultInjector:
         kind = self._random.choice(self.kinds)
         self.injected[kind] = self.injected.get(kind, 0) + 1
         service = event_name.split(".")[1] if event_name.count(".") >= 2 else ""
+        content_type = str((getattr(request, "headers", None) or {}).get("Content-Type", ""))
+        protocol = "ec2" if service == "ec2" else ("query" if "x-www-form-urlencoded" in content_type else "json")
         if kind == "drop":
             raise ConnectionClosedError(endpoint_url=getattr(request, "url", "?"))
         if kind == "timeout":
-            return _error_response(request, service, 408, "RequestTimeout", "Request timed out (injected)")
+            return _error_response(request, protocol, 408, "RequestTimeout", "Request timed out (injected)")
         if kind == "throttle":
-            return _error_response(request, service, 400, "ThrottlingException", "Rate exceeded (injected)")
+            return _error_response(request, protocol, 400, "ThrottlingException", "Rate exceeded (injected)")
         status = 500 if kind == "http500" else 503
-        return _error_response(request, service, status, "InternalFailure" if status == 500 else "ServiceUnavailable", "injected")
+        return _error_response(request, protocol, status, "InternalFailure" if status == 500 else "ServiceUnavailable", "injected")
 
 
-# Query/XML protocols (EC2, IAM, ELBv2, CloudWatch, SNS, STS, autoscaling) vs JSON protocols.
-_XML_SERVICES = {"ec2", "iam", "elbv2", "elasticloadbalancingv2", "elasticloadbalancing", "cloudwatch", "monitoring", "sns", "sts", "autoscaling"}
-
-
-def _error_response(request, service: str, status: int, code: str, message: str) -> AWSResponse:
-    if code == "ThrottlingException" and service in _XML_SERVICES:
-        code = "Throttling" if service != "ec2" else "RequestLimitExceeded"
-    if service == "ec2":
+def _error_response(request, protocol: str, status: int, code: str, message: str) -> AWSResponse:
+    """An error body in the request's protocol: EC2 XML, query XML (IAM, ELBv2, STS...), or JSON."""
+    if code == "ThrottlingException" and protocol != "json":
+        code = "Throttling" if protocol == "query" else "RequestLimitExceeded"
+    if protocol == "ec2":
         body = f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>x</RequestID></Response>"
         headers = {"Content-Type": "text/xml"}
-    elif service in _XML_SERVICES:
+    elif protocol == "query":
         body = f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>x</RequestId></ErrorResponse>"
         headers = {"Content-Type": "text/xml"}
     else:
