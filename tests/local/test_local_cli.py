@@ -1,0 +1,120 @@
+"""`ecsship local up/status/reset/down`, `--local` auto-start, stale state, port conflicts, loopback only.
+
+These start real backend processes on their own ports (a few seconds each), through the real
+console script, as a user or `make demo` would.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+
+ECSSHIP = str(Path(sys.executable).parent / "ecsship")
+
+
+def ecsship(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([ECSSHIP, *args], capture_output=True, text=True, timeout=120, env=os.environ.copy())
+
+
+def test_up_status_reset_down_lifecycle(secret_values):
+    from ecsship.local import client
+
+    port = free_port()
+    notes: list[str] = []
+    try:
+        endpoint = client.ensure_local_backend(port, notify=notes.append)  # what --local does
+        assert endpoint == f"http://127.0.0.1:{port}"
+        assert notes and "started local AWS at http://127.0.0.1:" in notes[0]
+        assert client.ensure_local_backend(port, notify=notes.append) == endpoint
+        assert len(notes) == 1, "a running backend is reused silently"
+
+        second = ecsship("local", "up", "--port", str(port))
+        assert second.returncode == 0, second.stderr
+        assert "already running" in second.stdout
+
+        text = ecsship("local", "status", "--port", str(port))
+        assert text.returncode == 0, text.stderr
+        assert f"http://127.0.0.1:{port}" in text.stdout and "shop/stripe-AbCdEf" in text.stdout
+        assert "checkout-api: broken, v1, v2, v3" in text.stdout
+        status = json.loads(ecsship("local", "status", "--port", str(port), "--output", "json").stdout)
+        assert status["running"] is True and status["port"] == port and status["seeded"] is True
+        assert status["pid"] == client.read_state(port)["pid"]
+        for output in (text.stdout + text.stderr, json.dumps(status)):
+            assert not any(value in output for value in secret_values)
+
+        reset = ecsship("local", "reset", "--port", str(port))
+        assert reset.returncode == 0 and "reset to the seeded account" in reset.stdout
+    finally:
+        down = ecsship("local", "down", "--port", str(port))
+    assert down.returncode == 0 and "stopped" in down.stdout
+    assert not client.state_path(port).exists()
+    gone = ecsship("local", "status", "--port", str(port))
+    assert gone.returncode == 1 and "no local AWS running" in gone.stdout
+    assert ecsship("local", "down", "--port", str(port)).returncode == 0, "down is idempotent"
+
+
+def test_bare_starts_an_empty_account():
+    import boto3
+
+    port = free_port()
+    try:
+        up = ecsship("local", "up", "--bare", "--port", str(port), "-o", "json")
+        assert up.returncode == 0, up.stderr
+        assert json.loads(up.stdout)["seeded"] is False
+        ec2 = boto3.client("ec2", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1")
+        assert ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["main"]}])["Vpcs"] == []
+        assert boto3.client("ecr", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1").describe_repositories()["repositories"] == []
+    finally:
+        ecsship("local", "down", "--port", str(port))
+
+
+def test_port_in_use_is_a_clear_error():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        result = ecsship("local", "up", "--port", str(port))
+    assert result.returncode == 1
+    assert f"port {port}" in result.stderr and "already in use" in result.stderr
+    assert "--port" in result.stderr, "says what to do"
+    assert "Traceback" not in result.stderr
+
+
+def test_stale_state_file_is_detected_and_cleaned():
+    from ecsship.local import client
+
+    port = free_port()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    client.write_state(port, {"pid": dead.pid, "port": port, "started_at": 0})
+    result = ecsship("local", "status", "--port", str(port))
+    assert result.returncode == 1 and "no local AWS running" in result.stdout
+    assert not client.state_path(port).exists()
+
+
+def _listening_addresses(port: int) -> list[str]:
+    found = []
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            address, hex_port = fields[1].split(":")
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A = LISTEN
+                found.append(address)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc")
+def test_listens_on_loopback_only(local_server):
+    addresses = _listening_addresses(local_server.port)
+    assert addresses == ["0100007F"], f"listening on {addresses}; only 127.0.0.1 is allowed"
