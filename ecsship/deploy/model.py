@@ -88,7 +88,9 @@ class Event:
 class Outcome:
     """How a rollout ended. `exit_code` is what the CLI exits with."""
 
-    status: str                 # succeeded | failed | rolled_back | timed_out | stopped | started | waiting_approval | interrupted | unchanged
+    # succeeded | failed | rolled_back | timed_out | stopped | started | waiting_approval | interrupted
+    # | unchanged (already serving) | reverted (`ecsship rollback` stopped a rollout and it rolled back)
+    status: str
     deployment_id: str = ""
     old_revision: str = ""
     new_revision: str = ""
@@ -99,7 +101,7 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        if self.status in ("succeeded", "started", "waiting_approval", "unchanged"):
+        if self.status in ("succeeded", "started", "waiting_approval", "unchanged", "reverted"):
             return EXIT_OK
         if self.status == "interrupted":
             return EXIT_INTERRUPTED

@@ -41,6 +41,8 @@ def outcome_lines(outcome: "Outcome") -> list[tuple[str, str]]:
         lines.append((f"deployment started: {outcome.deployment_id} ({outcome.old_revision or '(none)'} → {outcome.new_revision})", "success"))
     elif s == "unchanged":
         lines.append((f"nothing to deploy: {outcome.serving} already serves", "success"))
+    elif s == "reverted":
+        lines.append((f"rolled back: deployment {outcome.deployment_id} stopped; {outcome.serving or outcome.old_revision} serves", "success"))
     elif s == "waiting_approval":
         lines.append((f"deployment {outcome.deployment_id} is waiting for approval before shifting production traffic", "warning"))
     elif s == "interrupted":

@@ -1,0 +1,81 @@
+"""`ecsship deploy`, `ecsship rollback`, `ecsship promote`: ship a version, undo it, let it through.
+
+All three go through ecsship.deploy (strategy → watcher → view) and exit with the outcome's code:
+0 completed, 1 failed / rolled back / timed out, 130 interrupted (the rollout keeps going).
+"""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ecsship.cli.guard import guarded
+from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+
+TimeoutOpt = Annotated[Optional[str], typer.Option("--timeout", help="Give up (and roll back) after this long: 90s, 15m, 1h. Default: the manifest's deploy.timeout.")]
+NoWaitOpt = Annotated[bool, typer.Option("--no-wait", help="Start the rollout, print its id and exit 0 without watching.")]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(rich_help_panel="Ship")
+    @guarded
+    def deploy(
+        ctx: typer.Context,
+        file: FileOpt = "ecsship.yaml",
+        env: EnvOpt = None,
+        var: VarOpt = None,
+        image_tag: Annotated[Optional[str], typer.Option("--image-tag", "-t", help="Replace the tag (or sha256: digest) of the manifest's image.")] = None,
+        image: Annotated[Optional[str], typer.Option("--image", help="Deploy this full image URI instead of the manifest's.")] = None,
+        timeout: TimeoutOpt = None,
+        no_rollback: Annotated[bool, typer.Option("--no-rollback", help="On timeout, leave the rollout running instead of rolling back.")] = False,
+        no_wait: NoWaitOpt = False,
+        force: Annotated[bool, typer.Option("--force", help="Start even if another deployment is in progress; redeploy an unchanged revision.")] = False,
+        continue_: Annotated[bool, typer.Option("--continue", help="Let a deployment waiting for approval shift production traffic (same as `promote`).")] = False,
+        with_infra: Annotated[bool, typer.Option("--with-infra", help="Apply infrastructure changes the plan shows before deploying.")] = False,
+    ) -> None:
+        """Ship a new version through the manifest's strategy and watch it to the end.
+
+        Exit 0 only when the deployment this command started completed; 1 when it failed or timed
+        out (the service is left on the last good revision, and the reason is printed); 130 on Ctrl-C
+        (the rollout keeps going).
+        """
+        from ecsship.deploy import cli_flow
+
+        if continue_:
+            cli_flow.promote(ctx.obj, file, env, var, timeout)
+            return
+        cli_flow.deploy(ctx.obj, file, env, var, image_tag=image_tag, image=image, timeout=timeout,
+                        rollback=not no_rollback, wait=not no_wait, force=force, with_infra=with_infra)
+
+    @app.command(rich_help_panel="Ship")
+    @guarded
+    def rollback(
+        ctx: typer.Context,
+        file: FileOpt = "ecsship.yaml",
+        env: EnvOpt = None,
+        var: VarOpt = None,
+        to_revision: Annotated[Optional[int], typer.Option("--to-revision", help="Task definition revision number to return to.")] = None,
+        timeout: TimeoutOpt = None,
+        no_wait: NoWaitOpt = False,
+    ) -> None:
+        """Return to the last good revision before the current one (or --to-revision N).
+
+        During a rollout, stops it and rolls it back. Run twice, it goes back two good revisions.
+        """
+        from ecsship.deploy import cli_flow
+
+        cli_flow.rollback(ctx.obj, file, env, var, to_revision=to_revision, timeout=timeout, wait=not no_wait)
+
+    @app.command(rich_help_panel="Ship")
+    @guarded
+    def promote(
+        ctx: typer.Context,
+        file: FileOpt = "ecsship.yaml",
+        env: EnvOpt = None,
+        var: VarOpt = None,
+        timeout: TimeoutOpt = None,
+    ) -> None:
+        """Shift production traffic to a deployment waiting for approval (`approval: manual`), and watch it finish."""
+        from ecsship.deploy import cli_flow
+
+        cli_flow.promote(ctx.obj, file, env, var, timeout)

@@ -1,0 +1,116 @@
+"""The deploy, rollback and promote commands' flows: manifest → AWS → engine → view → exit code.
+
+Lives here rather than in the CLI module so the command file stays a thin, import-light shell.
+"""
+from __future__ import annotations
+
+import typer
+
+from ecsship.errors import EcsshipError, UsageError
+
+
+class _Context:
+    """What every flow needs, built once: manifest, settings, AWS, view, clock."""
+
+    def __init__(self, options, file, env, var):
+        from ecsship.deploy.clock import make_clock
+        from ecsship.deploy.settings import DeploySettings
+        from ecsship.manifest.document import load_manifest, parse_vars
+        from ecsship.ui.deploy_view import make_view
+
+        self.options = options
+        self.manifest = load_manifest(file, env=env, variables=parse_vars(var))
+        self.settings = DeploySettings.from_manifest(self.manifest.data)
+        self.out = options.out()
+        self.aws = options.aws(self.manifest.data.get("region"))
+        self.view = make_view(self.out)
+        self.clock = make_clock()
+
+    def finish(self, outcome) -> None:
+        self.view.outcome(outcome)
+        raise typer.Exit(outcome.exit_code)
+
+
+def _timeout(value: str | None) -> int | None:
+    if value is None:
+        return None
+    from ecsship.manifest.durations import parse_duration
+
+    try:
+        return parse_duration(value if not value.isdigit() else int(value))
+    except ValueError as exc:
+        raise UsageError(f"--timeout: {exc}") from None
+
+
+def deploy(options, file, env, var, *, image_tag, image, timeout, rollback, wait, force, with_infra) -> None:
+    from ecsship.deploy.engine import roll_out
+    from ecsship.deploy.infra import check_infra
+    from ecsship.deploy.release import image_uri, revision_with_image, verify_image
+    from ecsship.deploy.names import revision_name
+
+    limit = _timeout(timeout)
+    c = _Context(options, file, env, var)
+    uri = image_uri(c.manifest.data["image"], image_tag, image)
+    verify_image(c.aws, uri)
+    check_infra(c, uri, with_infra)
+    td, registered = revision_with_image(c.aws, c.settings.service, c.settings.container, uri)
+    c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({uri})")
+    outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
+                       rollback_on_timeout=rollback, timeout=limit, redeploy=force)
+    c.finish(outcome)
+
+
+def rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
+    from ecsship.deploy.engine import follow, roll_out
+    from ecsship.deploy.lastgood import previous_good, resolve_revision
+    from ecsship.deploy.model import Outcome
+    from ecsship.deploy.names import revision_name
+    from ecsship.deploy.strategies import strategy_for
+
+    limit = _timeout(timeout)
+    c = _Context(options, file, env, var)
+    strategy = strategy_for(c.aws, c.settings, c.clock)
+    tracker = strategy.attach()
+    if tracker is not None:
+        if to_revision is not None:
+            raise UsageError("a deployment is in progress: `rollback` stops it and returns to the revision it replaced; --to-revision applies once it has ended")
+        c.view.note(f"stopping deployment {tracker.id} and rolling back to {revision_name(tracker.old_td) or 'the previous revision'}", "warning")
+        tracker.rollback()
+        if not wait:
+            c.finish(Outcome("started", tracker.id, revision_name(tracker.new_td), revision_name(tracker.old_td),
+                             hint="watch it with `ecsship status --watch`"))
+        outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, rollback_on_timeout=False, mark=False)
+        if outcome.status in ("rolled_back", "stopped"):
+            outcome.status = "reverted"
+        c.finish(outcome)
+    service = strategy.describe_service()
+    current = strategy.current_task_definition_of(service)
+    if to_revision is not None:
+        from ecsship.deploy.names import family_of
+
+        target = resolve_revision(c.aws, family_of(current), to_revision)
+    else:
+        target = previous_good(c.aws, current)
+    c.view.note(f"rolling back from {revision_name(current)} to {revision_name(target)}")
+    outcome = roll_out(c.aws, c.settings, target, c.view, clock=c.clock, wait=wait, timeout=limit, rollback_on_timeout=True)
+    c.finish(outcome)
+
+
+def promote(options, file, env, var, timeout) -> None:
+    from ecsship.deploy.engine import follow
+    from ecsship.deploy.model import WAITING_APPROVAL
+
+    limit = _timeout(timeout)
+    c = _Context(options, file, env, var)
+    from ecsship.deploy.strategies import strategy_for
+
+    strategy = strategy_for(c.aws, c.settings, c.clock)
+    tracker = strategy.attach()
+    snap = tracker.poll() if tracker is not None else None
+    if snap is None or snap.state != WAITING_APPROVAL:
+        raise EcsshipError(f"no deployment of service {c.settings.service} is waiting for approval",
+                           "`ecsship status` shows what is in progress")
+    c.view.note(f"approved: deployment {tracker.id} shifts production traffic now")
+    tracker.continue_(snap.hook_id)
+    outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, stop_when_waiting=False)
+    c.finish(outcome)

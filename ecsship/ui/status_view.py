@@ -1,0 +1,58 @@
+"""Render `status` and `history` data (plain dicts from ecsship.deploy.status / history) as text."""
+from __future__ import annotations
+
+
+def status_lines(data: dict) -> list[str]:
+    lines = [
+        f"service {data['service']} in cluster {data['cluster']}: {str(data.get('status', '')).lower()}",
+        f"  revision {data['revision']}  ({data['strategy'].lower()}, {data['controller'].lower()} controller)",
+        f"  tasks: {data['running']}/{data['desired']} running" + (f", {data['pending']} pending" if data.get("pending") else ""),
+    ]
+    if data.get("deployments"):
+        lines.append("deployments:")
+        for d in data["deployments"]:
+            state = (d.get("rollout_state") or "").lower()
+            text = (f"  {(d['status'] or '').lower():8} {d['revision']:24} {state:12} "
+                    f"{d['running']}/{d['desired']} running, {d['pending']} pending, {d['failed']} failed")
+            if d.get("reason") and state != "completed":
+                text += f"  ({d['reason']})"
+            lines.append(text)
+    if data.get("task_sets"):
+        lines.append("task sets:")
+        for t in data["task_sets"]:
+            lines.append(f"  {(t['status'] or '').lower():8} {t['revision']:24} {t['running']}/{t['desired']} running"
+                         + (f", scale {t['scale']:g}%" if t.get("scale") is not None else ""))
+    for name, counts in (data.get("targets") or {}).items():
+        text = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no targets"
+        lines.append(f"target group {name}: {text}")
+    scaling = data.get("scaling")
+    if scaling:
+        text = f"scaling: min {scaling['min']}, max {scaling['max']}, desired {data['desired']}"
+        if scaling.get("suspended"):
+            text += " (suspended: " + ", ".join(sorted(scaling["suspended"])) + ")"
+        lines.append(text)
+        for act in scaling.get("activities") or []:
+            lines.append(f"  {act['at']}  {act['status']}: {act['description']}")
+    if data.get("alarms"):
+        lines.append("alarms: " + ", ".join(f"{a['name']} {a['state']}" for a in data["alarms"]))
+    if data.get("events"):
+        lines.append("recent events:")
+        for e in data["events"]:
+            lines.append(f"  {e['at']}  {e['message']}")
+    return lines
+
+
+def history_lines(rows: list[dict]) -> list[str]:
+    if not rows:
+        return ["no deployments recorded yet"]
+    from ecsship.manifest.durations import format_duration
+
+    lines = [f"{'started':26} {'revision':22} {'outcome':20} {'took':>7}  image"]
+    for r in rows:
+        took = format_duration(r["duration"]) if r.get("duration") is not None else "-"
+        outcome = r["outcome"] + (f" ({r['reason']})" if r.get("reason") and r["outcome"] != "successful" else "")
+        lines.append(f"{r['started'][:26]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {r.get('image', '')}")
+        if r.get("reason") and r["outcome"] != "successful":
+            lines.append(f"{'':26} reason: {r['reason']}")
+        _ = outcome
+    return lines
