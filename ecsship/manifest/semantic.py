@@ -218,6 +218,23 @@ def rollback_alarms_exist(m):
 
 
 @rule
+def least_privilege_permissions(m):
+    """The task role gets exactly what is listed: no `*` or `service:*` actions; `*` resources warned."""
+    permissions = _get(m, "permissions")
+    if not isinstance(permissions, list):
+        return
+    for i, grant in enumerate(permissions):
+        if not isinstance(grant, dict):
+            continue
+        for j, action in enumerate(grant.get("actions") or [] if isinstance(grant.get("actions"), list) else []):
+            if isinstance(action, str) and (action == "*" or action.endswith(":*")):
+                yield ("permissions", i, "actions", j), f"'{action}' grants every action of the service", "list the actions the app calls, e.g. s3:GetObject", "error"
+        resources = grant.get("resources")
+        if isinstance(resources, list) and "*" in resources:
+            yield ("permissions", i, "resources"), "'*' grants the actions on every resource in the account", "name the resource ARNs (only a few actions, like cloudwatch:PutMetricData, need '*')", "warning"
+
+
+@rule
 def container_health_check(m):
     """A container health check needs a command."""
     hc = _get(m, "health_check")
