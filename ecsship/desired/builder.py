@@ -123,7 +123,7 @@ class Builder:
             return
         self.add(r.VpcEndpoints(key="vpc_endpoints", name=", ".join(wanted), tags=dict(self.tags), spec={
             "vpcId": Ref("network", "vpc_id"), "subnetIds": Ref("network", "subnet_ids"),
-            "services": wanted, "clientSecurityGroupId": Ref("security_group.tasks", "id"),
+            "endpointSubnetIds": Ref("network", "endpoint_subnet_ids"), "services": wanted, "clientSecurityGroupId": Ref("security_group.tasks", "id"),
             "user": f"{self.cluster}/{self.service}",
         }))
 
@@ -187,6 +187,8 @@ class Builder:
             "propagateTags": "SERVICE",
             "enableECSManagedTags": True,
             "enableExecuteCommand": bool(m.get("execute_command", False)),
+            # Meta keys (leading '_') steer the reconciler and are never sent to AWS.
+            "_autoscaled": bool(self.scaling),
         }
         if m.get("capacity"):
             spec["capacityProviderStrategy"] = [{"capacityProvider": c["provider"], "weight": c.get("weight", 1), "base": c.get("base", 0)} for c in m["capacity"]]

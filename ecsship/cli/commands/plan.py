@@ -1,0 +1,61 @@
+"""`ecsship plan` and `ecsship apply`: show what would change; make live AWS match the manifest."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ecsship.cli.guard import guarded
+from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+
+PlanOut = Annotated[Optional[str], typer.Option("--out", help="Save the plan (with a fingerprint of live state) for `apply PLANFILE`.")]
+Detailed = Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 when nothing would change, 2 when something would, 1 on error.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
+AllowReplace = Annotated[bool, typer.Option("--allow-replace", help="Allow changes that delete and recreate a resource.")]
+Adopt = Annotated[bool, typer.Option("--adopt", help="Take over resources that exist under ecsship's names but lack its tags.")]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(rich_help_panel="Infrastructure")
+    @guarded
+    def plan(ctx: typer.Context, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None,
+             out: PlanOut = None, detailed_exitcode: Detailed = False, adopt: Adopt = False) -> None:
+        """Show what `apply` would change, field by field. Makes only read calls.
+
+        Exit 0 (with --detailed-exitcode: 0 no changes, 2 changes), 1 on error, 2 on an invalid manifest.
+        """
+        from ecsship.plan.session import load_and_plan, save_plan, show
+
+        session = load_and_plan(ctx.obj, file, env, var, adopt=adopt)
+        if out:
+            save_plan(session, out)
+        show(ctx.obj.out(), session)
+        if out:
+            ctx.obj.out().info(f"saved the plan to {out}; apply exactly it with `ecsship apply {out}`")
+        if detailed_exitcode and session.plan.has_changes:
+            raise typer.Exit(2)
+
+    @app.command(rich_help_panel="Infrastructure")
+    @guarded
+    def apply(ctx: typer.Context,
+              planfile: Annotated[Optional[str], typer.Argument(help="A plan saved by `plan --out`; applied only if live state has not changed since.")] = None,
+              file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None,
+              yes: Yes = False, allow_replace: AllowReplace = False, adopt: Adopt = False) -> None:
+        """Make live AWS match the manifest: print the plan, confirm, apply in order.
+
+        Idempotent: a second apply makes no changes. On an AWS error it stops and says which resource,
+        which call, and what to do; running it again continues from there.
+        """
+        from ecsship.plan.session import apply_session, confirm, load_and_plan, load_saved_plan, show
+
+        options = ctx.obj
+        session = load_saved_plan(options, planfile) if planfile else load_and_plan(options, file, env, var, adopt=adopt)
+        out = options.out()
+        if not out.json_mode:
+            show(out, session)
+        if not session.plan.has_changes:
+            if out.json_mode:
+                out.emit_json({"ok": True, "applied": [], "summary": session.plan.to_dict()["summary"]})
+            return
+        confirm(options, session, yes, "apply")
+        apply_session(options, session, allow_replace=allow_replace)

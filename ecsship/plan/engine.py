@@ -1,0 +1,155 @@
+"""Make a plan (reads only) and apply it (the only code that mutates AWS).
+
+Stable entry points, used by the CLI and by `deploy`:
+    make_plan(aws, desired, only=None, adopt=False) -> Plan
+    apply_plan(aws, desired, plan, allow_replace=False, progress=None) -> dict of outputs per resource
+    destroy_plan(aws, desired, ...) -> Plan   (see ecsship.plan.destroy)
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from ecsship.desired.refs import UNKNOWN, lookup_in, resolve
+from ecsship.errors import EcsshipError, UsageError
+from ecsship.plan.diff import diff
+from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, UPDATE, Change, Plan, fingerprint
+from ecsship.reconcilers import reconciler_for
+from ecsship.reconcilers.base import PlanProblem
+
+
+class PlanError(EcsshipError):
+    """The plan cannot be made: every problem found, before anything changes."""
+
+    def __init__(self, problems: list[PlanProblem]):
+        self.problems = problems
+        lines = [p.message + (f" ({p.hint})" if p.hint else "") for p in problems]
+        message = problems[0].message if len(lines) == 1 else f"{len(lines)} problems stop the plan:\n  - " + "\n  - ".join(lines)
+        super().__init__(message, problems[0].hint if len(problems) == 1 else "fix them and run `ecsship plan` again")
+
+
+def make_plan(aws, desired, only: Iterable[str] | None = None, adopt: bool = False) -> Plan:
+    """Read live state for every resource of `desired` and compare. Makes only read calls.
+
+    `only`: resource kinds to plan (lookups are always read); None plans everything.
+    """
+    only = set(only) if only is not None else None
+    outputs: dict[str, dict | None] = {}
+    states: dict[str, object] = {}
+    changes: list[Change] = []
+    problems: list[PlanProblem] = []
+    warnings: list[str] = []
+    before = len(aws.calls.calls)
+
+    for res in desired.resources:
+        if not res.lookup:
+            continue
+        try:
+            live = reconciler_for(res.kind).read(aws, res, resolve(res.spec, lookup_in(outputs)))
+        except PlanProblem as problem:
+            problems.append(problem)
+            continue
+        outputs[res.key] = live.outputs
+        states[res.key] = live.outputs
+        warnings += [w for w in live.outputs.get("warnings", [])]
+    unsupported = sorted({res.title for res in desired.managed() if reconciler_for(res.kind, missing_ok=True) is None})
+    if unsupported:
+        problems.append(PlanProblem(f"not supported yet: {', '.join(unsupported)}",
+                                    "this manifest needs resource kinds ecsship cannot manage yet; remove those sections"))
+    if problems:
+        raise PlanError(problems)
+
+    for res in desired.managed():
+        if only is not None and res.kind not in only:
+            continue
+        reconciler = reconciler_for(res.kind)
+        spec = resolve(res.spec, lookup_in(outputs))
+        try:
+            change, live = plan_resource(aws, reconciler, res, spec, adopt)
+        except PlanProblem as problem:
+            problems.append(problem)
+            outputs[res.key] = None
+            continue
+        changes.append(change)
+        states[res.key] = live.state if live else None
+        # A resource being replaced gets new ids: later refs to it are unknown until apply.
+        outputs[res.key] = live.outputs if live and change.action != REPLACE else None
+    if problems:
+        raise PlanError(problems)
+    inputs = {res.key: outputs[res.key] for res in desired.resources if res.lookup}
+    return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, len(aws.calls.calls) - before, inputs)
+
+
+def plan_resource(aws, reconciler, res, spec: dict, adopt: bool) -> tuple[Change, object]:
+    live = reconciler.read(aws, res, spec)
+    base = dict(key=res.key, kind=res.kind, title=res.title, name=res.name, live=live)
+    if live is None:
+        wanted = reconciler.desired_state(res, spec, None)
+        fields = diff(wanted, {})
+        return Change(action=CREATE, fields=fields, note=res.note, **base), None
+    note = " ".join(x for x in (res.note, live.note) if x)
+    adopting = False
+    if reconciler.requires_ownership and not live.managed:
+        if not adopt:
+            raise PlanProblem(f"{res.label} exists but is not managed by ecsship",
+                              "pass --adopt to take it over (ecsship tags it and manages it from then on)")
+        adopting = True
+    fields = diff(reconciler.desired_state(res, spec, live), live.state)
+    if not fields and not adopting:
+        return Change(action=NOOP, note=note, outputs=live.outputs, **base), live
+    action = REPLACE if any(_under(f.path, reconciler.replace_fields) for f in fields) else UPDATE
+    return Change(action=action, fields=fields, note=note, adopt=adopting, outputs=live.outputs, **base), live
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == p or path.startswith(p + ".") for p in prefixes)
+
+
+Progress = Callable[[Change, str], None]  # (change, "start" | "done" | "failed")
+
+
+def apply_plan(aws, desired, plan: Plan, allow_replace: bool = False, progress: Progress | None = None) -> dict:
+    """Make live AWS match `plan`, in order. Stops at the first AWS error (raised as is).
+
+    Outputs of each step (ARNs, ids) feed the refs of the steps after it.
+    """
+    replacing = [c for c in plan.changes if c.action == REPLACE]
+    if replacing and not allow_replace:
+        raise UsageError(f"the plan replaces {', '.join(c.label for c in replacing)}",
+                         "replacing deletes and recreates it; pass --allow-replace if that is what you want")
+    outputs: dict[str, dict | None] = dict(plan.inputs)
+    by_key = {res.key: res for res in desired.resources}
+    for change in plan.changes:
+        res = by_key[change.key]
+        reconciler = reconciler_for(res.kind)
+        if change.action == NOOP:
+            outputs[res.key] = change.outputs
+            continue
+        spec = resolve(res.spec, lookup_in(outputs))
+        if progress:
+            progress(change, "start")
+        try:
+            outputs[res.key] = run_change(aws, reconciler, res, spec, change)
+        except BaseException:
+            if progress:
+                progress(change, "failed")
+            raise
+        if progress:
+            progress(change, "done")
+    return outputs
+
+
+def run_change(aws, reconciler, res, spec: dict, change: Change) -> dict:
+    if change.action == CREATE:
+        return reconciler.create(aws, res, spec)
+    if change.action == DELETE:
+        reconciler.delete(aws, res, change.live)
+        return {}
+    if change.action == REPLACE:
+        return reconciler.replace(aws, res, spec, change.live)
+    if change.adopt:
+        reconciler.adopt(aws, res, spec, change.live)
+    # Recompute the fields with every ref now resolved: the plan may have had unknowns.
+    fields = diff(reconciler.desired_state(res, spec, change.live), change.live.state)
+    if not fields:
+        return change.live.outputs
+    return reconciler.update(aws, res, spec, change.live, fields)

@@ -1,0 +1,110 @@
+"""The plan as data: ordered changes with field-level diffs, serialisable to JSON."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecsship.desired.refs import UNKNOWN, contains_unknown
+
+CREATE, UPDATE, REPLACE, DELETE, NOOP = "create", "update", "replace", "delete", "no-op"
+SYMBOLS = {CREATE: "+", UPDATE: "~", REPLACE: "-/+", DELETE: "-", NOOP: " "}
+PLAN_FORMAT = 1
+
+
+@dataclass
+class FieldChange:
+    path: str
+    old: Any
+    new: Any
+
+    def to_dict(self) -> dict:
+        return {"field": self.path, "old": _jsonable(self.old), "new": _jsonable(self.new)}
+
+
+@dataclass
+class Change:
+    key: str
+    kind: str
+    title: str
+    name: str
+    action: str
+    fields: list[FieldChange] = field(default_factory=list)
+    note: str = ""
+    adopt: bool = False
+    outputs: dict = field(default_factory=dict)  # live outputs at plan time
+    live: Any = field(default=None, repr=False)  # reconcilers.base.Live, in memory only
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} {self.name}"
+
+    def to_dict(self) -> dict:
+        out = {"key": self.key, "kind": self.kind, "resource": self.title, "name": self.name, "action": self.action,
+               "fields": [f.to_dict() for f in self.fields]}
+        if self.note:
+            out["note"] = self.note
+        if self.adopt:
+            out["adopt"] = True
+        return out
+
+
+@dataclass
+class Plan:
+    service: str
+    cluster: str
+    changes: list[Change]
+    fingerprint: str
+    warnings: list[str] = field(default_factory=list)
+    calls: int = 0  # AWS read calls the plan made
+    inputs: dict = field(default_factory=dict, repr=False)  # outputs of the lookups (VPC, ALB, secrets)
+
+    def counts(self) -> dict:
+        counts = {CREATE: 0, UPDATE: 0, REPLACE: 0, DELETE: 0, NOOP: 0}
+        for change in self.changes:
+            counts[change.action] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action != NOOP for c in self.changes)
+
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.action != NOOP]
+
+    def infra_changes(self, rollout_kinds=("task_definition", "service")) -> list[Change]:
+        """Changes `deploy` must not make on its own: anything but the task definition and the service."""
+        return [c for c in self.pending() if c.kind not in rollout_kinds]
+
+    def summary(self) -> str:
+        n = self.counts()
+        return f"Plan: {n[CREATE]} to create, {n[UPDATE]} to update, {n[REPLACE]} to replace, {n[DELETE]} to delete."
+
+    def to_dict(self, manifest: dict | None = None) -> dict:
+        out = {
+            "format": PLAN_FORMAT,
+            "service": self.service,
+            "cluster": self.cluster,
+            "has_changes": self.has_changes,
+            "summary": {"create": self.counts()[CREATE], "update": self.counts()[UPDATE],
+                        "replace": self.counts()[REPLACE], "delete": self.counts()[DELETE], "unchanged": self.counts()[NOOP]},
+            "changes": [c.to_dict() for c in self.changes],
+            "warnings": list(self.warnings),
+            "fingerprint": self.fingerprint,
+        }
+        if manifest is not None:
+            out["manifest"] = manifest
+        return out
+
+
+def fingerprint(states: dict) -> str:
+    """A digest of the live state a plan was made from: apply of a saved plan compares it."""
+    text = json.dumps(states, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _jsonable(value):
+    if value is UNKNOWN or contains_unknown(value):
+        return "(known after apply)" if value is UNKNOWN else json.loads(json.dumps(value, default=str))
+    return value

@@ -1,0 +1,144 @@
+"""What `plan`, `apply` and `destroy` share: load, plan, save, show, confirm, apply with progress."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+
+from ecsship.errors import EcsshipError, UsageError
+
+
+@dataclass
+class Session:
+    aws: object
+    desired: object
+    plan: object
+    manifest_data: dict
+    environment: str | None
+    file: str
+    verb: str = "plan"  # or "destroy"
+
+
+class StalePlan(EcsshipError):
+    pass
+
+
+def load_and_plan(options, file: str, env, var, adopt: bool = False) -> Session:
+    from ecsship.desired import build
+    from ecsship.manifest.document import load_manifest, parse_vars
+    from ecsship.plan.engine import make_plan
+
+    manifest = load_manifest(file, env=env, variables=parse_vars(var))
+    options.out().problems(manifest.warnings)
+    desired = build(manifest)
+    aws = options.aws(manifest.data.get("region"))
+    plan = make_plan(aws, desired, adopt=adopt)
+    return Session(aws, desired, plan, manifest.data, env, file)
+
+
+def save_plan(session: Session, path: str) -> None:
+    payload = session.plan.to_dict(manifest=session.manifest_data)
+    payload.update(file=session.file, environment=session.environment, verb=session.verb,
+                   adopt=any(c.adopt for c in session.plan.changes))
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, indent=2, default=str)
+            fh.write("\n")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the plan: {exc.strerror}") from None
+
+
+def load_saved_plan(options, path: str) -> Session:
+    """Re-plan from the manifest saved in the plan file; refuse if live state moved since."""
+    from ecsship.desired.builder import Builder
+    from ecsship.plan.engine import make_plan
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            saved = json.load(fh)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such plan file", "make one with `ecsship plan --out FILE`") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: not a plan saved by `ecsship plan --out`: {exc}") from None
+    if not isinstance(saved, dict) or "manifest" not in saved or "fingerprint" not in saved:
+        raise UsageError(f"{path}: not a plan saved by `ecsship plan --out`")
+    desired = Builder(saved["manifest"]).desired()
+    aws = options.aws(saved["manifest"].get("region"))
+    if saved.get("verb") == "destroy":
+        from ecsship.plan.destroy import make_destroy_plan
+
+        plan = make_destroy_plan(aws, desired, **saved.get("destroy_options", {}))
+    else:
+        plan = make_plan(aws, desired, adopt=bool(saved.get("adopt")))
+    same_changes = [c.to_dict() for c in plan.changes] == saved.get("changes")
+    if plan.fingerprint != saved["fingerprint"] or not same_changes:
+        raise StalePlan(f"{path}: live AWS has changed since this plan was made; it was not applied",
+                        "run `ecsship plan --out FILE` again, review it, and apply the new file")
+    return Session(aws, desired, plan, saved["manifest"], saved.get("environment"), saved.get("file", path), saved.get("verb", "plan"))
+
+
+def show(out, session: Session) -> None:
+    if out.json_mode:
+        payload = session.plan.to_dict()
+        out.emit_json(payload)
+        return
+    from ecsship.ui.plan_view import show_plan
+
+    d = session.desired
+    env = f" --env {session.environment}" if session.environment else ""
+    show_plan(out, session.plan, f"ecsship {session.verb}: {d.cluster}/{d.service}{env} ({session.aws.region})")
+
+
+def confirm(options, session: Session, yes: bool, verb: str, typed: str | None = None) -> None:
+    """Ask on a terminal; refuse without one (a CI job must say --yes)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError(f"refusing to {verb} without confirmation: stdin is not a terminal", f"review the plan and pass --yes to {verb}")
+    import typer
+
+    if typed is not None:
+        answer = typer.prompt(f"Type the service name ({typed}) to {verb}")
+        ok = answer.strip() == typed
+    else:
+        ok = typer.confirm(f"{verb.capitalize()} these changes?", default=False)
+    if not ok:
+        options.out().print("Nothing changed.")
+        raise typer.Exit(1)
+
+
+def apply_session(options, session: Session, allow_replace: bool = False) -> dict:
+    from ecsship.plan.engine import apply_plan
+    from ecsship.ui.plan_view import progress_line
+
+    out = options.out()
+    started: dict = {}
+    done: list = []
+
+    def progress(change, event):
+        if event == "start":
+            started[change.key] = time.monotonic()
+            return
+        seconds = time.monotonic() - started.get(change.key, time.monotonic())
+        if event == "done":
+            done.append(change)
+        if not out.json_mode:
+            progress_line(out, change, event, seconds)
+
+    if not out.json_mode:
+        out.print("")
+    try:
+        outputs = apply_plan(session.aws, session.desired, session.plan, allow_replace=allow_replace, progress=progress)
+    except EcsshipError as exc:
+        left = len(session.plan.pending()) - len(done)
+        exc.hint = (exc.hint + "; " if exc.hint else "") + f"{len(done)} change(s) were made, {left} not; run the command again to continue"
+        raise
+    counts = session.plan.counts()
+    if out.json_mode:
+        out.emit_json({"ok": True, "applied": [c.to_dict() for c in done], "summary": session.plan.to_dict()["summary"]})
+    else:
+        word = "Destroy" if session.verb == "destroy" else "Apply"
+        out.success(f"{word} complete: {counts['create']} created, {counts['update']} updated, "
+                    f"{counts['replace']} replaced, {counts['delete']} deleted.")
+    return outputs

@@ -1,0 +1,49 @@
+"""One reconciler per resource kind; `reconciler_for(kind)` finds it.
+
+Modules are imported on first use so planning a worker never loads the load-balancer code.
+"""
+from __future__ import annotations
+
+import importlib
+
+# kind -> "module:Class"
+REGISTRY = {
+    "network": "lookups:NetworkLookup",
+    "image": "lookups:ImageLookup",
+    "secrets": "lookups:SecretsLookup",
+    "alb_lookup": "lookups:AlbLookup",
+    "cluster": "cluster:ClusterReconciler",
+    "log_group": "log_group:LogGroupReconciler",
+    "role": "role:RoleReconciler",
+    "security_group": "security_group:SecurityGroupReconciler",
+    "task_definition": "task_definition:TaskDefinitionReconciler",
+    "service": "service:ServiceReconciler",
+    "autoscaling": "autoscaling:AutoscalingReconciler",
+    "vpc_endpoints": "vpc_endpoints:VpcEndpointsReconciler",
+    "target_group": "target_group:TargetGroupReconciler",
+    "listener_rule": "listener_rule:ListenerRuleReconciler",
+    "alarm": "alarm:AlarmReconciler",
+    "codedeploy_app": "codedeploy:ApplicationReconciler",
+    "codedeploy_config": "codedeploy:DeploymentConfigReconciler",
+    "codedeploy_group": "codedeploy:DeploymentGroupReconciler",
+}
+_cache: dict = {}
+
+
+def reconciler_for(kind: str, missing_ok: bool = False):
+    if kind in _cache:
+        return _cache[kind]
+    target = REGISTRY.get(kind)
+    if target is None:
+        if missing_ok:
+            return None
+        raise KeyError(f"no reconciler for {kind}")
+    module_name, cls_name = target.split(":")
+    try:
+        module = importlib.import_module(f"ecsship.reconcilers.{module_name}")
+    except ModuleNotFoundError:
+        if missing_ok:
+            return None
+        raise
+    _cache[kind] = getattr(module, cls_name)()
+    return _cache[kind]

@@ -1,0 +1,91 @@
+"""Application Auto Scaling for the service: scalable target, target-tracking policies, schedules.
+
+Policies and scheduled actions are ecsship's when their name starts with `<cluster>-<service>-`;
+those the manifest no longer lists are deleted, anything else is left alone.
+"""
+from __future__ import annotations
+
+from ecsship.aws.errors import aws_call
+from ecsship.reconcilers.base import Live, Reconciler
+
+NS, DIM = "ecs", "ecs:service:DesiredCount"
+
+
+def _policy_state(config: dict) -> dict:
+    metric = dict(config.get("PredefinedMetricSpecification") or {})
+    return {"TargetValue": float(config.get("TargetValue", 0)), "PredefinedMetricSpecification": metric,
+            "ScaleInCooldown": config.get("ScaleInCooldown", 300), "ScaleOutCooldown": config.get("ScaleOutCooldown", 300),
+            "DisableScaleIn": bool(config.get("DisableScaleIn", False))}
+
+
+def _schedule_state(action: dict) -> dict:
+    target = {k: v for k, v in (action.get("ScalableTargetAction") or {}).items() if v is not None}
+    return {"Schedule": action.get("Schedule"), "Timezone": action.get("Timezone") or "UTC", "ScalableTargetAction": target}
+
+
+class AutoscalingReconciler(Reconciler):
+    kind = "autoscaling"
+    requires_ownership = False  # tied to the service, whose ownership is checked
+
+    def read(self, aws, res, spec):
+        client = aws.client("application-autoscaling")
+        rid = spec["ResourceId"]
+        with aws_call(res.label, "application-autoscaling:DescribeScalableTargets"):
+            targets = client.describe_scalable_targets(ServiceNamespace=NS, ResourceIds=[rid], ScalableDimension=DIM)["ScalableTargets"]
+        if not targets:
+            return None
+        prefix = spec["policyPrefix"] + "-"
+        with aws_call(res.label, "application-autoscaling:DescribeScalingPolicies"):
+            policies = client.describe_scaling_policies(ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM)["ScalingPolicies"]
+        with aws_call(res.label, "application-autoscaling:DescribeScheduledActions"):
+            actions = client.describe_scheduled_actions(ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM)["ScheduledActions"]
+        state = {
+            "MinCapacity": targets[0]["MinCapacity"], "MaxCapacity": targets[0]["MaxCapacity"],
+            "policies": {p["PolicyName"]: _policy_state(p.get("TargetTrackingScalingPolicyConfiguration") or {})
+                         for p in policies if p["PolicyName"].startswith(prefix)},
+            "schedules": {a["ScheduledActionName"]: _schedule_state(a) for a in actions if a["ScheduledActionName"].startswith(prefix)},
+        }
+        return Live(state=state, outputs={"resource_id": rid})
+
+    def desired_state(self, res, spec, live=None):
+        return {"MinCapacity": spec["MinCapacity"], "MaxCapacity": spec["MaxCapacity"],
+                "policies": {name: _policy_state(cfg) for name, cfg in spec["policies"].items()},
+                "schedules": {name: _schedule_state(a) for name, a in spec["schedules"].items()}}
+
+    def create(self, aws, res, spec):
+        empty = Live(state={"policies": {}, "schedules": {}}, outputs={"resource_id": spec["ResourceId"]})
+        return self.update(aws, res, spec, empty, None)
+
+    def update(self, aws, res, spec, live, fields):
+        client = aws.client("application-autoscaling")
+        rid = spec["ResourceId"]
+        want = self.desired_state(res, spec)
+        if fields is None or any(f.path in ("MinCapacity", "MaxCapacity") for f in fields):
+            with aws_call(res.label, "application-autoscaling:RegisterScalableTarget"):
+                client.register_scalable_target(ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM,
+                                                MinCapacity=spec["MinCapacity"], MaxCapacity=spec["MaxCapacity"])
+        have_policies = live.state.get("policies") or {}
+        for name, config in want["policies"].items():
+            if have_policies.get(name) != config:
+                with aws_call(f"scaling policy {name}", "application-autoscaling:PutScalingPolicy"):
+                    client.put_scaling_policy(PolicyName=name, ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM,
+                                              PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration=spec["policies"][name])
+        for name in set(have_policies) - set(want["policies"]):
+            with aws_call(f"scaling policy {name}", "application-autoscaling:DeleteScalingPolicy"):
+                client.delete_scaling_policy(PolicyName=name, ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM)
+        have_schedules = live.state.get("schedules") or {}
+        for name, action in want["schedules"].items():
+            if have_schedules.get(name) != action:
+                with aws_call(f"scheduled action {name}", "application-autoscaling:PutScheduledAction"):
+                    client.put_scheduled_action(ScheduledActionName=name, ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM,
+                                                Schedule=action["Schedule"], Timezone=action["Timezone"],
+                                                ScalableTargetAction=action["ScalableTargetAction"])
+        for name in set(have_schedules) - set(want["schedules"]):
+            with aws_call(f"scheduled action {name}", "application-autoscaling:DeleteScheduledAction"):
+                client.delete_scheduled_action(ScheduledActionName=name, ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM)
+        return {"resource_id": rid}
+
+    def delete(self, aws, res, live):
+        # Deregistering the target deletes its policies and scheduled actions with it.
+        with aws_call(res.label, "application-autoscaling:DeregisterScalableTarget"):
+            aws.client("application-autoscaling").deregister_scalable_target(ServiceNamespace=NS, ResourceId=res.spec["ResourceId"], ScalableDimension=DIM)

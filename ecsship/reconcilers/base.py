@@ -1,0 +1,106 @@
+"""What every reconciler provides, and the helpers they share.
+
+A reconciler knows one kind of resource: how to read it (by name or tag, never by listing the
+whole account), how to describe it as a normalised `state` dict that compares equal to the
+desired state when the resource has converged, and how to create, update, replace or delete it.
+Reading is all planning does; only the executor calls the writing methods.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ecsship.errors import EcsshipError
+
+OWNER_KEY = "ecsship:service"
+CLUSTER_KEY = "ecsship:cluster"
+
+
+class PlanProblem(EcsshipError):
+    """Something the plan cannot go ahead with: a missing secret, a rule priority taken by another owner."""
+
+
+@dataclass
+class Live:
+    state: dict  # normalised, comparable with Reconciler.desired_state
+    outputs: dict = field(default_factory=dict)  # values later resources refer to (ARNs, ids)
+    managed: bool = True  # carries ecsship's ownership tags for this service
+    raw: Any = None  # whatever update/delete need; never serialised
+    note: str = ""  # said under the resource in the plan
+
+
+class Reconciler:
+    kind = ""
+    replace_fields: tuple[str, ...] = ()  # state paths the API cannot change in place
+    requires_ownership = True  # an untagged resource with our name is a plan error unless --adopt
+
+    def read(self, aws, res, spec: dict) -> Live | None:
+        raise NotImplementedError
+
+    def desired_state(self, res, spec: dict, live: "Live | None" = None) -> dict:
+        return spec
+
+    def create(self, aws, res, spec: dict) -> dict:
+        raise NotImplementedError
+
+    def update(self, aws, res, spec: dict, live: Live, fields: list) -> dict:
+        raise NotImplementedError
+
+    def replace(self, aws, res, spec: dict, live: Live) -> dict:
+        self.delete(aws, res, live)
+        return self.create(aws, res, spec)
+
+    def delete(self, aws, res, live: Live) -> None:
+        raise NotImplementedError
+
+    def adopt(self, aws, res, spec: dict, live: Live) -> None:
+        """Put ecsship's tags on a resource someone else made, so it is ours from now on."""
+        raise PlanProblem(f"{res.label}: adopting this kind of resource is not supported")
+
+
+def owned(tags: dict, res) -> bool:
+    return tags.get(OWNER_KEY) == res.tags.get(OWNER_KEY) and tags.get(CLUSTER_KEY) == res.tags.get(CLUSTER_KEY)
+
+
+def tag_dict(items, key: str = "Key", value: str = "Value") -> dict:
+    return {t[key]: t[value] for t in items or []}
+
+
+def tag_list(tags: dict, key: str = "Key", value: str = "Value") -> list[dict]:
+    return [{key: k, value: v} for k, v in sorted(tags.items())]
+
+
+def sorted_policy(doc: dict | None) -> dict | None:
+    """A policy document in a canonical shape: statements keyed by Sid, actions/resources as sorted lists.
+
+    Statements whose resources resolved to nothing (no KMS key to decrypt with) are dropped.
+    """
+    if not doc:
+        return None
+    if isinstance(doc, str):
+        import json
+        from urllib.parse import unquote
+
+        doc = json.loads(unquote(doc))
+    out: dict = {}
+    for index, stmt in enumerate(_as_list(doc.get("Statement"))):
+        sid = stmt.get("Sid") or f"Statement{index + 1}"
+        entry = {k: v for k, v in stmt.items() if k != "Sid"}
+        for name in ("Action", "Resource", "NotAction", "NotResource"):
+            if name in entry:
+                entry[name] = sorted({str(x) for x in _as_list(entry[name])})
+        if "Resource" in entry and not entry["Resource"]:
+            continue
+        out[sid] = entry
+    return out or None
+
+
+def policy_document(canonical: dict) -> dict:
+    """Back from the canonical shape to a document IAM accepts."""
+    return {"Version": "2012-10-17", "Statement": [{"Sid": sid, **stmt} for sid, stmt in canonical.items()]}
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]

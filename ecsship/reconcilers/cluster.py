@@ -1,0 +1,75 @@
+"""ECS cluster: Container Insights and capacity providers.
+
+A cluster ecsship did not create is used as is: only the capacity providers the manifest names
+are attached (never detached), and the plan says so.
+"""
+from __future__ import annotations
+
+from ecsship.aws.errors import aws_call
+from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+
+
+class ClusterReconciler(Reconciler):
+    kind = "cluster"
+    requires_ownership = False  # clusters are shared; an existing one is used, not adopted
+
+    def read(self, aws, res, spec):
+        with aws_call(res.label, "ecs:DescribeClusters"):
+            found = aws.client("ecs").describe_clusters(clusters=[res.name], include=["SETTINGS", "TAGS"])["clusters"]
+        found = [c for c in found if c.get("status") == "ACTIVE"]
+        if not found:
+            return None
+        cluster = found[0]
+        tags = tag_dict(cluster.get("tags"), "key", "value")
+        settings = {s["name"]: s["value"] for s in cluster.get("settings") or []}
+        providers = sorted(cluster.get("capacityProviders") or [])
+        mine = owned(tags, res)
+        state = {"capacityProviders": sorted(set(providers) & set(spec["capacityProviders"]))}
+        if mine:
+            state.update(containerInsights=settings.get("containerInsights", "disabled"), tags=tags)
+        arn = cluster["clusterArn"]
+        return Live(state=state, outputs=_outputs(arn, res.name), managed=mine,
+                    raw={"providers": providers, "default_strategy": cluster.get("defaultCapacityProviderStrategy") or []},
+                    note="" if mine else "existing cluster not created by ecsship: used as is (only capacity providers are attached)")
+
+    def desired_state(self, res, spec, live=None):
+        state = {"capacityProviders": sorted(spec["capacityProviders"])}
+        if live is None or live.managed:
+            state.update(containerInsights=spec["containerInsights"], tags=dict(res.tags))
+        return state
+
+    def create(self, aws, res, spec):
+        kwargs = dict(clusterName=res.name, settings=[{"name": "containerInsights", "value": spec["containerInsights"]}],
+                      tags=tag_list(res.tags, "key", "value"))
+        if spec["capacityProviders"]:
+            kwargs["capacityProviders"] = spec["capacityProviders"]
+        with aws_call(res.label, "ecs:CreateCluster"):
+            arn = aws.client("ecs").create_cluster(**kwargs)["cluster"]["clusterArn"]
+        return _outputs(arn, res.name)
+
+    def update(self, aws, res, spec, live, fields):
+        ecs = aws.client("ecs")
+        paths = {f.path.split(".")[0] for f in fields}
+        if "containerInsights" in paths:
+            with aws_call(res.label, "ecs:UpdateClusterSettings"):
+                ecs.update_cluster_settings(cluster=res.name, settings=[{"name": "containerInsights", "value": spec["containerInsights"]}])
+        if "capacityProviders" in paths:
+            # Attach ours, keep whatever else is attached (other services may use it).
+            providers = sorted(set(live.raw["providers"]) | set(spec["capacityProviders"]))
+            with aws_call(res.label, "ecs:PutClusterCapacityProviders"):
+                ecs.put_cluster_capacity_providers(cluster=res.name, capacityProviders=providers,
+                                                   defaultCapacityProviderStrategy=live.raw["default_strategy"])
+        if "tags" in paths:
+            with aws_call(res.label, "ecs:TagResource"):
+                ecs.tag_resource(resourceArn=live.outputs["arn"], tags=tag_list(res.tags, "key", "value"))
+        return live.outputs
+
+    def delete(self, aws, res, live):
+        # Clusters are shared between services: destroy leaves them (see docs/plan-apply.md).
+        return None
+
+
+def _outputs(arn: str, name: str) -> dict:
+    return {"arn": arn, "name": name,
+            "service_arn_prefix": arn.replace(":cluster/", ":service/") + "/",
+            "task_set_prefix": arn.replace(":cluster/", ":task-set/") + "/"}

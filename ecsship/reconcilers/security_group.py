@@ -1,0 +1,129 @@
+"""The tasks' security group: ingress only on the container port from the load balancer's group.
+
+Egress stays open (AWS's default): tasks commonly call third-party HTTPS APIs and databases on
+other ports, and with VPC endpoints AWS traffic already stays inside the VPC. See docs/plan-apply.md.
+"""
+from __future__ import annotations
+
+import time
+
+from ecsship.aws.errors import aws_call, error_code
+from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+
+OPEN_EGRESS = "-1:all to 0.0.0.0/0"
+
+
+class SecurityGroupReconciler(Reconciler):
+    kind = "security_group"
+    replace_fields = ("description",)
+
+    def read(self, aws, res, spec):
+        with aws_call(res.label, "ec2:DescribeSecurityGroups"):
+            groups = aws.client("ec2").describe_security_groups(Filters=[
+                {"Name": "group-name", "Values": [res.name]}, {"Name": "vpc-id", "Values": [spec["vpcId"]]}])["SecurityGroups"]
+        if not groups:
+            return None
+        group = groups[0]
+        tags = tag_dict(group.get("Tags"))
+        state = {"description": group.get("Description", ""), "ingress": sorted(_rules(group.get("IpPermissions"), "from")),
+                 "egress": sorted(_rules(group.get("IpPermissionsEgress"), "to")), "tags": tags}
+        return Live(state=state, outputs={"id": group["GroupId"]}, managed=owned(tags, res), raw=group)
+
+    def desired_state(self, res, spec, live=None):
+        ingress = sorted(f"{r['protocol']}:{r['port']}-{r['port']} from {src}" for r in spec["ingress"] for src in r["sources"])
+        return {"description": spec["description"], "ingress": ingress, "egress": [OPEN_EGRESS], "tags": dict(res.tags)}
+
+    def create(self, aws, res, spec):
+        ec2 = aws.client("ec2")
+        with aws_call(res.label, "ec2:CreateSecurityGroup"):
+            group_id = ec2.create_security_group(GroupName=res.name, Description=spec["description"], VpcId=spec["vpcId"],
+                                                 TagSpecifications=[{"ResourceType": "security-group", "Tags": tag_list(res.tags)}])["GroupId"]
+        live = self.read(aws, res, spec)
+        self._sync_rules(aws, res, spec, live)
+        return {"id": group_id}
+
+    def update(self, aws, res, spec, live, fields):
+        paths = {f.path.split(".")[0] for f in fields}
+        if paths & {"ingress", "egress"}:
+            self._sync_rules(aws, res, spec, live)
+        if "tags" in paths:
+            self.adopt(aws, res, spec, live)
+        return live.outputs
+
+    def adopt(self, aws, res, spec, live):
+        with aws_call(res.label, "ec2:CreateTags"):
+            aws.client("ec2").create_tags(Resources=[live.outputs["id"]], Tags=tag_list(res.tags))
+
+    def _sync_rules(self, aws, res, spec, live):
+        ec2 = aws.client("ec2")
+        group_id = live.outputs["id"]
+        want = self.desired_state(res, spec)
+        for direction, perms_key in (("ingress", "IpPermissions"), ("egress", "IpPermissionsEgress")):
+            have = set(live.state[direction])
+            extra = [p for p in _permissions(live.raw.get(perms_key), "from" if direction == "ingress" else "to") if p[0] not in want[direction]]
+            missing = [r for r in want[direction] if r not in have]
+            if extra:
+                call = ec2.revoke_security_group_ingress if direction == "ingress" else ec2.revoke_security_group_egress
+                with aws_call(res.label, f"ec2:RevokeSecurityGroup{direction.title()}"):
+                    call(GroupId=group_id, IpPermissions=[p[1] for p in extra])
+            if missing:
+                call = ec2.authorize_security_group_ingress if direction == "ingress" else ec2.authorize_security_group_egress
+                with aws_call(res.label, f"ec2:AuthorizeSecurityGroup{direction.title()}"):
+                    call(GroupId=group_id, IpPermissions=[_permission(r) for r in missing])
+
+    def delete(self, aws, res, live):
+        ec2 = aws.client("ec2")
+        # Task ENIs linger for a while after the service is gone: wait for them to be released.
+        for attempt in range(40):
+            try:
+                with aws_call(res.label, "ec2:DeleteSecurityGroup"):
+                    ec2.delete_security_group(GroupId=live.outputs["id"])
+                return
+            except Exception as exc:
+                code = getattr(exc, "code", "")
+                if code == "InvalidGroup.NotFound":
+                    return
+                if code != "DependencyViolation" or attempt == 39:
+                    raise
+                time.sleep(min(15, 2 + attempt))
+
+
+def _rules(perms, word: str) -> list[str]:
+    return [text for text, _ in _permissions(perms, word)]
+
+
+def _permissions(perms, word: str) -> list[tuple[str, dict]]:
+    """Each (rule text, the single-source IpPermission that revokes it)."""
+    out = []
+    for perm in perms or []:
+        proto = perm.get("IpProtocol", "-1")
+        ports = "all" if proto == "-1" else f"{perm.get('FromPort')}-{perm.get('ToPort')}"
+        base = {k: perm[k] for k in ("IpProtocol", "FromPort", "ToPort") if k in perm}
+        for pair in perm.get("UserIdGroupPairs") or []:
+            out.append((f"{proto}:{ports} {word} {pair['GroupId']}", {**base, "UserIdGroupPairs": [{"GroupId": pair["GroupId"]}]}))
+        for cidr in perm.get("IpRanges") or []:
+            out.append((f"{proto}:{ports} {word} {cidr['CidrIp']}", {**base, "IpRanges": [{"CidrIp": cidr["CidrIp"]}]}))
+        for cidr in perm.get("Ipv6Ranges") or []:
+            out.append((f"{proto}:{ports} {word} {cidr['CidrIpv6']}", {**base, "Ipv6Ranges": [{"CidrIpv6": cidr["CidrIpv6"]}]}))
+        for pl in perm.get("PrefixListIds") or []:
+            out.append((f"{proto}:{ports} {word} {pl['PrefixListId']}", {**base, "PrefixListIds": [{"PrefixListId": pl["PrefixListId"]}]}))
+    return out
+
+
+def _permission(text: str) -> dict:
+    """Back from rule text ('tcp:8080-8080 from sg-1') to an IpPermission."""
+    head, _, source = text.partition(" from ") if " from " in text else text.partition(" to ")
+    proto, _, ports = head.partition(":")
+    perm: dict = {"IpProtocol": proto}
+    if proto != "-1":
+        low, _, high = ports.partition("-")
+        perm.update(FromPort=int(low), ToPort=int(high))
+    if source.startswith("sg-"):
+        perm["UserIdGroupPairs"] = [{"GroupId": source}]
+    elif source.startswith("pl-"):
+        perm["PrefixListIds"] = [{"PrefixListId": source}]
+    elif ":" in source:
+        perm["Ipv6Ranges"] = [{"CidrIpv6": source}]
+    else:
+        perm["IpRanges"] = [{"CidrIp": source}]
+    return perm

@@ -1,0 +1,153 @@
+"""ECS service: network, capacity, deployment configuration, load balancers, tags.
+
+desiredCount is set at creation; when autoscaling manages the service it is left alone afterwards.
+`update_service` below is the one place apply changes a running service (the deploy engine
+watches the rollout it starts).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ecsship.aws.errors import aws_call
+from ecsship.errors import EcsshipError
+from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+
+UPDATABLE = ("taskDefinition", "desiredCount", "capacityProviderStrategy", "networkConfiguration", "deploymentConfiguration",
+             "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags", "propagateTags",
+             "loadBalancers", "serviceRegistries")
+
+
+def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool) -> dict:
+    """The comparable shape of a service, the same for the spec and for DescribeServices."""
+    net = (s.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+    controller = (s.get("deploymentController") or {}).get("type", "ECS")
+    out = {
+        "taskDefinition": s.get("taskDefinition"),
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": sorted(net.get("subnets") or []),
+                                                         "securityGroups": sorted(net.get("securityGroups") or []),
+                                                         "assignPublicIp": net.get("assignPublicIp") or "DISABLED"}},
+        "deploymentController": {"type": controller},
+        "propagateTags": s.get("propagateTags") or "NONE",
+        "enableECSManagedTags": bool(s.get("enableECSManagedTags")),
+        "enableExecuteCommand": bool(s.get("enableExecuteCommand")),
+        "healthCheckGracePeriodSeconds": s.get("healthCheckGracePeriodSeconds") or 0,
+        "loadBalancers": sorted((_lb(lb) for lb in s.get("loadBalancers") or []), key=lambda lb: json.dumps(lb, sort_keys=True, default=str)),
+        "serviceRegistries": sorted(({"registryArn": r["registryArn"]} for r in s.get("serviceRegistries") or []), key=lambda r: str(r["registryArn"])),
+        "tags": dict(tags),
+    }
+    if not autoscaled:
+        out["desiredCount"] = s.get("desiredCount", 0)
+    if uses_capacity:
+        out["capacityProviderStrategy"] = sorted(({"capacityProvider": c["capacityProvider"], "weight": c.get("weight", 0), "base": c.get("base", 0)}
+                                                  for c in s.get("capacityProviderStrategy") or []), key=lambda c: c["capacityProvider"])
+    else:
+        out["launchType"] = s.get("launchType")
+    if controller == "ECS":
+        out["deploymentConfiguration"] = _deployment_configuration(s.get("deploymentConfiguration") or {})
+    return out
+
+
+def _lb(lb: dict) -> dict:
+    out = {"targetGroupArn": lb.get("targetGroupArn"), "containerName": lb.get("containerName"), "containerPort": lb.get("containerPort")}
+    if lb.get("advancedConfiguration"):
+        adv = lb["advancedConfiguration"]
+        out["advancedConfiguration"] = {k: adv.get(k) for k in ("alternateTargetGroupArn", "productionListenerRule", "testListenerRule", "roleArn") if adv.get(k)}
+    return out
+
+
+def _deployment_configuration(d: dict) -> dict:
+    breaker = d.get("deploymentCircuitBreaker") or {}
+    alarms = d.get("alarms") or {}
+    strategy = d.get("strategy") or "ROLLING"
+    out = {
+        "maximumPercent": d.get("maximumPercent", 200),
+        "minimumHealthyPercent": d.get("minimumHealthyPercent", 100),
+        "deploymentCircuitBreaker": {"enable": bool(breaker.get("enable")), "rollback": bool(breaker.get("rollback"))},
+        "alarms": {"alarmNames": sorted(alarms.get("alarmNames") or []), "enable": bool(alarms.get("enable")), "rollback": bool(alarms.get("rollback"))},
+        "strategy": strategy,
+    }
+    if strategy != "ROLLING":
+        out["bakeTimeInMinutes"] = d.get("bakeTimeInMinutes", 0)
+        for key in ("canaryConfiguration", "linearConfiguration"):
+            if d.get(key):
+                out[key] = {k: (float(v) if "Percent" in k else v) for k, v in d[key].items()}
+    return out
+
+
+def api_spec(spec: dict) -> dict:
+    return {k: v for k, v in spec.items() if not k.startswith("_")}
+
+
+class ServiceReconciler(Reconciler):
+    kind = "service"
+    replace_fields = ("deploymentController", "launchType")
+
+    def read(self, aws, res, spec):
+        try:
+            with aws_call(res.label, "ecs:DescribeServices"):
+                found = aws.client("ecs").describe_services(cluster=spec["cluster"], services=[res.name], include=["TAGS"])["services"]
+        except Exception as exc:
+            if getattr(exc, "code", "") == "ClusterNotFoundException":
+                return None
+            raise
+        found = [s for s in found if s.get("status") == "ACTIVE"]
+        if not found:
+            return None
+        svc = found[0]
+        tags = tag_dict(svc.get("tags"), "key", "value")
+        state = normalise(svc, tags, spec.get("_autoscaled", False), "capacityProviderStrategy" in spec)
+        return Live(state=state, outputs={"arn": svc["serviceArn"], "name": res.name}, managed=owned(tags, res), raw=svc)
+
+    def desired_state(self, res, spec, live=None):
+        return normalise(spec, res.tags, spec.get("_autoscaled", False), "capacityProviderStrategy" in spec)
+
+    def create(self, aws, res, spec):
+        kwargs = api_spec(spec)
+        # Same content, same token: a create retried after a crash returns the service it made.
+        token = hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        with aws_call(res.label, "ecs:CreateService"):
+            svc = aws.client("ecs").create_service(**kwargs, tags=tag_list(res.tags, "key", "value"), clientToken=token)["service"]
+        return {"arn": svc["serviceArn"], "name": res.name}
+
+    def update(self, aws, res, spec, live, fields):
+        paths = {f.path.split(".")[0] for f in fields}
+        kwargs = {key: spec[key] for key in UPDATABLE if key in paths and key in spec}
+        if "desiredCount" in kwargs and spec.get("_autoscaled"):
+            kwargs.pop("desiredCount")
+        if "capacityProviderStrategy" in kwargs:
+            kwargs["forceNewDeployment"] = True  # ECS requires it to move tasks to the new providers
+        if kwargs:
+            update_service(aws, res.label, spec["cluster"], res.name, kwargs, live.state["deploymentController"]["type"])
+        if "tags" in paths:
+            self.adopt(aws, res, spec, live)
+        return live.outputs
+
+    def adopt(self, aws, res, spec, live):
+        with aws_call(res.label, "ecs:TagResource"):
+            aws.client("ecs").tag_resource(resourceArn=live.outputs["arn"], tags=tag_list(res.tags, "key", "value"))
+
+    def delete(self, aws, res, live):
+        ecs = aws.client("ecs")
+        cluster = res.spec["cluster"]
+        if live.raw.get("desiredCount"):
+            with aws_call(res.label, "ecs:UpdateService"):
+                ecs.update_service(cluster=cluster, service=res.name, desiredCount=0)
+        with aws_call(res.label, "ecs:DeleteService"):
+            ecs.delete_service(cluster=cluster, service=res.name, force=True)
+        with aws_call(res.label, "ecs:DescribeServices (waiting until inactive)"):
+            ecs.get_waiter("services_inactive").wait(cluster=cluster, services=[res.name], WaiterConfig={"Delay": 5, "MaxAttempts": 120})
+
+
+def update_service(aws, label: str, cluster: str, service: str, changes: dict, controller: str = "ECS") -> dict:
+    """The one call through which apply changes a running service. Returns the service as ECS reports it.
+
+    A new task definition on a CODE_DEPLOY service is a CodeDeploy deployment, not an update: `ecsship deploy` does it.
+    """
+    if controller == "CODE_DEPLOY" and "taskDefinition" in changes:
+        changes = {k: v for k, v in changes.items() if k not in ("taskDefinition", "loadBalancers", "networkConfiguration", "capacityProviderStrategy")}
+        if not changes:
+            raise EcsshipError(f"{label}: a new task definition on a CodeDeploy service is rolled out by a deployment",
+                               "run `ecsship deploy` to ship it through CodeDeploy")
+    with aws_call(label, "ecs:UpdateService"):
+        return aws.client("ecs").update_service(cluster=cluster, service=service, **changes)["service"]

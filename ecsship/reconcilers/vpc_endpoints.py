@@ -1,0 +1,179 @@
+"""VPC endpoints, shared per VPC between every service that lists them.
+
+An endpoint for a service name is reused whoever made it. Each service that uses one records
+itself with a tag `ecsship:user:<cluster>/<service>`; destroy removes that tag and deletes the
+endpoint only when ecsship created it and no user tag is left. Interface endpoints carry one
+shared security group (`ecsship-vpc-endpoints`) that admits 443 from each user's task group.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from ecsship.aws.errors import aws_call
+from ecsship.reconcilers.base import Live, Reconciler, tag_dict
+
+GATEWAY_SERVICES = {"s3", "dynamodb"}
+SG_NAME = "ecsship-vpc-endpoints"
+CREATED_BY = "ecsship:created-by"
+USER_PREFIX = "ecsship:user:"
+GONE = ("deleted", "deleting", "rejected", "failed", "expired")
+
+
+def full_name(region: str, short: str) -> str:
+    return short if short.startswith("com.amazonaws.") else f"com.amazonaws.{region}.{short}"
+
+
+class VpcEndpointsReconciler(Reconciler):
+    kind = "vpc_endpoints"
+    requires_ownership = False  # shared: sharing is recorded per user, see the module docstring
+
+    def read(self, aws, res, spec):
+        ec2 = aws.client("ec2")
+        names = {full_name(aws.region, s): s for s in spec["services"]}
+        with aws_call(res.label, "ec2:DescribeVpcEndpoints"):
+            pages = ec2.get_paginator("describe_vpc_endpoints").paginate(Filters=[
+                {"Name": "vpc-id", "Values": [spec["vpcId"]]}, {"Name": "service-name", "Values": sorted(names)}])
+            endpoints = [e for page in pages for e in page["VpcEndpoints"] if e.get("State", "").lower() not in GONE]
+        with aws_call(f"security group {SG_NAME}", "ec2:DescribeSecurityGroups"):
+            groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [SG_NAME]},
+                                                           {"Name": "vpc-id", "Values": [spec["vpcId"]]}])["SecurityGroups"]
+        sg = groups[0] if groups else None
+        tables = self._route_tables(aws, res, spec) if any(s in GATEWAY_SERVICES for s in spec["services"]) else []
+        by_short = {}
+        for endpoint in endpoints:
+            short = names.get(endpoint["ServiceName"])
+            if short and short not in by_short:
+                by_short[short] = endpoint
+        if not by_short and sg is None:
+            return None
+        user_tag = USER_PREFIX + spec["user"]
+        state: dict = {"endpoints": {}, "securityGroup": self._sg_state(sg, spec)}
+        for short in spec["services"]:
+            endpoint = by_short.get(short)
+            if endpoint is None:
+                state["endpoints"][short] = None
+                continue
+            tags = tag_dict(endpoint.get("Tags"))
+            entry = {"exists": True, "user": user_tag in tags}
+            if short in GATEWAY_SERVICES:
+                entry["routeTables"] = sorted(set(tables) & set(endpoint.get("RouteTableIds") or []))
+            else:
+                entry["securityGroupAttached"] = bool(sg) and sg["GroupId"] in {g["GroupId"] for g in endpoint.get("Groups") or []}
+                entry["privateDns"] = bool(endpoint.get("PrivateDnsEnabled"))
+            state["endpoints"][short] = entry
+        return Live(state=state, outputs={"security_group_id": sg["GroupId"] if sg else None},
+                    raw={"endpoints": by_short, "sg": sg, "route_tables": tables, "spec": spec})
+
+    def _route_tables(self, aws, res, spec) -> list[str]:
+        """The route tables of the task subnets (the VPC's main table for subnets without their own)."""
+        with aws_call(res.label, "ec2:DescribeRouteTables"):
+            tables = aws.client("ec2").describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [spec["vpcId"]]}])["RouteTables"]
+        explicit, main = {}, None
+        for table in tables:
+            for assoc in table.get("Associations") or []:
+                if assoc.get("Main"):
+                    main = table["RouteTableId"]
+                elif assoc.get("SubnetId"):
+                    explicit[assoc["SubnetId"]] = table["RouteTableId"]
+        return sorted({explicit.get(subnet, main) for subnet in spec["subnetIds"]} - {None})
+
+    def _sg_state(self, sg, spec) -> dict:
+        if sg is None:
+            return {"allows443From": []}
+        sources = {pair["GroupId"] for perm in sg.get("IpPermissions") or [] if perm.get("FromPort") == 443
+                   for pair in perm.get("UserIdGroupPairs") or []}
+        return {"allows443From": sorted(sources & {spec["clientSecurityGroupId"]})}
+
+    def desired_state(self, res, spec, live=None):
+        endpoints = {}
+        tables = live.raw["route_tables"] if live else None
+        for short in spec["services"]:
+            if short in GATEWAY_SERVICES:
+                endpoints[short] = {"exists": True, "user": True, "routeTables": tables if tables is not None else ["(the task subnets' route tables)"]}
+            else:
+                endpoints[short] = {"exists": True, "user": True, "securityGroupAttached": True, "privateDns": True}
+        return {"endpoints": endpoints, "securityGroup": {"allows443From": [spec["clientSecurityGroupId"]]}}
+
+    def create(self, aws, res, spec):
+        return self.update(aws, res, spec, None, None)
+
+    def update(self, aws, res, spec, live, fields):
+        ec2 = aws.client("ec2")
+        live = live or Live(state={"endpoints": {}, "securityGroup": {"allowsFrom443": []}}, raw={"endpoints": {}, "sg": None, "route_tables": []})
+        tables = live.raw["route_tables"] or (self._route_tables(aws, res, spec) if any(s in GATEWAY_SERVICES for s in spec["services"]) else [])
+        sg_id = self._ensure_security_group(aws, res, spec, live.raw["sg"])
+        user_tag = {"Key": USER_PREFIX + spec["user"], "Value": "true"}
+        for short in spec["services"]:
+            endpoint = live.raw["endpoints"].get(short)
+            label = f"VPC endpoint {short}"
+            if endpoint is None:
+                kwargs = dict(VpcId=spec["vpcId"], ServiceName=full_name(aws.region, short),
+                              ClientToken=hashlib.sha256(f"{spec['vpcId']}/{short}".encode()).hexdigest()[:32],
+                              TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": [
+                                  {"Key": "Name", "Value": f"{short} (ecsship)"}, {"Key": CREATED_BY, "Value": spec["user"]}, user_tag]}])
+                if short in GATEWAY_SERVICES:
+                    kwargs.update(VpcEndpointType="Gateway", RouteTableIds=tables)
+                else:
+                    kwargs.update(VpcEndpointType="Interface", SubnetIds=spec["endpointSubnetIds"], SecurityGroupIds=[sg_id], PrivateDnsEnabled=True)
+                with aws_call(label, "ec2:CreateVpcEndpoint"):
+                    ec2.create_vpc_endpoint(**kwargs)
+                continue
+            want = self.desired_state(res, spec, Live(state={}, raw={"route_tables": tables}))["endpoints"][short]
+            have = live.state["endpoints"].get(short) or {}
+            if not have.get("user"):
+                with aws_call(label, "ec2:CreateTags"):
+                    ec2.create_tags(Resources=[endpoint["VpcEndpointId"]], Tags=[user_tag])
+            modify: dict = {}
+            if short in GATEWAY_SERVICES:
+                missing = sorted(set(want["routeTables"]) - set(have.get("routeTables") or []))
+                if missing:
+                    modify["AddRouteTableIds"] = missing
+            else:
+                if not have.get("securityGroupAttached"):
+                    modify["AddSecurityGroupIds"] = [sg_id]
+                if not have.get("privateDns"):
+                    modify["PrivateDnsEnabled"] = True
+            if modify:
+                with aws_call(label, "ec2:ModifyVpcEndpoint"):
+                    ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], **modify)
+        return {"security_group_id": sg_id}
+
+    def _ensure_security_group(self, aws, res, spec, sg) -> str:
+        ec2 = aws.client("ec2")
+        if sg is None:
+            with aws_call(f"security group {SG_NAME}", "ec2:CreateSecurityGroup"):
+                sg_id = ec2.create_security_group(GroupName=SG_NAME, VpcId=spec["vpcId"],
+                                                  Description="ecsship: HTTPS from ECS tasks to VPC interface endpoints",
+                                                  TagSpecifications=[{"ResourceType": "security-group", "Tags": [
+                                                      {"Key": CREATED_BY, "Value": spec["user"]}, {"Key": "ecsship:purpose", "Value": "vpc-endpoints"}]}])["GroupId"]
+            allowed = []
+        else:
+            sg_id = sg["GroupId"]
+            allowed = self._sg_state(sg, spec)["allows443From"]
+        if spec["clientSecurityGroupId"] not in allowed:
+            with aws_call(f"security group {SG_NAME}", "ec2:AuthorizeSecurityGroupIngress"):
+                ec2.authorize_security_group_ingress(GroupId=sg_id, IpPermissions=[{
+                    "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                    "UserIdGroupPairs": [{"GroupId": spec["clientSecurityGroupId"], "Description": f"ecsship {spec['user']}"}]}])
+        return sg_id
+
+    def delete(self, aws, res, live):
+        """Stop using the endpoints: drop our user tag and rule; delete what nobody else uses and ecsship made."""
+        ec2 = aws.client("ec2")
+        spec = live.raw["spec"]
+        user_key = USER_PREFIX + spec["user"]
+        for short, endpoint in live.raw["endpoints"].items():
+            tags = tag_dict(endpoint.get("Tags"))
+            label = f"VPC endpoint {short}"
+            if user_key in tags:
+                with aws_call(label, "ec2:DeleteTags"):
+                    ec2.delete_tags(Resources=[endpoint["VpcEndpointId"]], Tags=[{"Key": user_key}])
+            others = [k for k in tags if k.startswith(USER_PREFIX) and k != user_key]
+            if not others and CREATED_BY in tags:
+                with aws_call(label, "ec2:DeleteVpcEndpoints"):
+                    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+        sg = live.raw["sg"]
+        if sg is not None and spec["clientSecurityGroupId"] in self._sg_state(sg, spec)["allows443From"]:
+            with aws_call(f"security group {SG_NAME}", "ec2:RevokeSecurityGroupIngress"):
+                ec2.revoke_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=[{
+                    "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": spec["clientSecurityGroupId"]}]}])

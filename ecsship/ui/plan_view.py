@@ -1,0 +1,63 @@
+"""How a plan reads in a terminal: one line per resource, field diffs under it, a summary line."""
+from __future__ import annotations
+
+import json
+
+from ecsship.desired.refs import UNKNOWN
+from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, SYMBOLS, UPDATE
+
+STYLES = {CREATE: "green", UPDATE: "yellow", REPLACE: "magenta", DELETE: "red", NOOP: "dim"}
+MAX_VALUE = 160
+
+
+def show_plan(out, plan, title: str) -> None:
+    out.print(title, style="bold")
+    for warning in plan.warnings:
+        out.warning(warning)
+    shown = 0
+    for change in plan.changes:
+        if change.action == NOOP and not out.verbose:
+            continue
+        shown += 1
+        symbol = SYMBOLS[change.action]
+        suffix = " (adopt)" if change.adopt else ""
+        what = {CREATE: "create", UPDATE: "update", REPLACE: "replace", DELETE: "delete", NOOP: "unchanged"}[change.action]
+        out.print(f"  {symbol:>3} {change.label}{suffix}  [{what}]", style=STYLES[change.action])
+        if change.note:
+            out.print(f"        note: {change.note}", style="dim")
+        if change.action == CREATE and not out.verbose:
+            continue
+        for field in change.fields:
+            if change.action == DELETE:
+                continue
+            line = f"        {field.path}: {fmt(field.old)} -> {fmt(field.new)}"
+            if change.action == REPLACE and field.path.split(".")[0] in _replace_roots(change):
+                line += "  (forces replacement)"
+            out.print(line, style=None)
+    if not shown:
+        out.print("  No changes: live AWS matches the manifest.", style="green")
+    out.print("")
+    out.print(plan.summary(), style="bold")
+
+
+def _replace_roots(change) -> set:
+    from ecsship.reconcilers import reconciler_for
+
+    return {p.split(".")[0] for p in reconciler_for(change.kind).replace_fields}
+
+
+def fmt(value) -> str:
+    if value is UNKNOWN:
+        return "(known after apply)"
+    if value is None:
+        return "(none)"
+    text = json.dumps(value, default=str, sort_keys=True)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
+
+
+def progress_line(out, change, event: str, seconds: float) -> None:
+    verb = {CREATE: "created", UPDATE: "updated", REPLACE: "replaced", DELETE: "deleted"}[change.action]
+    if event == "done":
+        out.print(f"  {SYMBOLS[change.action]:>3} {verb} {change.label} ({seconds:.1f}s)", style=STYLES[change.action])
+    elif event == "failed":
+        out.print(f"  !!! failed {change.label} ({seconds:.1f}s)", style="bold red")
