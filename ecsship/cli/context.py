@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # heavy imports stay off the start-up path
@@ -22,6 +22,8 @@ class GlobalOptions:
     verbose: int = 0
     quiet: bool = False
     debug: bool = False
+    # Every Aws made for this invocation, so --debug can report the calls they made.
+    sessions: list = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if os.environ.get("NO_COLOR"):
@@ -42,5 +44,22 @@ class GlobalOptions:
             from ecsship.local.client import ensure_local_backend
 
             endpoint = ensure_local_backend(self.local_port, notify=self.out().info)
-            return Aws(region="us-east-1", endpoint_url=endpoint, local=True)
-        return Aws(region=region, profile=self.profile, endpoint_url=endpoint)
+            aws = Aws(region="us-east-1", endpoint_url=endpoint, local=True)
+        else:
+            aws = Aws(region=region, profile=self.profile, endpoint_url=endpoint)
+        self.sessions.append(aws)
+        return aws
+
+    def call_summary(self) -> str | None:
+        """`AWS calls: 12 (12 reads, 0 writes): ecs.DescribeServices x3, ...` for --debug."""
+        calls = [c for aws in self.sessions for c in aws.calls.calls]
+        if not calls:
+            return None
+        from collections import Counter
+
+        from ecsship.aws.session import is_read_operation
+
+        reads = sum(1 for _, op in calls if is_read_operation(op))
+        counts = Counter(f"{svc}.{op}" for svc, op in calls)
+        detail = ", ".join(f"{name} x{n}" if n > 1 else name for name, n in sorted(counts.items()))
+        return f"AWS calls: {len(calls)} ({reads} reads, {len(calls) - reads} writes): {detail}"

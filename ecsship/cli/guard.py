@@ -43,6 +43,11 @@ def guarded(fn):
             print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
             print("hint: run again with --debug for the traceback, and report it", file=sys.stderr)
             raise typer.Exit(EXIT_FAILED) from None
+        finally:
+            if options is not None and options.debug:
+                summary = options.call_summary()
+                if summary:
+                    print(summary, file=sys.stderr)
 
     return wrapper
 
