@@ -1,0 +1,178 @@
+"""`ecsship deploy / rollback / status / history` through the CLI, on the in-memory AWS-like ECS.
+
+The real CLI (typer, guard, views, exit codes) with GlobalOptions.aws and the clock swapped for
+fakes, so these run in simulated time and without a backend. The same journeys run end to end on
+the local backend's simulator in test_e2e.py.
+"""
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from botocore.exceptions import ClientError
+from typer.testing import CliRunner
+
+from ecsship.cli.app import app
+from ecsship.deploy.clock import FakeClock
+from ecsship.deploy.lastgood import DEPLOYED_AT
+
+from tests.deploy.fake_ecs import FakeEcs, td_arn
+
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"
+
+
+class FakeEcr:
+    tags = {"v1", "v2", "v3", "broken", "hang"}
+
+    def describe_images(self, registryId, repositoryName, imageIds):
+        tag = imageIds[0].get("imageTag")
+        if tag not in self.tags:
+            raise ClientError({"Error": {"Code": "ImageNotFoundException", "Message": f"tag {tag} not found"}}, "DescribeImages")
+        return {"imageDetails": [{"imageTags": [tag]}]}
+
+
+class FakeAws:
+    def __init__(self, ecs):
+        self.ecs = ecs
+
+    def client(self, name):
+        return {"ecs": self.ecs, "ecr": FakeEcr()}[name]
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    clock = FakeClock()
+    ecs = FakeEcs(clock)
+    # The service runs v1 of the manifest's image, recorded as good.
+    first = td_arn("web", 1)
+    ecs.task_defs[first]["taskDefinition"]["containerDefinitions"][0]["image"] = f"{IMAGE}:v1"
+    ecs.tag_resource(first, [{"key": DEPLOYED_AT, "value": "2026-01-01T00:00:00+00:00"}])
+    monkeypatch.setattr("ecsship.cli.context.GlobalOptions.aws", lambda self, region=None: FakeAws(ecs))
+    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
+    monkeypatch.delenv("CI", raising=False)
+    manifest = tmp_path / "ecsship.yaml"
+    manifest.write_text(textwrap.dedent(f"""\
+        service: web
+        cluster: shop
+        region: us-east-1
+        image: {IMAGE}:${{IMAGE_TAG:-v1}}
+        cpu: 256
+        memory: 512
+        network:
+          vpc: {{tags: {{Name: main}}}}
+          subnets: {{tags: {{tier: private}}}}
+        deploy: {{strategy: rolling, timeout: 5m}}
+        """))
+
+    def run(*args):
+        result = CliRunner().invoke(app, [*args, "-f", str(manifest)])
+        return result
+
+    run.ecs, run.clock = ecs, clock
+    return run
+
+
+def test_deploy_success_exit_0_plain_lines(world):
+    result = world("deploy", "--image-tag", "v2")
+    assert result.exit_code == 0, result.output
+    assert "registered task definition web:2" in result.stdout
+    assert "has reached a steady state" in result.stdout
+    assert "deployed web:2" in result.stdout
+    assert "Traceback" not in result.output
+    assert world.ecs.service["taskDefinition"] == td_arn("web", 2)
+
+
+def test_deploy_broken_image_exit_1_says_why_and_what_serves(world):
+    result = world("deploy", "--image-tag", "broken")
+    assert result.exit_code == 1, result.output
+    assert "rolled back, web:1 serves" in result.stdout
+    assert "Task failed ELB health checks" in result.stdout
+
+
+def test_deploy_timeout_rolls_back(world):
+    result = world("deploy", "--image-tag", "hang", "--timeout", "90s")
+    assert result.exit_code == 1, result.output
+    assert "timed out" in result.stdout and "web:1 serves" in result.stdout
+    assert world.ecs.service["taskDefinition"] == td_arn("web", 1)
+
+
+def test_deploy_missing_image_is_refused_before_anything_changes(world):
+    result = world("deploy", "--image-tag", "v9")
+    assert result.exit_code == 1
+    assert "image not found" in result.stderr and ":v9" in result.stderr
+    assert "UpdateService" not in world.ecs.calls and "RegisterTaskDefinition" not in world.ecs.calls
+
+
+def test_deploy_json_lines_end_with_the_outcome(world):
+    result = world("--output", "json", "deploy", "--image-tag", "v2")
+    assert result.exit_code == 0, result.output
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert objects[0]["event"] == "note"
+    assert objects[-1]["event"] == "outcome" and objects[-1]["status"] == "succeeded"
+    assert {"started", "tasks", "service_event", "state"} <= {o["event"] for o in objects}
+
+
+def test_no_wait_prints_the_deployment_id(world):
+    result = world("deploy", "--image-tag", "v2", "--no-wait")
+    assert result.exit_code == 0
+    assert "deployment started: arn:aws:ecs:" in result.stdout
+    assert world.clock.t == 0
+
+
+def test_concurrent_deploy_refused_then_forced(world):
+    assert world("deploy", "--image-tag", "hang", "--no-wait").exit_code == 0
+    refused = world("deploy", "--image-tag", "v2")
+    assert refused.exit_code == 1
+    assert "in progress" in refused.stderr and "--force" in refused.stderr
+    assert world("deploy", "--image-tag", "v2", "--force", "--no-wait").exit_code == 0
+
+
+def test_rollback_twice_goes_back_two_good_revisions(world):
+    assert world("deploy", "--image-tag", "v2").exit_code == 0
+    assert world("deploy", "--image-tag", "broken").exit_code == 1   # web:3, never good
+    assert world("deploy", "--image-tag", "v3").exit_code == 0        # web:4
+    first = world("rollback")
+    assert first.exit_code == 0, first.output
+    assert "rolling back from web:4 to web:2" in first.stdout
+    assert world.ecs.service["taskDefinition"] == td_arn("web", 2)
+    second = world("rollback")
+    assert second.exit_code == 0, second.output
+    assert world.ecs.service["taskDefinition"] == td_arn("web", 1)
+    third = world("rollback")
+    assert third.exit_code == 1 and "no earlier revision" in third.stderr
+
+
+def test_rollback_during_a_rollout_stops_it(world):
+    assert world("deploy", "--image-tag", "hang", "--no-wait").exit_code == 0
+    result = world("rollback")
+    assert result.exit_code == 0, result.output
+    assert "stopping deployment" in result.stdout and "web:1 serves" in result.stdout
+    assert "StopServiceDeployment" in world.ecs.calls
+
+
+def test_rollback_to_revision(world):
+    assert world("deploy", "--image-tag", "v2").exit_code == 0
+    assert world("deploy", "--image-tag", "v3").exit_code == 0
+    result = world("rollback", "--to-revision", "1")
+    assert result.exit_code == 0, result.output
+    assert world.ecs.service["taskDefinition"] == td_arn("web", 1)
+
+
+def test_ctrl_c_exits_130_and_leaves_the_rollout_running(world, monkeypatch):
+    def interrupt(_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(world.clock, "sleep", interrupt)
+    result = world("deploy", "--image-tag", "v2")
+    assert result.exit_code == 130
+    assert "still running" in result.stdout and "ecsship rollback" in result.stdout
+    assert "StopServiceDeployment" not in world.ecs.calls
+
+
+def test_same_image_twice_registers_nothing(world):
+    assert world("deploy", "--image-tag", "v2").exit_code == 0
+    again = world("deploy", "--image-tag", "v2")
+    assert again.exit_code == 0
+    assert "nothing to deploy: web:2 already serves" in again.stdout
+    assert world.ecs.calls.count("RegisterTaskDefinition") == 1
