@@ -34,6 +34,21 @@ class LockInfo:
     acquired_at: float
     expires_at: float
 
+    def holder_is_gone(self) -> bool:
+        """True when the holder ran on this machine and its process no longer exists (a crash)."""
+        try:
+            host, pid = self.owner.split("@", 1)[1].split(" pid ")
+            if host != socket.gethostname():
+                return False
+            os.kill(int(pid), 0)
+        except (ValueError, IndexError):
+            return False
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
     def describe(self, now: float) -> str:
         age = int(now - self.acquired_at)
         return f"held by {self.owner} running `{self.command}` for {age}s (expires in {max(0, int(self.expires_at - now))}s)"
@@ -98,8 +113,8 @@ class ServiceLock:
                 return
             held = self.read()
             now = self.clock()
-            if held is not None and held.expires_at <= now:
-                # Expired (a crashed run): remove it, then race for it like everyone else.
+            if held is not None and (held.expires_at <= now or held.holder_is_gone()):
+                # Expired, or its process died on this machine: remove it, then race for it like everyone else.
                 self._delete_if(held.token)
                 continue
             if now >= deadline:

@@ -69,3 +69,16 @@ def test_unlock_command(aws, run_cli, tmp_path):
     assert lock.read() is None
     again = run_cli("unlock", "-f", str(web), "--yes")
     assert "not locked" in again.stdout
+
+
+def test_lock_of_a_dead_process_on_this_machine_is_taken_over(aws):
+    import json
+    import socket
+
+    clock = FakeClock()
+    lock = make(aws, clock)
+    value = {"owner": f"ci@{socket.gethostname()} pid 999999", "command": "apply", "token": "dead",
+             "acquired_at": clock.now, "expires_at": clock.now + 3600}
+    aws.client("ssm").put_parameter(Name=lock.name, Value=json.dumps(value), Type="String")
+    lock.acquire("apply", wait=0)
+    assert lock.read().token == lock.token
