@@ -42,18 +42,23 @@ def _timeout(value: str | None) -> int | None:
         raise UsageError(f"--timeout: {exc}") from None
 
 
+def prepare_revision(ctx, uri: str, with_infra: bool) -> tuple[str, bool]:
+    """The revision to roll out; a seam the fake-AWS tests replace (the plan engine needs a real backend)."""
+    from ecsship.deploy.infra import prepare_revision as through_plan
+
+    return through_plan(ctx, uri, with_infra)
+
+
 def deploy(options, file, env, var, *, image_tag, image, timeout, rollback, wait, force, with_infra) -> None:
     from ecsship.deploy.engine import roll_out
-    from ecsship.deploy.infra import check_infra
-    from ecsship.deploy.release import image_uri, revision_with_image, verify_image
+    from ecsship.deploy.release import image_uri, verify_image
     from ecsship.deploy.names import revision_name
 
     limit = _timeout(timeout)
     c = _Context(options, file, env, var)
     uri = image_uri(c.manifest.data["image"], image_tag, image)
     verify_image(c.aws, uri)
-    check_infra(c, uri, with_infra)
-    td, registered = revision_with_image(c.aws, c.settings.service, c.settings.container, uri)
+    td, registered = prepare_revision(c, uri, with_infra)
     c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({uri})")
     outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
                        rollback_on_timeout=rollback, timeout=limit, redeploy=force)

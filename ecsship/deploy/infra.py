@@ -1,19 +1,62 @@
-"""Deploy ships code, `apply` changes infrastructure: refuse a deploy while the plan shows other changes.
+"""Deploy ships code; `apply` changes infrastructure. Prepare the revision a deploy rolls out.
 
-Uses the plan engine (ecsship.plan) when it is available; the kinds a deploy itself changes
-(the task definition and the service's revision) are not "infrastructure".
+The manifest (with the deployed image swapped in) goes through the plan engine, read-only:
+- changes to anything but the task definition and the service are infrastructure: refused,
+  unless `--with-infra`, which applies exactly those first (the service itself is left alone:
+  its new revision goes out through the deploy engine, with its watch and outcome);
+- a service that does not exist yet is `apply`'s job;
+- the task definition is registered only when its normalised content differs from the
+  latest active revision (the task definition reconciler decides).
 """
 from __future__ import annotations
 
-DEPLOY_KINDS = frozenset({"task_definition", "service"})
+from dataclasses import replace
+
+from ecsship.errors import EcsshipError
+
+ROLLOUT_KINDS = ("task_definition", "service")
 
 
-def check_infra(ctx, image: str, with_infra: bool) -> None:
-    plan_fn = _plan_function()
-    if plan_fn is None:
-        return  # no plan engine in this build: nothing to compare against
-    plan_fn(ctx, image, with_infra)
+def prepare_revision(ctx, image: str, with_infra: bool) -> tuple[str, bool]:
+    """(task definition ARN to roll out, whether it was registered now)."""
+    from ecsship.desired import build
+    from ecsship.desired.refs import contains_unknown, lookup_in, resolve
+    from ecsship.plan.engine import apply_plan, make_plan
+    from ecsship.plan.model import CREATE, NOOP
+    from ecsship.reconcilers.task_definition import register_if_changed
+
+    desired = build(ctx.manifest, image_override=image)
+    plan = make_plan(ctx.aws, desired)
+    service = next((c for c in plan.changes if c.kind == "service"), None)
+    if service is not None and service.action == CREATE:
+        raise EcsshipError(f"service {desired.service} does not exist in cluster {desired.cluster} yet",
+                           "run `ecsship apply` to create it (it rolls out the first revision the same way)")
+    infra = plan.infra_changes(ROLLOUT_KINDS)
+    if infra and not with_infra:
+        listed = ", ".join(f"{c.action} {c.label}" for c in infra)
+        raise EcsshipError(f"the plan shows infrastructure changes besides the new revision: {listed}",
+                           "run `ecsship apply` first (or `ecsship plan` to see them), or pass --with-infra to apply them before deploying")
+    outputs = dict(plan.inputs)
+    outputs.update({c.key: c.outputs for c in plan.changes if c.outputs})
+    if infra:
+        ctx.view.note(f"applying {len(infra)} infrastructure change{'s' if len(infra) != 1 else ''} first (--with-infra)")
+        only_infra = replace(plan, changes=[c if c.kind not in ROLLOUT_KINDS else replace(c, action=NOOP, fields=[]) for c in plan.changes])
+        outputs = apply_plan(ctx.aws, desired, only_infra, progress=lambda change, phase: _progress(ctx.view, change, phase))
+    if service is not None:
+        other = [f.path for f in service.fields if not f.path.startswith("taskDefinition")]
+        if other:
+            ctx.view.note(f"the service's settings differ from the manifest ({', '.join(sorted(other)[:5])}); "
+                          "deploy changes only its revision: run `ecsship apply` for the rest", "warning")
+    res = desired.get("task_definition")
+    spec = resolve(res.spec, lookup_in(outputs))
+    if contains_unknown(spec):
+        raise EcsshipError("the task definition needs resources that do not exist yet", "run `ecsship apply` first")
+    result, registered = register_if_changed(ctx.aws, res, spec)
+    return result["arn"], registered
 
 
-def _plan_function():
-    return None
+def _progress(view, change, phase: str) -> None:
+    if phase == "done":
+        view.note(f"  {change.action} {change.label}: done")
+    elif phase == "failed":
+        view.note(f"  {change.action} {change.label}: failed", "error")

@@ -50,6 +50,11 @@ def world(tmp_path, monkeypatch):
     ecs.tag_resource(first, [{"key": DEPLOYED_AT, "value": "2026-01-01T00:00:00+00:00"}])
     monkeypatch.setattr("ecsship.cli.context.GlobalOptions.aws", lambda self, region=None: FakeAws(ecs))
     monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
+    # The plan engine needs a real backend (lookups of VPC, subnets...): register by image swap instead.
+    from ecsship.deploy.release import revision_with_image
+
+    monkeypatch.setattr("ecsship.deploy.cli_flow.prepare_revision",
+                        lambda ctx, uri, with_infra: revision_with_image(ctx.aws, "web", "web", uri))
     monkeypatch.delenv("CI", raising=False)
     manifest = tmp_path / "ecsship.yaml"
     manifest.write_text(textwrap.dedent(f"""\
