@@ -1,0 +1,28 @@
+"""Ship a revision safely: strategy (how a rollout starts and stops) → watcher (polls, makes events)
+→ view (renders them). Stable entry points for other packages:
+
+    roll_out(aws, settings, task_definition_arn, view, ...) -> Outcome
+    follow(aws, settings, tracker, view, clock, ...) -> Outcome
+    DeploySettings.from_manifest(data)
+
+See docs/deploy.md. Imports here stay lazy: boto3 loads only when a rollout runs.
+"""
+from __future__ import annotations
+
+__all__ = ["roll_out", "follow", "DeploySettings", "Outcome"]
+
+
+def __getattr__(name):
+    if name in ("roll_out", "follow"):
+        from ecsship.deploy import engine
+
+        return getattr(engine, name)
+    if name == "DeploySettings":
+        from ecsship.deploy.settings import DeploySettings
+
+        return DeploySettings
+    if name == "Outcome":
+        from ecsship.deploy.model import Outcome
+
+        return Outcome
+    raise AttributeError(name)
