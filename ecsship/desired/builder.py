@@ -280,6 +280,8 @@ class Builder:
                 "Conditions": conditions, "targetGroupArn": Ref(target, "arn"),
                 "weighted": self.shifting and self.controller == "ecs",
                 "alternateTargetGroupArn": Ref("target_group.green", "arn") if self.shifting and self.controller == "ecs" and role == "prod" else None,
+                # The controller moves traffic within the pair: the plan must not call that drift.
+                "pair": [Ref("target_group.blue", "arn"), Ref("target_group.green", "arn")] if self.shifting else None,
             }))
         if self.shifting and self.controller == "ecs":
             self.add(r.Role(key="role.ecs_infrastructure", name=names.role_name(self.cluster, self.service, "ecs-lb"), tags=dict(self.tags), spec={

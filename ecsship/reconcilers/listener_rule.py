@@ -1,0 +1,116 @@
+"""Listener rule on the ALB's listener: host and/or path conditions at a priority, forward to the target group.
+
+A priority taken by a rule ecsship does not own is a plan error naming its owner. For blue/green the
+rule forwards to the blue/green pair and the controller (ECS or CodeDeploy) moves traffic between
+them: which of the pair gets the traffic, and the weights, are theirs, not drift.
+"""
+from __future__ import annotations
+
+from ecsship.aws.errors import aws_call
+from ecsship.reconcilers.base import OWNER_KEY, CLUSTER_KEY, Live, PlanProblem, Reconciler, owned, tag_dict, tag_list
+
+
+def _conditions(conditions) -> list:
+    out = []
+    for c in conditions or []:
+        field = c["Field"]
+        values = c.get("Values")
+        if not values:
+            config = c.get("HostHeaderConfig") if field == "host-header" else c.get("PathPatternConfig") if field == "path-pattern" else None
+            values = (config or {}).get("Values") or []
+        out.append({"Field": field, "Values": sorted(values)})
+    return sorted(out, key=lambda c: c["Field"])
+
+
+def _targets(actions) -> list:
+    for action in actions or []:
+        if action.get("Type") != "forward":
+            continue
+        groups = (action.get("ForwardConfig") or {}).get("TargetGroups")
+        if groups:
+            return sorted(g["TargetGroupArn"] for g in groups)
+        if action.get("TargetGroupArn"):
+            return [action["TargetGroupArn"]]
+    return []
+
+
+class ListenerRuleReconciler(Reconciler):
+    kind = "listener_rule"
+
+    def read(self, aws, res, spec):
+        elb = aws.client("elbv2")
+        with aws_call(res.label, "elasticloadbalancing:DescribeRules"):
+            pages = elb.get_paginator("describe_rules").paginate(ListenerArn=spec["ListenerArn"])
+            rules = [r for page in pages for r in page["Rules"] if not r.get("IsDefault")]
+        at_priority = next((r for r in rules if r["Priority"] == str(spec["Priority"])), None)
+        candidates = [at_priority] if at_priority else rules
+        tags_by_arn = self._tags(aws, res, [r["RuleArn"] for r in candidates])
+        rule = None
+        if at_priority is not None:
+            tags = tags_by_arn.get(at_priority["RuleArn"], {})
+            if not owned(tags, res):
+                owner = f"{tags[CLUSTER_KEY]}/{tags[OWNER_KEY]}" if OWNER_KEY in tags else "a rule ecsship does not manage"
+                raise PlanProblem(f"{res.label}: priority {spec['Priority']} is taken by {owner}",
+                                  "pick a free load_balancer.priority (lower wins)")
+            rule = at_priority
+        else:  # our rule may sit at the priority the manifest used before
+            rule = next((r for r in rules if owned(tags_by_arn.get(r["RuleArn"], {}), res)), None)
+        if rule is None:
+            return None
+        tags = tags_by_arn.get(rule["RuleArn"], {})
+        state = {"Priority": int(rule["Priority"]), "Conditions": _conditions(rule.get("Conditions")),
+                 "forward": self._forward_state(_targets(rule.get("Actions")), spec), "tags": tags}
+        return Live(state=state, outputs={"arn": rule["RuleArn"]}, managed=True)
+
+    def _tags(self, aws, res, arns: list) -> dict:
+        out = {}
+        for i in range(0, len(arns), 20):
+            with aws_call(res.label, "elasticloadbalancing:DescribeTags"):
+                for desc in aws.client("elbv2").describe_tags(ResourceArns=arns[i:i + 20])["TagDescriptions"]:
+                    out[desc["ResourceArn"]] = tag_dict(desc.get("Tags"))
+        return out
+
+    def _forward_state(self, targets: list, spec) -> object:
+        pair = [a for a in (spec.get("pair") or []) if a]
+        if pair and targets and set(targets) <= set(pair):
+            return "blue/green pair"
+        return targets
+
+    def desired_state(self, res, spec, live=None):
+        forward = "blue/green pair" if spec.get("pair") else [spec["targetGroupArn"]]
+        return {"Priority": spec["Priority"], "Conditions": _conditions(spec["Conditions"]), "forward": forward, "tags": dict(res.tags)}
+
+    def _actions(self, spec) -> list:
+        if spec.get("weighted") and spec.get("alternateTargetGroupArn"):
+            return [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+                {"TargetGroupArn": spec["targetGroupArn"], "Weight": 100},
+                {"TargetGroupArn": spec["alternateTargetGroupArn"], "Weight": 0}]}}]
+        return [{"Type": "forward", "TargetGroupArn": spec["targetGroupArn"]}]
+
+    def create(self, aws, res, spec):
+        with aws_call(res.label, "elasticloadbalancing:CreateRule"):
+            rule = aws.client("elbv2").create_rule(ListenerArn=spec["ListenerArn"], Priority=spec["Priority"],
+                                                   Conditions=spec["Conditions"], Actions=self._actions(spec), Tags=tag_list(res.tags))["Rules"][0]
+        return {"arn": rule["RuleArn"]}
+
+    def update(self, aws, res, spec, live, fields):
+        elb = aws.client("elbv2")
+        arn = live.outputs["arn"]
+        paths = {f.path.split(".")[0] for f in fields}
+        if paths & {"Conditions", "forward"}:
+            kwargs = {"Conditions": spec["Conditions"]}
+            if "forward" in paths:
+                kwargs["Actions"] = self._actions(spec)
+            with aws_call(res.label, "elasticloadbalancing:ModifyRule"):
+                elb.modify_rule(RuleArn=arn, **kwargs)
+        if "Priority" in paths:
+            with aws_call(res.label, "elasticloadbalancing:SetRulePriorities"):
+                elb.set_rule_priorities(RulePriorities=[{"RuleArn": arn, "Priority": spec["Priority"]}])
+        if "tags" in paths:
+            with aws_call(res.label, "elasticloadbalancing:AddTags"):
+                elb.add_tags(ResourceArns=[arn], Tags=tag_list(res.tags))
+        return live.outputs
+
+    def delete(self, aws, res, live):
+        with aws_call(res.label, "elasticloadbalancing:DeleteRule"):
+            aws.client("elbv2").delete_rule(RuleArn=live.outputs["arn"])
