@@ -4,6 +4,8 @@ Lives here rather than in the CLI module so the command file stays a thin, impor
 """
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import typer
 
 from ecsship.errors import EcsshipError, UsageError
@@ -49,6 +51,14 @@ def prepare_revision(ctx, uri: str, with_infra: bool) -> tuple[str, bool]:
     return through_plan(ctx, uri, with_infra)
 
 
+def start_lock(ctx, command: str):
+    """Held from before the in-progress check until the rollout has started (not while watching):
+    two runs cannot interleave their starts, and a killed watch leaves no stale lock behind."""
+    from ecsship.lock import service_lock
+
+    return service_lock(ctx.aws, ctx.settings.cluster, ctx.settings.service, command)
+
+
 def deploy(options, file, env, var, *, image_tag, image, timeout, rollback, wait, force, with_infra) -> None:
     from ecsship.deploy.engine import roll_out
     from ecsship.deploy.release import image_uri, verify_image
@@ -58,10 +68,12 @@ def deploy(options, file, env, var, *, image_tag, image, timeout, rollback, wait
     c = _Context(options, file, env, var)
     uri = image_uri(c.manifest.data["image"], image_tag, image)
     verify_image(c.aws, uri)
-    td, registered = prepare_revision(c, uri, with_infra)
-    c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({uri})")
-    outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
-                       rollback_on_timeout=rollback, timeout=limit, redeploy=force)
+    with ExitStack() as lock:
+        lock.enter_context(start_lock(c, "deploy"))
+        td, registered = prepare_revision(c, uri, with_infra)
+        c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({uri})")
+        outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
+                           rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close)
     c.finish(outcome)
 
 
@@ -97,7 +109,10 @@ def rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
     else:
         target = previous_good(c.aws, current)
     c.view.note(f"rolling back from {revision_name(current)} to {revision_name(target)}")
-    outcome = roll_out(c.aws, c.settings, target, c.view, clock=c.clock, wait=wait, timeout=limit, rollback_on_timeout=True)
+    with ExitStack() as lock:
+        lock.enter_context(start_lock(c, "rollback"))
+        outcome = roll_out(c.aws, c.settings, target, c.view, clock=c.clock, wait=wait, timeout=limit,
+                           rollback_on_timeout=True, on_started=lock.close)
     c.finish(outcome)
 
 

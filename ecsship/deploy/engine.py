@@ -38,6 +38,7 @@ def roll_out(
     timeout: int | None = None,
     redeploy: bool = False,
     mark: bool = True,
+    on_started=None,
 ) -> Outcome:
     """Start a deployment of `task_definition` and (unless `wait=False`) follow it to its end.
 
@@ -45,8 +46,18 @@ def roll_out(
     - returns Outcome("unchanged") when the revision already serves (unless `redeploy`);
     - success means the deployment this call started completed; the revision is then tagged
       as good (see lastgood.py) unless `mark=False`;
-    - on timeout, rolls back unless `rollback_on_timeout=False`; Ctrl-C → Outcome("interrupted").
+    - on timeout, rolls back unless `rollback_on_timeout=False`; Ctrl-C → Outcome("interrupted");
+    - `on_started()` is called once the rollout has started (or nothing needs starting): callers
+      release the service lock there, so the lock never outlives a killed watch.
     """
+    try:
+        return _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started)
+    finally:
+        if on_started is not None:
+            on_started()
+
+
+def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started) -> Outcome:
     clock = clock or make_clock()
     strategy = strategy_for(aws, settings, clock)
     service = strategy.describe_service()
@@ -62,10 +73,14 @@ def roll_out(
         return Outcome("unchanged", serving=revision_name(current), new_revision=revision_name(current))
     if not wait:
         tracker = strategy.start(task_definition, force_new=redeploy)
+        if on_started is not None:
+            on_started()
         return Outcome("started", tracker.id, revision_name(tracker.old_td), revision_name(task_definition),
                        hint=f"watch it with `ecsship status --watch`; roll it back with `ecsship rollback`")
     with scale_in_suspended(aws, settings.cluster, settings.service, settings.suspend_scale_in, note=view.note):
         tracker = strategy.start(task_definition, force_new=redeploy)
+        if on_started is not None:
+            on_started()
         return follow(aws, settings, tracker, view, clock, timeout=timeout, rollback_on_timeout=rollback_on_timeout, mark=mark)
 
 
