@@ -71,6 +71,7 @@ class Builder:
         if secrets:
             refs = {env: parse_secret(env, ref) for env, ref in sorted(secrets.items())}
             self.add(r.SecretRefs(key="secrets", name=f"{len(refs)} reference(s)", spec={
+                "account": Ref("network", "account_id"),
                 "refs": {env: {"source": s.source, "id": s.ident, "json_key": s.json_key} for env, s in refs.items()},
             }))
         if self.lb and self.lb.get("alb"):
@@ -349,7 +350,7 @@ class Builder:
             return
         d = self.deploy
         base = names.fit(names.base(self.cluster, self.service), names.CODEDEPLOY_MAX, r"A-Za-z0-9._+=,@-")
-        self.add(r.CodeDeployApp(key="codedeploy_app", name=base, tags=dict(self.tags), spec={"computePlatform": "ECS"}))
+        self.add(r.CodeDeployApp(key="codedeploy_app", name=base, tags=dict(self.tags), spec={"computePlatform": "ECS", "account": Ref("network", "account_id")}))
         config_name = _builtin_config(self.strategy, d)
         if config_name is None:
             step = d.get(self.strategy) or {}
@@ -375,6 +376,7 @@ class Builder:
         test_port = d.get("test_listener_port")
         alb_key = "load_balancer" if self.lb.get("create") else "alb"
         self.add(r.CodeDeployGroup(key="codedeploy_group", name=base, tags=dict(self.tags), spec={
+            "account": Ref("network", "account_id"),
             "applicationName": base,
             "deploymentGroupName": base,
             "serviceRoleArn": Ref("role.codedeploy", "arn"),

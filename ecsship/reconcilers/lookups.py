@@ -51,7 +51,7 @@ class NetworkLookup(Reconciler):
             "vpc_id": vpc_id, "subnet_ids": sorted(s["SubnetId"] for s in subnets), "azs": azs,
             # Interface endpoints take one subnet per AZ.
             "endpoint_subnet_ids": sorted({s["AvailabilityZone"]: s["SubnetId"] for s in sorted(subnets, key=lambda s: s["SubnetId"], reverse=True)}.values()),
-            "region": aws.region, "warnings": warnings,
+            "region": aws.region, "account_id": vpcs[0].get("OwnerId"), "warnings": warnings,
         })
 
 
@@ -91,7 +91,7 @@ class SecretsLookup(Reconciler):
                     outputs["secret_arns"].append(arn)
                     value_from = arn + (f":{ref['json_key']}::" if ref.get("json_key") else "")
                 else:
-                    arn, kms = self._parameter(aws, ref["id"])
+                    arn, kms = self._parameter(aws, ref["id"], spec.get("account"))
                     outputs["parameter_arns"].append(arn)
                     value_from = arn
             except PlanProblem as problem:
@@ -116,13 +116,13 @@ class SecretsLookup(Reconciler):
             raise
         return found["ARN"], _customer_key(aws, found.get("KmsKeyId"))
 
-    def _parameter(self, aws, name: str):
+    def _parameter(self, aws, name: str, account: str | None):
         with aws_call(f"parameter {name}", "ssm:DescribeParameters"):
             found = aws.client("ssm").describe_parameters(ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}])["Parameters"]
         if not found:
             raise PlanProblem(f"parameter {name} not found in SSM Parameter Store")
         param = found[0]
-        arn = param.get("ARN") or f"arn:{aws.partition}:ssm:{aws.region}:{aws.account_id}:parameter{name}"
+        arn = param.get("ARN") or f"arn:{aws.partition}:ssm:{aws.region}:{account or aws.account_id}:parameter{name}"
         return arn, _customer_key(aws, param.get("KeyId"))
 
 

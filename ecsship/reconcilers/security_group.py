@@ -9,8 +9,25 @@ import time
 
 from ecsship.aws.errors import aws_call, error_code
 from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.cache import cached, forget
 
 OPEN_EGRESS = "-1:all to 0.0.0.0/0"
+ENDPOINTS_GROUP = "ecsship-vpc-endpoints"  # the shared group of the VPC endpoints, see vpc_endpoints.py
+
+
+def groups_by_name(aws, vpc_id: str, label: str, name: str) -> dict:
+    """Security groups of the VPC by name: ours and the shared endpoints group, in one call per plan."""
+    def fetch():
+        with aws_call(label, "ec2:DescribeSecurityGroups"):
+            found = aws.client("ec2").describe_security_groups(Filters=[
+                {"Name": "group-name", "Values": sorted({name, ENDPOINTS_GROUP})}, {"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]
+        return {g["GroupName"]: g for g in found}
+
+    found = cached(aws, ("security_groups", vpc_id), fetch)
+    if name not in found and name != ENDPOINTS_GROUP:
+        forget(aws, ("security_groups", vpc_id))
+        found = cached(aws, ("security_groups", vpc_id), fetch)
+    return found
 
 
 class SecurityGroupReconciler(Reconciler):
@@ -18,12 +35,9 @@ class SecurityGroupReconciler(Reconciler):
     replace_fields = ("description",)
 
     def read(self, aws, res, spec):
-        with aws_call(res.label, "ec2:DescribeSecurityGroups"):
-            groups = aws.client("ec2").describe_security_groups(Filters=[
-                {"Name": "group-name", "Values": [res.name]}, {"Name": "vpc-id", "Values": [spec["vpcId"]]}])["SecurityGroups"]
-        if not groups:
+        group = groups_by_name(aws, spec["vpcId"], res.label, res.name).get(res.name)
+        if group is None:
             return None
-        group = groups[0]
         tags = tag_dict(group.get("Tags"))
         state = {"description": group.get("Description", ""), "ingress": sorted(_rules(group.get("IpPermissions"), "from")),
                  "egress": sorted(_rules(group.get("IpPermissionsEgress"), "to")), "tags": tags}
@@ -38,6 +52,7 @@ class SecurityGroupReconciler(Reconciler):
         with aws_call(res.label, "ec2:CreateSecurityGroup"):
             group_id = ec2.create_security_group(GroupName=res.name, Description=spec["description"], VpcId=spec["vpcId"],
                                                  TagSpecifications=[{"ResourceType": "security-group", "Tags": tag_list(res.tags)}])["GroupId"]
+        forget(aws, ("security_groups", spec["vpcId"]))
         live = self.read(aws, res, spec)
         self._sync_rules(aws, res, spec, live)
         return {"id": group_id}

@@ -11,9 +11,11 @@ import hashlib
 
 from ecsship.aws.errors import aws_call
 from ecsship.reconcilers.base import Live, Reconciler, tag_dict
+from ecsship.reconcilers.cache import forget
+from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name
 
 GATEWAY_SERVICES = {"s3", "dynamodb"}
-SG_NAME = "ecsship-vpc-endpoints"
+SG_NAME = ENDPOINTS_GROUP
 CREATED_BY = "ecsship:created-by"
 USER_PREFIX = "ecsship:user:"
 GONE = ("deleted", "deleting", "rejected", "failed", "expired")
@@ -34,10 +36,7 @@ class VpcEndpointsReconciler(Reconciler):
             pages = ec2.get_paginator("describe_vpc_endpoints").paginate(Filters=[
                 {"Name": "vpc-id", "Values": [spec["vpcId"]]}, {"Name": "service-name", "Values": sorted(names)}])
             endpoints = [e for page in pages for e in page["VpcEndpoints"] if e.get("State", "").lower() not in GONE]
-        with aws_call(f"security group {SG_NAME}", "ec2:DescribeSecurityGroups"):
-            groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [SG_NAME]},
-                                                           {"Name": "vpc-id", "Values": [spec["vpcId"]]}])["SecurityGroups"]
-        sg = groups[0] if groups else None
+        sg = groups_by_name(aws, spec["vpcId"], f"security group {SG_NAME}", SG_NAME).get(SG_NAME)
         tables = self._route_tables(aws, res, spec) if any(s in GATEWAY_SERVICES for s in spec["services"]) else []
         by_short = {}
         for endpoint in endpoints:
@@ -146,6 +145,7 @@ class VpcEndpointsReconciler(Reconciler):
                                                   Description="ecsship: HTTPS from ECS tasks to VPC interface endpoints",
                                                   TagSpecifications=[{"ResourceType": "security-group", "Tags": [
                                                       {"Key": CREATED_BY, "Value": spec["user"]}, {"Key": "ecsship:purpose", "Value": "vpc-endpoints"}]}])["GroupId"]
+            forget(aws, ("security_groups", spec["vpcId"]))
             allowed = []
         else:
             sg_id = sg["GroupId"]

@@ -1,0 +1,153 @@
+"""CodeDeploy for ECS blue/green: application, custom deployment config, deployment group."""
+from __future__ import annotations
+
+from ecsship.aws.errors import aws_call
+from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+
+MISSING = ("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException", "DeploymentConfigDoesNotExistException")
+
+
+def _arn(aws, account: str | None, kind: str, name: str) -> str:
+    return f"arn:{aws.partition}:codedeploy:{aws.region}:{account or aws.account_id}:{kind}:{name}"
+
+
+def _tags(aws, res, arn: str) -> dict:
+    with aws_call(res.label, "codedeploy:ListTagsForResource"):
+        return tag_dict(aws.client("codedeploy").list_tags_for_resource(ResourceArn=arn).get("Tags"))
+
+
+class ApplicationReconciler(Reconciler):
+    kind = "codedeploy_app"
+    replace_fields = ("computePlatform",)
+
+    def read(self, aws, res, spec):
+        try:
+            with aws_call(res.label, "codedeploy:GetApplication"):
+                app = aws.client("codedeploy").get_application(applicationName=res.name)["application"]
+        except Exception as exc:
+            if getattr(exc, "code", "") in MISSING:
+                return None
+            raise
+        arn = _arn(aws, spec.get("account"), "application", res.name)
+        tags = _tags(aws, res, arn)
+        return Live(state={"computePlatform": app.get("computePlatform"), "tags": tags}, outputs={"name": res.name, "arn": arn},
+                    managed=owned(tags, res))
+
+    def desired_state(self, res, spec, live=None):
+        return {"computePlatform": spec["computePlatform"], "tags": dict(res.tags)}
+
+    def create(self, aws, res, spec):
+        with aws_call(res.label, "codedeploy:CreateApplication"):
+            aws.client("codedeploy").create_application(applicationName=res.name, computePlatform=spec["computePlatform"], tags=tag_list(res.tags))
+        return {"name": res.name, "arn": _arn(aws, spec.get("account"), "application", res.name)}
+
+    def update(self, aws, res, spec, live, fields):
+        self.adopt(aws, res, spec, live)
+        return live.outputs
+
+    def adopt(self, aws, res, spec, live):
+        with aws_call(res.label, "codedeploy:TagResource"):
+            aws.client("codedeploy").tag_resource(ResourceArn=live.outputs["arn"], Tags=tag_list(res.tags))
+
+    def delete(self, aws, res, live):
+        with aws_call(res.label, "codedeploy:DeleteApplication"):
+            aws.client("codedeploy").delete_application(applicationName=res.name)
+
+
+class DeploymentConfigReconciler(Reconciler):
+    """A custom canary/linear config; configs are immutable, so any change is a replace."""
+
+    kind = "codedeploy_config"
+    replace_fields = ("computePlatform", "trafficRoutingConfig")
+    requires_ownership = False  # configs have no tags; the `ecsship-` name prefix marks ours
+
+    def read(self, aws, res, spec):
+        try:
+            with aws_call(res.label, "codedeploy:GetDeploymentConfig"):
+                info = aws.client("codedeploy").get_deployment_config(deploymentConfigName=res.name)["deploymentConfigInfo"]
+        except Exception as exc:
+            if getattr(exc, "code", "") in MISSING:
+                return None
+            raise
+        return Live(state={"computePlatform": info.get("computePlatform"), "trafficRoutingConfig": info.get("trafficRoutingConfig")},
+                    outputs={"name": res.name})
+
+    def desired_state(self, res, spec, live=None):
+        return {"computePlatform": spec["computePlatform"], "trafficRoutingConfig": spec["trafficRoutingConfig"]}
+
+    def create(self, aws, res, spec):
+        with aws_call(res.label, "codedeploy:CreateDeploymentConfig"):
+            aws.client("codedeploy").create_deployment_config(deploymentConfigName=res.name, **self.desired_state(res, spec))
+        return {"name": res.name}
+
+    def delete(self, aws, res, live):
+        with aws_call(res.label, "codedeploy:DeleteDeploymentConfig"):
+            aws.client("codedeploy").delete_deployment_config(deploymentConfigName=res.name)
+
+
+def _group_state(g: dict) -> dict:
+    bg = g.get("blueGreenDeploymentConfiguration") or {}
+    terminate = bg.get("terminateBlueInstancesOnDeploymentSuccess") or {}
+    ready = bg.get("deploymentReadyOption") or {}
+    pairs = (g.get("loadBalancerInfo") or {}).get("targetGroupPairInfoList") or []
+    pair = pairs[0] if pairs else {}
+    rollback = g.get("autoRollbackConfiguration") or {}
+    alarms = g.get("alarmConfiguration") or {}
+    return {
+        "serviceRoleArn": g.get("serviceRoleArn"),
+        "deploymentConfigName": g.get("deploymentConfigName"),
+        "ecsServices": sorted(({"serviceName": s["serviceName"], "clusterName": s["clusterName"]} for s in g.get("ecsServices") or []), key=str),
+        "deploymentStyle": dict(g.get("deploymentStyle") or {}),
+        "termination": {"action": terminate.get("action"), "waitMinutes": terminate.get("terminationWaitTimeInMinutes", 0)},
+        "ready": {"actionOnTimeout": ready.get("actionOnTimeout"), "waitMinutes": ready.get("waitTimeInMinutes", 0)},
+        "targetGroups": [t["name"] for t in pair.get("targetGroups") or []],
+        "prodListeners": sorted((pair.get("prodTrafficRoute") or {}).get("listenerArns") or []),
+        "testListeners": sorted((pair.get("testTrafficRoute") or {}).get("listenerArns") or []),
+        "autoRollback": {"enabled": bool(rollback.get("enabled")), "events": sorted(rollback.get("events") or [])},
+        "alarms": {"enabled": bool(alarms.get("enabled")), "names": sorted(a["name"] for a in alarms.get("alarms") or [])},
+    }
+
+
+class DeploymentGroupReconciler(Reconciler):
+    kind = "codedeploy_group"
+
+    def read(self, aws, res, spec):
+        try:
+            with aws_call(res.label, "codedeploy:GetDeploymentGroup"):
+                group = aws.client("codedeploy").get_deployment_group(applicationName=spec["applicationName"], deploymentGroupName=res.name)["deploymentGroupInfo"]
+        except Exception as exc:
+            if getattr(exc, "code", "") in MISSING:
+                return None
+            raise
+        arn = _arn(aws, spec.get("account"), "deploymentgroup", f"{spec['applicationName']}/{res.name}")
+        tags = _tags(aws, res, arn)
+        return Live(state={**_group_state(group), "tags": tags}, outputs={"name": res.name, "arn": arn, "id": group.get("deploymentGroupId")},
+                    managed=owned(tags, res))
+
+    def desired_state(self, res, spec, live=None):
+        return {**_group_state(self._api(spec)), "tags": dict(res.tags)}
+
+    def _api(self, spec) -> dict:
+        return {k: v for k, v in spec.items() if k not in ("account",)}
+
+    def create(self, aws, res, spec):
+        with aws_call(res.label, "codedeploy:CreateDeploymentGroup"):
+            group_id = aws.client("codedeploy").create_deployment_group(**self._api(spec), tags=tag_list(res.tags))["deploymentGroupId"]
+        return {"name": res.name, "id": group_id, "arn": _arn(aws, spec.get("account"), "deploymentgroup", f"{spec['applicationName']}/{res.name}")}
+
+    def update(self, aws, res, spec, live, fields):
+        kwargs = self._api(spec)
+        kwargs.pop("deploymentGroupName")
+        with aws_call(res.label, "codedeploy:UpdateDeploymentGroup"):
+            aws.client("codedeploy").update_deployment_group(currentDeploymentGroupName=res.name, **kwargs)
+        if any(f.path.startswith("tags") for f in fields):
+            self.adopt(aws, res, spec, live)
+        return live.outputs
+
+    def adopt(self, aws, res, spec, live):
+        with aws_call(res.label, "codedeploy:TagResource"):
+            aws.client("codedeploy").tag_resource(ResourceArn=live.outputs["arn"], Tags=tag_list(res.tags))
+
+    def delete(self, aws, res, live):
+        with aws_call(res.label, "codedeploy:DeleteDeploymentGroup"):
+            aws.client("codedeploy").delete_deployment_group(applicationName=res.spec["applicationName"], deploymentGroupName=res.name)
