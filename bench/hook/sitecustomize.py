@@ -1,0 +1,63 @@
+"""Benchmark-only call recorder, loaded by any Python process started with this directory on
+PYTHONPATH and BENCH_CALLS_OUT set (ecsship and fabfuel's ecs-deploy alike, so both are counted
+the same way, outside either tool's own code).
+
+It patches botocore's `BaseClient._make_api_call` (one invocation per logical API call, retries
+included inside it) the moment `botocore.client` is imported, never earlier: processes that do not
+use boto3 pay nothing. Each call appends one JSON line to $BENCH_CALLS_OUT:
+`{"svc": "ecs", "op": "DescribeServices", "t0": <epoch s>, "t1": <epoch s>}`.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+_OUT = os.environ.get("BENCH_CALLS_OUT")
+
+
+def _patch(module) -> None:
+    import json
+    import time
+
+    base = module.BaseClient
+    original = base._make_api_call
+    path = _OUT
+
+    def _make_api_call(self, operation_name, api_params):
+        t0 = time.time()
+        try:
+            return original(self, operation_name, api_params)
+        finally:
+            t1 = time.time()
+            line = json.dumps({"svc": self.meta.service_model.service_name, "op": operation_name, "t0": t0, "t1": t1})
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+
+    base._make_api_call = _make_api_call
+
+
+if _OUT:
+    import importlib.abc
+    import importlib.machinery
+
+    class _Finder(importlib.abc.MetaPathFinder):
+        """Runs `_patch` right after botocore.client has executed."""
+
+        def find_spec(self, fullname, path, target=None):
+            if fullname != "botocore.client":
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+            if spec is None or spec.loader is None:
+                return spec
+            loader = spec.loader
+            exec_module = loader.exec_module
+
+            def exec_and_patch(module):
+                exec_module(module)
+                _patch(module)
+
+            loader.exec_module = exec_and_patch
+            return spec
+
+    sys.meta_path.insert(0, _Finder())
