@@ -3,17 +3,18 @@
 
     roll_out(aws, settings, task_definition_arn, view, ...) -> Outcome
     follow(aws, settings, tracker, view, clock, ...) -> Outcome
+    watch_current(aws, settings, view, ...) -> Outcome   (for `apply`: the rollout it just started)
     DeploySettings.from_manifest(data)
 
 See docs/deploy.md. Imports here stay lazy: boto3 loads only when a rollout runs.
 """
 from __future__ import annotations
 
-__all__ = ["roll_out", "follow", "DeploySettings", "Outcome"]
+__all__ = ["roll_out", "follow", "watch_current", "DeploySettings", "Outcome"]
 
 
 def __getattr__(name):
-    if name in ("roll_out", "follow"):
+    if name in ("roll_out", "follow", "watch_current"):
         from ecsship.deploy import engine
 
         return getattr(engine, name)

@@ -121,3 +121,18 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
                        hint="test it on the test listener, then `ecsship promote` to shift production traffic, or `ecsship rollback`")
     status = {ROLLED_BACK: "rolled_back", FAILED: "failed", STOPPED: "stopped"}.get(snap.state, "failed")
     return Outcome(status, tracker.id, old, new, serving=snap.serving, reason=snap.reason, duration=took)
+
+
+def watch_current(aws, settings: DeploySettings, view, *, clock: Clock | None = None, timeout: int | None = None,
+                  rollback_on_timeout: bool = True) -> Outcome:
+    """Follow the deployment in progress now (the one `apply` just started by creating or updating
+    the service) to its end, with the same watch, outcome and last-good record as `roll_out`.
+    Returns Outcome("unchanged") when nothing is in progress."""
+    clock = clock or make_clock()
+    strategy = strategy_for(aws, settings, clock)
+    tracker = strategy.attach()
+    if tracker is None:
+        service = strategy.describe_service()
+        current = revision_name(strategy.current_task_definition_of(service))
+        return Outcome("unchanged", serving=current, new_revision=current)
+    return follow(aws, settings, tracker, view, clock, timeout=timeout, rollback_on_timeout=rollback_on_timeout)
