@@ -47,13 +47,18 @@ def tags(ecs, arn):
 def test_rolling_success_tracks_our_deployment_and_tags_the_revision(sd_api):
     clock, ecs, aws = setup(sd_api)
     new = ecs.register("web", "repo/web:v2")
+    from datetime import timedelta
+
+    ecs.events.append({"id": "old", "createdAt": ecs.now() - timedelta(hours=1), "message": "(service web) old news"})
+    clock.t += 30
     view = Collect()
     outcome = roll_out(aws, SETTINGS, new, view, clock=clock)
     assert outcome.status == "succeeded", outcome
+    assert "old news" not in view.text()  # events from before this rollout are not news
     assert outcome.exit_code == 0 and outcome.new_revision == "web:2" and outcome.old_revision == "web:1"
     assert DEPLOYED_AT in tags(ecs, new)
     assert ecs.service["taskDefinition"] == new
-    assert 10 <= clock.t < 10 + clock.slept[-1]  # completion seen on the first poll after it happened
+    assert 40 <= clock.t < 40 + clock.slept[-1]  # completion seen on the first poll after it happened
     assert "has reached a steady state" in view.text()
     assert "has started 2 tasks" in view.text()
 

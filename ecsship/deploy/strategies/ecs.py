@@ -104,7 +104,9 @@ class EcsStrategy:
         previous_sd = before.get("currentServiceDeployment") or ""
         if not sd_arn or sd_arn == previous_sd:
             sd_arn = self._newest_service_deployment(exclude=previous_sd)
-        return EcsTracker(self, old_td, task_definition, primary["id"], sd_arn)
+        tracker = EcsTracker(self, old_td, task_definition, primary["id"], sd_arn)
+        tracker.started_at = primary.get("createdAt")  # server time: only events from here on are news
+        return tracker
 
     def _newest_service_deployment(self, exclude: str) -> str:
         arns = [a for a in self._list_service_deployments(ACTIVE_STATUSES) if a != exclude]
@@ -121,8 +123,10 @@ class EcsStrategy:
         olds = [d for d in service.get("deployments", []) if d.get("status") != "PRIMARY"]
         old_td = olds[0]["taskDefinition"] if olds else ""
         sd_arn = active[0] if active else ""
-        return EcsTracker(self, old_td, primary["taskDefinition"] if primary else service["taskDefinition"],
-                          primary["id"] if primary else "", sd_arn)
+        tracker = EcsTracker(self, old_td, primary["taskDefinition"] if primary else service["taskDefinition"],
+                             primary["id"] if primary else "", sd_arn)
+        tracker.started_at = (primary or {}).get("createdAt")
+        return tracker
 
 
 class EcsTracker:
