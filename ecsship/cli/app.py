@@ -90,7 +90,7 @@ def _register() -> None:
 
 
 # Order here is the order `--help` lists them in.
-COMMAND_MODULES = ["init", "validate", "plan", "deploy", "status", "unlock", "local", "meta"]  # add a module name here to add its commands
+COMMAND_MODULES = ["init", "validate", "plan", "destroy", "secret", "deploy", "status", "unlock", "local", "meta"]  # add a module name here to add its commands
 
 
 _register()

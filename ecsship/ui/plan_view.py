@@ -10,8 +10,16 @@ STYLES = {CREATE: "green", UPDATE: "yellow", REPLACE: "magenta", DELETE: "red", 
 MAX_VALUE = 160
 
 
+def say(out, text: str, style: str | None = None) -> None:
+    """Print one plain line. emoji=False: ARNs contain `:secret:`, which rich would turn into an emoji."""
+    if out.quiet:
+        return
+    console = out.err if out.json_mode else out.out
+    console.print(text, style=style, markup=False, emoji=False, highlight=False)
+
+
 def show_plan(out, plan, title: str) -> None:
-    out.print(title, style="bold")
+    say(out, title, "bold")
     for warning in plan.warnings:
         out.warning(warning)
     shown = 0
@@ -22,9 +30,9 @@ def show_plan(out, plan, title: str) -> None:
         symbol = SYMBOLS[change.action]
         suffix = " (adopt)" if change.adopt else ""
         what = {CREATE: "create", UPDATE: "update", REPLACE: "replace", DELETE: "delete", NOOP: "unchanged"}[change.action]
-        out.print(f"  {symbol:>3} {change.label}{suffix}  [{what}]", style=STYLES[change.action])
+        say(out, f"  {symbol:>3} {change.label}{suffix}  [{what}]", STYLES[change.action])
         if change.note:
-            out.print(f"        note: {change.note}", style="dim")
+            say(out, f"        note: {change.note}", "dim")
         if change.action == CREATE and not out.verbose:
             continue
         for field in change.fields:
@@ -33,11 +41,11 @@ def show_plan(out, plan, title: str) -> None:
             line = f"        {field.path}: {fmt(field.old)} -> {fmt(field.new)}"
             if change.action == REPLACE and field.path.split(".")[0] in _replace_roots(change):
                 line += "  (forces replacement)"
-            out.print(line, style=None)
+            say(out, line, None)
     if not shown:
-        out.print("  No changes: live AWS matches the manifest.", style="green")
-    out.print("")
-    out.print(plan.summary(), style="bold")
+        say(out, "  No changes: live AWS matches the manifest.", "green")
+    say(out, "")
+    say(out, plan.summary(), "bold")
 
 
 def _replace_roots(change) -> set:
@@ -58,6 +66,6 @@ def fmt(value) -> str:
 def progress_line(out, change, event: str, seconds: float) -> None:
     verb = {CREATE: "created", UPDATE: "updated", REPLACE: "replaced", DELETE: "deleted"}[change.action]
     if event == "done":
-        out.print(f"  {SYMBOLS[change.action]:>3} {verb} {change.label} ({seconds:.1f}s)", style=STYLES[change.action])
+        say(out, f"  {SYMBOLS[change.action]:>3} {verb} {change.label} ({seconds:.1f}s)", STYLES[change.action])
     elif event == "failed":
-        out.print(f"  !!! failed {change.label} ({seconds:.1f}s)", style="bold red")
+        say(out, f"  !!! failed {change.label} ({seconds:.1f}s)", "bold red")
