@@ -13,12 +13,12 @@ from ecsship.deploy.names import revision_name, unsupported
 def recent(aws, settings, limit: int = 10) -> list[dict]:
     if settings.uses_codedeploy:
         return _codedeploy(aws, settings, limit)
-    from botocore.exceptions import ClientError
+    from ecsship.errors import AwsCallError
 
     try:
         return _ecs(aws, settings, limit)
-    except ClientError as exc:
-        if not unsupported(exc):
+    except AwsCallError as exc:
+        if not unsupported(exc.__cause__):
             raise
         return _from_tags(aws, settings, limit)
 

@@ -79,6 +79,7 @@ class FakeEcs:
                 self._event("(service web) has reached a steady state.")
                 if sd:
                     sd["status"] = "ROLLBACK_SUCCESSFUL" if kind == "rollback" else "SUCCESSFUL"
+                    sd["finishedAt"] = self.now()
                 self.rollouts.remove(rollout)
             elif behaviour == "ok" and 0 < age < 10 and dep["runningCount"] == 0:
                 dep.update(pendingCount=self.desired)
@@ -122,12 +123,13 @@ class FakeEcs:
         sd_arn = ""
         if self.sd_api:
             sd_arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:service-deployment/shop/web/sd{self.seq}"
-            self.sds[sd_arn] = {"serviceDeploymentArn": sd_arn, "status": "IN_PROGRESS", "createdAt": self.now()}
+            self.sds[sd_arn] = {"serviceDeploymentArn": sd_arn, "status": "IN_PROGRESS", "createdAt": self.now(),
+                                "startedAt": self.now(), "targetServiceRevision": {"arn": f"rev/{taskDefinition}"}}
             self.service["currentServiceDeployment"] = sd_arn
         self.rollouts.append([dep, sd_arn, self.behaviour(taskDefinition), self.clock.t, "deploy"])
         return {"service": dict(self.service)}
 
-    def list_service_deployments(self, cluster, service, status=None, **_):
+    def list_service_deployments(self, cluster, service, status=None, maxResults=None, **_):
         self.calls.append("ListServiceDeployments")
         if not self.sd_api:
             self._unsupported("ListServiceDeployments")
@@ -140,6 +142,15 @@ class FakeEcs:
             self._unsupported("DescribeServiceDeployments")
         self.advance()
         return {"serviceDeployments": [dict(self.sds[a]) for a in serviceDeploymentArns if a in self.sds]}
+
+    def describe_service_revisions(self, serviceRevisionArns):
+        self.calls.append("DescribeServiceRevisions")
+        out = []
+        for arn in serviceRevisionArns:
+            td = arn[len("rev/"):]
+            image = self.task_defs[td]["taskDefinition"]["containerDefinitions"][0]["image"]
+            out.append({"serviceRevisionArn": arn, "taskDefinition": td, "containerImages": [{"containerName": "web", "image": image}]})
+        return {"serviceRevisions": out}
 
     def stop_service_deployment(self, serviceDeploymentArn, stopType):
         self.calls.append("StopServiceDeployment")
