@@ -58,7 +58,9 @@ def _task_set(t: dict) -> dict:
 
 def _targets(aws, svc: dict) -> dict:
     groups = [lb["targetGroupArn"] for lb in svc.get("loadBalancers", []) or [] if lb.get("targetGroupArn")]
-    out = {}
+    out: dict = {}
+    if not groups:
+        return out
     elb = aws.client("elbv2")
     for arn in groups:
         name = arn.split(":targetgroup/")[-1].split("/")[0]

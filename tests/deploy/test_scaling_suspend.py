@@ -15,6 +15,9 @@ class FakeScaling:
         self.state = {"DynamicScalingInSuspended": False, "DynamicScalingOutSuspended": False, "ScheduledScalingSuspended": False}
         self.history = []
 
+    def describe_scaling_activities(self, **kw):
+        return {"ScalingActivities": []}
+
     def describe_scalable_targets(self, ServiceNamespace, ResourceIds):
         assert ResourceIds == ["service/shop/web"]
         return {"ScalableTargets": [{"MinCapacity": 2, "MaxCapacity": 10, "SuspendedState": dict(self.state)}]}
