@@ -70,7 +70,10 @@ def _why_kept(res, live, reconciler, delete_logs: bool, deregister: bool) -> str
         if not deregister:
             return "quiet"
         return None if live.managed else "revisions not tagged by ecsship"
-    if res.kind in ("autoscaling", "vpc_endpoints"):
+    if res.kind == "vpc_endpoints":
+        ours = any((e or {}).get("user") for e in live.state["endpoints"].values()) or live.state["securityGroup"]["allows443From"]
+        return None if ours else "quiet"
+    if res.kind == "autoscaling":
         return None  # tied to the service / shared with per-user tags: their delete is scoped already
     if not live.managed:
         return "exists but is not managed by ecsship"

@@ -173,7 +173,11 @@ class VpcEndpointsReconciler(Reconciler):
                 with aws_call(label, "ec2:DeleteVpcEndpoints"):
                     ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
         sg = live.raw["sg"]
-        if sg is not None and spec["clientSecurityGroupId"] in self._sg_state(sg, spec)["allows443From"]:
+        # Revoke our rule exactly as it stands (with its description), leaving other users' rules.
+        pairs = [{k: v for k, v in pair.items() if k in ("GroupId", "Description")}
+                 for perm in (sg or {}).get("IpPermissions") or [] if perm.get("FromPort") == 443
+                 for pair in perm.get("UserIdGroupPairs") or [] if pair["GroupId"] == spec["clientSecurityGroupId"]]
+        if pairs:
             with aws_call(f"security group {SG_NAME}", "ec2:RevokeSecurityGroupIngress"):
                 ec2.revoke_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=[{
-                    "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": spec["clientSecurityGroupId"]}]}])
+                    "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": pairs}])
