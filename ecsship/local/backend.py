@@ -45,13 +45,17 @@ class LocalBackend:
         from ecsship.local import fidelity
         from ecsship.local.simulator import Simulator
 
+        from ecsship.local import runtime
+
         fidelity.apply()
         self.options = options
         self.lock = threading.RLock()
         self.clock = Clock(speed=options.speed, manual=options.manual_clock)
+        runtime.clock = self.clock
         self.started_at = time.time()
         self.moto_app = DomainDispatcherApplication(create_backend_app)
         self.simulator = Simulator(self.clock, fail_images=options.fail_images, fail_mode=options.fail_mode)
+        runtime.simulator = self.simulator
         self.seed_summary: dict | None = None
         self._clients: dict[str, object] = {}
         self.shutdown_hook: Callable[[], None] | None = None

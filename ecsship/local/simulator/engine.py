@@ -1,21 +1,56 @@
-"""Drives every simulated state machine forward to the clock's "now" (called before each request)."""
+"""Drives every simulated state machine forward to the clock's "now".
+
+Called before each AWS request (and after a manual clock advance): time moves in ticks of at most
+TICK seconds while anything is in motion, and jumps straight to "now" when nothing is, so a backend
+left idle for hours catches up at once. Deterministic: the same requests at the same clock values
+give the same answers.
+"""
 from __future__ import annotations
 
 from ecsship.local.clock import Clock
 
+TICK = 1.0
+MAX_TICKS_PER_CATCH_UP = 50_000
+
 
 class Simulator:
     def __init__(self, clock: Clock, fail_images: str = "*broken*", fail_mode: str = "health-check"):
+        from ecsship.local.simulator import targets
+        from ecsship.local.simulator.codedeploy import CodeDeployEngine
+        from ecsship.local.simulator.ecs_engine import EcsEngine
+
+        targets.apply_patches()
         self.clock = clock
         self.fail_images = fail_images
         self.fail_mode = fail_mode
+        self.ecs = EcsEngine(self)
+        self.codedeploy = CodeDeployEngine(self)
+        self.last = clock.now()
 
     def configure(self, fail_images: str, fail_mode: str) -> None:
         self.fail_images = fail_images
         self.fail_mode = fail_mode
 
     def reset(self) -> None:
-        pass
+        self.last = self.clock.now()
 
     def catch_up(self) -> None:
-        pass
+        now = self.clock.now()
+        ticks = 0
+        while self.last < now:
+            if not self.busy():
+                self.last = now
+                break
+            self.last = min(self.last + TICK, now)
+            self.step(self.last)
+            ticks += 1
+            if ticks >= MAX_TICKS_PER_CATCH_UP:
+                self.last = now
+        self.step(self.last)
+
+    def busy(self) -> bool:
+        return self.ecs.busy() or self.codedeploy.busy()
+
+    def step(self, now: float) -> None:
+        self.codedeploy.step(now)
+        self.ecs.step(now)

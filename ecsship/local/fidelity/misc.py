@@ -1,14 +1,10 @@
-"""Where moto 5.2.5 departs from AWS in ways ecsship depends on, the fix (applied in the server process)."""
+"""Small fixes: ACM issuance offline, IAM managed policies loaded once."""
 from __future__ import annotations
 
-_applied = False
+import copy
 
 
 def apply() -> None:
-    global _applied
-    if _applied:
-        return
-    _applied = True
     _acm_issues_at_once()
     _iam_managed_policies_loaded_once()
 
@@ -25,8 +21,6 @@ def _iam_managed_policies_loaded_once() -> None:
     """IAM: AWS-managed policies exist in every account (MOTO_IAM_LOAD_MANAGED_POLICIES=true), but
     moto parses all ~1,300 of them for every IAM backend it creates (0.17 s each, a dozen per reset).
     Parse once, then give each backend its own shallow copies (attachment counts stay per account)."""
-    import copy
-
     from moto.iam.models import IAMBackend
 
     original = IAMBackend._init_aws_policies

@@ -1,0 +1,27 @@
+"""Where moto 5.2.5 departs from AWS in ways ecsship depends on, the fix.
+
+Each fix is a small, documented patch of one moto response or backend method, applied once per
+process by `apply()` (the local server and test fixtures call it; product code never imports this).
+Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour it restores.
+
+- ecs.py         create_service keeps every parameter; duplicate create fails; update_service starts
+                 deployments; CODE_DEPLOY services reject task definition updates; service deployments API
+- cloudwatch.py  new alarms start INSUFFICIENT_DATA; an update keeps the state
+- ec2.py         deleted VPC endpoints go deleting -> deleted -> gone; the vpc-endpoint-id filter
+- codedeploy.py  update/delete deployment group, deployment configs, alarmConfiguration kept, ...
+- misc.py        ACM certificates issue at once; IAM managed policies parsed once
+"""
+from __future__ import annotations
+
+_applied = False
+
+
+def apply() -> None:
+    global _applied
+    if _applied:
+        return
+    _applied = True
+    from ecsship.local.fidelity import cloudwatch, codedeploy, ec2, ecs, misc
+
+    for module in (misc, cloudwatch, ec2, ecs, codedeploy):
+        module.apply()

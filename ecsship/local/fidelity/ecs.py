@@ -1,0 +1,215 @@
+"""ECS services: keep what create_service is given, fail like AWS, and hand deployments to the simulator.
+
+AWS behaviour restored (Amazon ECS API Reference):
+- CreateService stores and DescribeServices returns deploymentConfiguration (circuit breaker,
+  alarms, strategy, bakeTimeInMinutes, canary/linear configuration, lifecycle hooks; maximumPercent
+  200 and minimumHealthyPercent 100 by default), healthCheckGracePeriodSeconds,
+  capacityProviderStrategy (then no launchType), enableExecuteCommand, enableECSManagedTags,
+  propagateTags and loadBalancers[].advancedConfiguration. moto drops most of these.
+- CreateService with the name of an ACTIVE or DRAINING service fails with InvalidParameterException
+  "Creation of service was not idempotent." (moto silently replaces the service).
+- UpdateService with a new task definition (or network, platform version, load balancers,
+  capacity provider strategy, forceNewDeployment) starts a new PRIMARY deployment and leaves the
+  previous one ACTIVE until its tasks are gone; a desiredCount change only rescales. moto keeps one
+  deployment and jumps counts. On a CODE_DEPLOY service a task definition update fails with
+  InvalidParameterException (deployments go through CodeDeploy).
+- DeleteService: the service is DRAINING while its tasks stop, then INACTIVE.
+- ListTasks: serviceName filters by service; without desiredStatus only RUNNING-desired tasks are
+  listed. StopTask on a service task stops it through DEACTIVATING/STOPPING (stopCode UserInitiated).
+"""
+from __future__ import annotations
+
+import copy
+
+DEFAULT_DEPLOYMENT_CONFIGURATION = {
+    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+}
+NEW_DEPLOYMENT_PARAMS = {
+    "networkConfiguration": "network_configuration", "platformVersion": "platform_version",
+    "capacityProviderStrategy": "capacity_provider_strategy", "loadBalancers": "load_balancers",
+    "serviceRegistries": "service_registries", "enableExecuteCommand": "enable_execute_command",
+}
+SIMPLE_PARAMS = {
+    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds", "enableECSManagedTags": "enable_ecs_managed_tags",
+    "propagateTags": "propagate_tags", "placementConstraints": "placement_constraints", "placementStrategy": "placement_strategy",
+    "availabilityZoneRebalancing": "availability_zone_rebalancing",
+}
+
+
+def _invalid(message: str):
+    from moto.ecs.exceptions import InvalidParameterException
+
+    return InvalidParameterException(message)
+
+
+def deployment_configuration(given: dict | None, controller: str) -> dict:
+    config = copy.deepcopy(DEFAULT_DEPLOYMENT_CONFIGURATION)
+    if controller != "ECS":
+        config.pop("deploymentCircuitBreaker")
+    config.update(copy.deepcopy(given or {}))
+    if controller == "ECS":
+        config.setdefault("strategy", "ROLLING")
+    strategy = config.get("strategy", "ROLLING")
+    if strategy not in ("ROLLING", "BLUE_GREEN", "CANARY", "LINEAR"):
+        raise _invalid(f"Invalid deployment strategy: {strategy}")
+    return config
+
+
+def _validate_strategy(config: dict, load_balancers: list) -> None:
+    strategy = config.get("strategy", "ROLLING")
+    if strategy == "ROLLING":
+        return
+    for lb in load_balancers or []:
+        advanced = lb.get("advancedConfiguration") or {}
+        if lb.get("targetGroupArn") and not (advanced.get("alternateTargetGroupArn") and advanced.get("productionListenerRule")):
+            raise _invalid(f"advancedConfiguration with alternateTargetGroupArn and productionListenerRule is required for the {strategy} deployment strategy.")
+    if strategy == "CANARY" and not config.get("canaryConfiguration"):
+        raise _invalid("canaryConfiguration is required for the CANARY deployment strategy.")
+    if strategy == "LINEAR" and not config.get("linearConfiguration"):
+        raise _invalid("linearConfiguration is required for the LINEAR deployment strategy.")
+
+
+def apply() -> None:
+    from moto.core.responses import ActionResult
+    from moto.ecs.exceptions import ServiceNotFoundException
+    from moto.ecs.models import EC2ContainerServiceBackend
+    from moto.ecs.responses import EC2ContainerServiceResponse as Response
+
+    from ecsship.local import runtime
+    from ecsship.local.simulator import ecs_api
+    from ecsship.local.simulator.lifecycle import attach_service, start_deployment
+
+    original_create = Response.create_service
+
+    def create_service(self):
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster", "default"))
+        name = self._get_param("serviceName")
+        existing = backend.services.get(f"{cluster.name}:{name}")
+        if existing is not None and existing.status in ("ACTIVE", "DRAINING"):
+            raise _invalid("Creation of service was not idempotent.")
+        controller = (self._get_param("deploymentController") or {}).get("type", "ECS")
+        config = deployment_configuration(self._get_param("deploymentConfiguration"), controller)
+        load_balancers = self._get_param("loadBalancers") or []
+        _validate_strategy(config, load_balancers)
+        capacity = self._get_param("capacityProviderStrategy")
+        if capacity and self._get_param("launchType"):
+            raise _invalid("Specifying both a launchType and capacityProviderStrategy is not supported.")
+        if not capacity and not self._get_param("launchType") and cluster.default_capacity_provider_strategy:
+            capacity = copy.deepcopy(cluster.default_capacity_provider_strategy)
+        result = original_create(self)
+        service = backend.services[f"{cluster.name}:{name}"]
+        service.deployment_configuration = config
+        service.capacity_provider_strategy = capacity or None
+        if capacity:
+            service.launch_type = None
+        grace = self._get_param("healthCheckGracePeriodSeconds")
+        service.health_check_grace_period_seconds = grace if grace is not None else (0 if load_balancers else None)
+        service.enable_execute_command = bool(self._get_param("enableExecuteCommand", False))
+        service.enable_ecs_managed_tags = bool(self._get_param("enableECSManagedTags", False))
+        service.placement_constraints = self._get_param("placementConstraints") or []
+        service.placement_strategy = self._get_param("placementStrategy") or []
+        service.availability_zone_rebalancing = self._get_param("availabilityZoneRebalancing") or ("ENABLED" if controller == "ECS" else "DISABLED")
+        service.platform_family = "Linux" if service.launch_type != "EC2" else None
+        service.created_at = runtime.now_dt()
+        service.created_by = f"arn:aws:iam::{backend.account_id}:root"
+        attach_service(backend, service, runtime.now())
+        return result
+
+    def update_service(self):
+        backend = self.ecs_backend
+        cluster_str = self._get_param("cluster", "default")
+        service = backend._get_service(cluster_str, self._get_param("service"))
+        if service.status != "ACTIVE":
+            from moto.ecs.exceptions import ECSException
+
+            raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
+        controller = (service.deployment_controller or {}).get("type", "ECS")
+        now = runtime.now()
+        new_deployment = bool(self._get_param("forceNewDeployment", False))
+        task_definition = self._get_param("taskDefinition")
+        if task_definition:
+            arn = backend.describe_task_definition(task_definition).arn
+            if arn != service.task_definition:
+                if controller == "CODE_DEPLOY":
+                    raise _invalid("Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.")
+                if controller == "EXTERNAL":
+                    raise _invalid("Unable to update task definition on services with an EXTERNAL deployment controller.")
+                service.task_definition = arn
+                new_deployment = True
+        for param, attribute in NEW_DEPLOYMENT_PARAMS.items():
+            value = self._get_param(param)
+            if value is None:
+                continue
+            if param == "networkConfiguration":
+                value = service._validate_network(value)
+            if getattr(service, attribute, None) != value:
+                setattr(service, attribute, copy.deepcopy(value))
+                new_deployment = new_deployment or controller == "ECS"
+        if self._get_param("capacityProviderStrategy"):
+            service.launch_type = None
+        for param, attribute in SIMPLE_PARAMS.items():
+            value = self._get_param(param)
+            if value is not None:
+                setattr(service, attribute, value)
+        config = self._get_param("deploymentConfiguration")
+        if config is not None:
+            merged = copy.deepcopy(service.deployment_configuration)
+            merged.update(copy.deepcopy(config))
+            _validate_strategy(merged, service.load_balancers)
+            service.deployment_configuration = merged
+        desired = self._get_param("desiredCount")
+        if desired is not None:
+            service.desired_count = int(desired)
+        if new_deployment and controller == "ECS":
+            start_deployment(backend, service, now)
+        elif getattr(service, "ecsship", None) is not None:
+            from ecsship.local.simulator.ecs_engine import sync
+
+            primary = service.ecsship.primary()
+            if primary is not None:
+                primary.desired_count = service.desired_count
+                primary.updated_at = now
+            sync(service, service.ecsship)
+        return ActionResult({"service": service})
+
+    original_delete = EC2ContainerServiceBackend.delete_service
+
+    def delete_service(self, cluster_name, service_name, force):
+        service = original_delete(self, cluster_name, service_name, force)
+        sim = getattr(service, "ecsship", None)
+        if sim is not None and any(t.last_status != "STOPPED" for t in sim.tasks):
+            service.status = "DRAINING"
+        service.desired_count = 0
+        return service
+
+    original_list_tasks = EC2ContainerServiceBackend.list_tasks
+
+    def list_tasks(self, cluster_str=None, container_instance=None, family=None, started_by=None, service_name=None, desiredStatus=None):
+        found = original_list_tasks(self, cluster_str, container_instance, family, started_by, None, desiredStatus or "RUNNING")
+        if service_name:
+            name = service_name.split("/")[-1]
+            found = [t for t in found if t.group == f"service:{name}"]
+        return found
+
+    original_stop_task = EC2ContainerServiceBackend.stop_task
+
+    def stop_task(self, cluster_str, task_str, reason):
+        from ecsship.local.simulator.tasks import SimTask, request_stop
+
+        cluster = self._get_cluster(cluster_str)
+        for task in self.tasks.get(cluster.name, {}).values():
+            if isinstance(task, SimTask) and (task.task_arn == task_str or task.task_arn.endswith("/" + task_str)):
+                request_stop(task, runtime.now(), reason or "Task stopped by user", "UserInitiated")
+                return task
+        return original_stop_task(self, cluster_str, task_str, reason)
+
+    Response.create_service = create_service
+    Response.update_service = update_service
+    EC2ContainerServiceBackend.delete_service = delete_service
+    EC2ContainerServiceBackend.list_tasks = list_tasks
+    EC2ContainerServiceBackend.stop_task = stop_task
+    ecs_api.install(Response)
+    _ = ServiceNotFoundException

@@ -1,0 +1,191 @@
+"""Each fidelity fix: the AWS behaviour it restores, checked through plain boto3 (fails on plain moto)."""
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.local.helpers import register_task_definition, rolling_service, seeded_network, target_group
+
+
+def test_create_service_keeps_every_parameter(aws):
+    """AWS CreateService/DescribeServices: deploymentConfiguration, grace period, capacity provider
+    strategy (and no launchType), execute command, managed tags, propagateTags, advancedConfiguration."""
+    ecs = aws.client("ecs")
+    ecs.create_cluster(clusterName="shop", capacityProviders=["FARGATE", "FARGATE_SPOT"])
+    network = seeded_network(aws)
+    blue = target_group(aws, network["vpc"], "keep-blue")
+    green = target_group(aws, network["vpc"], "keep-green")
+    config = {
+        "deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 150, "minimumHealthyPercent": 50,
+        "alarms": {"alarmNames": ["checkout-5xx"], "enable": True, "rollback": True},
+        "strategy": "CANARY", "bakeTimeInMinutes": 5, "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 3},
+    }
+    advanced = {"alternateTargetGroupArn": green, "productionListenerRule": "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/main/x/y/z",
+                "roleArn": "arn:aws:iam::123456789012:role/ecs-infra"}
+    ecs.create_service(
+        cluster="shop", serviceName="keep", taskDefinition=register_task_definition(aws), desiredCount=0,
+        capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 3}, {"capacityProvider": "FARGATE", "weight": 1, "base": 1}],
+        networkConfiguration={"awsvpcConfiguration": {"subnets": network["subnets"], "securityGroups": [network["security_group"]]}},
+        loadBalancers=[{"targetGroupArn": blue, "containerName": "app", "containerPort": 8080, "advancedConfiguration": advanced}],
+        deploymentConfiguration=config, healthCheckGracePeriodSeconds=45, enableExecuteCommand=True,
+        enableECSManagedTags=True, propagateTags="SERVICE",
+    )
+    service = ecs.describe_services(cluster="shop", services=["keep"])["services"][0]
+    for key, value in config.items():
+        assert service["deploymentConfiguration"][key] == value, key
+    assert service["healthCheckGracePeriodSeconds"] == 45
+    assert service["capacityProviderStrategy"][0] == {"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 0} or \
+        service["capacityProviderStrategy"][0]["capacityProvider"] == "FARGATE_SPOT"
+    assert "launchType" not in service, "a capacity provider service reports no launchType"
+    assert service["enableExecuteCommand"] is True and service["enableECSManagedTags"] is True
+    assert service["propagateTags"] == "SERVICE"
+    assert service["loadBalancers"][0]["advancedConfiguration"]["alternateTargetGroupArn"] == green
+
+
+def test_deployment_configuration_defaults(aws):
+    """AWS fills maximumPercent 200, minimumHealthyPercent 100 and a disabled circuit breaker."""
+    rolling_service(aws, desired=0, load_balancer=False, deployment_configuration={})
+    config = aws.client("ecs").describe_services(cluster="shop", services=["checkout-api"])["services"][0]["deploymentConfiguration"]
+    assert config["maximumPercent"] == 200 and config["minimumHealthyPercent"] == 100
+    assert config["deploymentCircuitBreaker"] == {"enable": False, "rollback": False}
+
+
+def test_duplicate_create_service_fails_like_aws(aws):
+    """AWS: CreateService for an ACTIVE service name -> InvalidParameterException, not a replacement."""
+    setup = rolling_service(aws, desired=0, load_balancer=False)
+    with pytest.raises(ClientError) as error:
+        aws.client("ecs").create_service(cluster="shop", serviceName="checkout-api", taskDefinition=setup["task_definition"], desiredCount=5)
+    assert error.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert error.value.response["Error"]["Message"] == "Creation of service was not idempotent."
+    assert aws.client("ecs").describe_services(cluster="shop", services=["checkout-api"])["services"][0]["desiredCount"] == 0
+
+
+def test_update_task_definition_starts_a_new_primary_deployment(aws):
+    """AWS UpdateService(taskDefinition): a new PRIMARY deployment; the previous one stays ACTIVE."""
+    setup = rolling_service(aws, desired=1, load_balancer=False)
+    before = setup["service"]["deployments"]
+    assert len(before) == 1 and before[0]["status"] == "PRIMARY"
+    v2 = register_task_definition(aws, tag="v2")
+    service = aws.client("ecs").update_service(cluster="shop", service="checkout-api", taskDefinition=v2)["service"]
+    statuses = {d["status"]: d for d in service["deployments"]}
+    assert set(statuses) == {"PRIMARY", "ACTIVE"}
+    assert statuses["PRIMARY"]["taskDefinition"] == v2 and statuses["PRIMARY"]["id"] != before[0]["id"]
+    assert statuses["ACTIVE"]["id"] == before[0]["id"] and statuses["ACTIVE"]["taskDefinition"] == setup["task_definition"]
+    assert statuses["PRIMARY"]["rolloutState"] == "IN_PROGRESS"
+    assert service["taskDefinition"] == v2
+
+
+def test_desired_count_change_does_not_jump(aws):
+    """AWS: desiredCount is a target; runningCount follows as tasks start (moto sets it at once)."""
+    rolling_service(aws, desired=0, load_balancer=False)
+    service = aws.client("ecs").update_service(cluster="shop", service="checkout-api", desiredCount=3)["service"]
+    assert service["desiredCount"] == 3 and service["runningCount"] == 0
+    assert len(service["deployments"]) == 1
+
+
+def test_code_deploy_service_rejects_task_definition_update(aws):
+    """AWS: UpdateService(taskDefinition) on a CODE_DEPLOY service -> InvalidParameterException."""
+    ecs = aws.client("ecs")
+    ecs.create_cluster(clusterName="shop")
+    network = seeded_network(aws)
+    ecs.create_service(cluster="shop", serviceName="bg", taskDefinition=register_task_definition(aws), desiredCount=0,
+                       deploymentController={"type": "CODE_DEPLOY"}, launchType="FARGATE",
+                       networkConfiguration={"awsvpcConfiguration": {"subnets": network["subnets"], "securityGroups": [network["security_group"]]}})
+    with pytest.raises(ClientError) as error:
+        ecs.update_service(cluster="shop", service="bg", taskDefinition=register_task_definition(aws, tag="v2"))
+    assert error.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "CODE_DEPLOY" in error.value.response["Error"]["Message"]
+
+
+def test_new_alarm_starts_insufficient_data_and_update_keeps_state(aws):
+    """AWS PutMetricAlarm: a new alarm is INSUFFICIENT_DATA; updating an alarm keeps its state."""
+    cloudwatch = aws.client("cloudwatch")
+    kwargs = dict(AlarmName="checkout-5xx", MetricName="HTTPCode_Target_5XX_Count", Namespace="AWS/ApplicationELB",
+                  Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanThreshold")
+    cloudwatch.put_metric_alarm(**kwargs)
+    alarm = cloudwatch.describe_alarms(AlarmNames=["checkout-5xx"])["MetricAlarms"][0]
+    assert alarm["StateValue"] == "INSUFFICIENT_DATA"
+    aws.set_alarm("checkout-5xx", "ALARM")
+    cloudwatch.put_metric_alarm(**{**kwargs, "Threshold": 10})
+    alarm = cloudwatch.describe_alarms(AlarmNames=["checkout-5xx"])["MetricAlarms"][0]
+    assert alarm["StateValue"] == "ALARM" and alarm["Threshold"] == 10
+
+
+def test_deleted_vpc_endpoint_goes_deleting_deleted_then_gone(aws):
+    """AWS DescribeVpcEndpoints: deleting, then deleted for a while, then NotFound; vpc-endpoint-id filter works."""
+    ec2 = aws.client("ec2")
+    network = seeded_network(aws)
+    tables = [t["RouteTableId"] for t in ec2.describe_route_tables(Filters=[{"Name": "tag:tier", "Values": ["private"]}])["RouteTables"]]
+    endpoint = ec2.create_vpc_endpoint(VpcId=network["vpc"], ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway", RouteTableIds=tables)["VpcEndpoint"]["VpcEndpointId"]
+    by_filter = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-endpoint-id", "Values": [endpoint]}])["VpcEndpoints"]
+    assert [e["VpcEndpointId"] for e in by_filter] == [endpoint]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
+    assert ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"][0]["State"].lower() == "deleting"
+    aws.advance(30)
+    assert ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"][0]["State"].lower() == "deleted"
+    aws.advance(600)
+    with pytest.raises(ClientError) as error:
+        ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])
+    assert "NotFound" in error.value.response["Error"]["Code"]
+
+
+def _codedeploy_group(aws, **extra):
+    codedeploy = aws.client("codedeploy")
+    codedeploy.create_application(applicationName="shop", computePlatform="ECS")
+    codedeploy.create_deployment_group(
+        applicationName="shop", deploymentGroupName="checkout", serviceRoleArn="arn:aws:iam::123456789012:role/codedeploy",
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}, **extra)
+    return codedeploy
+
+
+def test_codedeploy_group_keeps_alarm_configuration_and_ecs_default_config(aws):
+    """AWS GetDeploymentGroup returns alarmConfiguration as set; ECS groups default to ECSAllAtOnce."""
+    alarms = {"enabled": True, "ignorePollAlarmFailure": False, "alarms": [{"name": "checkout-5xx"}]}
+    codedeploy = _codedeploy_group(aws, alarmConfiguration=alarms)
+    group = codedeploy.get_deployment_group(applicationName="shop", deploymentGroupName="checkout")["deploymentGroupInfo"]
+    assert group["alarmConfiguration"] == alarms
+    assert group["deploymentConfigName"] == "CodeDeployDefault.ECSAllAtOnce"
+
+
+def test_codedeploy_update_deployment_group(aws):
+    """AWS UpdateDeploymentGroup changes config, alarms, rollback; unknown configs are rejected."""
+    codedeploy = _codedeploy_group(aws)
+    codedeploy.update_deployment_group(
+        applicationName="shop", currentDeploymentGroupName="checkout", deploymentConfigName="CodeDeployDefault.ECSCanary10Percent5Minutes",
+        alarmConfiguration={"enabled": True, "alarms": [{"name": "a"}]}, autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE"]})
+    group = codedeploy.get_deployment_group(applicationName="shop", deploymentGroupName="checkout")["deploymentGroupInfo"]
+    assert group["deploymentConfigName"] == "CodeDeployDefault.ECSCanary10Percent5Minutes"
+    assert group["alarmConfiguration"]["alarms"] == [{"name": "a"}] and group["autoRollbackConfiguration"]["enabled"] is True
+    with pytest.raises(ClientError) as error:
+        codedeploy.update_deployment_group(applicationName="shop", currentDeploymentGroupName="checkout", deploymentConfigName="Nope")
+    assert error.value.response["Error"]["Code"] == "DeploymentConfigDoesNotExistException"
+    codedeploy.delete_deployment_group(applicationName="shop", deploymentGroupName="checkout")
+    assert codedeploy.list_deployment_groups(applicationName="shop")["deploymentGroups"] == []
+
+
+def test_codedeploy_deployment_configs(aws):
+    """AWS Create/Get/List/DeleteDeploymentConfig, built-in configs listed and undeletable, in-use configs kept."""
+    codedeploy = aws.client("codedeploy")
+    routing = {"type": "TimeBasedCanary", "timeBasedCanary": {"canaryPercentage": 20, "canaryInterval": 2}}
+    codedeploy.create_deployment_config(deploymentConfigName="Canary20Percent2Minutes", computePlatform="ECS", trafficRoutingConfig=routing)
+    info = codedeploy.get_deployment_config(deploymentConfigName="Canary20Percent2Minutes")["deploymentConfigInfo"]
+    assert info["trafficRoutingConfig"] == routing and info["computePlatform"] == "ECS"
+    builtin = codedeploy.get_deployment_config(deploymentConfigName="CodeDeployDefault.ECSLinear10PercentEvery1Minutes")["deploymentConfigInfo"]
+    assert builtin["trafficRoutingConfig"]["timeBasedLinear"] == {"linearPercentage": 10, "linearInterval": 1}
+    names = codedeploy.list_deployment_configs()["deploymentConfigsList"]
+    assert "Canary20Percent2Minutes" in names and "CodeDeployDefault.ECSAllAtOnce" in names
+    with pytest.raises(ClientError) as error:
+        codedeploy.create_deployment_config(deploymentConfigName="Canary20Percent2Minutes", computePlatform="ECS", trafficRoutingConfig=routing)
+    assert error.value.response["Error"]["Code"] == "DeploymentConfigAlreadyExistsException"
+    with pytest.raises(ClientError) as error:
+        codedeploy.delete_deployment_config(deploymentConfigName="CodeDeployDefault.ECSAllAtOnce")
+    assert error.value.response["Error"]["Code"] == "InvalidOperationException"
+    _codedeploy_group(aws, deploymentConfigName="Canary20Percent2Minutes")
+    with pytest.raises(ClientError) as error:
+        codedeploy.delete_deployment_config(deploymentConfigName="Canary20Percent2Minutes")
+    assert error.value.response["Error"]["Code"] == "DeploymentConfigInUseException"
+    codedeploy.delete_deployment_group(applicationName="shop", deploymentGroupName="checkout")
+    codedeploy.delete_deployment_config(deploymentConfigName="Canary20Percent2Minutes")
+    with pytest.raises(ClientError) as error:
+        codedeploy.get_deployment_config(deploymentConfigName="Canary20Percent2Minutes")
+    assert error.value.response["Error"]["Code"] == "DeploymentConfigDoesNotExistException"
