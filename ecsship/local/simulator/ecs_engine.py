@@ -87,6 +87,10 @@ class EcsEngine:
                 else:
                     self.schedule_rolling(backend, service, sim, primary, now, elbv2)
                 self.check_failures(service, sim, primary, now)
+        # ECS reports the targets it (de)registered together in one event per target group.
+        for (verb, tg_arn), count in sim.target_events.items():
+            add_event(service, sim, now, f"{verb} {count} targets in (target-group {tg_arn})")
+        sim.target_events.clear()
         self.retire(sim, now)
         sync(service, sim)
 
@@ -157,7 +161,8 @@ class EcsEngine:
             task.ecsship_targets.append((tg_arn, task.ecsship_ip))
             registered[tg_arn] = registered.get(tg_arn, 0) + 1
         for tg_arn, count in registered.items():
-            add_event(service, sim, now, f"registered {count} targets in (target-group {tg_arn})")
+            key = ("registered", tg_arn)
+            sim.target_events[key] = sim.target_events.get(key, 0) + count
         if rollout is not None and rollout.lifecycle_stage == "RECONCILE_SERVICE":
             rollout.lifecycle_stage = "SCALE_UP"
 
@@ -217,7 +222,8 @@ class EcsEngine:
                 target_health.start_draining(tg, target_id, now)
                 drained[tg_arn] = drained.get(tg_arn, 0) + 1
         for tg_arn, count in drained.items():
-            add_event(service, sim, now, f"deregistered {count} targets in (target-group {tg_arn})")
+            key = ("deregistered", tg_arn)
+            sim.target_events[key] = sim.target_events.get(key, 0) + count
 
     # -- the rolling scheduler ---------------------------------------------------------------
     def schedule_rolling(self, backend, service, sim: ServiceSim, primary: Rollout, now: float, elbv2) -> None:
@@ -236,7 +242,8 @@ class EcsEngine:
         if need > 0 and can_launch:
             room = max(max_total - len(live), 0) if others else need
             room = max(room, 1) if not others and desired > 0 else room
-            started = [self.launch(backend, service, sim, primary, now, index=len(sim.tasks) + i) for i in range(min(need, room))]
+            base = len(sim.tasks)  # spreads tasks over the subnets (AZs) in turn
+            started = [self.launch(backend, service, sim, primary, now, index=base + i) for i in range(min(need, room))]
             if started:
                 names = " ".join(f"(task {t.task_arn.split('/')[-1]})" for t in started)
                 add_event(service, sim, now, f"has started {len(started)} tasks: {names}.")
@@ -272,7 +279,7 @@ class EcsEngine:
         add_event(service, sim, now, f"has stopped {len(tasks)} running tasks: {names}.")
 
     def reach_steady_state(self, service, sim, rollout: Rollout, now: float) -> None:
-        bake = int(rollout.deployment_configuration.get("bakeTimeInMinutes") or 0) * 60
+        bake = bake_seconds(service, rollout)
         if rollout.steady_at is None:
             rollout.steady_at = now
             if bake:
@@ -317,7 +324,8 @@ class EcsEngine:
                       f"ECS deployment circuit breaker: tasks failed to start.", rollback=bool(breaker.get("rollback")), kind="circuit")
             return
         alarms = primary.alarms
-        if alarms.get("enable") and alarms.get("alarmNames"):
+        # A rollback is not itself rolled back because the alarm that caused it is still firing.
+        if alarms.get("enable") and alarms.get("alarmNames") and primary.rollback_of is None:
             firing = [name for name in alarms["alarmNames"] if _alarm_state(service, name) == "ALARM"]
             if firing:
                 primary.triggered_alarms = firing
@@ -351,6 +359,11 @@ class EcsEngine:
         back.deployment_configuration = dict(target.deployment_configuration)
         if rollout.target_group_arn:
             back.target_group_arn = target.target_group_arn
+        # Tasks still running the revision rolled back to belong to the rollback deployment: ECS does
+        # not replace healthy tasks of the revision it returns to.
+        for task in sim.tasks:
+            if task.ecsship_revision == target.revision.arn and task.ecsship_rollout != rollout.id:
+                task.ecsship_rollout = back.id
         add_event(service, sim, now, f"rolling back to deployment {target.id}.")
 
     def retire(self, sim: ServiceSim, now: float) -> None:
@@ -361,6 +374,27 @@ class EcsEngine:
             if not any(t.ecsship_rollout == rollout.id and t.last_status != "STOPPED" for t in sim.tasks):
                 rollout.legacy_status = "INACTIVE"
                 rollout.updated_at = now
+
+
+def bake_seconds(service, rollout: Rollout) -> int:
+    """How long a steady deployment is still watched before it is COMPLETED: bakeTimeInMinutes when
+    set; with deployment alarms, ECS derives it from the alarms (Period x EvaluationPeriods, the
+    longest) so an alarm has time to fire ("How CloudWatch alarms detect Amazon ECS deployment failures")."""
+    minutes = rollout.deployment_configuration.get("bakeTimeInMinutes")
+    if minutes is not None:
+        return int(minutes) * 60
+    alarms = rollout.alarms
+    if not alarms.get("enable"):
+        return 0
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    backend = cloudwatch_backends[service._account_id][service.region_name]
+    longest = 0
+    for name in alarms.get("alarmNames") or []:
+        alarm = backend.alarms.get(name)
+        if alarm is not None:
+            longest = max(longest, int(alarm.period or 60) * int(alarm.evaluation_periods or 1))
+    return longest
 
 
 def sync(service, sim: ServiceSim) -> None:

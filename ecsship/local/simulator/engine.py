@@ -46,7 +46,6 @@ class Simulator:
             ticks += 1
             if ticks >= MAX_TICKS_PER_CATCH_UP:
                 self.last = now
-        self.step(self.last)
 
     def busy(self) -> bool:
         return self.ecs.busy() or self.codedeploy.busy()
