@@ -95,7 +95,9 @@ class CodeDeployStrategy(EcsStrategy):
                     "content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()}},
                 description=f"ecsship: {revision_name(old_td)} -> {revision_name(task_definition)}",
             )["deploymentId"]
-        return CodeDeployTracker(self, old_td, task_definition, deployment_id)
+        tracker = CodeDeployTracker(self, old_td, task_definition, deployment_id)
+        tracker.old_event_ids = {e.get("id") for e in service.get("events", []) or []}
+        return tracker
 
     def attach(self) -> "CodeDeployTracker | None":
         active = self.active_deployments()

@@ -60,7 +60,9 @@ class EcsStrategy:
         return services[0]
 
     def current_task_definition_of(self, service: dict) -> str:
-        return service["taskDefinition"]
+        """The revision the PRIMARY deployment runs: what serves, or is being rolled out, now."""
+        primary = next((d for d in service.get("deployments", []) or [] if d.get("status") == "PRIMARY"), None)
+        return (primary or {}).get("taskDefinition") or service["taskDefinition"]
 
     def active_deployments(self, service: dict | None = None) -> list[str]:
         """Deployments of the service still in progress, described for a person (the guard)."""
@@ -91,7 +93,7 @@ class EcsStrategy:
     # -- acting -------------------------------------------------------------------------
     def start(self, task_definition: str, force_new: bool = False) -> "EcsTracker":
         before = self.describe_service()
-        old_td = before["taskDefinition"]
+        old_td = self.current_task_definition_of(before)
         with aws_call(self.label, "ecs:UpdateService"):
             service = self.ecs.update_service(
                 cluster=self.settings.cluster, service=self.settings.service,
@@ -105,7 +107,9 @@ class EcsStrategy:
         if not sd_arn or sd_arn == previous_sd:
             sd_arn = self._newest_service_deployment(exclude=previous_sd)
         tracker = EcsTracker(self, old_td, task_definition, primary["id"], sd_arn)
-        tracker.started_at = primary.get("createdAt")  # server time: only events from here on are news
+        # Only events after this point are news: by server time, and never one listed before we started.
+        tracker.started_at = primary.get("createdAt")
+        tracker.old_event_ids = {e.get("id") for e in before.get("events", []) or []}
         return tracker
 
     def _newest_service_deployment(self, exclude: str) -> str:
@@ -151,6 +155,7 @@ class EcsTracker:
         self._traffic_since = 0.0
         self._fallback_rollback = False
         self.last_service: dict = {}
+        self.old_event_ids: set = set()
 
     @property
     def id(self) -> str:
@@ -270,7 +275,7 @@ class EcsTracker:
         if sd.get("statusReason"):
             parts.append(sd["statusReason"])
         cb = sd.get("deploymentCircuitBreaker") or {}
-        if cb.get("status") == "TRIGGERED":
+        if cb.get("status") == "TRIGGERED" and "circuit breaker" not in sd.get("statusReason", "").lower():
             parts.append(f"circuit breaker tripped after {cb.get('failureCount', '?')} failed tasks (threshold {cb.get('threshold', '?')})")
         alarms = sd.get("alarms") or {}
         if alarms.get("triggeredAlarmNames"):
@@ -312,6 +317,8 @@ class EcsTracker:
     def _events(self, service: dict) -> tuple[ServiceEvent, ...]:
         out = []
         for ev in service.get("events", [])[:50]:
+            if ev.get("id") in self.old_event_ids:
+                continue
             created = ev.get("createdAt")
             if self.started_at is not None and created is not None and created < self.started_at - timedelta(seconds=1):
                 continue

@@ -1,0 +1,111 @@
+"""deploy, rollback, status, history end to end: the CLI against the local backend's rollout simulator.
+
+Simulated time: every sleep of the watcher advances the backend's clock (`aws.advance`), so a
+rollout that takes minutes on AWS takes well under a second here.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecsship.deploy.clock import FakeClock
+from ecsship.deploy.lastgood import DEPLOYED_AT
+
+WORKER = "examples/worker/ecsship.yaml"
+WEB = "examples/web/ecsship.yaml"
+
+
+@pytest.fixture
+def sim(aws, run_cli, monkeypatch):
+    clock = FakeClock(on_sleep=aws.advance)
+    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
+    monkeypatch.delenv("CI", raising=False)
+    return clock
+
+
+def applied(run_cli, aws, manifest, service, cluster="shop"):
+    result = run_cli("apply", "-f", manifest, "--yes")
+    assert result.exit_code == 0, result.output
+    ecs = aws.client("ecs")
+    for _ in range(60):  # the first rollout, if apply did not already wait for it
+        svc = ecs.describe_services(cluster=cluster, services=[service])["services"][0]
+        if all(d.get("rolloutState") == "COMPLETED" for d in svc["deployments"]) and len(svc["deployments"]) == 1:
+            return svc
+        aws.advance(15)
+    raise AssertionError(f"the first rollout of {service} never completed: {svc['deployments']}")
+
+
+def service_of(aws, service, cluster="shop"):
+    return aws.client("ecs").describe_services(cluster=cluster, services=[service])["services"][0]
+
+
+def td_tags(aws, arn):
+    return {t["key"]: t["value"] for t in aws.client("ecs").describe_task_definition(taskDefinition=arn, include=["TAGS"]).get("tags", [])}
+
+
+def test_rolling_success_then_broken_image_rolls_back(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    ok = run_cli("deploy", "-f", WORKER, "--image-tag", "v2")
+    assert ok.exit_code == 0, ok.output
+    assert "deployed worker:2" in ok.stdout
+    svc = service_of(aws, "worker")
+    assert svc["taskDefinition"].endswith("worker:2")
+    assert DEPLOYED_AT in td_tags(aws, svc["taskDefinition"])
+    image = aws.client("ecs").describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]["image"]
+    assert image.endswith("/worker:v2")
+
+    bad = run_cli("deploy", "-f", WORKER, "--image-tag", "broken")
+    assert bad.exit_code == 1, bad.output
+    assert "rolled back" in bad.stdout and "worker:2 serves" in bad.stdout
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
+    assert DEPLOYED_AT not in td_tags(aws, svc["taskDefinition"].replace("worker:2", "worker:3"))
+
+
+def test_timeout_rolls_back_and_exits_1(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    result = run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--timeout", "3s")
+    assert result.exit_code == 1, result.output
+    assert "timed out" in result.stdout
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:1")
+
+
+def test_rollback_twice_goes_back_two_good_revisions(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    for tag, code in (("v2", 0), ("v3", 0), ("broken", 1), ("v1", 0)):
+        result = run_cli("deploy", "-f", WORKER, "--image-tag", tag)
+        assert result.exit_code == code, (tag, result.output)
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:5")
+    first = run_cli("rollback", "-f", WORKER)
+    assert first.exit_code == 0, first.output
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:3")
+    second = run_cli("rollback", "-f", WORKER)
+    assert second.exit_code == 0, second.output
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
+
+
+def test_concurrent_deploy_refused(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    started = run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--no-wait")
+    assert started.exit_code == 0 and "deployment started" in started.stdout
+    refused = run_cli("deploy", "-f", WORKER, "--image-tag", "v3")
+    assert refused.exit_code == 1
+    assert "in progress" in refused.stderr
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
+
+
+def test_json_output_and_status_history(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    result = run_cli("--output", "json", "deploy", "-f", WORKER, "--image-tag", "v2")
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[-1]["event"] == "outcome" and events[-1]["status"] == "succeeded"
+    assert any(e["event"] == "tasks" and e["role"] == "new" for e in events)
+    status = run_cli("--output", "json", "status", "-f", WORKER)
+    assert status.exit_code == 0, status.output
+    data = json.loads(status.stdout)
+    assert data["revision"] == "worker:2" and data["deployments"][0]["rollout_state"] == "COMPLETED"
+    assert data["scaling"]["min"] == 1
+    text = run_cli("history", "-f", WORKER)
+    assert text.exit_code == 0, text.output
+    assert "worker:2" in text.stdout
