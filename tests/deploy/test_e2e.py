@@ -109,3 +109,24 @@ def test_json_output_and_status_history(sim, run_cli, aws):
     text = run_cli("history", "-f", WORKER)
     assert text.exit_code == 0, text.output
     assert "worker:2" in text.stdout
+
+
+def test_rollback_alarm_going_off_mid_rollout_rolls_back(sim, run_cli, aws):
+    svc = applied(run_cli, aws, WEB, "checkout-api")
+    alarm = svc["deploymentConfiguration"]["alarms"]["alarmNames"][0]
+    fired = []
+
+    def on_sleep(seconds):
+        aws.advance(seconds)
+        if not fired:  # the rollout has started: the alarm goes off
+            aws.set_alarm(alarm, "ALARM")
+            fired.append(sim.t)
+
+    sim._on_sleep = on_sleep
+    result = run_cli("deploy", "-f", WEB, "--image-tag", "v2")
+    assert fired
+    assert result.exit_code == 1, result.output
+    assert f"alarm {alarm}: ALARM" in result.stdout
+    assert "rolled back" in result.stdout and "checkout-api:1 serves" in result.stdout
+    assert alarm in result.stdout.splitlines()[-1]  # the closing line says why
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")

@@ -278,7 +278,7 @@ class EcsTracker:
         if cb.get("status") == "TRIGGERED" and "circuit breaker" not in sd.get("statusReason", "").lower():
             parts.append(f"circuit breaker tripped after {cb.get('failureCount', '?')} failed tasks (threshold {cb.get('threshold', '?')})")
         alarms = sd.get("alarms") or {}
-        if alarms.get("triggeredAlarmNames"):
+        if alarms.get("triggeredAlarmNames") and "alarm" not in sd.get("statusReason", "").lower():
             parts.append("alarm in ALARM: " + ", ".join(alarms["triggeredAlarmNames"]))
         rollback = sd.get("rollback") or {}
         if rollback.get("reason") and rollback["reason"] not in parts:
