@@ -130,3 +130,49 @@ def test_rollback_alarm_going_off_mid_rollout_rolls_back(sim, run_cli, aws):
     assert "rolled back" in result.stdout and "checkout-api:1 serves" in result.stdout
     assert alarm in result.stdout.splitlines()[-1]  # the closing line says why
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
+
+
+def test_ctrl_c_leaves_the_rollout_running_then_rollback_stops_it(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    sleeps = []
+
+    def on_sleep(seconds):
+        aws.advance(seconds)
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise KeyboardInterrupt
+
+    sim._on_sleep = on_sleep
+    result = run_cli("deploy", "-f", WORKER, "--image-tag", "v2")
+    assert result.exit_code == 130, result.output
+    assert "still running" in result.stdout and "ecsship rollback" in result.stdout
+    svc = service_of(aws, "worker")
+    assert [d["rolloutState"] for d in svc["deployments"] if d["status"] == "PRIMARY"] == ["IN_PROGRESS"]
+
+    sim._on_sleep = aws.advance
+    status = run_cli("status", "-f", WORKER)
+    assert status.exit_code == 0 and "in_progress" in status.stdout
+    back = run_cli("rollback", "-f", WORKER)
+    assert back.exit_code == 0, back.output
+    assert "stopping deployment" in back.stdout and "worker:1 serves" in back.stdout
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:1")
+
+
+def test_timeout_with_no_rollback_leaves_it_running(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    result = run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--timeout", "3s", "--no-rollback")
+    assert result.exit_code == 1, result.output
+    assert "left running" in result.stdout
+    primary = [d for d in service_of(aws, "worker")["deployments"] if d["status"] == "PRIMARY"][0]
+    assert primary["taskDefinition"].endswith("worker:2") and primary["rolloutState"] == "IN_PROGRESS"
+
+
+def test_no_wait_and_status_through_the_real_console_script(sim, run_cli, run_ecsship, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    started = run_ecsship("deploy", "-f", WORKER, "--image-tag", "v2", "--no-wait")
+    assert started.exit_code == 0, started.output
+    assert "deployment started: arn:aws:ecs:" in started.stdout
+    status = run_ecsship("--output", "json", "status", "-f", WORKER)
+    assert status.exit_code == 0, status.output
+    assert json.loads(status.stdout)["deployments"][0]["revision"] == "worker:2"
+    assert "Traceback" not in started.output + status.output
