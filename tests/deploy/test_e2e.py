@@ -176,3 +176,23 @@ def test_no_wait_and_status_through_the_real_console_script(sim, run_cli, run_ec
     assert status.exit_code == 0, status.output
     assert json.loads(status.stdout)["deployments"][0]["revision"] == "worker:2"
     assert "Traceback" not in started.output + status.output
+
+
+def test_infrastructure_changes_are_refused_unless_with_infra(sim, run_cli, aws, tmp_path):
+    applied(run_cli, aws, WORKER, "worker")
+    manifest = tmp_path / "ecsship.yaml"
+    text = open(WORKER).read()
+    manifest.write_text(text.replace("retention_days: 14", "retention_days: 30").replace("CONCURRENCY: 8", "CONCURRENCY: 16"))
+    refused = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    assert refused.exit_code == 1
+    assert "infrastructure changes" in refused.stderr and "log group" in refused.stderr and "--with-infra" in refused.stderr
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:1")
+
+    done = run_cli("deploy", "-f", manifest, "--image-tag", "v2", "--with-infra")
+    assert done.exit_code == 0, done.output
+    logs = aws.client("logs").describe_log_groups(logGroupNamePrefix="/ecs/shop/worker")["logGroups"]
+    assert logs[0]["retentionInDays"] == 30
+    td = aws.client("ecs").describe_task_definition(taskDefinition=service_of(aws, "worker")["taskDefinition"])["taskDefinition"]
+    env = {e["name"]: e["value"] for e in td["containerDefinitions"][0]["environment"]}
+    assert env["CONCURRENCY"] == "16"  # the manifest's task definition changes ship with the deploy
+    assert td["containerDefinitions"][0]["image"].endswith("worker:v2")
