@@ -54,6 +54,11 @@ class EcsEngine:
                 return True
             if _needs_tasks(backend, service):
                 return True
+            if sim.task_sets:
+                from ecsship.local.simulator.codedeploy import task_sets_busy
+
+                if task_sets_busy(service):
+                    return True
         return False
 
     # -- one tick ----------------------------------------------------------------------
@@ -87,6 +92,10 @@ class EcsEngine:
                 else:
                     self.schedule_rolling(backend, service, sim, primary, now, elbv2)
                 self.check_failures(service, sim, primary, now)
+        elif service.status == "ACTIVE" and (service.deployment_controller or {}).get("type") == "CODE_DEPLOY":
+            from ecsship.local.simulator.codedeploy import schedule_task_sets
+
+            schedule_task_sets(self, backend, service, sim, now, elbv2)
         # ECS reports the targets it (de)registered together in one event per target group.
         for (verb, tg_arn), count in sim.target_events.items():
             add_event(service, sim, now, f"{verb} {count} targets in (target-group {tg_arn})")
@@ -401,6 +410,8 @@ def sync(service, sim: ServiceSim) -> None:
     """Write the simulated state onto moto's Service so DescribeServices reports it."""
     visible = sorted(sim.visible(), key=lambda r: 0 if r.legacy_status == "PRIMARY" else 1)
     service.deployments = [r.legacy_api(counts(sim, rollout_id=r.id)) for r in visible]
+    if sim.task_sets:
+        _sync_task_sets(service, sim)
     running = sum(1 for t in sim.tasks if t.last_status == "RUNNING")
     pending = sum(1 for t in sim.tasks if t.last_status in ("PROVISIONING", "PENDING") and t.desired_status == "RUNNING")
     service.running_count = running
@@ -421,6 +432,22 @@ def sync(service, sim: ServiceSim) -> None:
         summaries.append({"arn": rollout.revision.arn, "requestedTaskCount": rollout.desired_count if rollout.legacy_status == "PRIMARY" else run + pend,
                           "runningTaskCount": run, "pendingTaskCount": pend})
     service.current_service_revisions = summaries
+
+
+def _sync_task_sets(service, sim: ServiceSim) -> None:
+    """CODE_DEPLOY services: DescribeServices shows the task sets, and a deployment entry per task set."""
+    service.task_sets = [t for t in sim.task_sets]
+    ordered = sorted(sim.task_sets, key=lambda t: {"PRIMARY": 0, "ACTIVE": 1}.get(t.status, 2))
+    service.deployments = [{
+        "id": t.id, "status": "PRIMARY" if t.status == "PRIMARY" else "ACTIVE", "taskDefinition": t.task_definition,
+        "desiredCount": t.computed_desired_count, "pendingCount": t.pending_count, "runningCount": t.running_count,
+        "failedTasks": t.failed_tasks, "createdAt": t.created_at, "updatedAt": t.updated_at,
+        "launchType": t.launch_type or "FARGATE", "platformVersion": t.platform_version, "platformFamily": "Linux",
+        **({"networkConfiguration": t.network_configuration} if t.network_configuration else {}),
+    } for t in ordered]
+    primary = next((t for t in sim.task_sets if t.status == "PRIMARY"), None)
+    if primary is not None:
+        service.task_definition = primary.task_definition
 
 
 def counts(sim: ServiceSim, rollout_id: str | None = None, revision_arn: str | None = None) -> tuple[int, int]:

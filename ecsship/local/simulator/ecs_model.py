@@ -139,7 +139,8 @@ class ServiceSim:
     tasks: list = field(default_factory=list)  # SimTask, every task this service started
     events: list[dict] = field(default_factory=list)  # newest first
     steady_announced: bool = False
-    target_events: dict = field(default_factory=dict)  # (verb, target group) -> count, flushed each tick
+    target_events: dict = field(default_factory=dict)
+    task_sets: list = field(default_factory=list)  # CODE_DEPLOY services: TaskSetSim  # (verb, target group) -> count, flushed each tick
     last_steady_event_at: float | None = None
 
     def primary(self) -> Rollout | None:

@@ -103,7 +103,14 @@ def needs_ticks(target_group) -> bool:
                for h in registry(target_group).values())
 
 
+_applied = False
+
+
 def apply_patches() -> None:
+    global _applied
+    if _applied:
+        return
+    _applied = True
     from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
 
     original_health_for = FakeTargetGroup.health_for

@@ -1,0 +1,188 @@
+"""CodeDeploy blue/green deployments of an ECS service, walked through plain boto3."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.local.helpers import forward_rule, listener_arn, register_task_definition, seeded_network, target_group
+
+
+def _weights(aws, rule_arn: str) -> dict[str, int]:
+    rule = aws.client("elbv2").describe_rules(RuleArns=[rule_arn])["Rules"][0]
+    forward = rule["Actions"][0]
+    if "ForwardConfig" in forward:
+        return {g["TargetGroupArn"]: g["Weight"] for g in forward["ForwardConfig"]["TargetGroups"]}
+    return {forward["TargetGroupArn"]: 100}
+
+
+def _setup(aws, config: str = "CodeDeployDefault.ECSAllAtOnce", ready: dict | None = None, termination_minutes: int = 1, alarms: list | None = None):
+    ecs, codedeploy = aws.client("ecs"), aws.client("codedeploy")
+    ecs.create_cluster(clusterName="shop")
+    network = seeded_network(aws)
+    blue = target_group(aws, network["vpc"], "checkout-blue")
+    green = target_group(aws, network["vpc"], "checkout-green")
+    prod_rule = forward_rule(aws, 443, [(blue, 1)])
+    test_rule = forward_rule(aws, 8443, [(blue, 1)])
+    v1 = register_task_definition(aws, tag="v1")
+    ecs.create_service(
+        cluster="shop", serviceName="checkout-api", taskDefinition=v1, desiredCount=2, launchType="FARGATE",
+        deploymentController={"type": "CODE_DEPLOY"},
+        networkConfiguration={"awsvpcConfiguration": {"subnets": network["subnets"], "securityGroups": [network["security_group"]]}},
+        loadBalancers=[{"targetGroupArn": blue, "containerName": "app", "containerPort": 8080}],
+    )
+    codedeploy.create_application(applicationName="shop-checkout", computePlatform="ECS")
+    group = dict(
+        applicationName="shop-checkout", deploymentGroupName="checkout-api", deploymentConfigName=config,
+        serviceRoleArn="arn:aws:iam::123456789012:role/codedeploy",
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        blueGreenDeploymentConfiguration={
+            "terminateBlueInstancesOnDeploymentSuccess": {"action": "TERMINATE", "terminationWaitTimeInMinutes": termination_minutes},
+            "deploymentReadyOption": ready or {"actionOnTimeout": "CONTINUE_DEPLOYMENT"},
+        },
+        autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"]},
+        ecsServices=[{"serviceName": "checkout-api", "clusterName": "shop"}],
+        loadBalancerInfo={"targetGroupPairInfoList": [{
+            "targetGroups": [{"name": "checkout-blue"}, {"name": "checkout-green"}],
+            "prodTrafficRoute": {"listenerArns": [listener_arn(aws, 443)]},
+            "testTrafficRoute": {"listenerArns": [listener_arn(aws, 8443)]},
+        }]},
+    )
+    if alarms:
+        group["alarmConfiguration"] = {"enabled": True, "alarms": [{"name": a} for a in alarms]}
+    codedeploy.create_deployment_group(**group)
+    aws.advance(60)  # the initial task set starts and turns healthy
+    return {"blue": blue, "green": green, "prod_rule": prod_rule, "test_rule": test_rule, "v1": v1}
+
+
+def _deploy(aws, tag: str = "v2") -> str:
+    appspec = {"version": 0.0, "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {
+        "TaskDefinition": register_task_definition(aws, tag=tag), "LoadBalancerInfo": {"ContainerName": "app", "ContainerPort": 8080}}}}]}
+    return aws.client("codedeploy").create_deployment(
+        applicationName="shop-checkout", deploymentGroupName="checkout-api",
+        revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": json.dumps(appspec)}},
+    )["deploymentId"]
+
+
+def _status(aws, deployment_id: str) -> dict:
+    return aws.client("codedeploy").get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+
+
+def _task_sets(aws) -> list[dict]:
+    return aws.client("ecs").describe_services(cluster="shop", services=["checkout-api"])["services"][0]["taskSets"]
+
+
+def test_code_deploy_service_starts_with_a_primary_task_set(aws):
+    setup = _setup(aws)
+    (task_set,) = _task_sets(aws)
+    assert task_set["status"] == "PRIMARY" and task_set["runningCount"] == 2 and task_set["stabilityStatus"] == "STEADY_STATE"
+    health = aws.client("elbv2").describe_target_health(TargetGroupArn=setup["blue"])["TargetHealthDescriptions"]
+    assert {h["TargetHealth"]["State"] for h in health} == {"healthy"} and len(health) == 2
+
+
+def test_linear_deployment_shifts_in_steps_then_terminates_the_original(aws):
+    setup = _setup(aws, config="CodeDeployDefault.ECSLinear10PercentEvery1Minutes")
+    deployment_id = _deploy(aws)
+    assert _status(aws, deployment_id)["status"] == "Created"
+    aws.advance(1)
+    assert _status(aws, deployment_id)["status"] == "InProgress"
+    sets = {t["status"]: t for t in _task_sets(aws)}
+    assert set(sets) == {"PRIMARY", "ACTIVE"}, "the replacement task set is created"
+    seen = []
+    for _ in range(15 * 60):
+        weights = _weights(aws, setup["prod_rule"])
+        green = weights.get(setup["green"], 0)
+        if not seen or seen[-1] != green:
+            seen.append(green)
+        if green == 100:
+            break
+        aws.advance(1)
+    assert seen == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+    assert _weights(aws, setup["test_rule"]) == {setup["blue"]: 0, setup["green"]: 100}, "test traffic went to green first"
+    target = aws.client("codedeploy").get_deployment_target(deploymentId=deployment_id, targetId="shop:checkout-api")["deploymentTarget"]["ecsTarget"]
+    labels = {t["taskSetLabel"]: t for t in target["taskSetsInfo"]}
+    assert labels["Green"]["trafficWeight"] == 100.0 and labels["Green"]["status"] == "PRIMARY"
+    assert _status(aws, deployment_id)["status"] == "InProgress" and _status(aws, deployment_id)["instanceTerminationWaitTimeStarted"]
+    aws.advance(75)
+    info = _status(aws, deployment_id)
+    assert info["status"] == "Succeeded"
+    (task_set,) = _task_sets(aws)
+    assert task_set["status"] == "PRIMARY" and task_set["taskDefinition"].endswith("checkout-api:2")
+    events = {e["lifecycleEventName"]: e["status"] for e in aws.client("codedeploy").get_deployment_target(
+        deploymentId=deployment_id, targetId="shop:checkout-api")["deploymentTarget"]["ecsTarget"]["lifecycleEvents"]}
+    assert set(events.values()) == {"Succeeded"} and "AllowTraffic" in events
+
+
+def test_stop_deployment_with_rollback_returns_traffic_to_the_original(aws):
+    setup = _setup(aws, config="CodeDeployDefault.ECSCanary10Percent5Minutes")
+    deployment_id = _deploy(aws)
+    for _ in range(300):
+        if _weights(aws, setup["prod_rule"]).get(setup["green"]) == 10:
+            break
+        aws.advance(1)
+    assert _weights(aws, setup["prod_rule"]) == {setup["blue"]: 90, setup["green"]: 10}
+    aws.advance(60)
+    assert _weights(aws, setup["prod_rule"])[setup["green"]] == 10, "canary holds for its interval"
+    answer = aws.client("codedeploy").stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+    assert answer["status"] == "Pending"
+    aws.advance(1)
+    info = _status(aws, deployment_id)
+    assert info["status"] == "Stopped" and info["errorInformation"]["code"] == "MANUAL_STOP"
+    rollback_id = info["rollbackInfo"]["rollbackDeploymentId"]
+    aws.advance(30)
+    assert _weights(aws, setup["prod_rule"]) == {setup["blue"]: 100, setup["green"]: 0}
+    rollback = _status(aws, rollback_id)
+    assert rollback["creator"] == "codeDeployRollback" and rollback["status"] == "Succeeded"
+    assert rollback["rollbackInfo"]["rollbackTriggeringDeploymentId"] == deployment_id
+    (task_set,) = _task_sets(aws)
+    assert task_set["status"] == "PRIMARY" and task_set["taskDefinition"] == setup["v1"]
+
+
+def test_manual_approval_waits_in_ready_until_continued(aws):
+    setup = _setup(aws, ready={"actionOnTimeout": "STOP_DEPLOYMENT", "waitTimeInMinutes": 30})
+    deployment_id = _deploy(aws)
+    for _ in range(300):
+        if _status(aws, deployment_id)["status"] == "Ready":
+            break
+        aws.advance(1)
+    assert _status(aws, deployment_id)["status"] == "Ready"
+    assert _weights(aws, setup["test_rule"])[setup["green"]] == 100 and _weights(aws, setup["prod_rule"]).get(setup["green"], 0) == 0
+    aws.advance(600)
+    assert _status(aws, deployment_id)["status"] == "Ready", "waits for approval"
+    with pytest.raises(ClientError) as error:
+        aws.client("codedeploy").create_deployment(applicationName="shop-checkout", deploymentGroupName="checkout-api",
+                                                   revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": "{}"}})
+    assert error.value.response["Error"]["Code"] == "DeploymentLimitExceededException"
+    aws.client("codedeploy").continue_deployment(deploymentId=deployment_id, deploymentWaitType="READY_WAIT")
+    aws.advance(1)
+    assert _weights(aws, setup["prod_rule"])[setup["green"]] == 100
+    aws.advance(120)
+    assert _status(aws, deployment_id)["status"] == "Succeeded"
+
+
+def test_alarm_stops_the_deployment_and_rolls_back(aws):
+    aws.client("cloudwatch").put_metric_alarm(AlarmName="checkout-5xx", MetricName="5xx", Namespace="AWS/ApplicationELB", Statistic="Sum",
+                                              Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    setup = _setup(aws, config="CodeDeployDefault.ECSCanary10Percent5Minutes", alarms=["checkout-5xx"])
+    deployment_id = _deploy(aws)
+    aws.advance(60)
+    assert _weights(aws, setup["prod_rule"])[setup["green"]] == 10
+    aws.set_alarm("checkout-5xx", "ALARM")
+    aws.advance(1)
+    info = _status(aws, deployment_id)
+    assert info["status"] == "Stopped" and info["errorInformation"]["code"] == "ALARM_ACTIVE"
+    aws.advance(30)
+    assert _weights(aws, setup["prod_rule"])[setup["green"]] == 0
+
+
+def test_broken_replacement_fails_the_deployment(aws):
+    setup = _setup(aws)
+    deployment_id = _deploy(aws, tag="broken")
+    for _ in range(600):
+        if _status(aws, deployment_id)["status"] in ("Failed", "Succeeded"):
+            break
+        aws.advance(2)
+    info = _status(aws, deployment_id)
+    assert info["status"] == "Failed" and info["errorInformation"]["code"] == "ECS_UPDATE_ERROR"
+    assert _weights(aws, setup["prod_rule"]).get(setup["green"], 0) == 0
