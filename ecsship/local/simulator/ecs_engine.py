@@ -296,13 +296,13 @@ class EcsEngine:
                 rollout.stage_started_at = now
         if now - rollout.steady_at < bake:
             return
+        rollout.lifecycle_stage = "CLEAN_UP"
         self.complete(service, sim, rollout, now)
 
     def complete(self, service, sim, rollout: Rollout, now: float) -> None:
         rollout.rollout_state = "COMPLETED"
         rollout.rollout_state_reason = f"ECS deployment {rollout.id} completed."
         rollout.updated_at = rollout.finished_at = now
-        rollout.lifecycle_stage = "CLEAN_UP"
         if rollout.rollback_of is not None:
             parent = rollout.rollback_of
             parent.status = "ROLLBACK_SUCCESSFUL"

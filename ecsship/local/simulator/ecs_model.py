@@ -93,7 +93,7 @@ class Rollout:
     target_group_arn: str | None = None
     production_weight: float = 0.0
     test_weight: float = 0.0
-    traffic_steps_done: int = 0
+    next_shift_at: float = 0.0
 
     @property
     def strategy(self) -> str:
