@@ -17,7 +17,7 @@ if ecsship local status --port "$PORT" >/dev/null 2>&1; then
   echo "(already running: resetting it to the seeded account)"
   ecsship local reset --port "$PORT" || fail "local reset"
 else
-  ecsship local up --port "$PORT" || fail "local up"
+  ecsship local up --port "$PORT" --speed 60 || fail "local up"
   started_here=1
 fi
 cleanup() { if [ "$started_here" = 1 ]; then step "Stop the local AWS"; ecsship local down --port "$PORT"; fi; }

@@ -40,7 +40,8 @@ def register(app: typer.Typer) -> None:
     def apply(ctx: typer.Context,
               planfile: Annotated[Optional[str], typer.Argument(help="A plan saved by `plan --out`; applied only if live state has not changed since.")] = None,
               file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None,
-              yes: Yes = False, allow_replace: AllowReplace = False, adopt: Adopt = False) -> None:
+              yes: Yes = False, allow_replace: AllowReplace = False, adopt: Adopt = False,
+              wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Watch the rollout a new service or task definition starts (default), or return once applied.")] = True) -> None:
         """Make live AWS match the manifest: print the plan, confirm, apply in order.
 
         Idempotent: a second apply makes no changes. On an AWS error it stops and says which resource,
@@ -58,4 +59,11 @@ def register(app: typer.Typer) -> None:
                 out.emit_json({"ok": True, "applied": [], "summary": session.plan.to_dict()["summary"]})
             return
         confirm(options, session, yes, "apply")
-        apply_session(options, session, allow_replace=allow_replace)
+        from ecsship.deploy.after_apply import follow_apply
+        from ecsship.lock import service_lock
+
+        with service_lock(session.aws, session.desired.cluster, session.desired.service, "apply"):
+            apply_session(options, session, allow_replace=allow_replace)
+        outcome = follow_apply(options, session, wait=wait)
+        if outcome is not None and outcome.exit_code:
+            raise typer.Exit(outcome.exit_code)
