@@ -12,6 +12,9 @@ Contract (other test packages rely on these names):
   subprocess (ECSSHIP_LOCAL_PORT and --local-port point it at the test backend). Extra keyword:
   local=False leaves --local off; timeout=seconds.
 - `secret_values`: every seeded secret value; assert none appears in an output.
+- `inprocess_aws` (function): the same seeded account, fidelity fixes and simulator, but in this
+  process under moto's `mock_aws` (no HTTP); same attributes as `aws` except .endpoint_url/.port
+  (None). For tests of library code that build their own boto3 clients without an endpoint.
 """
 from __future__ import annotations
 
@@ -182,3 +185,74 @@ def secret_values() -> tuple[str, ...]:
     from ecsship.local.seed import SECRET_VALUES
 
     return SECRET_VALUES
+
+
+class InProcessHandle:
+    """`aws`'s interface over an in-process backend (moto's mock_aws, no server)."""
+
+    endpoint_url = None
+    port = None
+
+    def __init__(self, backend):
+        self.backend = backend
+        self._clients: dict[str, object] = {}
+
+    def client(self, service_name: str):
+        client = self._clients.get(service_name)
+        if client is None:
+            import boto3
+
+            client = boto3.session.Session(
+                aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+            ).client(service_name)
+            # The simulator catches up before every call, as the server does before every request.
+            client.meta.events.register("before-call.*.*", lambda **_: self.backend._catch_up())
+            self._clients[service_name] = client
+        return client
+
+    def reset(self) -> None:
+        self.backend.options.fail_images, self.backend.options.fail_mode = "*broken*", "health-check"
+        self.backend.simulator.configure("*broken*", "health-check")
+        self.backend.reset()
+
+    def advance(self, seconds: float) -> float:
+        with self.backend.lock:
+            self.backend.clock.advance(seconds)
+            self.backend._catch_up()
+        return self.backend.clock.now()
+
+    def set_alarm(self, name: str, state: str, reason: str = "set by a test") -> None:
+        self.client("cloudwatch").set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
+
+    def configure(self, fail_images: str | None = None, fail_mode: str | None = None) -> dict:
+        if fail_images is not None:
+            self.backend.options.fail_images = fail_images
+        if fail_mode is not None:
+            self.backend.options.fail_mode = fail_mode
+        self.backend.simulator.configure(self.backend.options.fail_images, self.backend.options.fail_mode)
+        return {"fail_images": self.backend.options.fail_images, "fail_mode": self.backend.options.fail_mode}
+
+    def status(self) -> dict:
+        return self.backend.status()
+
+
+_inprocess: dict[str, object] = {}
+
+
+@pytest.fixture
+def inprocess_aws():
+    from moto import mock_aws
+
+    from ecsship.local.backend import BackendOptions, LocalBackend
+
+    handle = _inprocess.get("handle")
+    if handle is None:
+        handle = _inprocess["handle"] = InProcessHandle(LocalBackend(BackendOptions(port=0, manual_clock=True)))
+    else:
+        handle.reset()
+    mock = mock_aws()
+    mock.start(reset=False)
+    try:
+        yield handle
+    finally:
+        mock.stop(remove_data=False)

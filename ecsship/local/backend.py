@@ -57,6 +57,7 @@ class LocalBackend:
         self.simulator = Simulator(self.clock, fail_images=options.fail_images, fail_mode=options.fail_mode)
         runtime.simulator = self.simulator
         self.seed_summary: dict | None = None
+        self.simulator_errors = 0
         self._clients: dict[str, object] = {}
         self.shutdown_hook: Callable[[], None] | None = None
         self.reset()
@@ -99,6 +100,18 @@ class LocalBackend:
             self._clients[service] = client
         return client
 
+    def _catch_up(self) -> None:
+        """Run the simulator up to now. A simulator bug must not take the AWS API down with it:
+        it is logged (with the traceback) and counted in /_ecsship/status, and requests go on."""
+        try:
+            self.simulator.catch_up()
+        except Exception:  # noqa: BLE001 - deliberately broad, see docstring
+            import logging
+
+            self.simulator_errors += 1
+            logging.getLogger("ecsship.local.simulator").exception("simulator step failed")
+            self.simulator.last = self.clock.now()
+
     def status(self) -> dict:
         return {
             "ecsship_local": True,
@@ -113,6 +126,7 @@ class LocalBackend:
             "clock": self.clock.describe(),
             "fail_images": self.options.fail_images,
             "fail_mode": self.options.fail_mode,
+            "simulator_errors": self.simulator_errors,
         }
 
     # -- WSGI -----------------------------------------------------------------------------
@@ -121,7 +135,7 @@ class LocalBackend:
         if path.startswith(CONTROL_PREFIX):
             return self._control(path[len(CONTROL_PREFIX):], environ, start_response)
         with self.lock:
-            self.simulator.catch_up()
+            self._catch_up()
             # Consume the body inside the lock: moto builds it lazily from shared state.
             return [b"".join(self.moto_app(environ, start_response))]
 
@@ -148,7 +162,7 @@ class LocalBackend:
             seconds = float(query.get("seconds", "0"))
             with self.lock:
                 self.clock.advance(seconds)
-                self.simulator.catch_up()
+                self._catch_up()
                 return 200, {"ok": True, "now": self.clock.now()}
         if action == "config":
             with self.lock:
