@@ -7,7 +7,8 @@ the watch, the outcome and exit codes, and the record of the last good revision.
 """
 from __future__ import annotations
 
-from ecsship.deploy.clock import Clock, make_clock
+from ecsship.deploy import clock as clocks
+from ecsship.deploy.clock import Clock
 from ecsship.deploy.lastgood import mark_good
 from ecsship.deploy.model import (
     FAILED, ROLLED_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL, Outcome,
@@ -58,7 +59,7 @@ def roll_out(
 
 
 def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started) -> Outcome:
-    clock = clock or make_clock()
+    clock = clock or clocks.make_clock()  # looked up per call: tests swap the clock in
     strategy = strategy_for(aws, settings, clock)
     service = strategy.describe_service()
     if not force:
@@ -128,7 +129,7 @@ def watch_current(aws, settings: DeploySettings, view, *, clock: Clock | None = 
     """Follow the deployment in progress now (the one `apply` just started by creating or updating
     the service) to its end, with the same watch, outcome and last-good record as `roll_out`.
     Returns Outcome("unchanged") when nothing is in progress."""
-    clock = clock or make_clock()
+    clock = clock or clocks.make_clock()  # looked up per call: tests swap the clock in
     strategy = strategy_for(aws, settings, clock)
     tracker = strategy.attach()
     if tracker is None:
