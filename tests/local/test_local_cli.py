@@ -65,9 +65,11 @@ def test_bare_starts_an_empty_account():
 
     port = free_port()
     try:
-        up = ecsship("local", "up", "--bare", "--port", str(port), "-o", "json")
+        up = ecsship("local", "up", "--bare", "--port", str(port), "-o", "json", "--fail-images", "*bad*", "--fail-mode", "exit", "--speed", "30")
         assert up.returncode == 0, up.stderr
-        assert json.loads(up.stdout)["seeded"] is False
+        status = json.loads(up.stdout)
+        assert status["seeded"] is False and status["fail_images"] == "*bad*" and status["fail_mode"] == "exit"
+        assert status["clock"]["speed"] == 30.0
         ec2 = boto3.client("ec2", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1")
         assert ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["main"]}])["Vpcs"] == []
         assert boto3.client("ecr", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1").describe_repositories()["repositories"] == []
@@ -118,3 +120,44 @@ def _listening_addresses(port: int) -> list[str]:
 def test_listens_on_loopback_only(local_server):
     addresses = _listening_addresses(local_server.port)
     assert addresses == ["0100007F"], f"listening on {addresses}; only 127.0.0.1 is allowed"
+
+
+def test_alarm_command_sets_the_state(aws, run_cli):
+    aws.client("cloudwatch").put_metric_alarm(AlarmName="checkout-5xx", MetricName="5xx", Namespace="AWS/ApplicationELB", Statistic="Sum",
+                                              Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    result = run_cli("local", "alarm", "checkout-5xx", "--state", "ALARM")
+    assert result.exit_code == 0, result.stderr
+    assert "alarm checkout-5xx is now ALARM" in result.stdout
+    assert aws.client("cloudwatch").describe_alarms(AlarmNames=["checkout-5xx"])["MetricAlarms"][0]["StateValue"] == "ALARM"
+    missing = run_cli("local", "alarm", "nope", "--state", "OK")
+    assert missing.exit_code == 1 and "alarm nope" in missing.stderr and "Traceback" not in missing.stderr
+    bad = run_cli("local", "alarm", "checkout-5xx", "--state", "RED")
+    assert bad.exit_code == 2
+
+
+def test_status_json_through_the_global_output_option(aws, run_cli):
+    result = run_cli("local", "status", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["port"] == aws.port and status["seed"]["listeners"].keys() == {"443", "8443"}
+
+
+def test_product_code_never_imports_moto_or_the_simulator():
+    root = Path(__file__).resolve().parents[2] / "ecsship"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "local" in path.relative_to(root).parts[:1]:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "import moto" in text or "from moto" in text or "ecsship.local.simulator" in text or "ecsship.local.fidelity" in text:
+            offenders.append(str(path.relative_to(root)))
+    assert offenders == []
+
+
+def test_local_help_loads_neither_boto3_nor_moto():
+    code = ("import sys; from typer.testing import CliRunner; from ecsship.cli.app import app; "
+            "r = CliRunner().invoke(app, ['local', '--help']); assert r.exit_code == 0, r.output; "
+            "print(sorted(m for m in ('boto3', 'botocore', 'moto') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
