@@ -73,8 +73,14 @@ def _codedeploy(aws, settings, limit: int) -> list[dict]:
             td = content["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"]
         except (KeyError, ValueError, TypeError, IndexError):
             pass
+        outcome = (info.get("status") or "").lower()
+        triggered_by = (info.get("rollbackInfo") or {}).get("rollbackTriggeringDeploymentId")
+        if triggered_by or info.get("creator") == "autoRollback":
+            # CodeDeploy's own rollback deployment: say so rather than list it as a deploy of that revision.
+            outcome = f"rollback {outcome}"
+            td = ""
         rows.append(_row(info.get("deploymentId", ""), revision_name(td), "", info.get("createTime"),
-                         info.get("completeTime"), (info.get("status") or "").lower(), (info.get("errorInformation") or {}).get("message", "")))
+                         info.get("completeTime"), outcome, (info.get("errorInformation") or {}).get("message", "")))
     return sorted(rows, key=lambda r: r["started"] or "", reverse=True)
 
 

@@ -196,3 +196,26 @@ def test_infrastructure_changes_are_refused_unless_with_infra(sim, run_cli, aws,
     env = {e["name"]: e["value"] for e in td["containerDefinitions"][0]["environment"]}
     assert env["CONCURRENCY"] == "16"  # the manifest's task definition changes ship with the deploy
     assert td["containerDefinitions"][0]["image"].endswith("worker:v2")
+
+
+BLUEGREEN = "examples/bluegreen/ecsship.yaml"
+
+
+def test_codedeploy_canary_success_then_failure_with_automatic_rollback(sim, run_cli, aws):
+    assert run_cli("apply", "-f", BLUEGREEN, "--yes").exit_code == 0
+    ok = run_cli("deploy", "-f", BLUEGREEN, "--image-tag", "v2")
+    assert ok.exit_code == 0, ok.output
+    traffic = [line.split("] ", 1)[1] for line in ok.stdout.splitlines() if "production traffic:" in line]
+    assert "production traffic: checkout-api-bg:2 10%, checkout-api-bg:1 90%" in traffic
+    assert traffic[-1].startswith("production traffic: checkout-api-bg:2 100%")
+    assert "deployed checkout-api-bg:2" in ok.stdout
+    cd = aws.client("codedeploy")
+    deployment_id = ok.stdout.strip().splitlines()[-1].rsplit("deployment ", 1)[1].rstrip(")")
+    assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
+
+    bad = run_cli("deploy", "-f", BLUEGREEN, "--image-tag", "broken")
+    assert bad.exit_code == 1, bad.output
+    assert "rolled back, checkout-api-bg:2 serves" in bad.stdout
+    assert "Task failed ELB health checks" in bad.stdout
+    primary = [t for t in service_of(aws, "checkout-api-bg")["taskSets"] if t["status"] == "PRIMARY"]
+    assert primary[0]["taskDefinition"].endswith("checkout-api-bg:2")
