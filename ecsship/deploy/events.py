@@ -110,7 +110,8 @@ def _traffic(snap: Snapshot | None) -> tuple:
 def _wait_changed(prev: Snapshot | None, cur: Snapshot) -> bool:
     if prev is None or prev.wait_left is None or prev.wait_kind != cur.wait_kind:
         return True
-    return prev.wait_left // _WAIT_STEP != cur.wait_left // _WAIT_STEP
+    # Whole minutes left, rounded up: "5m left" is said once, then "4m..." once a minute has passed.
+    return -(-prev.wait_left // _WAIT_STEP) != -(-cur.wait_left // _WAIT_STEP)
 
 
 def _fmt_seconds(seconds: int) -> str:

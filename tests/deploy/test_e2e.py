@@ -219,3 +219,29 @@ def test_codedeploy_canary_success_then_failure_with_automatic_rollback(sim, run
     assert "Task failed ELB health checks" in bad.stdout
     primary = [t for t in service_of(aws, "checkout-api-bg")["taskSets"] if t["status"] == "PRIMARY"]
     assert primary[0]["taskDefinition"].endswith("checkout-api-bg:2")
+
+
+def manifest_with_deploy(tmp_path, base: str, deploy: str):
+    import re
+
+    text = re.sub(r"deploy:\n(  .*\n)+", "deploy:\n" + deploy, open(base).read())
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_ecs_native_canary_success_with_traffic_steps(sim, run_cli, aws, tmp_path):
+    manifest = manifest_with_deploy(tmp_path, WEB, "  strategy: canary\n  controller: ecs\n  canary: {percent: 10, interval: 5m}\n"
+                                    "  test_listener_port: 8443\n  bake_time: 2m\n  timeout: 30m\n")
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    assert service_of(aws, "checkout-api")["deploymentConfiguration"]["strategy"] == "CANARY"
+    result = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    assert result.exit_code == 0, result.output
+    lines = [line.split("] ", 1)[1] for line in result.stdout.splitlines() if line.startswith("[")]
+    steps = [line for line in lines if line.startswith("production traffic:")]
+    assert steps == ["production traffic: checkout-api:2 0%, checkout-api:1 100%",
+                     "production traffic: checkout-api:2 10%, checkout-api:1 90%",
+                     "production traffic: checkout-api:2 100%, checkout-api:1 0%"]
+    assert "canary bake: 5m left" in lines and "phase: BAKE_TIME" in lines
+    assert "deployed checkout-api:2" in result.stdout
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:2")
