@@ -189,3 +189,25 @@ def test_codedeploy_deployment_configs(aws):
     with pytest.raises(ClientError) as error:
         codedeploy.get_deployment_config(deploymentConfigName="Canary20Percent2Minutes")
     assert error.value.response["Error"]["Code"] == "DeploymentConfigDoesNotExistException"
+
+
+def test_alarm_history_records_state_changes(aws):
+    """AWS DescribeAlarmHistory: each state change is a StateUpdate item, newest first (moto: not implemented)."""
+    cloudwatch = aws.client("cloudwatch")
+    cloudwatch.put_metric_alarm(AlarmName="checkout-5xx", MetricName="5xx", Namespace="AWS/ApplicationELB", Statistic="Sum",
+                                Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    aws.set_alarm("checkout-5xx", "ALARM")
+    aws.advance(5)
+    aws.set_alarm("checkout-5xx", "OK")
+    items = cloudwatch.describe_alarm_history(AlarmName="checkout-5xx", HistoryItemType="StateUpdate")["AlarmHistoryItems"]
+    assert [i["HistorySummary"] for i in items] == ["Alarm updated from ALARM to OK", "Alarm updated from INSUFFICIENT_DATA to ALARM"]
+
+
+def test_describe_scaling_activities_answers(aws):
+    """AWS DescribeScalingActivities returns a list (moto: HTTP 500, retried by botocore)."""
+    rolling_service(aws, desired=0, load_balancer=False)
+    client = aws.client("application-autoscaling")
+    client.register_scalable_target(ServiceNamespace="ecs", ResourceId="service/shop/checkout-api",
+                                    ScalableDimension="ecs:service:DesiredCount", MinCapacity=2, MaxCapacity=20)
+    answer = client.describe_scaling_activities(ServiceNamespace="ecs", ResourceId="service/shop/checkout-api")
+    assert answer["ScalingActivities"] == []

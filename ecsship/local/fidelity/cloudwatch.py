@@ -28,3 +28,54 @@ def apply() -> None:
         return alarm
 
     CloudWatchBackend.put_metric_alarm = put_metric_alarm
+    apply_history()
+
+
+def apply_history() -> None:
+    """DescribeAlarmHistory (CloudWatch API Reference), which moto lacks: state changes as
+    AlarmHistoryItems, newest first by default ("Alarm updated from OK to ALARM")."""
+    import json
+
+    from moto.cloudwatch.models import Alarm
+    from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.core.responses import ActionResult
+
+    from ecsship.local import runtime
+
+    original_update = Alarm.update_state
+
+    def update_state(self, reason, reason_data, state_value):
+        previous = self.state_value
+        original_update(self, reason, reason_data, state_value)
+        items = getattr(self, "ecsship_history", None)
+        if items is None:
+            items = self.ecsship_history = []
+        items.append({
+            "AlarmName": self.name, "AlarmType": "MetricAlarm" if self.rule is None else "CompositeAlarm",
+            "Timestamp": runtime.now_dt(), "HistoryItemType": "StateUpdate",
+            "HistorySummary": f"Alarm updated from {previous} to {state_value}",
+            "HistoryData": json.dumps({"version": "1.0", "oldState": {"stateValue": previous},
+                                       "newState": {"stateValue": state_value, "stateReason": reason}}),
+        })
+
+    def describe_alarm_history(self):
+        name = self._get_param("AlarmName")
+        kind = self._get_param("HistoryItemType")
+        start, end = self._get_param("StartDate"), self._get_param("EndDate")
+        items = []
+        for alarm in self.cloudwatch_backend.alarms.values():
+            if name and alarm.name != name:
+                continue
+            items.extend(getattr(alarm, "ecsship_history", []))
+        if kind:
+            items = [i for i in items if i["HistoryItemType"] == kind]
+        if start is not None:
+            items = [i for i in items if i["Timestamp"] >= start]
+        if end is not None:
+            items = [i for i in items if i["Timestamp"] <= end]
+        items.sort(key=lambda i: i["Timestamp"], reverse=(self._get_param("ScanBy") or "TimestampDescending") == "TimestampDescending")
+        limit = int(self._get_param("MaxRecords") or 100)
+        return ActionResult({"AlarmHistoryItems": items[:limit]})
+
+    Alarm.update_state = update_state
+    CloudWatchResponse.describe_alarm_history = describe_alarm_history
