@@ -245,3 +245,23 @@ def test_ecs_native_canary_success_with_traffic_steps(sim, run_cli, aws, tmp_pat
     assert "canary bake: 5m left" in lines and "phase: BAKE_TIME" in lines
     assert "deployed checkout-api:2" in result.stdout
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:2")
+
+
+def test_codedeploy_manual_approval_then_continue(sim, run_cli, aws, tmp_path):
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, "  strategy: canary\n  controller: codedeploy\n  canary: {percent: 10, interval: 5m}\n"
+                                    "  test_listener_port: 8443\n  approval: manual\n  timeout: 30m\n")
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    assert waiting.exit_code == 0, waiting.output
+    assert "waiting for approval" in waiting.stdout and "ecsship promote" in waiting.stdout
+    assert "production traffic: checkout-api-bg:2 10%" not in waiting.stdout  # nothing shifted yet
+    cd = aws.client("codedeploy")
+    deployment_id = waiting.stdout.split("! deployment ", 1)[1].split()[0]
+    assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Ready"
+
+    promoted = run_cli("deploy", "-f", manifest, "--continue")
+    assert promoted.exit_code == 0, promoted.output
+    assert "production traffic: checkout-api-bg:2 10%, checkout-api-bg:1 90%" in promoted.stdout
+    assert "deployed checkout-api-bg:2" in promoted.stdout
+    assert "has started 2 tasks" not in promoted.stdout  # events told before promote are not repeated
+    assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"

@@ -106,7 +106,9 @@ class CodeDeployStrategy(EcsStrategy):
         info = self._get(active[0])
         service = self.describe_service()
         td = _appspec_task_definition(info) or service.get("taskDefinition", "")
-        return CodeDeployTracker(self, self.current_task_definition_of(service), td, active[0])
+        tracker = CodeDeployTracker(self, self.current_task_definition_of(service), td, active[0])
+        tracker.old_event_ids = {e.get("id") for e in service.get("events", []) or []}  # told before we attached
+        return tracker
 
     def _get(self, deployment_id: str) -> dict:
         with aws_call(f"CodeDeploy deployment {deployment_id}", "codedeploy:GetDeployment"):

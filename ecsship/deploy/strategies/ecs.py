@@ -130,6 +130,7 @@ class EcsStrategy:
         tracker = EcsTracker(self, old_td, primary["taskDefinition"] if primary else service["taskDefinition"],
                              primary["id"] if primary else "", sd_arn)
         tracker.started_at = (primary or {}).get("createdAt")
+        tracker.old_event_ids = {e.get("id") for e in service.get("events", []) or []}  # told before we attached
         return tracker
 
 
