@@ -211,3 +211,44 @@ def test_describe_scaling_activities_answers(aws):
                                     ScalableDimension="ecs:service:DesiredCount", MinCapacity=2, MaxCapacity=20)
     answer = client.describe_scaling_activities(ServiceNamespace="ecs", ResourceId="service/shop/checkout-api")
     assert answer["ScalingActivities"] == []
+
+
+def test_fargate_cpu_memory_combinations_are_validated(aws):
+    """AWS RegisterTaskDefinition (FARGATE): only documented cpu/memory pairs (moto accepts any)."""
+    ecs = aws.client("ecs")
+    container = [{"name": "app", "image": "nginx", "essential": True}]
+    with pytest.raises(ClientError) as error:
+        ecs.register_task_definition(family="bad", requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="512", memory="512", containerDefinitions=container)
+    assert error.value.response["Error"]["Code"] == "ClientException"
+    assert "No Fargate configuration exists for given values" in error.value.response["Error"]["Message"]
+    ecs.register_task_definition(family="good", requiresCompatibilities=["FARGATE"], networkMode="awsvpc", cpu="0.5 vCPU", memory="1 GB", containerDefinitions=container)
+
+
+def test_list_task_definitions_sorts_descending(aws):
+    """AWS ListTaskDefinitions(sort=DESC): newest revision first (moto ignores sort)."""
+    arns = [register_task_definition(aws, tag=tag) for tag in ("v1", "v2", "v3")]
+    listed = aws.client("ecs").list_task_definitions(familyPrefix="checkout-api", sort="DESC")["taskDefinitionArns"]
+    assert listed == list(reversed(arns))
+
+
+def test_log_retention_accepts_only_documented_values(aws):
+    """AWS PutRetentionPolicy: retentionInDays from a fixed set (moto accepts any number)."""
+    logs = aws.client("logs")
+    logs.create_log_group(logGroupName="/ecs/checkout-api")
+    logs.put_retention_policy(logGroupName="/ecs/checkout-api", retentionInDays=30)
+    with pytest.raises(ClientError) as error:
+        logs.put_retention_policy(logGroupName="/ecs/checkout-api", retentionInDays=31)
+    assert error.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_malformed_trust_policy_is_rejected(aws):
+    """AWS CreateRole: the trust policy must be valid JSON with statements (moto accepts anything)."""
+    iam = aws.client("iam")
+    with pytest.raises(ClientError) as error:
+        iam.create_role(RoleName="bad", AssumeRolePolicyDocument="{not json")
+    assert error.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    import json
+
+    iam.create_role(RoleName="good", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.attach_role_policy(RoleName="good", PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")

@@ -11,6 +11,7 @@ Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour i
 - ec2.py         deleted VPC endpoints go deleting -> deleted -> gone; the vpc-endpoint-id filter
 - codedeploy.py  update/delete deployment group, deployment configs, alarmConfiguration kept, ...
 - misc.py        ACM certificates issue at once; IAM managed policies parsed once
+- validation.py  Fargate cpu/memory, list_task_definitions sort, log retention values, IAM trust policies
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def apply() -> None:
     if _applied:
         return
     _applied = True
-    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, misc
+    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, misc, validation
 
-    for module in (misc, cloudwatch, ec2, ecs, codedeploy, autoscaling):
+    for module in (misc, cloudwatch, ec2, ecs, codedeploy, autoscaling, validation):
         module.apply()
