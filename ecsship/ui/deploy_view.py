@@ -158,7 +158,8 @@ class LiveView:
         from rich.text import Text
 
         snap = self._snap
-        head = Text(f"{snap.deployment_id}  ", style="bold")
+        short = snap.deployment_id.rsplit("/", 1)[-1]  # the ARN's id part fits a terminal line
+        head = Text(f"deployment {short}  ", style="bold")
         head.append(snap.state.replace("_", " "), style=_STATE_STYLE.get(snap.state, "cyan"))
         if snap.phase:
             head.append(f"  phase {snap.phase}")

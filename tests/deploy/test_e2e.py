@@ -265,3 +265,23 @@ def test_codedeploy_manual_approval_then_continue(sim, run_cli, aws, tmp_path):
     assert "deployed checkout-api-bg:2" in promoted.stdout
     assert "has started 2 tasks" not in promoted.stdout  # events told before promote are not repeated
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
+
+
+def test_status_watch_refreshes_until_ctrl_c(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    assert run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--no-wait").exit_code == 0
+    sleeps = []
+
+    def on_sleep(seconds):
+        aws.advance(seconds)
+        sleeps.append(seconds)
+        if len(sleeps) == 20:
+            raise KeyboardInterrupt
+
+    sim._on_sleep = on_sleep
+    result = run_cli("--output", "json", "status", "-f", WORKER, "--watch")
+    assert result.exit_code == 130
+    frames = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(frames) == 20  # one JSON object per refresh
+    assert frames[0]["deployments"][0]["rollout_state"] == "IN_PROGRESS"
+    assert frames[-1]["deployments"][0]["rollout_state"] == "COMPLETED" and frames[-1]["revision"] == "worker:2"
