@@ -100,14 +100,26 @@ def _zombie(pid: int) -> bool:
 
 
 # -- talking to a backend ----------------------------------------------------------------
-def probe(port: int, timeout: float = 1.0) -> dict | None:
+def probe(port: int, timeout: float = 1.0, attempts: int = 2) -> dict | None:
     """The backend's status if an ecsship local AWS answers on the port, else None."""
-    try:
-        with urllib.request.urlopen(f"{endpoint_for(port)}/_ecsship/status", timeout=timeout) as response:
-            payload = json.loads(response.read() or b"{}")
-    except (OSError, ValueError, urllib.error.URLError):
-        return None
-    return payload if isinstance(payload, dict) and payload.get("ecsship_local") else None
+    import http.client
+
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(f"{endpoint_for(port)}/_ecsship/status", timeout=timeout) as response:
+                payload = json.loads(response.read() or b"{}")
+            return payload if isinstance(payload, dict) and payload.get("ecsship_local") else None
+        except (ConnectionRefusedError, urllib.error.HTTPError):
+            return None  # nothing listens, or something that is not us
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, ConnectionRefusedError) or attempt + 1 == attempts:
+                return None
+            time.sleep(0.1)
+        except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException):
+            if attempt + 1 == attempts:
+                return None
+            time.sleep(0.1)  # a busy machine: a cut or slow answer is worth one more try
+    return None
 
 
 def control(port: int, action: str, timeout: float = 30.0, **params) -> dict:

@@ -49,6 +49,7 @@ def _summary(status: dict) -> dict:
         "fail_images": status.get("fail_images"),
         "fail_mode": status.get("fail_mode"),
         "log": status.get("log"),
+        "simulator_errors": status.get("simulator_errors", 0),
     }
 
 
@@ -76,6 +77,8 @@ def _print_status(out, summary: dict) -> None:
     _plain(out, f"  sns topics   {', '.join(seed['topics'])}")
     if summary.get("log"):
         _plain(out, f"log: {summary['log']}")
+    if summary.get("simulator_errors"):
+        out.warning(f"the rollout simulator failed {summary['simulator_errors']} times; tracebacks are in the log")
 
 
 @local_app.command()
