@@ -285,3 +285,19 @@ def test_status_watch_refreshes_until_ctrl_c(sim, run_cli, aws):
     assert len(frames) == 20  # one JSON object per refresh
     assert frames[0]["deployments"][0]["rollout_state"] == "IN_PROGRESS"
     assert frames[-1]["deployments"][0]["rollout_state"] == "COMPLETED" and frames[-1]["revision"] == "worker:2"
+
+
+def test_codedeploy_rollback_returns_to_the_previous_good_revision(sim, run_cli, aws):
+    assert run_cli("apply", "-f", BLUEGREEN, "--yes").exit_code == 0
+    for tag in ("v2", "v3"):
+        result = run_cli("deploy", "-f", BLUEGREEN, "--image-tag", tag)
+        assert result.exit_code == 0, result.output
+    back = run_cli("rollback", "-f", BLUEGREEN)
+    assert back.exit_code == 0, back.output
+    assert "rolling back from checkout-api-bg:3 to checkout-api-bg:2" in back.stdout
+    primary = [t for t in service_of(aws, "checkout-api-bg")["taskSets"] if t["status"] == "PRIMARY"]
+    assert primary[0]["taskDefinition"].endswith("checkout-api-bg:2")
+    history = run_cli("--output", "json", "history", "-f", BLUEGREEN)
+    rows = json.loads(history.stdout)["deployments"]
+    assert [r["revision"] for r in rows[:3]] == ["checkout-api-bg:2", "checkout-api-bg:3", "checkout-api-bg:2"]
+    assert all(r["outcome"] == "succeeded" for r in rows[:3])
