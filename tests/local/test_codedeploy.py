@@ -186,3 +186,21 @@ def test_broken_replacement_fails_the_deployment(aws):
     info = _status(aws, deployment_id)
     assert info["status"] == "Failed" and info["errorInformation"]["code"] == "ECS_UPDATE_ERROR"
     assert _weights(aws, setup["prod_rule"]).get(setup["green"], 0) == 0
+
+
+def test_custom_linear_config_drives_the_shift(aws):
+    aws.client("codedeploy").create_deployment_config(
+        deploymentConfigName="Linear25PercentEvery1Minute", computePlatform="ECS",
+        trafficRoutingConfig={"type": "TimeBasedLinear", "timeBasedLinear": {"linearPercentage": 25, "linearInterval": 1}})
+    setup = _setup(aws, config="Linear25PercentEvery1Minute", termination_minutes=0)
+    deployment_id = _deploy(aws)
+    seen = []
+    for _ in range(600):
+        green = _weights(aws, setup["prod_rule"]).get(setup["green"], 0)
+        if not seen or seen[-1] != green:
+            seen.append(green)
+        if _status(aws, deployment_id)["status"] == "Succeeded":
+            break
+        aws.advance(2)
+    assert seen == [0, 25, 50, 75, 100]
+    assert _status(aws, deployment_id)["status"] == "Succeeded"

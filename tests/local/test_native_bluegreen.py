@@ -104,3 +104,17 @@ def test_blue_green_rolls_back_on_alarm_and_target_groups_alternate(aws):
             break
         aws.advance(1)
     assert _weights(aws, setup["prod"]) == {setup["blue"]: 100, setup["green"]: 0}, "the next deployment goes back to the first target group"
+
+
+def test_linear_moves_step_percent_every_step_bake_time(aws):
+    setup = _setup(aws, "LINEAR", linearConfiguration={"stepPercent": 25.0, "stepBakeTimeInMinutes": 1})
+    aws.client("ecs").update_service(cluster="shop", service="checkout-api", taskDefinition=register_task_definition(aws, tag="v2"))
+    seen = []
+    for _ in range(600):
+        green = _weights(aws, setup["prod"])[setup["green"]]
+        if not seen or seen[-1] != green:
+            seen.append(green)
+        if green == 100:
+            break
+        aws.advance(2)
+    assert seen == [0, 25, 50, 75, 100]
