@@ -1,8 +1,6 @@
 """The status and history commands' flows (kept out of the CLI module to keep it import-light)."""
 from __future__ import annotations
 
-import json
-
 import typer
 
 from ecsship.errors import EXIT_INTERRUPTED
@@ -57,4 +55,3 @@ def show_history(options, file, env, var, *, limit: int) -> None:
         return
     for line in history_lines(rows):
         out.print(line)
-    _ = json

@@ -50,9 +50,7 @@ def history_lines(rows: list[dict]) -> list[str]:
     lines = [f"{'started':26} {'revision':22} {'outcome':20} {'took':>7}  image"]
     for r in rows:
         took = format_duration(r["duration"]) if r.get("duration") is not None else "-"
-        outcome = r["outcome"] + (f" ({r['reason']})" if r.get("reason") and r["outcome"] != "successful" else "")
         lines.append(f"{r['started'][:26]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {r.get('image', '')}")
         if r.get("reason") and r["outcome"] != "successful":
             lines.append(f"{'':26} reason: {r['reason']}")
-        _ = outcome
     return lines

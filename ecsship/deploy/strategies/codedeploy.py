@@ -18,7 +18,7 @@ from collections import Counter
 from ecsship.aws.errors import aws_call
 from ecsship.deploy.model import (
     FAILED, IN_PROGRESS, ROLLED_BACK, ROLLING_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL,
-    RevisionState, ServiceEvent, Snapshot,
+    RevisionState, Snapshot,
 )
 from ecsship.deploy.names import revision_name, unsupported
 from ecsship.deploy.strategies.ecs import EcsStrategy, EcsTracker
