@@ -252,3 +252,12 @@ def test_malformed_trust_policy_is_rejected(aws):
 
     iam.create_role(RoleName="good", AssumeRolePolicyDocument=json.dumps(trust))
     iam.attach_role_policy(RoleName="good", PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+
+
+def test_moto_timestamps_follow_the_backend_clock(aws):
+    """One clock: timestamps moto writes move with the simulated time, like the simulator's events."""
+    ecs = aws.client("ecs")
+    first = ecs.describe_task_definition(taskDefinition=register_task_definition(aws))["taskDefinition"]["registeredAt"]
+    aws.advance(7200)
+    second = ecs.describe_task_definition(taskDefinition=register_task_definition(aws, tag="v2"))["taskDefinition"]["registeredAt"]
+    assert (second - first).total_seconds() >= 7200

@@ -5,6 +5,7 @@ import copy
 
 
 def apply() -> None:
+    _moto_time_is_the_backend_clock()
     _acm_issues_at_once()
     _iam_managed_policies_loaded_once()
 
@@ -14,7 +15,7 @@ def _acm_issues_at_once() -> None:
     ISSUED at once instead of after moto's 60 s PENDING_VALIDATION wait."""
     from moto import settings
 
-    settings.ACM_VALIDATION_WAIT = 0
+    settings.ACM_VALIDATION_WAIT = -1  # moto checks "waited > wait"; a stopped test clock waits 0 s
 
 
 def _iam_managed_policies_loaded_once() -> None:
@@ -33,3 +34,25 @@ def _iam_managed_policies_loaded_once() -> None:
         return [copy.copy(policy) for policy in cache[key]]
 
     IAMBackend._init_aws_policies = _init_aws_policies
+
+
+def _moto_time_is_the_backend_clock() -> None:
+    """One time for the whole account: every timestamp moto writes (createdAt, registeredAt, alarm
+    state times, ...) comes from the backend's clock, like the simulator's own, so a deployment's
+    createdAt and its events' times agree, and at --speed 15 both run 15 times faster."""
+    import datetime
+    import sys
+
+    import moto.core.utils as utils
+
+    from ecsship.local import runtime
+
+    original = utils.utcnow
+
+    def utcnow() -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(runtime.now(), tz=datetime.timezone.utc).replace(tzinfo=None)
+
+    utils.utcnow = utcnow
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.") and getattr(module, "utcnow", None) is original:
+            module.utcnow = utcnow
