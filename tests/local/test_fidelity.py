@@ -256,8 +256,11 @@ def test_malformed_trust_policy_is_rejected(aws):
 
 def test_moto_timestamps_follow_the_backend_clock(aws):
     """One clock: timestamps moto writes move with the simulated time, like the simulator's events."""
-    ecs = aws.client("ecs")
-    first = ecs.describe_task_definition(taskDefinition=register_task_definition(aws))["taskDefinition"]["registeredAt"]
+    cloudwatch = aws.client("cloudwatch")
+    cloudwatch.put_metric_alarm(AlarmName="clock", MetricName="m", Namespace="n", Statistic="Sum", Period=60,
+                                EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    created = cloudwatch.describe_alarms(AlarmNames=["clock"])["MetricAlarms"][0]["StateUpdatedTimestamp"]
     aws.advance(7200)
-    second = ecs.describe_task_definition(taskDefinition=register_task_definition(aws, tag="v2"))["taskDefinition"]["registeredAt"]
-    assert (second - first).total_seconds() >= 7200
+    aws.set_alarm("clock", "ALARM")
+    changed = cloudwatch.describe_alarms(AlarmNames=["clock"])["MetricAlarms"][0]["StateUpdatedTimestamp"]
+    assert (changed - created).total_seconds() >= 7200
