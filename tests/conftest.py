@@ -256,3 +256,19 @@ def inprocess_aws():
         yield handle
     finally:
         mock.stop(remove_data=False)
+
+
+@pytest.fixture(autouse=True)
+def simulated_watch_time(request, monkeypatch):
+    """In every test that talks to the local AWS, ecsship's rollout watcher sleeps in simulated
+    time: each sleep advances the backend's clock instead of waiting. `apply` and `deploy` follow
+    rollouts to their end, so without this a test would wait out real minutes."""
+    if "aws" not in request.fixturenames:
+        yield None
+        return
+    from ecsship.deploy.clock import FakeClock
+
+    handle = request.getfixturevalue("aws")
+    clock = FakeClock(on_sleep=handle.advance)
+    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
+    yield clock

@@ -13,6 +13,7 @@ def follow_apply(options, session, wait: bool = True):
     """Watch the rollout the applied plan started; None when it started none."""
     if session.verb != "plan" or not starts_rollout(session.plan):
         return None
+    from ecsship.deploy.clock import make_clock
     from ecsship.deploy.engine import watch_current
     from ecsship.deploy.settings import DeploySettings
     from ecsship.ui.deploy_view import make_view
@@ -22,7 +23,7 @@ def follow_apply(options, session, wait: bool = True):
         options.out().info("not waiting for the rollout (--no-wait); follow it with `ecsship status --watch`")
         return None
     view = make_view(options.out())
-    outcome = watch_current(session.aws, settings, view)
+    outcome = watch_current(session.aws, settings, view, clock=make_clock())
     if outcome.status == "unchanged":
         return None
     view.outcome(outcome)
