@@ -264,3 +264,14 @@ def test_moto_timestamps_follow_the_backend_clock(aws):
     aws.set_alarm("clock", "ALARM")
     changed = cloudwatch.describe_alarms(AlarmNames=["clock"])["MetricAlarms"][0]["StateUpdatedTimestamp"]
     assert (changed - created).total_seconds() >= 7200
+
+
+def test_modify_vpc_endpoint_private_dns(aws):
+    """AWS ModifyVpcEndpoint(PrivateDnsEnabled) turns private DNS on or off (moto ignores it)."""
+    ec2 = aws.client("ec2")
+    network = seeded_network(aws)
+    endpoint = ec2.create_vpc_endpoint(VpcId=network["vpc"], ServiceName="com.amazonaws.us-east-1.ecr.api", VpcEndpointType="Interface",
+                                       SubnetIds=network["subnets"], SecurityGroupIds=[network["security_group"]], PrivateDnsEnabled=False)["VpcEndpoint"]
+    assert endpoint["PrivateDnsEnabled"] is False
+    ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PrivateDnsEnabled=True)
+    assert ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])["VpcEndpoints"][0]["PrivateDnsEnabled"] is True

@@ -4,7 +4,8 @@ AWS (Amazon VPC API Reference, DeleteVpcEndpoints / DescribeVpcEndpoints): a del
 `deleting` and then `deleted`, and DescribeVpcEndpoints keeps returning it in those states for a
 while before it disappears (then describing it by id fails with InvalidVpcEndpointId.NotFound).
 moto marks it `deleted` at once and lists it forever. The `vpc-endpoint-id` filter is documented;
-moto does not implement it.
+moto does not implement it. ModifyVpcEndpoint(PrivateDnsEnabled) changes the endpoint's private DNS
+(moto ignores the parameter).
 """
 from __future__ import annotations
 
@@ -46,6 +47,19 @@ def apply() -> None:
             return self.id
         return original_filter(self, filter_name, method_name)
 
+    from moto.ec2.responses.vpcs import VPCs
+
+    original_modify = VPCs.modify_vpc_endpoint
+
+    def modify_vpc_endpoint(self):
+        result = original_modify(self)
+        private_dns = self._get_param("PrivateDnsEnabled")
+        if private_dns is not None:
+            endpoint = self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=[self._get_param("VpcEndpointId")])[0]
+            endpoint.private_dns_enabled = str(private_dns).lower() == "true" if isinstance(private_dns, str) else bool(private_dns)
+        return result
+
+    VPCs.modify_vpc_endpoint = modify_vpc_endpoint
     VPCBackend.delete_vpc_endpoints = delete_vpc_endpoints
     VPCBackend.describe_vpc_endpoints = describe_vpc_endpoints
     VPCEndPoint.get_filter_value = get_filter_value
