@@ -106,7 +106,7 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
                            duration=took, hint="watch it with `ecsship status --watch`, stop it with `ecsship rollback`")
         view.note(f"no completion after {format_duration(limit)}: rolling back", "error")
         tracker.rollback()
-        after = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit).run()
+        after = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, previous=snap, offset=result.elapsed).run()
         serving = after.snapshot.serving
         if after.snapshot.state == ROLLED_BACK or (after.snapshot.terminal and serving == old):
             reason = f"rolled back; {serving or old} serves"

@@ -54,11 +54,11 @@ def diff(prev: Snapshot | None, cur: Snapshot, at: float) -> list[Event]:
     if cur.phase and (prev is None or prev.phase != cur.phase):
         add("phase", f"phase: {cur.phase}", phase=cur.phase)
 
-    prev_revs = {r.role: r for r in prev.revisions} if prev else {}
+    prev_revs = {(r.role, r.revision): r for r in prev.revisions} if prev else {}
     for rev in cur.revisions:
-        before = prev_revs.get(rev.role)
-        counts = (rev.revision, rev.desired, rev.pending, rev.running, rev.failed)
-        if before is None or counts != (before.revision, before.desired, before.pending, before.running, before.failed):
+        before = prev_revs.get((rev.role, rev.revision))
+        counts = (rev.desired, rev.pending, rev.running, rev.failed)
+        if before is None or counts != (before.desired, before.pending, before.running, before.failed):
             grew_failures = before is not None and rev.failed > before.failed
             add("tasks", describe_tasks(rev), "warning" if grew_failures else "info",
                 revision=rev.revision, role=rev.role, desired=rev.desired, pending=rev.pending,

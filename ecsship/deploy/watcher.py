@@ -45,6 +45,8 @@ class Watcher:
         on_snapshot: Callable[[Snapshot, float], None] | None = None,
         timeout: float | None = None,
         stop_when_waiting: bool = True,
+        previous: Snapshot | None = None,
+        offset: float = 0.0,
     ):
         self.tracker = tracker
         self.clock = clock
@@ -53,10 +55,14 @@ class Watcher:
         self.timeout = timeout
         self.stop_when_waiting = stop_when_waiting
         self.polls = 0
+        # Carrying on from an earlier watch (a rollback after a timeout): only changes are news,
+        # and times keep counting from the first watch's start.
+        self.previous = previous
+        self.offset = offset
 
     def run(self) -> WatchResult:
-        start = self.clock.now()
-        previous: Snapshot | None = None
+        start = self.clock.now() - self.offset
+        previous: Snapshot | None = self.previous
         interval = BASE_INTERVAL
         while True:
             snap = self.tracker.poll()
@@ -68,14 +74,14 @@ class Watcher:
                 self.on_snapshot(snap, elapsed)
             if snap.terminal or (self.stop_when_waiting and snap.state == WAITING_APPROVAL):
                 return WatchResult(snap, False, elapsed)
-            if self.timeout is not None and elapsed >= self.timeout:
+            if self.timeout is not None and elapsed - self.offset >= self.timeout:
                 return WatchResult(snap, True, elapsed)
             interval = next_interval(interval, previous, snap)
             pause = interval
             if snap.wait_left is not None and snap.wait_left > 0:
                 pause = min(pause, max(1.0, float(snap.wait_left)))
             if self.timeout is not None:
-                pause = min(pause, max(0.5, self.timeout - elapsed))
+                pause = min(pause, max(0.5, self.timeout - (elapsed - self.offset)))
             previous = snap
             self.clock.sleep(pause)
 

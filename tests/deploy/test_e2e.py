@@ -301,3 +301,19 @@ def test_codedeploy_rollback_returns_to_the_previous_good_revision(sim, run_cli,
     rows = json.loads(history.stdout)["deployments"]
     assert [r["revision"] for r in rows[:3]] == ["checkout-api-bg:2", "checkout-api-bg:3", "checkout-api-bg:2"]
     assert all(r["outcome"] == "succeeded" for r in rows[:3])
+
+
+def test_ecs_native_linear_timeout_stops_with_rollback(sim, run_cli, aws, tmp_path):
+    import re
+
+    manifest = manifest_with_deploy(tmp_path, WEB, "  strategy: linear\n  controller: ecs\n  linear: {percent: 25, interval: 1m}\n"
+                                    "  test_listener_port: 8443\n  bake_time: 1m\n  timeout: 30m\n")
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    result = run_cli("deploy", "-f", manifest, "--image-tag", "v2", "--timeout", "90s")
+    assert result.exit_code == 1, result.output
+    assert "production traffic: checkout-api:2 25%, checkout-api:1 75%" in result.stdout
+    for new, old in re.findall(r"production traffic: \S+ ([\d.]+)%, \S+ ([\d.]+)%", result.stdout):
+        assert float(new) + float(old) == 100
+    assert result.stdout.count("] deployment arn:") == 1  # the rollback watch carries on, it does not start over
+    assert "rolled back" in result.stdout and "checkout-api:1 serves" in result.stdout
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")

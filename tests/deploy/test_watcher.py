@@ -99,6 +99,9 @@ def test_timeout_rolls_back_and_fails():
     assert "rolled back; web:1 serves" in outcome.reason
     assert 60 <= clock.t < 80  # gave up at the deadline, not a poll interval later
     assert any("rolling back" in text for text, _ in rec.notes)
+    # watching the rollback carries on from the same picture and the same time line
+    assert [e.kind for e in rec.events].count("started") == 1
+    assert [e.at for e in rec.events] == sorted(e.at for e in rec.events)
 
 
 def test_timeout_with_no_rollback_leaves_it_running():
@@ -142,3 +145,12 @@ def test_events_traffic_alarms_and_wait():
     # the wait is re-reported at most once a minute
     c = snap(traffic_new=10.0, traffic_old=90.0, alarms=(("web-5xx", "ALARM"),), wait_left=250, wait_kind="canary bake")
     assert [e.kind for e in diff(b, c, 52.0)] == []
+
+
+def test_two_old_revisions_do_not_make_spurious_task_events():
+    from ecsship.deploy.model import RevisionState, Snapshot
+
+    revs = (RevisionState("web:3", "new", 2, 0, 1, 0), RevisionState("web:1", "old", 0, 0, 0, 0), RevisionState("web:2", "old", 2, 0, 2, 0))
+    a = Snapshot("d", revisions=revs)
+    b = Snapshot("d", revisions=revs)
+    assert diff(a, b, 5.0) == []

@@ -232,9 +232,8 @@ class EcsTracker:
             target = sd.get("targetServiceRevision") or {}
             traffic_new = target.get("requestedProductionTrafficWeight")
             test_new = target.get("requestedTestTrafficWeight")
-            sources = sd.get("sourceServiceRevisions") or []
-            weights = [x.get("requestedProductionTrafficWeight") for x in sources if x.get("requestedProductionTrafficWeight") is not None]
-            traffic_old = sum(weights) if weights else None
+            # Production traffic is split between the target and what it replaces: the rest is the old one's.
+            traffic_old = None if traffic_new is None else round(100.0 - traffic_new, 3)
         out = []
         new = by_td.pop(self.new_td, None)
         out.append(RevisionState(revision_name(self.new_td), "new", traffic=traffic_new, test_traffic=test_new, **(new or {"desired": 0, "pending": 0, "running": 0, "failed": 0})))
