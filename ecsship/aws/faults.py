@@ -37,6 +37,9 @@ class FaultInjector:
     # A real transient fault rarely hits the same request every time; never fail more than this
     # many attempts in a row so bounded retries can still succeed.
     max_consecutive: int = 2
+    # Share of successful mutating calls whose response is "lost": AWS did the work, the client
+    # never heard, and botocore sends the same request again. Non-idempotent creates must cope.
+    lost_response_rate: float = 0.0
     injected: dict[str, int] = field(default_factory=dict)
     calls: int = 0
     _consecutive: int = 0
@@ -49,12 +52,15 @@ class FaultInjector:
         rate = os.environ.get("ECSSHIP_FAULT_RATE")
         if not rate:
             return None
-        return cls(rate=float(rate), seed=int(os.environ.get("ECSSHIP_FAULT_SEED", "0")))
+        return cls(rate=float(rate), seed=int(os.environ.get("ECSSHIP_FAULT_SEED", "0")),
+                   lost_response_rate=float(os.environ.get("ECSSHIP_FAULT_LOST_RATE", "0")))
 
     def install(self, session) -> None:
         """Register on a boto3 Session (or botocore session's events)."""
         events = getattr(session, "events", None) or session._session.get_component("event_emitter")
         events.register_first("before-send.*.*", self._before_send)
+        if self.lost_response_rate:
+            events.register_first("needs-retry.*.*", self._needs_retry)
 
     @property
     def total(self) -> int:
@@ -79,6 +85,20 @@ class FaultInjector:
             return _error_response(request, protocol, 400, "ThrottlingException", "Rate exceeded (injected)")
         status = 500 if kind == "http500" else 503
         return _error_response(request, protocol, status, "InternalFailure" if status == 500 else "ServiceUnavailable", "injected")
+
+
+    def _needs_retry(self, response=None, operation=None, attempts=None, caught_exception=None, **_):
+        # Runs before botocore's own retry handler; a non-None answer makes botocore resend.
+        if caught_exception is not None or response is None or operation is None or attempts != 1:
+            return None
+        from ecsship.aws.session import is_read_operation
+
+        if is_read_operation(operation.name) or response[0].status_code >= 300:
+            return None
+        if self._random.random() >= self.lost_response_rate:
+            return None
+        self.injected["lost"] = self.injected.get("lost", 0) + 1
+        return 0
 
 
 def _error_response(request, protocol: str, status: int, code: str, message: str) -> AWSResponse:

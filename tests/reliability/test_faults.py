@@ -55,3 +55,17 @@ def test_injector_from_environment(monkeypatch):
     assert injector.rate == 0.25 and injector.seed == 3
     monkeypatch.delenv("ECSSHIP_FAULT_RATE")
     assert FaultInjector.from_environment() is None
+
+
+def test_lost_responses_resend_mutating_calls(aws):
+    """A lost response means AWS did the work and the client sent it again: a second create of the
+    same log group must then surface as AWS's own 'already exists'."""
+    injector = FaultInjector(rate=0.0, seed=2, lost_response_rate=1.0)
+    client = Aws(region="us-east-1", endpoint_url=aws.endpoint_url, local=True, faults=injector)
+    logs = client.client("logs")
+    with pytest.raises(logs.exceptions.ResourceAlreadyExistsException):
+        logs.create_log_group(logGroupName="/lost/response")
+    assert injector.injected == {"lost": 1}
+    # reads are never resent
+    logs.describe_log_groups(logGroupNamePrefix="/lost")
+    assert injector.injected == {"lost": 1}
