@@ -15,7 +15,7 @@ def no_service(aws) -> bool:
 
 @pytest.fixture
 def applied(run_cli, example, aws):
-    result = run_cli("apply", "-f", example("worker"), "--yes")
+    result = run_cli("apply", "--no-wait", "-f", example("worker"), "--yes")
     assert result.exit_code == 0, result.output
     return result
 
@@ -96,7 +96,7 @@ def test_second_apply_makes_no_mutating_call(applied, run_cli, example, aws_call
     assert "Plan: 0 to create, 0 to update, 0 to replace, 0 to delete." in plan.stdout
     assert len(aws_calls.reads()) <= 25, aws_calls.reads()
     aws_calls.clear()
-    again = run_cli("apply", "-f", example("worker"), "--yes")
+    again = run_cli("apply", "--no-wait", "-f", example("worker"), "--yes")
     assert again.exit_code == 0, again.output
     assert aws_calls.writes() == []
 
@@ -120,7 +120,7 @@ def test_plan_json(run_cli, example):
 
 
 def test_apply_without_tty_or_yes_refuses(run_cli, example, aws):
-    result = run_cli("apply", "-f", example("worker"))
+    result = run_cli("apply", "--no-wait", "-f", example("worker"))
     assert result.exit_code == 2
     assert "--yes" in result.stderr
     assert no_service(aws)

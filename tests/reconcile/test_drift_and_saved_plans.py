@@ -8,7 +8,7 @@ def converge(run_cli, path):
     # The second apply is a no-op on AWS; on a backend without the create_service fidelity fix it
     # also restores what create dropped, so drift below is measured from a converged service.
     for _ in range(2):
-        result = run_cli("apply", "-f", path, "--yes")
+        result = run_cli("apply", "--no-wait", "-f", path, "--yes")
         assert result.exit_code == 0, result.output
     clean = run_cli("plan", "-f", path, "--detailed-exitcode")
     assert clean.exit_code == 0, clean.output
@@ -53,7 +53,7 @@ def test_drift_is_shown_field_by_field_and_apply_repairs_it(run_cli, example, aw
     assert "retentionInDays: 7 -> 14" in text.stdout
     assert "Plan: 0 to create, 4 to update, 0 to replace, 0 to delete." in text.stdout
 
-    fixed = run_cli("apply", "-f", path, "--yes")
+    fixed = run_cli("apply", "--no-wait", "-f", path, "--yes")
     assert fixed.exit_code == 0, fixed.output
     assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0
     assert ecs.describe_task_definition(taskDefinition="worker")["taskDefinition"]["revision"] == 3
@@ -66,14 +66,14 @@ def test_saved_plan_applies_exactly_and_refuses_when_live_changed(run_cli, examp
     assert made.exit_code == 0, made.output
     stored = json.loads(saved.read_text())
     assert stored["fingerprint"].startswith("sha256:") and stored["summary"]["create"] == 9
-    applied = run_cli("apply", str(saved), "--yes")
+    applied = run_cli("apply", "--no-wait", str(saved), "--yes")
     assert applied.exit_code == 0, applied.output
     assert "Apply complete: 9 created" in applied.stdout
 
     again = tmp_path / "again.json"
     assert run_cli("plan", "-f", path, "--out", str(again)).exit_code == 0
     aws.client("logs").put_retention_policy(logGroupName="/ecs/shop/worker", retentionInDays=1)
-    stale = run_cli("apply", str(again), "--yes")
+    stale = run_cli("apply", "--no-wait", str(again), "--yes")
     assert stale.exit_code == 1
     assert "live AWS has changed since this plan was made" in stale.stderr
     assert aws.client("logs").describe_log_groups(logGroupNamePrefix="/ecs/shop/worker")["logGroups"][0]["retentionInDays"] == 1
@@ -81,7 +81,7 @@ def test_saved_plan_applies_exactly_and_refuses_when_live_changed(run_cli, examp
 
 def test_plan_errors_before_changing_anything(run_cli, manifest, aws_calls):
     path = manifest("worker", secrets={"API_KEY": "secretsmanager:shop/nope"}, image="123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:v9")
-    result = run_cli("apply", "-f", path, "--yes")
+    result = run_cli("apply", "--no-wait", "-f", path, "--yes")
     assert result.exit_code == 1
     assert "secret shop/nope not found" in result.stderr and "ecsship secret set" in result.stderr
     assert "worker:v9: image not found in ECR" in result.stderr

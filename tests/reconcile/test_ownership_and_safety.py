@@ -17,7 +17,7 @@ def test_unmanaged_resource_with_our_name_needs_adopt(run_cli, example, aws):
     refused = run_cli("plan", "-f", example("web"))
     assert refused.exit_code == 1
     assert "target group shop-checkout-api exists but is not managed by ecsship" in refused.stderr and "--adopt" in refused.stderr
-    adopted = run_cli("apply", "-f", example("web"), "--yes", "--adopt")
+    adopted = run_cli("apply", "--no-wait", "-f", example("web"), "--yes", "--adopt")
     assert adopted.exit_code == 0, adopted.output
     assert "(adopt)" in adopted.stdout
     tags = {t["Key"]: t["Value"] for t in elb.describe_tags(ResourceArns=[arn])["TagDescriptions"][0]["Tags"]}
@@ -38,9 +38,10 @@ def test_priority_taken_by_another_owner_is_a_plan_error(run_cli, example, aws):
 
 
 def test_destroy_removes_what_it_owns_and_nothing_else(run_cli, example, aws):
-    assert run_cli("apply", "-f", example("worker"), "--yes").exit_code == 0
+    assert run_cli("apply", "--no-wait", "-f", example("worker"), "--yes").exit_code == 0
     iam = aws.client("iam")
-    iam.create_role(RoleName="shop-someone-else", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    iam.create_role(RoleName="shop-someone-else", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
     refused = run_cli("destroy", "-f", example("worker"))
     assert refused.exit_code == 2 and "--yes" in refused.stderr
     result = run_cli("destroy", "-f", example("worker"), "--yes")
@@ -61,8 +62,8 @@ def test_destroy_removes_what_it_owns_and_nothing_else(run_cli, example, aws):
 
 
 def test_shared_endpoints_survive_one_users_destroy(run_cli, example, aws):
-    assert run_cli("apply", "-f", example("worker"), "--yes").exit_code == 0
-    assert run_cli("apply", "-f", example("web"), "--yes").exit_code == 0
+    assert run_cli("apply", "--no-wait", "-f", example("worker"), "--yes").exit_code == 0
+    assert run_cli("apply", "--no-wait", "-f", example("web"), "--yes").exit_code == 0
     ec2 = aws.client("ec2")
     before = [e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() != "deleted"]
     assert len(before) == 6  # worker's 4 reused by web, plus web's secretsmanager and ssm
@@ -92,7 +93,7 @@ def test_generated_policies_are_least_privilege(example, name):
 
 
 def test_applied_policies_have_no_star_action(run_cli, example, aws):
-    assert run_cli("apply", "-f", example("web"), "--yes").exit_code == 0
+    assert run_cli("apply", "--no-wait", "-f", example("web"), "--yes").exit_code == 0
     iam = aws.client("iam")
     for role in ("shop-checkout-api-exec", "shop-checkout-api-task"):
         assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
@@ -106,9 +107,9 @@ def test_no_secret_value_in_any_output(run_cli, example, aws, secret_values, tmp
     saved = tmp_path / "plan.json"
     outputs = [
         run_cli("plan", "-f", example("web"), "--out", str(saved)),
-        run_cli("apply", "-f", example("web"), "--yes"),
+        run_cli("apply", "--no-wait", "-f", example("web"), "--yes"),
         run_cli("plan", "-f", example("web"), "-v", "--output", "json"),
-        run_cli("apply", "-f", example("web"), "--yes", "--output", "json"),
+        run_cli("apply", "--no-wait", "-f", example("web"), "--yes", "--output", "json"),
         run_cli("secret", "list", "-f", example("web")),
         run_cli("secret", "list", "-f", example("web"), "--output", "json"),
         run_cli("secret", "set", "DB_PASSWORD", "-f", example("web"), input="s3cr3t-value-xyz\n"),

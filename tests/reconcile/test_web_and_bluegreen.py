@@ -6,13 +6,13 @@ import json
 
 def apply_twice(run_cli, path):
     for _ in range(2):  # see test_drift_and_saved_plans.converge
-        result = run_cli("apply", "-f", path, "--yes")
+        result = run_cli("apply", "--no-wait", "-f", path, "--yes")
         assert result.exit_code == 0, result.output
     return result
 
 
 def test_web_example_builds_the_whole_envelope(run_cli, example, aws, aws_calls):
-    first = run_cli("apply", "-f", example("web"), "--yes")
+    first = run_cli("apply", "--no-wait", "-f", example("web"), "--yes")
     assert first.exit_code == 0, first.output
     assert "Apply complete: 15 created" in first.stdout
     apply_twice(run_cli, example("web"))
@@ -86,14 +86,14 @@ def test_web_example_builds_the_whole_envelope(run_cli, example, aws, aws_calls)
 def test_policy_the_manifest_drops_is_deleted(run_cli, example, manifest, aws):
     apply_twice(run_cli, example("worker"))
     smaller = manifest("worker", scaling={"min": 1, "max": 4, "memory": 80})
-    result = run_cli("apply", "-f", smaller, "--yes")
+    result = run_cli("apply", "--no-wait", "-f", smaller, "--yes")
     assert result.exit_code == 0, result.output
     policies = aws.client("application-autoscaling").describe_scaling_policies(ServiceNamespace="ecs", ResourceId="service/shop/worker")["ScalingPolicies"]
     assert [p["PolicyName"] for p in policies] == ["shop-worker-memory"]
 
 
 def test_bluegreen_example_builds_codedeploy_plumbing(run_cli, example, aws):
-    first = run_cli("apply", "-f", example("bluegreen"), "--yes")
+    first = run_cli("apply", "--no-wait", "-f", example("bluegreen"), "--yes")
     assert first.exit_code == 0, first.output
     elb = aws.client("elbv2")
     blue, green = (elb.describe_target_groups(Names=[f"shop-checkout-api-bg-{c}"])["TargetGroups"][0] for c in ("blue", "green"))
