@@ -3,9 +3,10 @@
 The watcher knows nothing about AWS (a tracker's `poll()` does the calls) nor about the
 terminal (listeners render). Throttling is handled by the retrying boto3 clients underneath.
 
-Polling policy: start at 2 s and grow ×1.5 up to 15 s while nothing moves; a change of state
-or phase drops back to 2 s because the next step usually follows quickly. A known wait
-(bake time, canary interval) caps the sleep so its end is reported within one poll.
+Polling policy: start at 2 s and grow ×1.5 up to 15 s while nothing moves; any change (state,
+phase, task counts, traffic, targets, a new service event) drops back to 2 s because the next
+step usually follows quickly. A known wait (bake time, canary interval) caps the sleep so its
+end is reported within one poll.
 """
 from __future__ import annotations
 
@@ -68,15 +69,17 @@ class Watcher:
             snap = self.tracker.poll()
             self.polls += 1
             elapsed = self.clock.now() - start
-            for event in diff(previous, snap, elapsed):
+            events = diff(previous, snap, elapsed)
+            for event in events:
                 self.on_event(event)
+            moved = any(e.kind != "wait" for e in events)
             if self.on_snapshot is not None:
                 self.on_snapshot(snap, elapsed)
             if snap.terminal or (self.stop_when_waiting and snap.state == WAITING_APPROVAL):
                 return WatchResult(snap, False, elapsed)
             if self.timeout is not None and elapsed - self.offset >= self.timeout:
                 return WatchResult(snap, True, elapsed)
-            interval = next_interval(interval, previous, snap)
+            interval = next_interval(interval, previous, snap, moved)
             pause = interval
             if snap.wait_left is not None and snap.wait_left > 0:
                 pause = min(pause, max(1.0, float(snap.wait_left)))
@@ -86,8 +89,8 @@ class Watcher:
             self.clock.sleep(pause)
 
 
-def next_interval(current: float, previous: Snapshot | None, snap: Snapshot) -> float:
-    if previous is None:
+def next_interval(current: float, previous: Snapshot | None, snap: Snapshot, moved: bool = False) -> float:
+    if previous is None or moved:
         return BASE_INTERVAL
     if previous.state != snap.state or previous.phase != snap.phase:
         return BASE_INTERVAL
