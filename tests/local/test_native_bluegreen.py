@@ -118,3 +118,38 @@ def test_linear_moves_step_percent_every_step_bake_time(aws):
             break
         aws.advance(2)
     assert seen == [0, 25, 50, 75, 100]
+
+
+def test_pause_hook_holds_until_continue_and_rollback_action(aws):
+    hooks = [{"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"]}]
+    setup = _setup(aws, "BLUE_GREEN", lifecycleHooks=hooks)
+    ecs = aws.client("ecs")
+    ecs.update_service(cluster="shop", service="checkout-api", taskDefinition=register_task_definition(aws, tag="v2"))
+    for _ in range(120):
+        if _current(aws).get("lifecycleHookDetails"):
+            break
+        aws.advance(1)
+    deployment = _current(aws)
+    (hook,) = deployment["lifecycleHookDetails"]
+    assert hook["status"] == "AWAITING_ACTION" and hook["targetType"] == "PAUSE"
+    assert deployment["lifecycleStage"] == "POST_TEST_TRAFFIC_SHIFT"
+    assert _weights(aws, setup["test"])[setup["green"]] == 100 and _weights(aws, setup["prod"])[setup["green"]] == 0
+    aws.advance(600)
+    assert _current(aws)["lifecycleHookDetails"][0]["status"] == "AWAITING_ACTION", "a PAUSE hook waits without a timeout"
+    ecs.continue_service_deployment(serviceDeploymentArn=deployment["serviceDeploymentArn"], hookId=hook["hookId"], action="CONTINUE")
+    aws.advance(2)
+    assert _weights(aws, setup["prod"])[setup["green"]] == 100
+    aws.advance(60)
+    assert _current(aws)["status"] == "SUCCESSFUL"
+
+    ecs.update_service(cluster="shop", service="checkout-api", taskDefinition=register_task_definition(aws, tag="v3"))
+    for _ in range(120):
+        if _current(aws).get("lifecycleHookDetails"):
+            break
+        aws.advance(1)
+    deployment = _current(aws)
+    ecs.continue_service_deployment(serviceDeploymentArn=deployment["serviceDeploymentArn"],
+                                    hookId=deployment["lifecycleHookDetails"][0]["hookId"], action="ROLLBACK")
+    aws.advance(60)
+    assert _current(aws)["status"] == "ROLLBACK_SUCCESSFUL"
+    assert describe_service(aws)["taskDefinition"].endswith(":2")

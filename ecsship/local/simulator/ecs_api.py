@@ -63,6 +63,8 @@ def describe(service, rollout: Rollout) -> dict:
     }
     if rollout.rollback:
         out["rollback"] = dict(rollout.rollback)
+    if rollout.hook_details:
+        out["lifecycleHookDetails"] = [{k: v for k, v in d.items() if not k.startswith("_")} for d in rollout.hook_details.values()]
     breaker = rollout.circuit_breaker
     out["deploymentCircuitBreaker"] = {
         "status": "DISABLED" if not breaker.get("enable") else ("TRIGGERED" if rollout.circuit_breaker_tripped else
@@ -147,12 +149,15 @@ def install(Response) -> None:
             raise _error("ServiceDeploymentNotFoundException", f"The service deployment {arn} does not exist.")
         if rollout.status not in ("IN_PROGRESS",):
             raise _error("ConflictException", f"The service deployment is {rollout.status}; nothing to continue.")
-        waiting = getattr(rollout, "waiting_hook", None)
-        if not waiting or waiting != self._get_param("hookId"):
-            raise _error("InvalidParameterException", "The service deployment is not waiting on this lifecycle hook.")
-        rollout.waiting_hook = None
+        hook_id = self._get_param("hookId")
+        detail = next((d for d in rollout.hook_details.values() if d["hookId"] == hook_id and d["status"] == "AWAITING_ACTION"), None)
+        if detail is None:
+            raise _error("InvalidParameterException", f"The service deployment is not paused at lifecycle hook {hook_id}.")
         if (self._get_param("action") or "CONTINUE") == "ROLLBACK":
+            detail["status"] = "FAILED"
             rollout.status = "ROLLBACK_REQUESTED"
+        else:
+            detail["status"] = "SUCCEEDED"
         return ActionResult({"serviceDeploymentArn": arn})
 
     def describe_service_revisions(self):
