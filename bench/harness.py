@@ -120,7 +120,7 @@ class Run:
     rc: int
     started: float  # epoch seconds
     ended: float
-    maxrss_kb: int
+    maxrss_kb: int  # peak RSS of the child (see run())
     stdout: str
     stderr: str
     calls: list[Call] = field(default_factory=list)
@@ -184,6 +184,9 @@ def run(argv: list[str], *, record: bool = True, env: dict | None = None, timeou
         stdout = so.read().decode(errors="replace")
         stderr = se.read().decode(errors="replace")
     calls: list[Call] = []
+    # Peak RSS: the child's own VmHWM reported by the hook; without it (record=False, or the child was
+    # killed) wait4's ru_maxrss, which on Linux is at least the RSS of this process when it forked.
+    peak_kb = usage.ru_maxrss
     if out_path:
         with open(out_path, encoding="utf-8") as fh:
             for line in fh:
@@ -191,9 +194,12 @@ def run(argv: list[str], *, record: bool = True, env: dict | None = None, timeou
                     d = json.loads(line)
                 except ValueError:
                     continue
-                calls.append(Call(d["svc"], d["op"], d["t0"], d["t1"]))
+                if "vmhwm_kb" in d:
+                    peak_kb = d["vmhwm_kb"]
+                else:
+                    calls.append(Call(d["svc"], d["op"], d["t0"], d["t1"]))
         os.unlink(out_path)
-    return Run(list(argv), proc.returncode, started, ended, usage.ru_maxrss, stdout, stderr, calls)
+    return Run(list(argv), proc.returncode, started, ended, peak_kb, stdout, stderr, calls)
 
 
 def ecsship(*args: str, port: int, local: bool = True, **kwargs) -> Run:

@@ -84,10 +84,10 @@ def startup_rows(t: Table, s: dict) -> None:
             t.notes.append(
                 f"**plan is not dominated by AWS calls.** Of {ms(p)}, the {s['plan_calls']['calls']} AWS calls take "
                 f"{ms(calls_s)} and imports {ms(imports)} (heaviest top-level: {top}); the rest is boto3 client "
-                "creation (service model loading, one per AWS service used) and ecsship's own work. On the local "
-                "backend a call costs a few ms where real AWS costs 20-100 ms, so against AWS the calls would dominate; "
-                "locally, what would cut it: create boto3 clients lazily and share one loader, import reconcilers "
-                "only for the resource kinds the manifest has.")
+                "creation (service model loading, one per AWS service used) and ecsship's own work. The local backend "
+                f"answers a call in {calls_s / max(s['plan_calls']['calls'], 1) * 1000:.0f} ms on average; real AWS "
+                "typically takes tens of ms per call, so against AWS the calls weigh more. What would cut the rest: "
+                "import the reconcilers and boto3 service models only for the resource kinds the manifest has.")
     else:
         t.missing("cold start: `ecsship plan` of a converged service", _short(s.get("plan_not_measured", "")),
                   "dominated by AWS calls")
@@ -116,41 +116,58 @@ def calls_rows(t: Table, s: dict) -> None:
         if not empty:
             ours += f"; **plan not empty after apply** (exit {plan['rc']})"
         t.add(label, ours, "—", "—", "≤ 25 reads, 0 writes", yes(met))
+        if not met:
+            repeated = ", ".join(f"{k} ×{n}" for k, n in plan["by_operation"].items() if n > 1)
+            per_service: dict[str, int] = {}
+            for k, n in plan["by_operation"].items():
+                per_service[k.split(".")[0]] = per_service.get(k.split(".")[0], 0) + n
+            spread = ", ".join(f"{k} {n}" for k, n in sorted(per_service.items(), key=lambda kv: -kv[1]))
+            t.notes.append(
+                f"**no-op plan of `{name}`: {plan['reads']} reads, {plan['writes']} writes** (target ≤ 25, 0). "
+                f"Reads per AWS service: {spread}. Called more than once: {repeated or 'none'}. Every extra resource kind "
+                "(target groups, listener rules, alarms, CodeDeploy) adds its own describe calls. Some take several ids in "
+                "one call (elbv2 DescribeTags up to 20 ARNs, DescribeTargetGroups a list, cloudwatch DescribeAlarms up to "
+                f"100 names, iam has no batch read); with each repeated operation made once the plan would make "
+                f"{plan['reads'] - sum(n - 1 for n in plan['by_operation'].values())} reads.")
         a = e["first_apply"]
         t.add(f"API calls, first apply of `{name}`", f"{rw(a)} ({sec(a['wall_s'])})", "—", "—", "—", "—")
         d = e.get("deploy")
         if d:
-            state = "completed" if d["rc"] == 0 else f"**exit {d['rc']}**: {_short(d.get('error', ''), 100)}"
+            state = "completed" if d["rc"] == 0 else exit_text(d)
             t.add(f"API calls, deploy of a new image to completion, `{name}`",
                   f"{rw(d)} in {sec(d['wall_s'], 1)} ({state})", "—", "—", "—", "—")
 
 
-def watch_rows(t: Table, calls: dict, peer: dict) -> None:
+def exit_text(x: dict) -> str:
+    if x["rc"] == -9:
+        return f"**killed after {x['wall_s']:.0f} s without finishing**: {_short(x.get('error', ''), 100)}"
+    return f"**exit {x['rc']}**: {_short(x.get('error', ''), 100)}"
+
+
+def watch_rows(t: Table, calls: dict) -> None:
+    """Completion → exit for each example's deploy (main backend); calls per minute come from the
+    side-by-side section, whose slower simulator gives a watch long enough to measure a rate."""
     shown = False
     for name, e in (calls or {}).items():
         if not isinstance(e, dict) or "deploy" not in e:
             continue
         d = e["deploy"]
+        what = f"deploy watching, `{name}`: simulated rollout complete → ecsship exits"
         if d["rc"] != 0:
-            t.missing(f"deploy watching, `{name}`", f"deploy exited {d['rc']}: {_short(d.get('error', ''), 100)}",
-                      "≤ one poll interval and ≤ 3 s; ≤ 20 calls/min")
+            t.missing(what, exit_text(d), "≤ one poll interval and ≤ 3 s")
             shown = True
             continue
         lat = d.get("completion_to_exit_s")
         poll = d.get("poll_interval_at_completion_s")
         if lat is None:
-            t.missing(f"deploy watching, `{name}`: completion → exit",
-                      "the bench's observer never saw the rollout complete", "≤ one poll interval and ≤ 3 s")
+            t.missing(what, "the bench's observer never saw the rollout complete", "≤ one poll interval and ≤ 3 s")
         else:
             bound = min(3.0, poll) if poll else 3.0
-            t.add(f"deploy watching, `{name}`: simulated rollout complete → ecsship exits", sec(lat),
-                  f"poll interval then: {sec(poll)}", "—", "≤ one poll interval and ≤ 3 s", yes(lat <= bound))
-        rpm = d.get("reads_per_min")
-        t.add(f"deploy watching, `{name}`: API calls per minute of watching",
-              f"{rpm} ({d['watch_reads']} reads in {sec(d['watch_s'], 1)})", "—", "—", "≤ 20", yes(rpm is not None and rpm <= 20))
+            t.add(what, sec(lat), f"poll interval then: {sec(poll)}", "—", "≤ one poll interval and ≤ 3 s",
+                  yes(lat <= bound))
         shown = True
     if not shown:
-        t.missing("deploy watching", "no deploy ran to completion (see API calls rows)", "≤ 3 s; ≤ 20 calls/min")
+        t.missing("deploy watching", "no deploy ran (see API calls rows)", "≤ 3 s")
 
 
 def account_rows(t: Table, s: dict) -> None:
@@ -164,7 +181,7 @@ def account_rows(t: Table, s: dict) -> None:
           f"{f['calls']} ({rw(f)})", f"{e['calls']} ({rw(e)}) with 0", ratio(f["calls"], e["calls"]),
           "identical", yes(s["calls_identical"]))
     t.add(f"account size: plan time, median of {s['runs']}, 500 vs 0", sec(f["median_s"]), sec(e["median_s"]),
-          ratio(f["median_s"], e["median_s"]), f"within noise (± {ms(s['noise_s'])})", yes(s["time_within_noise"]))
+          ratio(f["median_s"], e["median_s"]), f"not slower beyond noise (+{ms(s['noise_s'])})", yes(s["time_within_noise"]))
     if s.get("rcs") and any(rc not in (0, 2) for rc in s["rcs"]):
         t.notes.append(f"account-size plans exited with {s['rcs']}.")
 
@@ -175,13 +192,25 @@ def many_rows(t: Table, s: dict) -> None:
         return
     how = "one invocation" if s["multi_file"] else f"{s['invocations']} invocations (`-f` takes one file)"
     for what in ("apply", "plan"):
+        label = "apply --no-wait" if what == "apply" else "no-op plan"
         x = s[what]
-        t.add(f"{s['count']} services (from `{s['base']}`), {what}: time per service, {how}",
+        t.add(f"{s['count']} services (from `{s['base']}`), {label}: time per service, {how}",
               f"median {sec(x['median_s'])}, total {sec(x['total_s'], 1)}; first quarter {sec(x['first_quarter_mean_s'])}"
-              f" → last quarter {sec(x['last_quarter_mean_s'])} ({x['slope_s_per_service'] * 1000:+.0f} ms per service added)",
+              f" → last quarter {sec(x['last_quarter_mean_s'])} ({x['slope_s_per_service'] * 1000:+.0f} ms per service added:"
+              f" {x.get('call_slope_s_per_service', 0) * 1000:+.0f} in AWS calls, "
+              f"{x.get('own_slope_s_per_service', 0) * 1000:+.0f} in ecsship)",
               f"first service {sec(x['walls_s'][0])}", ratio(x["last_quarter_mean_s"], x["first_quarter_mean_s"]),
               "flat (time and calls per service independent of how many exist)",
               yes(x["calls_first"] == x["calls_last"] and x["last_quarter_mean_s"] <= 1.25 * x["first_quarter_mean_s"]))
+        flat = x["calls_first"] == x["calls_last"] and x["last_quarter_mean_s"] <= 1.25 * x["first_quarter_mean_s"]
+        if not flat:
+            t.notes.append(
+                f"**{label} of 20 services grows** ({sec(x['first_quarter_mean_s'])} → {sec(x['last_quarter_mean_s'])}; "
+                f"calls {x['calls_first']} → {x['calls_last']}). Least-squares growth per service added: "
+                f"{x['slope_s_per_service'] * 1000:+.0f} ms, of which {x.get('call_slope_s_per_service', 0) * 1000:+.0f} ms "
+                f"waiting on AWS calls (the local backend answers more slowly as it holds more services and simulated tasks) "
+                f"and {x.get('own_slope_s_per_service', 0) * 1000:+.0f} ms in ecsship itself. The machine was shared "
+                "during the run: compare with the noise of the plan rows.")
     if s.get("apply_failures"):
         t.notes.append(f"20 services: some applies failed: {s['apply_failures']}")
 
@@ -206,24 +235,51 @@ def peer_rows(t: Table, s: dict) -> None:
     n = sum(1 for e in full if e["tool"] == "ecsship")
     suffix = "" if ok(full, "ecsship") and ok(full, "ecs-deploy") else " (**a run failed**, see details)"
     w_ours, w_peer = med(full, "ecsship", "wall_s"), med(full, "ecs-deploy", "wall_s")
-    t.add(f"deploy a new image tag to completion, wall time (`{s['example']}`, median of {n}){suffix}",
+    sp = f"simulator at {s.get('speed')}×"
+    t.add(f"deploy a new image tag to completion, wall time (`{s['example']}`, {sp}, median of {n}){suffix}",
           sec(w_ours, 1), f"{sec(w_peer, 1)} ({v})", ratio(w_ours, w_peer), "≤ peer", yes(None if None in (w_ours, w_peer) else w_ours <= w_peer))
     c_ours, c_peer = med(full, "ecsship", "calls"), med(full, "ecs-deploy", "calls")
     r_ours, r_peer = med(full, "ecsship", "reads"), med(full, "ecs-deploy", "reads")
     t.add("deploy a new image tag to completion, API calls", f"{c_ours} ({r_ours} reads)", f"{c_peer} ({r_peer} reads)",
           ratio(c_ours, c_peer), "≤ peer", yes(None if None in (c_ours, c_peer) else c_ours <= c_peer))
     l_ours, l_peer = med(full, "ecsship", "completion_to_exit_s"), med(full, "ecs-deploy", "completion_to_exit_s")
-    t.add("deploy to completion: simulated rollout complete → exit", sec(l_ours), sec(l_peer), ratio(l_ours, l_peer), "≤ 3 s",
+    t.add(f"deploy watching ({sp}): simulated rollout complete → exit", sec(l_ours), sec(l_peer) + " (ecs-deploy)",
+          ratio(l_ours, l_peer), "≤ one poll interval and ≤ 3 s",
           yes(None if l_ours is None else l_ours <= 3))
     p_ours, p_peer = med(full, "ecsship", "reads_per_min"), med(full, "ecs-deploy", "reads_per_min")
-    t.add("deploy to completion: API calls per minute of watching", p_ours, p_peer, ratio(p_ours, p_peer), "≤ 20",
+    t.add(f"deploy watching ({sp}): API calls per minute of watching", p_ours, p_peer, ratio(p_ours, p_peer), "≤ 20",
           yes(None if p_ours is None else p_ours <= 20))
+    ours_runs = [e for e in full if e["tool"] == "ecsship" and e["rc"] == 0]
+    if ours_runs and (l_ours is None or l_ours > 3 or (p_ours or 0) > 20):
+        e = ours_runs[0]
+        polls = e.get("polls") or 0
+        per_poll = f"{e['watch_reads'] / polls:.1f}" if polls else "—"
+        ops = ", ".join(f"{k} ×{n}" for k, n in (e.get("watch_ops") or {}).items())
+        t.notes.append(
+            f"**deploy watching ({sp})**: ecsship polled {polls} times in {sec(e.get('watch_s'), 1)} of watching, "
+            f"{per_poll} reads a poll ({ops}); the longest pause between polls was {sec(e.get('max_poll_gap_s'))} and the "
+            f"pause around the completion {sec(e.get('poll_interval_at_completion_s'))}. Its policy (2 s, ×1.5 while "
+            "nothing changes, up to 15 s) bounds completion → exit by the pause in force, which exceeds 3 s after two "
+            "quiet polls; ecs-deploy polls every second, hence its shorter latency and its higher call rate. Fewer "
+            "reads per poll (one DescribeServices answers most polls; the rest only on a change) would cut the rate; "
+            "capping the pause at 3 s would meet the latency target at ≤ 20 calls/min only with ≤ 1 read per poll.")
     m = sum(1 for e in nowait if e["tool"] == "ecsship")
     suffix = "" if ok(nowait, "ecsship") and ok(nowait, "ecs-deploy") else " (**a run failed**, see details)"
     w_ours, w_peer = med(nowait, "ecsship", "wall_s"), med(nowait, "ecs-deploy", "wall_s")
     t.add(f"`ecsship deploy --no-wait` vs `ecs deploy --timeout -1`, wall time (median of {m}){suffix}",
           sec(w_ours), sec(w_peer), ratio(w_ours, w_peer), "≤ peer", yes(None if None in (w_ours, w_peer) else w_ours <= w_peer))
     c_ours, c_peer = med(nowait, "ecsship", "calls"), med(nowait, "ecs-deploy", "calls")
+    if c_ours and c_peer and c_ours > c_peer:
+        e = next(e for e in nowait if e["tool"] == "ecsship")
+        p = next(e for e in nowait if e["tool"] == "ecs-deploy")
+        t.notes.append(
+            f"**`deploy --no-wait` makes {e['calls']} calls where `ecs deploy --timeout -1` makes {p['calls']}** "
+            f"({sec(e['wall_s'])} vs {sec(p['wall_s'])}): before starting the rollout ecsship checks the image exists, "
+            "takes its lock, and reads the service's whole infrastructure to refuse a deploy over drift "
+            f"({', '.join(f'{k} ×{n}' if n > 1 else k for k, n in e['by_operation'].items())}); ecs-deploy only "
+            f"{', '.join(f'{k} ×{n}' if n > 1 else k for k, n in p['by_operation'].items())}. The safety checks are the "
+            "price; skipping the full plan when the manifest's infrastructure fingerprint matches the last apply "
+            "would bring it close.")
     t.add("`--no-wait` vs `--timeout -1`, API calls", f"{c_ours} ({med(nowait, 'ecsship', 'writes')} writes)",
           f"{c_peer} ({med(nowait, 'ecs-deploy', 'writes')} writes)", ratio(c_ours, c_peer), "—", "—")
 
@@ -268,7 +324,7 @@ def render(results: dict) -> str:
     if "many" in sec_:
         many_rows(t, sec_["many"])
     if "calls" in sec_:
-        watch_rows(t, sec_["calls"], sec_.get("peer", {}))
+        watch_rows(t, sec_["calls"])
     if "peer" in sec_:
         peer_rows(t, sec_["peer"])
     memory_rows(t, results)
@@ -286,7 +342,8 @@ def render(results: dict) -> str:
         "",
         "**Machine:** " + f"{m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['os']}, Python {m['python']}; "
         + ", ".join(f"{k} {val}" for k, val in v.items())
-        + (f"; load average at the end {m['loadavg_at_end']}" if m.get("loadavg_at_end") else "") + ".",
+        + (f"; load average at the start {results.get('loadavg_at_start')}, at the end {m['loadavg_at_end']}"
+           if m.get("loadavg_at_end") else "") + " (the machine is shared: the `python -c pass` floor shows how busy).",
         "",
         "How: each command runs as its own process, like a user runs it. Wall time is measured around the process;",
         "peak RSS comes from `wait4` on it. AWS API calls are recorded outside either tool, by a `sitecustomize` hook",

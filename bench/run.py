@@ -30,6 +30,9 @@ import report  # noqa: E402
 import startup  # noqa: E402
 
 EXAMPLE_NAMES = ("web", "bluegreen", "worker")
+# The write that starts a rollout; watching is everything from its answer to the process's exit.
+ROLLOUT_STARTS = {"UpdateService", "CreateDeployment", "CreateService"}
+DEPLOY_CAP = 150  # seconds: a deploy still running after this is killed and reported as not completed
 SEED_COUNT = 500
 MANY = 20
 
@@ -121,14 +124,23 @@ class RolloutObserver:
 def watch_figures(r: h.Run, observer: RolloutObserver | None) -> dict:
     """Completion-to-exit latency and reads per minute of watching (from the last write to exit)."""
     writes = [c for c in r.calls if not c.read]
-    start = max((c.t1 for c in writes), default=r.started)
+    starts = [c for c in writes if c.op in ROLLOUT_STARTS]
+    start = starts[0].t1 if starts else max((c.t1 for c in writes), default=r.started)
     watch_seconds = max(r.ended - start, 1e-9)
     watch_reads = sum(1 for c in r.calls if c.read and c.t0 >= start)
     out = {"watch_s": round(watch_seconds, 2), "watch_reads": watch_reads,
            "reads_per_min": round(watch_reads / (watch_seconds / 60), 1) if watch_seconds >= 1 else None}
-    polls = sorted({round(c.t0, 1) for c in r.calls if c.read and c.t0 >= start})
-    gaps = [b - a for a, b in zip(polls, polls[1:]) if b - a > 0.5]
+    # polls: bursts of reads, a new one after 0.5 s without a call
+    times = sorted(c.t0 for c in r.calls if c.read and c.t0 >= start)
+    polls = [t for i, t in enumerate(times) if i == 0 or t - times[i - 1] > 0.5]
+    gaps = [b - a for a, b in zip(polls, polls[1:])]
+    out["polls"] = len(polls)
     out["max_poll_gap_s"] = round(max(gaps), 2) if gaps else None
+    watch_ops: dict[str, int] = {}
+    for c in r.calls:
+        if c.read and c.t0 >= start:
+            watch_ops[f"{c.svc}.{c.op}"] = watch_ops.get(f"{c.svc}.{c.op}", 0) + 1
+    out["watch_ops"] = dict(sorted(watch_ops.items()))
     if observer is not None:
         out["completed_observed"] = observer.completed_at is not None
         if observer.completed_at is not None:
@@ -151,7 +163,7 @@ class Bench:
 
     # helpers
     def cli(self, *args, **kw) -> h.Run:
-        return h.ecsship(*args, port=self.args.port, **kw)
+        return h.ecsship(*args, port=self.backend.port, **kw)
 
     def fresh(self) -> None:
         self.backend.reset()
@@ -161,16 +173,37 @@ class Bench:
         return data["cluster"], data["service"]
 
     def apply(self, manifest: Path) -> h.Run:
-        return require_ok(self.cli("apply", "-f", manifest, "--yes", timeout=180), f"apply {manifest.parent.name}")
+        """Apply without watching the new service's first rollout, then let the simulator finish that
+        rollout at once (its clock skips ahead) so the next measurement starts from a steady service."""
+        r = require_ok(self.cli("apply", "-f", manifest, "--yes", "--no-wait", timeout=180),
+                       f"apply {manifest.parent.name}")
+        self.settle(*self.service_of(manifest))
+        return r
+
+    def settle(self, cluster: str, service: str, limit: float = 20.0) -> bool:
+        """Skip the simulator's clock ahead until the service has one deployment running its desired count."""
+        from ecsship.local import client
+
+        ecs = self.backend.client("ecs")
+        deadline = time.time() + limit
+        while time.time() < deadline:
+            client.control(self.backend.port, "advance", seconds=600)
+            svc = (ecs.describe_services(cluster=cluster, services=[service]).get("services") or [{}])[0]
+            deps = svc.get("deployments") or []
+            if len(deps) == 1 and deps[0].get("rolloutState") in (None, "COMPLETED") and \
+                    deps[0].get("runningCount") == deps[0].get("desiredCount"):
+                return True
+            time.sleep(0.2)
+        return False
 
     def deploy(self, manifest: Path, tag: str, *extra: str) -> tuple[h.Run, dict]:
         cluster, service = self.service_of(manifest)
         observer = RolloutObserver(self.backend, cluster, service) if "--no-wait" not in extra else None
         if observer is None:
-            r = self.cli("deploy", "-f", manifest, "--image-tag", tag, *extra, timeout=600)
+            r = self.cli("deploy", "-f", manifest, "--image-tag", tag, *extra, timeout=DEPLOY_CAP)
             return r, {}
         with observer:
-            r = self.cli("deploy", "-f", manifest, "--image-tag", tag, *extra, timeout=600)
+            r = self.cli("deploy", "-f", manifest, "--image-tag", tag, *extra, timeout=DEPLOY_CAP)
             time.sleep(0 if observer.completed_at else 0.3)  # a last observation right after exit
         return r, watch_figures(r, observer)
 
@@ -182,14 +215,14 @@ class Bench:
         converged = self.converged_example()
         if converged is not None:
             plan_case = f"ecsship plan (converged {converged.parent.name}, local backend)"
-            cases[plan_case] = [h.ECSSHIP, "--local", "--local-port", str(self.args.port), "plan", "-f",
+            cases[plan_case] = [h.ECSSHIP, "--local", "--local-port", str(self.backend.port), "plan", "-f",
                                 str(converged), "--detailed-exitcode"]
         samples = startup.measure_samples(cases, runs)
         out = {"runs": runs, "cases": {k: {"median_s": v["median"], "rc": v["rc"],
                                            "min_s": min(v["samples"]), "max_s": max(v["samples"])}
                                        for k, v in samples.items()},
                "targets": {startup.HELP: 0.15, startup.VALIDATE: 0.3}, "plan_case": plan_case}
-        out["boto3_rss_mb"] = h.run([sys.executable, "-c", "import boto3"], record=False).maxrss_kb / 1024
+        out["boto3_rss_mb"] = h.run([sys.executable, "-c", "import boto3"]).maxrss_kb / 1024
         out["imports"] = {name: startup.import_breakdown(cases[name])
                           for name in (startup.HELP, startup.VALIDATE, plan_case) if name}
         if plan_case:
@@ -207,9 +240,10 @@ class Bench:
         for name in ("worker", "web", "bluegreen"):
             self.fresh()
             manifest = h.example(name)
-            r = self.cli("apply", "-f", manifest, "--yes", timeout=180)
-            if r.rc != 0:
-                reasons.append(f"{name}: apply exited {r.rc}")
+            try:
+                self.apply(manifest)
+            except NotMeasured as exc:
+                reasons.append(str(exc))
                 continue
             p = self.cli("plan", "-f", manifest, "--detailed-exitcode")
             if p.rc == 0:
@@ -274,16 +308,18 @@ class Bench:
                 "services_cluster": cluster, "seconds": round(time.time() - started, 1)}
 
     def section_account(self) -> dict:
-        runs = max(3, self.args.runs // 3)
+        runs = max(3, self.args.runs // 3)  # 5 in a full run
         manifest = None
         reasons = []
         for name in ("web", "worker", "bluegreen"):
             self.fresh()
-            r = self.cli("apply", "-f", h.example(name), "--yes", timeout=180)
-            if r.rc == 0:
-                manifest = h.example(name)
-                break
-            reasons.append(f"{name}: apply exited {r.rc}")
+            try:
+                self.apply(h.example(name))
+            except NotMeasured as exc:
+                reasons.append(str(exc))
+                continue
+            manifest = h.example(name)
+            break
         if manifest is None:
             raise NotMeasured("no example applies: " + "; ".join(reasons))
         cluster, _ = self.service_of(manifest)  # unrelated services go into the example's own cluster
@@ -301,7 +337,7 @@ class Bench:
                 "empty": {**empty[0].summary(), "median_s": h.median(t0), "mad_s": h.mad(t0)},
                 "seeded": {**full[0].summary(), "median_s": h.median(t1), "mad_s": h.mad(t1)},
                 "calls_identical": all(r.by_operation() == empty[0].by_operation() for r in empty + full),
-                "noise_s": noise, "time_within_noise": abs(h.median(t1) - h.median(t0)) <= noise,
+                "noise_s": noise, "time_within_noise": h.median(t1) - h.median(t0) <= noise,
                 "rcs": sorted({r.rc for r in empty + full})}
 
     # 4. many services ----------------------------------------------------------------------
@@ -331,27 +367,38 @@ class Bench:
         reasons = []
         for name in ("web", "worker"):
             self.fresh()
-            r = self.cli("apply", "-f", h.example(name), "--yes", timeout=180)
-            if r.rc == 0:
-                base = h.example(name)
-                break
-            reasons.append(f"{name}: apply exited {r.rc}: {r.tail(1)}")
+            try:
+                self.apply(h.example(name))
+            except NotMeasured as exc:
+                reasons.append(str(exc))
+                continue
+            base = h.example(name)
+            break
         if base is None:
             raise NotMeasured("no example applies: " + "; ".join(reasons))
         self.fresh()
         paths = self.generate_manifests(base, MANY)
         multi = self.multi_file_supported(paths[0], paths[1])
-        applies = [self.cli("apply", "-f", p, "--yes", timeout=180) for p in paths]
+        applies = []
+        for p in paths:  # timed without watching the first rollout; the simulator then finishes it at once
+            applies.append(self.cli("apply", "-f", p, "--yes", "--no-wait", timeout=180))
+            self.settle(*self.service_of(p))
         failed = [(p.name, r.rc, r.tail(1)) for p, r in zip(paths, applies) if r.rc != 0]
         plans = [self.cli("plan", "-f", p, "--detailed-exitcode") for p in paths]
 
         def series(runs: list[h.Run]) -> dict:
             walls = [r.wall for r in runs]
+            in_calls = [r.call_seconds for r in runs]  # time waiting on the backend
             q = max(1, len(walls) // 4)
             return {"walls_s": [round(w, 3) for w in walls], "median_s": h.median(walls), "total_s": sum(walls),
                     "first_quarter_mean_s": sum(walls[:q]) / q, "last_quarter_mean_s": sum(walls[-q:]) / q,
                     "slope_s_per_service": h.linear_slope(walls),
-                    "calls_first": len(runs[0].calls), "calls_last": len(runs[-1].calls),
+                    "call_s": [round(c, 3) for c in in_calls],
+                    "call_slope_s_per_service": h.linear_slope(in_calls),
+                    "own_slope_s_per_service": h.linear_slope([w - c for w, c in zip(walls, in_calls)]),
+                    "calls": [len(r.calls) for r in runs],
+                    # the first service also creates what they share (the cluster): compare from the second on
+                    "calls_first": len(runs[min(1, len(runs) - 1)].calls), "calls_last": len(runs[-1].calls),
                     "reads_first": runs[0].reads, "reads_last": runs[-1].reads,
                     "rcs": sorted({r.rc for r in runs})}
 
@@ -386,17 +433,30 @@ class Bench:
         return r, watch_figures(r, observer)
 
     def section_peer(self) -> dict:
+        """On a second backend whose simulator runs closer to real time (--watch-speed), so that both
+        tools watch a rollout long enough for their polling to show."""
         if not Path(h.ECS_DEPLOY).exists():
             raise NotMeasured("ecs-deploy is not installed (`pip install ecs-deploy`, `make bench` does it)")
+        main = self.backend
+        self.backend = h.Backend(main.port + 1, speed=self.args.watch_speed)
+        try:
+            with self.backend:
+                return {"backend_port": self.backend.port, "speed": self.args.watch_speed, **self._peer()}
+        finally:
+            self.backend = main
+
+    def _peer(self) -> dict:
         manifest = None
         reasons = []
         for name in ("worker", "web"):
             self.fresh()
-            r = self.cli("apply", "-f", h.example(name), "--yes", timeout=180)
-            if r.rc == 0:
-                manifest = h.example(name)
-                break
-            reasons.append(f"{name}: apply exited {r.rc}")
+            try:
+                self.apply(h.example(name))
+            except NotMeasured as exc:
+                reasons.append(str(exc))
+                continue
+            manifest = h.example(name)
+            break
         if manifest is None:
             raise NotMeasured("no ECS-controller example applies: " + "; ".join(reasons))
         version = h.run([h.ECS_DEPLOY, "--version"], record=False).stdout.strip()
@@ -431,6 +491,7 @@ class Bench:
     def run(self) -> dict:
         wanted = self.args.only.split(",") if self.args.only else list(self.SECTIONS)
         began = time.time()
+        self.results["loadavg_at_start"] = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
         with self.backend:
             status = self.backend.status()
             self.results["backend"] = {"port": self.args.port, "speed": self.args.speed, "clock": status.get("clock")}
@@ -450,7 +511,7 @@ class Bench:
                 print(f"[bench] {name} done in {time.time() - t:.1f} s", file=sys.stderr, flush=True)
         self.results["total_seconds"] = round(time.time() - began, 1)
         self.results["machine"] = machine()
-        self.results["args"] = {"runs": self.args.runs, "speed": self.args.speed, "quick": self.args.quick,
+        self.results["args"] = {"runs": self.args.runs, "speed": self.args.speed, "watch_speed": self.args.watch_speed, "quick": self.args.quick,
                                 "only": wanted}
         return self.results
 
@@ -486,8 +547,10 @@ def machine() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=None, help="cold-start repetitions (default 15, --quick 3)")
-    parser.add_argument("--speed", type=float, default=float(os.environ.get("BENCH_SPEED", "20")),
-                        help="simulated seconds per real second for rollouts (default 20)")
+    parser.add_argument("--speed", type=float, default=float(os.environ.get("BENCH_SPEED", "60")),
+                        help="simulated seconds per real second for rollouts on the main backend (default 60)")
+    parser.add_argument("--watch-speed", type=float, default=float(os.environ.get("BENCH_WATCH_SPEED", "3")),
+                        help="simulator speed for the side-by-side deploys and watch figures (default 3)")
     parser.add_argument("--port", type=int, default=h.DEFAULT_PORT)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default=None)

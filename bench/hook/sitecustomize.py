@@ -5,7 +5,8 @@ the same way, outside either tool's own code).
 It patches botocore's `BaseClient._make_api_call` (one invocation per logical API call, retries
 included inside it) the moment `botocore.client` is imported, never earlier: processes that do not
 use boto3 pay nothing. Each call appends one JSON line to $BENCH_CALLS_OUT:
-`{"svc": "ecs", "op": "DescribeServices", "t0": <epoch s>, "t1": <epoch s>}`.
+`{"svc": "ecs", "op": "DescribeServices", "t0": <epoch s>, "t1": <epoch s>}`; at exit, the process's
+peak RSS: `{"vmhwm_kb": N}`.
 """
 from __future__ import annotations
 
@@ -36,7 +37,25 @@ def _patch(module) -> None:
     base._make_api_call = _make_api_call
 
 
+def _record_peak_rss() -> None:
+    """VmHWM of this process (its own address space, unlike wait4's ru_maxrss, which on Linux also
+    carries the RSS of the process that forked it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    kb = int(line.split()[1])
+                    break
+            else:
+                return
+        with open(_OUT, "a", encoding="utf-8") as out:
+            out.write('{"vmhwm_kb": %d}\n' % kb)
+    except OSError:
+        pass
+
+
 if _OUT:
+    import atexit
     import importlib.abc
     import importlib.machinery
 
@@ -61,3 +80,4 @@ if _OUT:
             return spec
 
     sys.meta_path.insert(0, _Finder())
+    atexit.register(_record_peak_rss)
