@@ -209,6 +209,7 @@ def test_codedeploy_canary_success_then_failure_with_automatic_rollback(sim, run
     assert "production traffic: checkout-api-bg:2 10%, checkout-api-bg:1 90%" in traffic
     assert traffic[-1].startswith("production traffic: checkout-api-bg:2 100%")
     assert "deployed checkout-api-bg:2" in ok.stdout
+    assert "alarm shop-checkout-api-bg-5xx: " in ok.stdout  # the deployment group's rollback alarms are watched
     cd = aws.client("codedeploy")
     deployment_id = ok.stdout.strip().splitlines()[-1].rsplit("deployment ", 1)[1].rstrip(")")
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"

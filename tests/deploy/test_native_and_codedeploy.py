@@ -148,6 +148,9 @@ class CodeDeploy:
     def list_deployments(self, **kw):
         return {"deployments": []}
 
+    def get_deployment_group(self, applicationName, deploymentGroupName):
+        return {"deploymentGroupInfo": {"alarmConfiguration": {"enabled": True, "alarms": [{"name": "web-5xx"}]}}}
+
     def create_deployment(self, **kw):
         self.calls.append(("CreateDeployment", kw))
         return {"deploymentId": "d-NEW"}
@@ -197,6 +200,14 @@ class CdEcs:
         return {"taskArns": []}
 
 
+class CloudWatch:
+    def __init__(self, state="OK"):
+        self.state = state
+
+    def describe_alarms(self, AlarmNames):
+        return {"MetricAlarms": [{"AlarmName": n, "StateValue": self.state} for n in AlarmNames]}
+
+
 CD_SETTINGS = DeploySettings(cluster="shop", service="web", strategy="canary", controller="codedeploy", timeout=3600,
                              hooks={"after_allow_test_traffic": "arn:aws:lambda:us-east-1:123456789012:function:smoke"})
 
@@ -204,8 +215,9 @@ CD_SETTINGS = DeploySettings(cluster="shop", service="web", strategy="canary", c
 def test_codedeploy_canary_success_builds_the_appspec_and_tracks_the_deployment_id():
     cd, ecs = CodeDeploy(["Created", "InProgress", "InProgress", "Succeeded"]), CdEcs()
     view = View()
-    outcome = roll_out(Aws(ecs=ecs, codedeploy=cd), CD_SETTINGS, TD2, view, clock=FakeClock())
+    outcome = roll_out(Aws(ecs=ecs, codedeploy=cd, cloudwatch=CloudWatch()), CD_SETTINGS, TD2, view, clock=FakeClock())
     assert outcome.status == "succeeded" and outcome.deployment_id == "d-NEW"
+    assert "alarm web-5xx: OK" in [e.message for e in view.events]  # the group's alarms are watched too
     create = cd.calls[0][1]
     assert create["applicationName"] == "shop-web" and create["deploymentGroupName"] == "shop-web"
     spec = json.loads(create["revision"]["appSpecContent"]["content"])
@@ -223,7 +235,7 @@ def test_codedeploy_canary_success_builds_the_appspec_and_tracks_the_deployment_
 
 def test_codedeploy_failure_with_automatic_rollback_is_exit_1_with_the_reason():
     cd = CodeDeploy(["InProgress", "Failed"], rollback_status="Succeeded")
-    outcome = roll_out(Aws(ecs=CdEcs(), codedeploy=cd), CD_SETTINGS, TD2, View(), clock=FakeClock())
+    outcome = roll_out(Aws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch("ALARM")), CD_SETTINGS, TD2, View(), clock=FakeClock())
     assert outcome.status == "rolled_back" and outcome.exit_code == 1
     assert "alarms have been activated" in outcome.reason and "Automatic rollback" in outcome.reason
 
@@ -237,14 +249,14 @@ def test_codedeploy_timeout_stops_with_rollback():
         cd.statuses = ["Stopped"]
 
     cd.stop_deployment = on_stop
-    outcome = roll_out(Aws(ecs=CdEcs(), codedeploy=cd), CD_SETTINGS, TD2, View(), clock=clock, timeout=120)
+    outcome = roll_out(Aws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch()), CD_SETTINGS, TD2, View(), clock=clock, timeout=120)
     assert ("StopDeployment", True) in cd.calls
     assert outcome.status == "timed_out" and outcome.exit_code == 1 and "rolled back" in outcome.reason
 
 
 def test_codedeploy_ready_is_waiting_for_approval_and_continue_uses_ready_wait():
     cd = CodeDeploy(["InProgress", "Ready"])
-    aws = Aws(ecs=CdEcs(), codedeploy=cd)
+    aws = Aws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch())
     outcome = roll_out(aws, CD_SETTINGS, TD2, View(), clock=FakeClock())
     assert outcome.status == "waiting_approval"
     from ecsship.deploy.strategies.codedeploy import CodeDeployTracker, CodeDeployStrategy

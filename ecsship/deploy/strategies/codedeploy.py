@@ -110,6 +110,16 @@ class CodeDeployStrategy(EcsStrategy):
         tracker.old_event_ids = {e.get("id") for e in service.get("events", []) or []}  # told before we attached
         return tracker
 
+    def group_alarm_names(self) -> list[str]:
+        """The alarms that stop this group's deployments (CodeDeploy keeps them on the group)."""
+        s = self.settings
+        with aws_call(f"CodeDeploy group {s.deployment_group}", "codedeploy:GetDeploymentGroup"):
+            info = self.cd.get_deployment_group(applicationName=s.application, deploymentGroupName=s.deployment_group)["deploymentGroupInfo"]
+        config = info.get("alarmConfiguration") or {}
+        if not config.get("enabled", False):
+            return []
+        return [a["name"] for a in config.get("alarms", []) if a.get("name")]
+
     def _get(self, deployment_id: str) -> dict:
         with aws_call(f"CodeDeploy deployment {deployment_id}", "codedeploy:GetDeployment"):
             return self.cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
@@ -128,6 +138,7 @@ class CodeDeployTracker(EcsTracker):
         super().__init__(strategy, old_td, new_td, deployment_id, "")
         self.cd = strategy.cd
         self._target_api = True
+        self._alarm_names: list[str] | None = None
 
     @property
     def id(self) -> str:
@@ -145,6 +156,7 @@ class CodeDeployTracker(EcsTracker):
         counts_key = tuple((r.revision, r.running, r.pending) for r in revisions)
         if self._polls == 1 or self._polls % 3 == 0 or counts_key != self._counts_key:
             self._targets = self._target_health_of_sets(service)
+            self._alarms = self._group_alarm_states()
         self._counts_key = counts_key
 
         state, reason = self._state(info)
@@ -157,7 +169,7 @@ class CodeDeployTracker(EcsTracker):
             serving = revision_name(self.strategy.current_task_definition_of(service))
         return Snapshot(
             deployment_id=self.deployment_id, state=state, phase=phase if state not in (SUCCEEDED, ROLLED_BACK, FAILED, STOPPED) else "",
-            reason=reason, revisions=revisions, targets=self._targets, alarms=(),
+            reason=reason, revisions=revisions, targets=self._targets, alarms=self._alarms,
             events=self._events(service), stopped=self._stopped, serving=serving,
         )
 
@@ -181,6 +193,15 @@ class CodeDeployTracker(EcsTracker):
                 return FAILED, (reason + "; " if reason else "") + f"rollback {rollback_id} {rb.lower()}"
             return (FAILED if status == "Failed" else STOPPED), reason
         return IN_PROGRESS, ""
+
+    def _group_alarm_states(self) -> tuple:
+        if self._alarm_names is None:
+            self._alarm_names = self.strategy.group_alarm_names()
+        if not self._alarm_names:
+            return ()
+        with aws_call("deployment alarms", "cloudwatch:DescribeAlarms"):
+            resp = self.strategy.aws.client("cloudwatch").describe_alarms(AlarmNames=self._alarm_names[:100])
+        return tuple(sorted((a["AlarmName"], a.get("StateValue", "")) for a in resp.get("MetricAlarms", [])))
 
     def _deployment_target(self, service: dict) -> tuple[dict, str]:
         """Traffic weight per task set label (Blue/Green) and the lifecycle event in progress."""
