@@ -97,7 +97,7 @@ def test_linear_deployment_shifts_in_steps_then_terminates_the_original(aws):
             seen.append(green)
         if green == 100:
             break
-        aws.advance(1)
+        aws.advance(5)  # steps are a minute apart: 5 s sees every one
     assert seen == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
     assert _weights(aws, setup["test_rule"]) == {setup["blue"]: 0, setup["green"]: 100}, "test traffic went to green first"
     target = aws.client("codedeploy").get_deployment_target(deploymentId=deployment_id, targetId="shop:checkout-api")["deploymentTarget"]["ecsTarget"]
@@ -117,10 +117,10 @@ def test_linear_deployment_shifts_in_steps_then_terminates_the_original(aws):
 def test_stop_deployment_with_rollback_returns_traffic_to_the_original(aws):
     setup = _setup(aws, config="CodeDeployDefault.ECSCanary10Percent5Minutes")
     deployment_id = _deploy(aws)
-    for _ in range(300):
+    for _ in range(150):
         if _weights(aws, setup["prod_rule"]).get(setup["green"]) == 10:
             break
-        aws.advance(1)
+        aws.advance(2)
     assert _weights(aws, setup["prod_rule"]) == {setup["blue"]: 90, setup["green"]: 10}
     aws.advance(60)
     assert _weights(aws, setup["prod_rule"])[setup["green"]] == 10, "canary holds for its interval"
@@ -142,10 +142,10 @@ def test_stop_deployment_with_rollback_returns_traffic_to_the_original(aws):
 def test_manual_approval_waits_in_ready_until_continued(aws):
     setup = _setup(aws, ready={"actionOnTimeout": "STOP_DEPLOYMENT", "waitTimeInMinutes": 30})
     deployment_id = _deploy(aws)
-    for _ in range(300):
+    for _ in range(150):
         if _status(aws, deployment_id)["status"] == "Ready":
             break
-        aws.advance(1)
+        aws.advance(2)
     assert _status(aws, deployment_id)["status"] == "Ready"
     assert _weights(aws, setup["test_rule"])[setup["green"]] == 100 and _weights(aws, setup["prod_rule"]).get(setup["green"], 0) == 0
     aws.advance(600)

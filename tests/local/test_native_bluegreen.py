@@ -47,10 +47,10 @@ def test_canary_shifts_ten_percent_then_all(aws):
     assert deployment["status"] == "IN_PROGRESS" and deployment["lifecycleStage"] == "SCALE_UP"
     assert _weights(aws, setup["prod"]) == {setup["blue"]: 100, setup["green"]: 0}
     green_tasks = lambda: [h for h in aws.client("elbv2").describe_target_health(TargetGroupArn=setup["green"])["TargetHealthDescriptions"]]
-    for _ in range(120):
+    for _ in range(60):
         if _weights(aws, setup["prod"])[setup["green"]] > 0:
             break
-        aws.advance(1)
+        aws.advance(2)
     assert len(green_tasks()) == 2, "the green revision runs in full on the alternate target group"
     assert _weights(aws, setup["test"]) == {setup["blue"]: 0, setup["green"]: 100}, "test traffic first"
     assert _weights(aws, setup["prod"]) == {setup["blue"]: 90, setup["green"]: 10}
