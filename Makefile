@@ -21,8 +21,10 @@ test: $(STAMP)
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
+# `make bench`: writes docs/benchmarks.md (about 6-8 minutes on 2 cores); its own local AWS on port 4610-4611
+# (BENCH_PORT to change). ecs-deploy, the peer it is measured against, is installed on first use.
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	@$(BIN)/python -c 'import ecs_deploy' 2>/dev/null || $(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 
 clean:
