@@ -31,7 +31,7 @@ def gather(aws, settings, events: int = 10) -> dict:
         "task_sets": [_task_set(t) for t in svc.get("taskSets", []) or []],
         "targets": _targets(aws, svc),
         "scaling": _scaling(aws, settings),
-        "alarms": _alarms(aws, svc),
+        "alarms": _alarms(aws, svc, _codedeploy_alarm_names(aws, settings) if controller == "CODE_DEPLOY" else None),
         "events": [{"at": str(e.get("createdAt", "")), "message": e.get("message", "")} for e in (svc.get("events") or [])[:events]],
     }
     return data
@@ -92,8 +92,15 @@ def _scaling(aws, settings) -> dict | None:
     return out
 
 
-def _alarms(aws, svc: dict) -> list[dict]:
-    names = (((svc.get("deploymentConfiguration") or {}).get("alarms") or {}).get("alarmNames")) or []
+def _codedeploy_alarm_names(aws, settings) -> list[str]:
+    from ecsship.deploy.strategies.codedeploy import CodeDeployStrategy
+
+    return CodeDeployStrategy(aws, settings, clock=None).group_alarm_names()
+
+
+def _alarms(aws, svc: dict, names: list[str] | None = None) -> list[dict]:
+    if names is None:
+        names = (((svc.get("deploymentConfiguration") or {}).get("alarms") or {}).get("alarmNames")) or []
     if not names:
         return []
     with aws_call("deployment alarms", "cloudwatch:DescribeAlarms"):

@@ -318,3 +318,16 @@ def test_ecs_native_linear_timeout_stops_with_rollback(sim, run_cli, aws, tmp_pa
     assert result.stdout.count("] deployment arn:") == 1  # the rollback watch carries on, it does not start over
     assert "rolled back" in result.stdout and "checkout-api:1 serves" in result.stdout
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
+
+
+def test_status_of_a_codedeploy_service_shows_task_sets_targets_and_group_alarms(sim, run_cli, aws):
+    assert run_cli("apply", "-f", BLUEGREEN, "--yes").exit_code == 0
+    assert run_cli("deploy", "-f", BLUEGREEN, "--image-tag", "v2").exit_code == 0
+    result = run_cli("--output", "json", "status", "-f", BLUEGREEN)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["controller"] == "CODE_DEPLOY"
+    assert [(t["status"], t["revision"]) for t in data["task_sets"]] == [("PRIMARY", "checkout-api-bg:2")]
+    assert "shop-checkout-api-bg-5xx" in {a["name"] for a in data["alarms"]}
+    text = run_cli("status", "-f", BLUEGREEN)
+    assert "task sets:" in text.stdout and "alarms: " in text.stdout
