@@ -104,3 +104,16 @@ def _as_list(value) -> list:
     if value is None:
         return []
     return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def converge_existing(reconciler: Reconciler, aws, res, spec: dict, exc: Exception) -> dict:
+    """A create answered "already exists": an earlier attempt of the same create (a lost response,
+    resent by botocore's retries) or an interrupted apply made it. Read it back and converge it,
+    but only if it carries our tags; anything else is not ours and the error stands."""
+    from ecsship.plan.diff import diff
+
+    live = reconciler.read(aws, res, spec)
+    if live is None or not live.managed:
+        raise exc
+    fields = diff(reconciler.desired_state(res, spec, live), live.state)
+    return reconciler.update(aws, res, spec, live, fields) if fields else live.outputs

@@ -7,7 +7,7 @@ them: which of the pair gets the traffic, and the weights, are theirs, not drift
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import OWNER_KEY, CLUSTER_KEY, Live, PlanProblem, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import OWNER_KEY, CLUSTER_KEY, Live, PlanProblem, Reconciler, converge_existing, owned, tag_dict, tag_list
 
 
 def _conditions(conditions) -> list:
@@ -88,9 +88,14 @@ class ListenerRuleReconciler(Reconciler):
         return [{"Type": "forward", "TargetGroupArn": spec["targetGroupArn"]}]
 
     def create(self, aws, res, spec):
-        with aws_call(res.label, "elasticloadbalancing:CreateRule"):
-            rule = aws.client("elbv2").create_rule(ListenerArn=spec["ListenerArn"], Priority=spec["Priority"],
-                                                   Conditions=spec["Conditions"], Actions=self._actions(spec), Tags=tag_list(res.tags))["Rules"][0]
+        try:
+            with aws_call(res.label, "elasticloadbalancing:CreateRule"):
+                rule = aws.client("elbv2").create_rule(ListenerArn=spec["ListenerArn"], Priority=spec["Priority"],
+                                                       Conditions=spec["Conditions"], Actions=self._actions(spec), Tags=tag_list(res.tags))["Rules"][0]
+        except Exception as exc:
+            if getattr(exc, "code", "") != "PriorityInUse":
+                raise
+            return converge_existing(self, aws, res, spec, exc)  # ours from a lost answer, else the error stands
         return {"arn": rule["RuleArn"]}
 
     def update(self, aws, res, spec, live, fields):

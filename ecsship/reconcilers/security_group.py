@@ -6,9 +6,10 @@ other ports, and with VPC endpoints AWS traffic already stays inside the VPC. Se
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 from ecsship.aws.errors import aws_call, error_code
-from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
 OPEN_EGRESS = "-1:all to 0.0.0.0/0"
@@ -30,6 +31,19 @@ def groups_by_name(aws, vpc_id: str, label: str, name: str) -> dict:
     return found
 
 
+@contextmanager
+def rule_exists_ok():
+    """Authorizing a rule that exists, or revoking one that is gone, is what was wanted: the
+    resend of a call whose first answer was lost gets exactly these errors."""
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        if error_code(exc) not in ("InvalidPermission.Duplicate", "InvalidPermission.NotFound"):
+            raise
+
+
 class SecurityGroupReconciler(Reconciler):
     kind = "security_group"
     replace_fields = ("description",)
@@ -49,9 +63,15 @@ class SecurityGroupReconciler(Reconciler):
 
     def create(self, aws, res, spec):
         ec2 = aws.client("ec2")
-        with aws_call(res.label, "ec2:CreateSecurityGroup"):
-            group_id = ec2.create_security_group(GroupName=res.name, Description=spec["description"], VpcId=spec["vpcId"],
-                                                 TagSpecifications=[{"ResourceType": "security-group", "Tags": tag_list(res.tags)}])["GroupId"]
+        try:
+            with aws_call(res.label, "ec2:CreateSecurityGroup"):
+                group_id = ec2.create_security_group(GroupName=res.name, Description=spec["description"], VpcId=spec["vpcId"],
+                                                     TagSpecifications=[{"ResourceType": "security-group", "Tags": tag_list(res.tags)}])["GroupId"]
+        except Exception as exc:
+            if getattr(exc, "code", "") != "InvalidGroup.Duplicate":
+                raise
+            forget(aws, ("security_groups", spec["vpcId"]))
+            return converge_existing(self, aws, res, spec, exc)
         forget(aws, ("security_groups", spec["vpcId"]))
         live = self.read(aws, res, spec)
         self._sync_rules(aws, res, spec, live)
@@ -79,11 +99,11 @@ class SecurityGroupReconciler(Reconciler):
             missing = [r for r in want[direction] if r not in have]
             if extra:
                 call = ec2.revoke_security_group_ingress if direction == "ingress" else ec2.revoke_security_group_egress
-                with aws_call(res.label, f"ec2:RevokeSecurityGroup{direction.title()}"):
+                with aws_call(res.label, f"ec2:RevokeSecurityGroup{direction.title()}"), rule_exists_ok():
                     call(GroupId=group_id, IpPermissions=[p[1] for p in extra])
             if missing:
                 call = ec2.authorize_security_group_ingress if direction == "ingress" else ec2.authorize_security_group_egress
-                with aws_call(res.label, f"ec2:AuthorizeSecurityGroup{direction.title()}"):
+                with aws_call(res.label, f"ec2:AuthorizeSecurityGroup{direction.title()}"), rule_exists_ok():
                     call(GroupId=group_id, IpPermissions=[_permission(r) for r in missing])
 
     def delete(self, aws, res, live):

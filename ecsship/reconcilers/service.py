@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 from ecsship.aws.errors import aws_call
 from ecsship.errors import EcsshipError
@@ -135,8 +136,26 @@ class ServiceReconciler(Reconciler):
                 ecs.update_service(cluster=cluster, service=res.name, desiredCount=0)
         with aws_call(res.label, "ecs:DeleteService"):
             ecs.delete_service(cluster=cluster, service=res.name, force=True)
-        with aws_call(res.label, "ecs:DescribeServices (waiting until inactive)"):
-            ecs.get_waiter("services_inactive").wait(cluster=cluster, services=[res.name], WaiterConfig={"Delay": 5, "MaxAttempts": 120})
+        wait_inactive(aws, res.label, cluster, res.name)
+
+
+def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 600) -> None:
+    """Poll until the deleted service is INACTIVE (its tasks are gone), backing off from 0.5 s to 15 s.
+
+    Not botocore's services_inactive waiter: its fixed 15 s delay makes every destroy wait at least that long.
+    """
+    ecs = aws.client("ecs")
+    delay, waited = 0.5, 0.0
+    while True:
+        with aws_call(label, "ecs:DescribeServices"):
+            found = ecs.describe_services(cluster=cluster, services=[service])["services"]
+        if not found or found[0].get("status") == "INACTIVE":
+            return
+        if waited >= timeout:
+            raise EcsshipError(f"{label}: still {found[0].get('status')} after {int(waited)} s", "run `ecsship destroy` again later to finish")
+        time.sleep(delay)
+        waited += delay
+        delay = min(15.0, delay * 2)
 
 
 def update_service(aws, label: str, cluster: str, service: str, changes: dict, controller: str = "ECS") -> dict:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
 
 HEALTH_KEYS = ("HealthCheckProtocol", "HealthCheckPath", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds",
                "HealthyThresholdCount", "UnhealthyThresholdCount")
@@ -43,8 +43,13 @@ class TargetGroupReconciler(Reconciler):
     def create(self, aws, res, spec):
         elb = aws.client("elbv2")
         kwargs = {k: spec[k] for k in FIXED_KEYS + HEALTH_KEYS}
-        with aws_call(res.label, "elasticloadbalancing:CreateTargetGroup"):
-            arn = elb.create_target_group(Name=res.name, HealthCheckEnabled=True, Matcher=spec["Matcher"], Tags=tag_list(res.tags), **kwargs)["TargetGroups"][0]["TargetGroupArn"]
+        try:
+            with aws_call(res.label, "elasticloadbalancing:CreateTargetGroup"):
+                arn = elb.create_target_group(Name=res.name, HealthCheckEnabled=True, Matcher=spec["Matcher"], Tags=tag_list(res.tags), **kwargs)["TargetGroups"][0]["TargetGroupArn"]
+        except Exception as exc:
+            if getattr(exc, "code", "") != "DuplicateTargetGroupName":
+                raise
+            return converge_existing(self, aws, res, spec, exc)
         self._attributes(aws, res, arn, spec)
         return _outputs(arn)
 

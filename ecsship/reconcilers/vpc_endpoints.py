@@ -12,7 +12,7 @@ import hashlib
 from ecsship.aws.errors import aws_call
 from ecsship.reconcilers.base import Live, Reconciler, tag_dict
 from ecsship.reconcilers.cache import forget
-from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name
+from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name, rule_exists_ok
 
 GATEWAY_SERVICES = {"s3", "dynamodb"}
 SG_NAME = ENDPOINTS_GROUP
@@ -140,18 +140,26 @@ class VpcEndpointsReconciler(Reconciler):
     def _ensure_security_group(self, aws, res, spec, sg) -> str:
         ec2 = aws.client("ec2")
         if sg is None:
-            with aws_call(f"security group {SG_NAME}", "ec2:CreateSecurityGroup"):
-                sg_id = ec2.create_security_group(GroupName=SG_NAME, VpcId=spec["vpcId"],
-                                                  Description="ecsship: HTTPS from ECS tasks to VPC interface endpoints",
-                                                  TagSpecifications=[{"ResourceType": "security-group", "Tags": [
-                                                      {"Key": CREATED_BY, "Value": spec["user"]}, {"Key": "ecsship:purpose", "Value": "vpc-endpoints"}]}])["GroupId"]
+            try:
+                with aws_call(f"security group {SG_NAME}", "ec2:CreateSecurityGroup"):
+                    sg_id = ec2.create_security_group(GroupName=SG_NAME, VpcId=spec["vpcId"],
+                                                      Description="ecsship: HTTPS from ECS tasks to VPC interface endpoints",
+                                                      TagSpecifications=[{"ResourceType": "security-group", "Tags": [
+                                                          {"Key": CREATED_BY, "Value": spec["user"]}, {"Key": "ecsship:purpose", "Value": "vpc-endpoints"}]}])["GroupId"]
+                allowed = []
+            except Exception as exc:
+                # Made by a resent create whose first answer was lost, or by another service just now.
+                if getattr(exc, "code", "") != "InvalidGroup.Duplicate":
+                    raise
+                forget(aws, ("security_groups", spec["vpcId"]))
+                sg = groups_by_name(aws, spec["vpcId"], f"security group {SG_NAME}", SG_NAME)[SG_NAME]
+                sg_id, allowed = sg["GroupId"], self._sg_state(sg, spec)["allows443From"]
             forget(aws, ("security_groups", spec["vpcId"]))
-            allowed = []
         else:
             sg_id = sg["GroupId"]
             allowed = self._sg_state(sg, spec)["allows443From"]
         if spec["clientSecurityGroupId"] not in allowed:
-            with aws_call(f"security group {SG_NAME}", "ec2:AuthorizeSecurityGroupIngress"):
+            with aws_call(f"security group {SG_NAME}", "ec2:AuthorizeSecurityGroupIngress"), rule_exists_ok():
                 ec2.authorize_security_group_ingress(GroupId=sg_id, IpPermissions=[{
                     "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
                     "UserIdGroupPairs": [{"GroupId": spec["clientSecurityGroupId"], "Description": f"ecsship {spec['user']}"}]}])
@@ -178,6 +186,6 @@ class VpcEndpointsReconciler(Reconciler):
                  for perm in (sg or {}).get("IpPermissions") or [] if perm.get("FromPort") == 443
                  for pair in perm.get("UserIdGroupPairs") or [] if pair["GroupId"] == spec["clientSecurityGroupId"]]
         if pairs:
-            with aws_call(f"security group {SG_NAME}", "ec2:RevokeSecurityGroupIngress"):
+            with aws_call(f"security group {SG_NAME}", "ec2:RevokeSecurityGroupIngress"), rule_exists_ok():
                 ec2.revoke_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=[{
                     "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": pairs}])

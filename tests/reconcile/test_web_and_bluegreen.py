@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 
 
-def apply_twice(run_cli, path):
-    for _ in range(2):  # see test_drift_and_saved_plans.converge
-        result = run_cli("apply", "--no-wait", "-f", path, "--yes")
-        assert result.exit_code == 0, result.output
+def apply(run_cli, path):
+    result = run_cli("apply", "--no-wait", "-f", path, "--yes")
+    assert result.exit_code == 0, result.output
     return result
 
 
@@ -15,7 +14,6 @@ def test_web_example_builds_the_whole_envelope(run_cli, example, aws, aws_calls)
     first = run_cli("apply", "--no-wait", "-f", example("web"), "--yes")
     assert first.exit_code == 0, first.output
     assert "Apply complete: 15 created" in first.stdout
-    apply_twice(run_cli, example("web"))
     elb, ec2, ecs = aws.client("elbv2"), aws.client("ec2"), aws.client("ecs")
 
     tg = elb.describe_target_groups(Names=["shop-checkout-api"])["TargetGroups"][0]
@@ -84,7 +82,7 @@ def test_web_example_builds_the_whole_envelope(run_cli, example, aws, aws_calls)
 
 
 def test_policy_the_manifest_drops_is_deleted(run_cli, example, manifest, aws):
-    apply_twice(run_cli, example("worker"))
+    apply(run_cli, example("worker"))
     smaller = manifest("worker", scaling={"min": 1, "max": 4, "memory": 80})
     result = run_cli("apply", "--no-wait", "-f", smaller, "--yes")
     assert result.exit_code == 0, result.output
