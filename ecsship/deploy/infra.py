@@ -22,7 +22,7 @@ def prepare_revision(ctx, image: str, with_infra: bool) -> tuple[str, bool]:
     from ecsship.desired import build
     from ecsship.desired.refs import contains_unknown, lookup_in, resolve
     from ecsship.plan.engine import apply_plan, make_plan
-    from ecsship.plan.model import CREATE, NOOP
+    from ecsship.plan.model import CREATE, NOOP, REPLACE
     from ecsship.reconcilers.task_definition import register_if_changed
 
     desired = build(ctx.manifest, image_override=image)
@@ -31,6 +31,10 @@ def prepare_revision(ctx, image: str, with_infra: bool) -> tuple[str, bool]:
     if service is not None and service.action == CREATE:
         raise EcsshipError(f"service {desired.service} does not exist in cluster {desired.cluster} yet",
                            "run `ecsship apply` to create it (it rolls out the first revision the same way)")
+    if service is not None and service.action == REPLACE:
+        raise EcsshipError(f"service {desired.service} must be replaced to match the manifest "
+                           f"({', '.join(sorted(f.path for f in service.fields)[:3])})",
+                           "that is `ecsship apply --allow-replace`'s job, not a deploy's")
     infra = plan.infra_changes(ROLLOUT_KINDS)
     if infra and not with_infra:
         listed = ", ".join(f"{c.action} {c.label}" for c in infra)
