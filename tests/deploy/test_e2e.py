@@ -331,3 +331,14 @@ def test_status_of_a_codedeploy_service_shows_task_sets_targets_and_group_alarms
     assert "shop-checkout-api-bg-5xx" in {a["name"] for a in data["alarms"]}
     text = run_cli("status", "-f", BLUEGREEN)
     assert "task sets:" in text.stdout and "alarms: " in text.stdout
+
+
+def test_deploy_refuses_when_the_service_must_be_replaced(sim, run_cli, aws, tmp_path):
+    applied(run_cli, aws, WEB, "checkout-api")
+    manifest = manifest_with_deploy(tmp_path, WEB, "  strategy: canary\n  controller: codedeploy\n  canary: {percent: 10, interval: 5m}\n"
+                                    "  test_listener_port: 8443\n")
+    result = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    assert result.exit_code == 1, result.output
+    assert "must be replaced" in result.stderr and "--allow-replace" in result.stderr
+    assert "Traceback" not in result.output
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
