@@ -12,7 +12,7 @@ import time
 
 from ecsship.aws.errors import aws_call
 from ecsship.errors import EcsshipError
-from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
 
 UPDATABLE = ("taskDefinition", "desiredCount", "capacityProviderStrategy", "networkConfiguration", "deploymentConfiguration",
              "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags", "propagateTags",
@@ -53,7 +53,10 @@ def _lb(lb: dict) -> dict:
     out = {"targetGroupArn": lb.get("targetGroupArn"), "containerName": lb.get("containerName"), "containerPort": lb.get("containerPort")}
     if lb.get("advancedConfiguration"):
         adv = lb["advancedConfiguration"]
-        out["advancedConfiguration"] = {k: adv.get(k) for k in ("alternateTargetGroupArn", "productionListenerRule", "testListenerRule", "roleArn") if adv.get(k)}
+        out["advancedConfiguration"] = {k: adv.get(k) for k in ("productionListenerRule", "testListenerRule", "roleArn") if adv.get(k)}
+        # Each blue/green deployment swaps which of the pair is primary: the pair is the config, not its order.
+        out.pop("targetGroupArn")
+        out["targetGroupPair"] = sorted(str(a) for a in (lb.get("targetGroupArn"), adv.get("alternateTargetGroupArn")) if a)
     return out
 
 
@@ -107,8 +110,14 @@ class ServiceReconciler(Reconciler):
         kwargs = api_spec(spec)
         # Same content, same token: a create retried after a crash returns the service it made.
         token = hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=str).encode()).hexdigest()[:32]
-        with aws_call(res.label, "ecs:CreateService"):
-            svc = aws.client("ecs").create_service(**kwargs, tags=tag_list(res.tags, "key", "value"), clientToken=token)["service"]
+        try:
+            with aws_call(res.label, "ecs:CreateService"):
+                svc = aws.client("ecs").create_service(**kwargs, tags=tag_list(res.tags, "key", "value"), clientToken=token)["service"]
+        except Exception as exc:
+            # The service exists (an earlier attempt whose answer was lost): ours if tagged so.
+            if getattr(exc, "code", "") != "InvalidParameterException" or "idempotent" not in str(exc):
+                raise
+            return converge_existing(self, aws, res, spec, exc)
         return {"arn": svc["serviceArn"], "name": res.name}
 
     def update(self, aws, res, spec, live, fields):
