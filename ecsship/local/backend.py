@@ -11,7 +11,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import parse_qs
 
@@ -34,7 +34,6 @@ class BackendOptions:
     manual_clock: bool = False
     fail_images: str = DEFAULT_FAIL_IMAGES
     fail_mode: str = "health-check"  # or "exit": how an image matching fail_images fails
-    extra: dict = field(default_factory=dict)
 
 
 class LocalBackend:

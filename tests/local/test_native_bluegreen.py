@@ -1,7 +1,7 @@
 """ECS-native CANARY / BLUE_GREEN / LINEAR deployments: listener rule weights over time, rollback."""
 from __future__ import annotations
 
-from tests.local.helpers import describe_service, forward_rule, register_task_definition, rolling_service, seeded_network, target_group
+from tests.local.helpers import describe_service, forward_rule, register_task_definition, seeded_network, target_group
 
 
 def _weights(aws, rule_arn: str) -> dict[str, int]:

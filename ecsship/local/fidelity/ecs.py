@@ -73,7 +73,6 @@ def _validate_strategy(config: dict, load_balancers: list) -> None:
 
 def apply() -> None:
     from moto.core.responses import ActionResult
-    from moto.ecs.exceptions import ServiceNotFoundException
     from moto.ecs.models import EC2ContainerServiceBackend
     from moto.ecs.responses import EC2ContainerServiceResponse as Response
 
@@ -212,4 +211,3 @@ def apply() -> None:
     EC2ContainerServiceBackend.list_tasks = list_tasks
     EC2ContainerServiceBackend.stop_task = stop_task
     ecs_api.install(Response)
-    _ = ServiceNotFoundException

@@ -24,7 +24,6 @@ AppSpec lifecycle hooks (Lambda functions) are reported Succeeded: the local bac
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
-from typing import Any
-
 from moto.ecs.models import Task
 
 from ecsship.local.simulator.model_time import ts
@@ -185,6 +183,3 @@ def is_healthy_for_scheduler(task: SimTask, elbv2_backend) -> bool:
             return False
     return True
 
-
-def detail(task: SimTask) -> dict[str, Any]:
-    return {"arn": task.task_arn, "status": task.last_status, "desired": task.desired_status}
