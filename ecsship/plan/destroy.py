@@ -13,7 +13,8 @@ from ecsship.reconcilers import reconciler_for
 from ecsship.reconcilers.base import PlanProblem
 
 NEEDED_LOOKUPS = ("network", "alb_lookup")  # the image and secrets need not exist to be destroyed
-NEVER_DELETED = {"cluster": "shared by the services in it", "codedeploy_config": "deployment configs are shared by name"}
+NEVER_DELETED = {"cluster": "shared by the services in it", "codedeploy_config": "deployment configs are shared by name",
+                 "namespace": "shared by the services registered in it"}
 
 
 def make_destroy_plan(aws, desired, delete_logs: bool = False, deregister: bool = False) -> Plan:

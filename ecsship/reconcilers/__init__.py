@@ -26,6 +26,8 @@ REGISTRY = {
     "codedeploy_app": "codedeploy:ApplicationReconciler",
     "codedeploy_config": "codedeploy:DeploymentConfigReconciler",
     "codedeploy_group": "codedeploy:DeploymentGroupReconciler",
+    "namespace": "discovery:NamespaceReconciler",
+    "discovery_service": "discovery:DiscoveryServiceReconciler",
 }
 _cache: dict = {}
 
