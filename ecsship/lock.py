@@ -102,7 +102,11 @@ class ServiceLock:
                 Tags=[{"Key": "ecsship:service", "Value": self.service}, {"Key": "ecsship:cluster", "Value": self.cluster}, {"Key": "ecsship:lock", "Value": "true"}],
             )
         except self.ssm.exceptions.ParameterAlreadyExists:
-            return False
+            # A lost response makes botocore resend the create: if the lock holds our token, the
+            # first attempt won it.
+            held = self.read()
+            if held is None or held.token != token:
+                return False
         self.token = token
         return True
 

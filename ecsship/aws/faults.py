@@ -87,7 +87,7 @@ class FaultInjector:
         return _error_response(request, protocol, status, "InternalFailure" if status == 500 else "ServiceUnavailable", "injected")
 
 
-    def _needs_retry(self, response=None, operation=None, attempts=None, caught_exception=None, **_):
+    def _needs_retry(self, response=None, operation=None, attempts=None, caught_exception=None, request_dict=None, **_):
         # Runs before botocore's own retry handler; a non-None answer makes botocore resend.
         if caught_exception is not None or response is None or operation is None or attempts != 1:
             return None
@@ -98,6 +98,13 @@ class FaultInjector:
         if self._random.random() >= self.lost_response_rate:
             return None
         self.injected["lost"] = self.injected.get("lost", 0) + 1
+        config = ((request_dict or {}).get("context") or {}).get("client_config")
+        retries = getattr(config, "retries", None) or {}
+        if retries.get("total_max_attempts") == 1 or retries.get("max_attempts") == 0:
+            # A client that never resends: the caller sees the timeout, though AWS did the work.
+            from botocore.exceptions import ReadTimeoutError
+
+            raise ReadTimeoutError(endpoint_url=(request_dict or {}).get("url", "?"))
         return 0
 
 

@@ -81,6 +81,7 @@ class Aws:
             connect_timeout=5,
             read_timeout=30,
         )
+        self.max_attempts = max_attempts
         self.calls = CallLog()
         self._clients: dict[str, object] = {}
         self.session.events.register("before-call.*.*", self._count)
@@ -102,6 +103,17 @@ class Aws:
         if client is None:
             client = self.session.client(service, endpoint_url=self.endpoint_url, config=self.config)
             self._clients[service] = client
+        return client
+
+    def client_without_retries(self, service: str):
+        """A client that sends each request once: for creates that are not safe to resend
+        (see ecsship.aws.retrysafe), whose caller reads before it retries."""
+        key = f"{service}/once"
+        client = self._clients.get(key)
+        if client is None:
+            config = self.config.merge(Config(retries={"mode": self.config.retries["mode"], "total_max_attempts": 1}))
+            client = self.session.client(service, endpoint_url=self.endpoint_url, config=config)
+            self._clients[key] = client
         return client
 
     @property

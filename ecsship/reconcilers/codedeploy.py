@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
 
 MISSING = ("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException", "DeploymentConfigDoesNotExistException")
 
@@ -37,8 +37,13 @@ class ApplicationReconciler(Reconciler):
         return {"computePlatform": spec["computePlatform"], "tags": dict(res.tags)}
 
     def create(self, aws, res, spec):
-        with aws_call(res.label, "codedeploy:CreateApplication"):
-            aws.client("codedeploy").create_application(applicationName=res.name, computePlatform=spec["computePlatform"], tags=tag_list(res.tags))
+        try:
+            with aws_call(res.label, "codedeploy:CreateApplication"):
+                aws.client("codedeploy").create_application(applicationName=res.name, computePlatform=spec["computePlatform"], tags=tag_list(res.tags))
+        except Exception as exc:
+            if getattr(exc, "code", "") != "ApplicationAlreadyExistsException":
+                raise
+            return converge_existing(self, aws, res, spec, exc)  # ours from a lost answer, else the error stands
         return {"name": res.name, "arn": _arn(aws, spec.get("account"), "application", res.name)}
 
     def update(self, aws, res, spec, live, fields):
@@ -76,8 +81,14 @@ class DeploymentConfigReconciler(Reconciler):
         return {"computePlatform": spec["computePlatform"], "trafficRoutingConfig": spec["trafficRoutingConfig"]}
 
     def create(self, aws, res, spec):
-        with aws_call(res.label, "codedeploy:CreateDeploymentConfig"):
-            aws.client("codedeploy").create_deployment_config(deploymentConfigName=res.name, **self.desired_state(res, spec))
+        try:
+            with aws_call(res.label, "codedeploy:CreateDeploymentConfig"):
+                aws.client("codedeploy").create_deployment_config(deploymentConfigName=res.name, **self.desired_state(res, spec))
+        except Exception as exc:
+            # Immutable and untagged: the same name with the same content is ours (a lost answer).
+            live = self.read(aws, res, spec) if getattr(exc, "code", "") == "DeploymentConfigAlreadyExistsException" else None
+            if live is None or live.state != self.desired_state(res, spec):
+                raise
         return {"name": res.name}
 
     def delete(self, aws, res, live):
@@ -131,8 +142,13 @@ class DeploymentGroupReconciler(Reconciler):
         return {k: v for k, v in spec.items() if k not in ("account",)}
 
     def create(self, aws, res, spec):
-        with aws_call(res.label, "codedeploy:CreateDeploymentGroup"):
-            group_id = aws.client("codedeploy").create_deployment_group(**self._api(spec), tags=tag_list(res.tags))["deploymentGroupId"]
+        try:
+            with aws_call(res.label, "codedeploy:CreateDeploymentGroup"):
+                group_id = aws.client("codedeploy").create_deployment_group(**self._api(spec), tags=tag_list(res.tags))["deploymentGroupId"]
+        except Exception as exc:
+            if getattr(exc, "code", "") != "DeploymentGroupAlreadyExistsException":
+                raise
+            return converge_existing(self, aws, res, spec, exc)  # ours from a lost answer, else the error stands
         return {"name": res.name, "id": group_id, "arn": _arn(aws, spec.get("account"), "deploymentgroup", f"{spec['applicationName']}/{res.name}")}
 
     def update(self, aws, res, spec, live, fields):

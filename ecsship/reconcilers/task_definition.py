@@ -78,9 +78,22 @@ class TaskDefinitionReconciler(Reconciler):
 
 
 def register(aws, res, spec: dict) -> dict:
+    # Not safe to resend (a lost answer would leave two equal revisions): send once, and after a
+    # transient failure look whether the latest revision is already this content before resending.
+    from ecsship.aws.retrysafe import send_once
+
+    reconciler = TaskDefinitionReconciler()
+
+    def find():
+        live = reconciler.read(aws, res, spec)
+        return live.outputs if live is not None and live.state == reconciler.desired_state(res, spec) else None
+
+    def send(ecs):
+        definition = ecs.register_task_definition(**spec, tags=tag_list(res.tags, "key", "value"))["taskDefinition"]
+        return {"arn": definition["taskDefinitionArn"], "revision": definition["revision"], "family": res.name}
+
     with aws_call(res.label, "ecs:RegisterTaskDefinition"):
-        definition = aws.client("ecs").register_task_definition(**spec, tags=tag_list(res.tags, "key", "value"))["taskDefinition"]
-    return {"arn": definition["taskDefinitionArn"], "revision": definition["revision"], "family": res.name}
+        return send_once(aws, "ecs", send, find)
 
 
 def register_if_changed(aws, res, spec: dict) -> tuple[dict, bool]:

@@ -1,0 +1,52 @@
+"""Read-before-retry for the creates AWS cannot deduplicate (no client token, no "already exists").
+
+botocore's retries resend a request whose answer did not arrive. For most creates that is safe:
+a resend either carries a client token or fails with "already exists", which the reconciler
+reads back. `ecs:RegisterTaskDefinition` is neither: a resend after a lost answer registers a
+second revision with the same content. Such a call goes out once, on a client without retries;
+after a transient failure we first read whether the first attempt took effect, and only resend
+when it did not, backing off like botocore's standard mode.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """The failures botocore's standard mode retries: throttling, 5xx, timeouts, connection errors."""
+    from botocore.exceptions import ClientError
+    from botocore.retries import standard
+
+    if isinstance(exc, ClientError):
+        context = standard.RetryContext(attempt_number=1, parsed_response=exc.response)
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    else:
+        context = standard.RetryContext(attempt_number=1, caught_exception=exc)
+        status = 0
+    return (status >= 500 or standard.TransientRetryableChecker().is_retryable(context)
+            or standard.ThrottledRetryableChecker().is_retryable(context))
+
+
+def send_once(aws, service: str, send: Callable[[object], T], find: Callable[[], T | None],
+              attempts: int | None = None, sleep: Callable[[float], None] = time.sleep) -> T:
+    """`send(client)` on a client that never resends; after a transient failure, `find()` what the
+    failed attempt may have made (None: nothing) before sending again."""
+    from botocore.retries import standard
+
+    client = aws.client_without_retries(service)
+    attempts = attempts or aws.max_attempts
+    backoff = standard.ExponentialBackoff()
+    for attempt in range(1, attempts + 1):
+        try:
+            return send(client)
+        except Exception as exc:
+            if attempt == attempts or not is_transient(exc):
+                raise
+        found = find()
+        if found is not None:
+            return found
+        sleep(backoff.delay_amount(standard.RetryContext(attempt_number=attempt)))
+    raise AssertionError("unreachable")
