@@ -224,6 +224,7 @@ def new_rollout(service, sim: ServiceSim, revision: Revision, now: float, in_sd_
         desired_count=service.desired_count, deployment_configuration=copy.deepcopy(service.deployment_configuration),
         created_at=now, updated_at=now, stage_started_at=now, in_sd_api=in_sd_api,
     )
+    rollout.rollout_state_reason = f"ECS deployment {rollout.id} in progress."
     for previous in sim.rollouts:
         if previous.legacy_status == "PRIMARY":
             previous.legacy_status = "ACTIVE"
