@@ -74,6 +74,9 @@ class Builder:
                 "account": Ref("network", "account_id"),
                 "refs": {env: {"source": s.source, "id": s.ident, "json_key": s.json_key} for env, s in refs.items()},
             }))
+        if self.lb and self.lb.get("create"):
+            self.add(r.Network(key="alb_network", name=_selector_label(self.lb["create"]["subnets"]), spec={
+                "vpc": net["vpc"], "subnets": self.lb["create"]["subnets"]}))
         if self.lb and self.lb.get("alb"):
             ports = [self.lb.get("listener_port", 443)]
             if self.deploy.get("test_listener_port") and self.shifting:
@@ -247,7 +250,7 @@ class Builder:
         if lb.get("create"):
             create = lb["create"]
             self.add(r.LoadBalancer(key="load_balancer", name=names.fit(names.base(self.cluster, self.service), names.ALB_MAX), tags=dict(self.tags), spec={
-                "subnets": create["subnets"], "certificateArn": create["certificate"],
+                "subnets": Ref("alb_network", "subnet_ids"), "certificateArn": create["certificate"],
                 "scheme": "internal" if create.get("internal") else "internet-facing",
                 "vpcId": Ref("network", "vpc_id"), "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 "ports": [lb.get("listener_port", 443)] + ([self.deploy["test_listener_port"]] if self.shifting and self.deploy.get("test_listener_port") else []),

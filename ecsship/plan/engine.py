@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ecsship.desired.refs import UNKNOWN, lookup_in, resolve
+from ecsship.desired.refs import UNKNOWN, contains_unknown, lookup_in, resolve
 from ecsship.errors import EcsshipError, UsageError
 from ecsship.plan.diff import diff
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, UPDATE, Change, Plan, fingerprint
@@ -80,7 +80,8 @@ def make_plan(aws, desired, only: Iterable[str] | None = None, adopt: bool = Fal
 
 
 def plan_resource(aws, reconciler, res, spec: dict, adopt: bool) -> tuple[Change, object]:
-    live = reconciler.read(aws, res, spec)
+    parent_missing = any(contains_unknown(spec.get(key)) for key in reconciler.read_needs)
+    live = None if parent_missing else reconciler.read(aws, res, spec)
     base = dict(key=res.key, kind=res.kind, title=res.title, name=res.name, live=live)
     if live is None:
         wanted = reconciler.desired_state(res, spec, None)

@@ -26,6 +26,7 @@ REGISTRY = {
     "codedeploy_app": "codedeploy:ApplicationReconciler",
     "codedeploy_config": "codedeploy:DeploymentConfigReconciler",
     "codedeploy_group": "codedeploy:DeploymentGroupReconciler",
+    "load_balancer": "load_balancer:LoadBalancerReconciler",
     "namespace": "discovery:NamespaceReconciler",
     "discovery_service": "discovery:DiscoveryServiceReconciler",
 }

@@ -71,11 +71,10 @@ def _dns(config: dict) -> dict:
 
 class DiscoveryServiceReconciler(Reconciler):
     kind = "discovery_service"
+    read_needs = ("NamespaceId",)
     replace_fields = ("DnsConfig.RoutingPolicy", "HealthCheckCustomConfig")
 
     def read(self, aws, res, spec):
-        if not isinstance(spec.get("NamespaceId"), str):
-            return None  # the namespace itself is still to be created
         sd = aws.client("servicediscovery")
         with aws_call(res.label, "servicediscovery:ListServices"):
             pages = sd.get_paginator("list_services").paginate(Filters=[{"Name": "NAMESPACE_ID", "Values": [spec["NamespaceId"]], "Condition": "EQ"}])

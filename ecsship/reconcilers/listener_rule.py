@@ -36,6 +36,7 @@ def _targets(actions) -> list:
 
 class ListenerRuleReconciler(Reconciler):
     kind = "listener_rule"
+    read_needs = ("ListenerArn",)
 
     def read(self, aws, res, spec):
         elb = aws.client("elbv2")

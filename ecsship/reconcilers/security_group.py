@@ -46,6 +46,7 @@ def rule_exists_ok():
 
 class SecurityGroupReconciler(Reconciler):
     kind = "security_group"
+    read_needs = ("vpcId",)
     replace_fields = ("description",)
 
     def read(self, aws, res, spec):

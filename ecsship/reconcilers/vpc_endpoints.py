@@ -27,6 +27,7 @@ def full_name(region: str, short: str) -> str:
 
 class VpcEndpointsReconciler(Reconciler):
     kind = "vpc_endpoints"
+    read_needs = ("vpcId",)
     requires_ownership = False  # shared: sharing is recorded per user, see the module docstring
 
     def read(self, aws, res, spec):
