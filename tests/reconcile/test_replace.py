@@ -1,0 +1,27 @@
+"""A change the API cannot make in place is shown as replace and applied only with --allow-replace."""
+from __future__ import annotations
+
+import json
+
+
+def test_controller_change_needs_allow_replace(run_cli, manifest, aws):
+    rolling = manifest("bluegreen", service="payments", deploy={"strategy": "rolling"}, drop=("scaling",))
+    assert run_cli("apply", "--no-wait", "-f", rolling, "--yes").exit_code == 0
+    codedeploy = manifest("bluegreen", service="payments", drop=("scaling",))
+    plan = run_cli("plan", "-f", codedeploy, "--output", "json")
+    service = next(c for c in json.loads(plan.stdout)["changes"] if c["kind"] == "service")
+    assert service["action"] == "replace"
+    assert {"field": "deploymentController.type", "old": "ECS", "new": "CODE_DEPLOY"} in service["fields"]
+    text = run_cli("plan", "-f", codedeploy)
+    assert "-/+ ECS service payments" in text.stdout and "(forces replacement)" in text.stdout
+
+    refused = run_cli("apply", "--no-wait", "-f", codedeploy, "--yes")
+    assert refused.exit_code == 2 and "--allow-replace" in refused.stderr
+    ecs = aws.client("ecs")
+    assert ecs.describe_services(cluster="shop", services=["payments"])["services"][0]["deploymentController"]["type"] == "ECS"
+
+    replaced = run_cli("apply", "--no-wait", "-f", codedeploy, "--yes", "--allow-replace")
+    assert replaced.exit_code == 0, replaced.output
+    active = [s for s in ecs.describe_services(cluster="shop", services=["payments"])["services"] if s["status"] == "ACTIVE"]
+    assert [s["deploymentController"]["type"] for s in active] == ["CODE_DEPLOY"]
+    assert run_cli("plan", "-f", codedeploy, "--detailed-exitcode").exit_code == 0
