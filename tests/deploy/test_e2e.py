@@ -199,11 +199,16 @@ def test_infrastructure_changes_are_refused_unless_with_infra(sim, run_cli, aws,
 
 
 BLUEGREEN = "examples/bluegreen/ecsship.yaml"
+# The example's canary waits 5 minutes and keeps the old task set 5 more: the same shape, shorter,
+# keeps these tests quick (fewer polls) without changing what they check.
+FAST_CANARY = ("  strategy: canary\n  controller: codedeploy\n  canary: {percent: 10, interval: 1m}\n"
+               "  test_listener_port: 8443\n  termination_wait: 1m\n  rollback_alarms: [auto]\n  timeout: 30m\n")
 
 
-def test_codedeploy_canary_success_then_failure_with_automatic_rollback(sim, run_cli, aws):
-    assert run_cli("apply", "-f", BLUEGREEN, "--yes").exit_code == 0
-    ok = run_cli("deploy", "-f", BLUEGREEN, "--image-tag", "v2")
+def test_codedeploy_canary_success_then_failure_with_automatic_rollback(sim, run_cli, aws, tmp_path):
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY)
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    ok = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
     assert ok.exit_code == 0, ok.output
     traffic = [line.split("] ", 1)[1] for line in ok.stdout.splitlines() if "production traffic:" in line]
     assert "production traffic: checkout-api-bg:2 10%, checkout-api-bg:1 90%" in traffic
@@ -214,7 +219,7 @@ def test_codedeploy_canary_success_then_failure_with_automatic_rollback(sim, run
     deployment_id = ok.stdout.strip().splitlines()[-1].rsplit("deployment ", 1)[1].rstrip(")")
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
 
-    bad = run_cli("deploy", "-f", BLUEGREEN, "--image-tag", "broken")
+    bad = run_cli("deploy", "-f", manifest, "--image-tag", "broken")
     assert bad.exit_code == 1, bad.output
     assert "rolled back, checkout-api-bg:2 serves" in bad.stdout
     assert "Task failed ELB health checks" in bad.stdout
@@ -249,8 +254,7 @@ def test_ecs_native_canary_success_with_traffic_steps(sim, run_cli, aws, tmp_pat
 
 
 def test_codedeploy_manual_approval_then_continue(sim, run_cli, aws, tmp_path):
-    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, "  strategy: canary\n  controller: codedeploy\n  canary: {percent: 10, interval: 5m}\n"
-                                    "  test_listener_port: 8443\n  approval: manual\n  timeout: 30m\n")
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY + "  approval: manual\n")
     assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
     waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
     assert waiting.exit_code == 0, waiting.output
@@ -288,20 +292,30 @@ def test_status_watch_refreshes_until_ctrl_c(sim, run_cli, aws):
     assert frames[-1]["deployments"][0]["rollout_state"] == "COMPLETED" and frames[-1]["revision"] == "worker:2"
 
 
-def test_codedeploy_rollback_returns_to_the_previous_good_revision(sim, run_cli, aws):
-    assert run_cli("apply", "-f", BLUEGREEN, "--yes").exit_code == 0
+def test_codedeploy_rollback_returns_to_the_previous_good_revision_and_status_shows_it(sim, run_cli, aws, tmp_path):
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY)
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
     for tag in ("v2", "v3"):
-        result = run_cli("deploy", "-f", BLUEGREEN, "--image-tag", tag)
+        result = run_cli("deploy", "-f", manifest, "--image-tag", tag)
         assert result.exit_code == 0, result.output
-    back = run_cli("rollback", "-f", BLUEGREEN)
+    back = run_cli("rollback", "-f", manifest)
     assert back.exit_code == 0, back.output
     assert "rolling back from checkout-api-bg:3 to checkout-api-bg:2" in back.stdout
     primary = [t for t in service_of(aws, "checkout-api-bg")["taskSets"] if t["status"] == "PRIMARY"]
     assert primary[0]["taskDefinition"].endswith("checkout-api-bg:2")
-    history = run_cli("--output", "json", "history", "-f", BLUEGREEN)
+    history = run_cli("--output", "json", "history", "-f", manifest)
     rows = json.loads(history.stdout)["deployments"]
     assert [r["revision"] for r in rows[:3]] == ["checkout-api-bg:2", "checkout-api-bg:3", "checkout-api-bg:2"]
     assert all(r["outcome"] == "succeeded" for r in rows[:3])
+
+    status = run_cli("--output", "json", "status", "-f", manifest)
+    assert status.exit_code == 0, status.output
+    data = json.loads(status.stdout)
+    assert data["controller"] == "CODE_DEPLOY"
+    assert [(t["status"], t["revision"]) for t in data["task_sets"]] == [("PRIMARY", "checkout-api-bg:2")]
+    assert "shop-checkout-api-bg-5xx" in {a["name"] for a in data["alarms"]}
+    text = run_cli("status", "-f", manifest)
+    assert "task sets:" in text.stdout and "alarms: " in text.stdout
 
 
 def test_ecs_native_linear_timeout_stops_with_rollback(sim, run_cli, aws, tmp_path):
@@ -319,18 +333,6 @@ def test_ecs_native_linear_timeout_stops_with_rollback(sim, run_cli, aws, tmp_pa
     assert "rolled back" in result.stdout and "checkout-api:1 serves" in result.stdout
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
 
-
-def test_status_of_a_codedeploy_service_shows_task_sets_targets_and_group_alarms(sim, run_cli, aws):
-    assert run_cli("apply", "-f", BLUEGREEN, "--yes").exit_code == 0
-    assert run_cli("deploy", "-f", BLUEGREEN, "--image-tag", "v2").exit_code == 0
-    result = run_cli("--output", "json", "status", "-f", BLUEGREEN)
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert data["controller"] == "CODE_DEPLOY"
-    assert [(t["status"], t["revision"]) for t in data["task_sets"]] == [("PRIMARY", "checkout-api-bg:2")]
-    assert "shop-checkout-api-bg-5xx" in {a["name"] for a in data["alarms"]}
-    text = run_cli("status", "-f", BLUEGREEN)
-    assert "task sets:" in text.stdout and "alarms: " in text.stdout
 
 
 def test_deploy_refuses_when_the_service_must_be_replaced(sim, run_cli, aws, tmp_path):
