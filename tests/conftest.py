@@ -67,7 +67,8 @@ def local_server():
     from ecsship.local import client
 
     port = free_port()
-    client.start_backend(port, manual_clock=True)
+    # ECSSHIP_TEST_PLAIN_MOTO=1: moto without our fixes or simulator, to watch tests/local/test_fidelity.py fail.
+    client.start_backend(port, manual_clock=True, plain_moto=os.environ.get("ECSSHIP_TEST_PLAIN_MOTO") == "1")
     try:
         yield LocalServer(port)
     finally:

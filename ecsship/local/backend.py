@@ -34,6 +34,7 @@ class BackendOptions:
     manual_clock: bool = False
     fail_images: str = DEFAULT_FAIL_IMAGES
     fail_mode: str = "health-check"  # or "exit": how an image matching fail_images fails
+    plain_moto: bool = False  # no fidelity fixes, no simulator: to show each fidelity test fails without them
 
 
 class LocalBackend:
@@ -46,14 +47,16 @@ class LocalBackend:
 
         from ecsship.local import runtime
 
-        fidelity.apply()
+        if not options.plain_moto:
+            fidelity.apply()
         self.options = options
         self.lock = threading.RLock()
         self.clock = Clock(speed=options.speed, manual=options.manual_clock)
         runtime.clock = self.clock
         self.started_at = time.time()
         self.moto_app = DomainDispatcherApplication(create_backend_app)
-        self.simulator = Simulator(self.clock, fail_images=options.fail_images, fail_mode=options.fail_mode)
+        self.simulator = Simulator(self.clock, fail_images=options.fail_images, fail_mode=options.fail_mode,
+                                   install=not options.plain_moto)
         runtime.simulator = self.simulator
         self.seed_summary: dict | None = None
         self.simulator_errors = 0
@@ -72,6 +75,8 @@ class LocalBackend:
             self.simulator.reset()
             mock_random.seed(SEED_RANDOM)
             self.seed_summary = self._seed() if self.options.seed else None
+            if self.options.plain_moto:
+                self.seed_summary = None
             mock_random.seed(AFTER_SEED_RANDOM)
             return {"ok": True, "seeded": self.options.seed, "seconds": round(time.perf_counter() - started, 3)}
 

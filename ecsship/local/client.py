@@ -175,6 +175,7 @@ def start_backend(
     fail_mode: str | None = None,
     manual_clock: bool = False,
     timeout: float = START_TIMEOUT_SECONDS,
+    plain_moto: bool = False,
 ) -> dict:
     """Start a backend process in the background and return its status once it answers."""
     running = discover(port)
@@ -197,6 +198,8 @@ def start_backend(
         command += ["--fail-mode", fail_mode]
     if manual_clock:
         command.append("--manual-clock")
+    if plain_moto:
+        command.append("--plain-moto")
     log = log_path(port)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as log_file:

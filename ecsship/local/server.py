@@ -23,6 +23,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fail-images", default="*broken*", help="images whose tag matches this pattern fail")
     parser.add_argument("--fail-mode", default="health-check", choices=["health-check", "exit"])
     parser.add_argument("--no-state-file", action="store_true")
+    parser.add_argument("--plain-moto", action="store_true", help=argparse.SUPPRESS)  # verification only: no fixes, no simulator
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     options = BackendOptions(
         port=args.port, seed=not args.bare, speed=args.speed, manual_clock=args.manual_clock,
-        fail_images=args.fail_images, fail_mode=args.fail_mode,
+        fail_images=args.fail_images, fail_mode=args.fail_mode, plain_moto=args.plain_moto,
     )
     try:
         # Bind before seeding so a port conflict fails fast.

@@ -14,13 +14,14 @@ MAX_TICKS_PER_CATCH_UP = 50_000
 
 
 class Simulator:
-    def __init__(self, clock: Clock, fail_images: str = "*broken*", fail_mode: str = "health-check"):
+    def __init__(self, clock: Clock, fail_images: str = "*broken*", fail_mode: str = "health-check", install: bool = True):
         from ecsship.local.simulator import codedeploy, targets
         from ecsship.local.simulator.codedeploy import CodeDeployEngine
         from ecsship.local.simulator.ecs_engine import EcsEngine
 
-        targets.apply_patches()
-        codedeploy.install()
+        if install:
+            targets.apply_patches()
+            codedeploy.install()
         self.clock = clock
         self.fail_images = fail_images
         self.fail_mode = fail_mode
