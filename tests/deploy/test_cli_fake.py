@@ -185,3 +185,17 @@ def test_same_image_twice_registers_nothing(world):
     assert again.exit_code == 0
     assert "nothing to deploy: web:2 already serves" in again.stdout
     assert world.ecs.calls.count("RegisterTaskDefinition") == 1
+
+
+def test_image_flag_gives_the_whole_uri_and_both_flags_are_a_usage_error(world):
+    result = world("deploy", "--image", f"{IMAGE}:v3")
+    assert result.exit_code == 0, result.output
+    assert f"({IMAGE}:v3)" in result.stdout
+    both = world("deploy", "--image", f"{IMAGE}:v3", "--image-tag", "v2")
+    assert both.exit_code == 2 and "either --image-tag or --image" in both.stderr
+
+
+def test_bad_timeout_is_a_usage_error(world):
+    result = world("deploy", "--image-tag", "v2", "--timeout", "soon")
+    assert result.exit_code == 2 and "--timeout" in result.stderr
+    assert "UpdateService" not in world.ecs.calls
