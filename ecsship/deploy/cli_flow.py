@@ -96,7 +96,8 @@ def rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
         if not wait:
             c.finish(Outcome("started", tracker.id, revision_name(tracker.new_td), revision_name(tracker.old_td),
                              hint="watch it with `ecsship status --watch`"))
-        outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, rollback_on_timeout=False, mark=False)
+        outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, rollback_on_timeout=False, mark=False,
+                         stop_when_waiting=False)  # a paused deployment being abandoned: watch it unwind
         if outcome.status in ("rolled_back", "stopped"):
             outcome.status = "reverted"
         c.finish(outcome)

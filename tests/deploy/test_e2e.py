@@ -344,3 +344,16 @@ def test_deploy_refuses_when_the_service_must_be_replaced(sim, run_cli, aws, tmp
     assert "must be replaced" in result.stderr and "--allow-replace" in result.stderr
     assert "Traceback" not in result.output
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
+
+
+def test_rollback_abandons_a_deployment_waiting_for_approval(sim, run_cli, aws, tmp_path):
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY + "  approval: manual\n")
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    assert waiting.exit_code == 0 and "waiting for approval" in waiting.stdout
+    abandoned = run_cli("rollback", "-f", manifest)
+    assert abandoned.exit_code == 0, abandoned.output
+    assert "stopping deployment" in abandoned.stdout and "checkout-api-bg:1 serves" in abandoned.stdout
+    sets = service_of(aws, "checkout-api-bg")["taskSets"]
+    assert [t["taskDefinition"].rsplit("/", 1)[1] for t in sets if t["status"] == "PRIMARY"] == ["checkout-api-bg:1"]
+    assert run_cli("promote", "-f", manifest).exit_code == 1  # nothing is waiting any more
