@@ -357,3 +357,25 @@ def test_rollback_abandons_a_deployment_waiting_for_approval(sim, run_cli, aws, 
     sets = service_of(aws, "checkout-api-bg")["taskSets"]
     assert [t["taskDefinition"].rsplit("/", 1)[1] for t in sets if t["status"] == "PRIMARY"] == ["checkout-api-bg:1"]
     assert run_cli("promote", "-f", manifest).exit_code == 1  # nothing is waiting any more
+
+
+def test_ecs_native_pause_hook_waits_then_promote_shifts_traffic(sim, run_cli, aws, tmp_path):
+    # `approval: manual` on an ECS-native strategy is a PAUSE lifecycle hook before production traffic
+    # shifts; set here with plain boto3 (what `apply` is to configure), the watch and promote are ours.
+    manifest = manifest_with_deploy(tmp_path, WEB, "  strategy: canary\n  controller: ecs\n  canary: {percent: 10, interval: 1m}\n"
+                                    "  test_listener_port: 8443\n  timeout: 30m\n")
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    ecs = aws.client("ecs")
+    config = service_of(aws, "checkout-api")["deploymentConfiguration"]
+    config["lifecycleHooks"] = [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}]
+    ecs.update_service(cluster="shop", service="checkout-api", deploymentConfiguration=config)
+
+    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    assert waiting.exit_code == 0, waiting.output
+    assert "waiting for approval" in waiting.stdout
+    assert "checkout-api:2 10%" not in waiting.stdout
+    promoted = run_cli("promote", "-f", manifest)
+    assert promoted.exit_code == 0, promoted.output
+    assert "production traffic: checkout-api:2 10%, checkout-api:1 90%" in promoted.stdout
+    assert "deployed checkout-api:2" in promoted.stdout
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:2")
