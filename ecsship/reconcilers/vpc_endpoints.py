@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from ecsship.aws.errors import aws_call
+from ecsship.aws.retrysafe import send_once
 from ecsship.reconcilers.base import Live, Reconciler, tag_dict
 from ecsship.reconcilers.cache import forget
 from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name, rule_exists_ok
@@ -108,7 +109,7 @@ class VpcEndpointsReconciler(Reconciler):
             label = f"VPC endpoint {short}"
             if endpoint is None:
                 kwargs = dict(VpcId=spec["vpcId"], ServiceName=full_name(aws.region, short),
-                              ClientToken=hashlib.sha256(f"{spec['vpcId']}/{short}".encode()).hexdigest()[:32],
+                              ClientToken=hashlib.sha256(f"{spec['vpcId']}/{short}/{spec['clientSecurityGroupId']}".encode()).hexdigest()[:32],
                               TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": [
                                   {"Key": "Name", "Value": f"{short} (ecsship)"}, {"Key": CREATED_BY, "Value": spec["user"]}, user_tag]}])
                 if short in GATEWAY_SERVICES:
@@ -116,7 +117,9 @@ class VpcEndpointsReconciler(Reconciler):
                 else:
                     kwargs.update(VpcEndpointType="Interface", SubnetIds=spec["endpointSubnetIds"], SecurityGroupIds=[sg_id], PrivateDnsEnabled=True)
                 with aws_call(label, "ec2:CreateVpcEndpoint"):
-                    ec2.create_vpc_endpoint(**kwargs)
+                    # The client token dedupes a resend on AWS; reading before resending makes sure.
+                    send_once(aws, "ec2", lambda client: client.create_vpc_endpoint(**kwargs),
+                              lambda: self._find_endpoint(aws, spec["vpcId"], kwargs["ServiceName"]))
                 continue
             want = self.desired_state(res, spec, Live(state={}, raw={"route_tables": tables}))["endpoints"][short]
             have = live.state["endpoints"].get(short) or {}
@@ -137,6 +140,12 @@ class VpcEndpointsReconciler(Reconciler):
                 with aws_call(label, "ec2:ModifyVpcEndpoint"):
                     ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], **modify)
         return {"security_group_id": sg_id}
+
+    def _find_endpoint(self, aws, vpc_id: str, service_name: str) -> dict | None:
+        found = aws.client("ec2").describe_vpc_endpoints(Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "service-name", "Values": [service_name]}])["VpcEndpoints"]
+        live = [e for e in found if e.get("State", "").lower() not in GONE]
+        return {"VpcEndpoint": live[0]} if live else None
 
     def _ensure_security_group(self, aws, res, spec, sg) -> str:
         ec2 = aws.client("ec2")
