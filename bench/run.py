@@ -379,18 +379,24 @@ class Bench:
         self.fresh()
         paths = self.generate_manifests(base, MANY)
         multi = self.multi_file_supported(paths[0], paths[1])
-        applies = []
-        for p in paths:  # timed without watching the first rollout; the simulator then finishes it at once
+        applies, plans = [], []
+        for p in paths:
+            # the n-th apply and plan run with n services in the account: how they grow with n.
+            # apply is timed without watching the first rollout; the simulator then finishes it at once
             applies.append(self.cli("apply", "-f", p, "--yes", "--no-wait", timeout=180))
             self.settle(*self.service_of(p))
+            plans.append(self.cli("plan", "-f", p, "--detailed-exitcode"))
         failed = [(p.name, r.rc, r.tail(1)) for p, r in zip(paths, applies) if r.rc != 0]
-        plans = [self.cli("plan", "-f", p, "--detailed-exitcode") for p in paths]
 
         def series(runs: list[h.Run]) -> dict:
             walls = [r.wall for r in runs]
             in_calls = [r.call_seconds for r in runs]  # time waiting on the backend
             q = max(1, len(walls) // 4)
+            slope = h.linear_slope(walls)
+            noise = max(3 * h.mad(walls), 0.1 * h.median(walls))
             return {"walls_s": [round(w, 3) for w in walls], "median_s": h.median(walls), "total_s": sum(walls),
+                    "growth_over_series_s": slope * (len(walls) - 1), "noise_s": noise,
+                    "flat": len({len(r.calls) for r in runs[1:]}) == 1 and slope * (len(walls) - 1) <= noise,
                     "first_quarter_mean_s": sum(walls[:q]) / q, "last_quarter_mean_s": sum(walls[-q:]) / q,
                     "slope_s_per_service": h.linear_slope(walls),
                     "call_s": [round(c, 3) for c in in_calls],
@@ -556,7 +562,13 @@ def main() -> None:
     parser.add_argument("--only", default=None)
     parser.add_argument("--out", default=str(h.ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--json-out", default=str(h.BENCH / "results" / "latest.json"))
+    parser.add_argument("--render-only", action="store_true",
+                        help="measure nothing: rewrite the markdown from the JSON of the last run")
     args = parser.parse_args()
+    if args.render_only:
+        results = json.loads(Path(args.json_out).read_text(encoding="utf-8"))
+        Path(args.out).write_text(report.render(results), encoding="utf-8")
+        return
     if args.runs is None:
         args.runs = 3 if args.quick else 15
     h.isolated_environment()
