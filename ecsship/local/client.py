@@ -100,7 +100,7 @@ def _zombie(pid: int) -> bool:
 
 
 # -- talking to a backend ----------------------------------------------------------------
-def probe(port: int, timeout: float = 1.0, attempts: int = 2) -> dict | None:
+def probe(port: int, timeout: float = 2.0, attempts: int = 2) -> dict | None:
     """The backend's status if an ecsship local AWS answers on the port, else None."""
     import http.client
 
