@@ -74,3 +74,21 @@ def test_service_without_load_balancer_completes(aws):
     rolling_service(aws, desired=1, load_balancer=False)
     service = run_until(aws, _completed, limit=120)
     assert service["runningCount"] == 1
+
+
+def test_running_tasks_register_in_cloud_map(aws):
+    discovery = aws.client("servicediscovery")
+    vpc = aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["main"]}])["Vpcs"][0]["VpcId"]
+    operation = discovery.create_private_dns_namespace(Name="shop.local", Vpc=vpc)["OperationId"]
+    namespace = discovery.get_operation(OperationId=operation)["Operation"]["Targets"]["NAMESPACE"]
+    registry = discovery.create_service(Name="checkout-api", NamespaceId=namespace,
+                                        DnsConfig={"DnsRecords": [{"Type": "A", "TTL": 10}]})["Service"]
+    rolling_service(aws, desired=2, load_balancer=False, serviceRegistries=[{"registryArn": registry["Arn"]}])
+    run_until(aws, _completed, limit=120)
+    instances = discovery.list_instances(ServiceId=registry["Id"])["Instances"]
+    tasks = aws.client("ecs").list_tasks(cluster="shop", serviceName="checkout-api")["taskArns"]
+    assert {i["Id"] for i in instances} == {t.rsplit("/", 1)[-1] for t in tasks}
+    assert all(i["Attributes"]["AWS_INSTANCE_IPV4"].startswith("10.0.") for i in instances)
+    aws.client("ecs").update_service(cluster="shop", service="checkout-api", desiredCount=1)
+    aws.advance(30)
+    assert len(discovery.list_instances(ServiceId=registry["Id"])["Instances"]) == 1

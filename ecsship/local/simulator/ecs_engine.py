@@ -169,6 +169,7 @@ class EcsEngine:
                                    failing=task.ecsship_failing and task.ecsship_fail_mode == "health-check")
             task.ecsship_targets.append((tg_arn, task.ecsship_ip))
             registered[tg_arn] = registered.get(tg_arn, 0) + 1
+        register_in_cloud_map(service, revision, task)
         for tg_arn, count in registered.items():
             key = ("registered", tg_arn)
             sim.target_events[key] = sim.target_events.get(key, 0) + count
@@ -216,6 +217,7 @@ class EcsEngine:
         self._begin_stop(service, sim, task, now, _elbv2(service))
 
     def _begin_stop(self, service, sim, task, now, elbv2) -> None:
+        deregister_from_cloud_map(service, task)
         if task.last_status in ("PROVISIONING", "PENDING"):
             task_sim.set_status(task, "STOPPING", now)
             for container in task.containers:
@@ -462,6 +464,45 @@ def counts(sim: ServiceSim, rollout_id: str | None = None, revision_arn: str | N
         elif task.last_status in ("PROVISIONING", "PENDING") and task.desired_status == "RUNNING":
             pending += 1
     return running, pending
+
+
+def register_in_cloud_map(service, revision, task) -> None:
+    """ECS registers a running task's IP with each Cloud Map service of serviceRegistries (instance id
+    = task id, attributes AWS_INSTANCE_IPV4, AVAILABILITY_ZONE, ECS_* as ECS writes them) and
+    deregisters it when the task stops (Amazon ECS Developer Guide, "Use service discovery")."""
+    if not revision.service_registries or not task.ecsship_ip:
+        return
+    from moto.servicediscovery.models import servicediscovery_backends
+
+    backend = servicediscovery_backends[service._account_id][service.region_name]
+    family = revision.task_definition.rsplit("/", 1)[-1].split(":")[0]
+    for registry in revision.service_registries:
+        service_id = (registry.get("registryArn") or "").rsplit("/", 1)[-1]
+        try:
+            backend.register_instance(service_id, task.id, task.id, {
+                "AWS_INSTANCE_IPV4": task.ecsship_ip, "AVAILABILITY_ZONE": task.availability_zone or "",
+                "AWS_INIT_HEALTH_STATUS": "HEALTHY", "ECS_CLUSTER_NAME": service.cluster_name,
+                "ECS_SERVICE_NAME": service.name, "ECS_TASK_DEFINITION_FAMILY": family,
+                **({"AWS_INSTANCE_PORT": str(registry["port"])} if registry.get("port") else {}),
+            })
+            task.ecsship_cloud_map = getattr(task, "ecsship_cloud_map", []) + [service_id]
+        except Exception:  # the Cloud Map service is gone: ECS would report an event and go on
+            continue
+
+
+def deregister_from_cloud_map(service, task) -> None:
+    registered = getattr(task, "ecsship_cloud_map", None)
+    if not registered:
+        return
+    from moto.servicediscovery.models import servicediscovery_backends
+
+    backend = servicediscovery_backends[service._account_id][service.region_name]
+    for service_id in registered:
+        try:
+            backend.deregister_instance(service_id, task.id)
+        except Exception:  # already removed by hand
+            continue
+    task.ecsship_cloud_map = []
 
 
 def _rollout(sim: ServiceSim, rollout_id: str) -> Rollout | None:
