@@ -203,14 +203,18 @@ def test_alarm_history_records_state_changes(aws):
     assert [i["HistorySummary"] for i in items] == ["Alarm updated from ALARM to OK", "Alarm updated from INSUFFICIENT_DATA to ALARM"]
 
 
-def test_describe_scaling_activities_answers(aws):
-    """AWS DescribeScalingActivities returns a list (moto: HTTP 500, retried by botocore)."""
+def test_scalable_target_bounds_scale_the_service_and_show_as_activities(aws):
+    """AWS RegisterScalableTarget scales a service below MinCapacity up to it, recorded as a scaling
+    activity; DescribeScalingActivities answers (moto: HTTP 500, retried by botocore)."""
     rolling_service(aws, desired=0, load_balancer=False)
     client = aws.client("application-autoscaling")
+    assert client.describe_scaling_activities(ServiceNamespace="ecs")["ScalingActivities"] == []
     client.register_scalable_target(ServiceNamespace="ecs", ResourceId="service/shop/checkout-api",
                                     ScalableDimension="ecs:service:DesiredCount", MinCapacity=2, MaxCapacity=20)
-    answer = client.describe_scaling_activities(ServiceNamespace="ecs", ResourceId="service/shop/checkout-api")
-    assert answer["ScalingActivities"] == []
+    assert aws.client("ecs").describe_services(cluster="shop", services=["checkout-api"])["services"][0]["desiredCount"] == 2
+    (activity,) = client.describe_scaling_activities(ServiceNamespace="ecs", ResourceId="service/shop/checkout-api")["ScalingActivities"]
+    assert activity["Description"] == "Setting desired count to 2." and activity["StatusCode"] == "Successful"
+
 
 
 def test_fargate_cpu_memory_combinations_are_validated(aws):

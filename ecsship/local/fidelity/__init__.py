@@ -7,7 +7,7 @@ Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour i
 - ecs.py         create_service keeps every parameter; duplicate create fails; update_service starts
                  deployments; CODE_DEPLOY services reject task definition updates; service deployments API
 - cloudwatch.py  new alarms start INSUFFICIENT_DATA; an update keeps the state; DescribeAlarmHistory
-- autoscaling.py DescribeScalingActivities (an empty list: no metrics, no scaling)
+- autoscaling.py capacity bounds move ECS desiredCount; DescribeScalingActivities
 - ec2.py         deleted VPC endpoints go deleting -> deleted -> gone; the vpc-endpoint-id filter
 - codedeploy.py  update/delete deployment group, deployment configs, alarmConfiguration kept, ...
 - misc.py        ACM certificates issue at once; IAM managed policies parsed once
