@@ -74,6 +74,9 @@ class Builder:
                 "account": Ref("network", "account_id"),
                 "refs": {env: {"source": s.source, "id": s.ident, "json_key": s.json_key} for env, s in refs.items()},
             }))
+        named = sorted(a for a in self.deploy.get("rollback_alarms") or [] if a != "auto")
+        if named:
+            self.add(r.AlarmsLookup(key="rollback_alarms", name=", ".join(named), spec={"names": named}))
         if self.lb and self.lb.get("create"):
             self.add(r.Network(key="alb_network", name=_selector_label(self.lb["create"]["subnets"]), spec={
                 "vpc": net["vpc"], "subnets": self.lb["create"]["subnets"]}))

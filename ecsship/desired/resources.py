@@ -63,6 +63,15 @@ class LoadBalancerLookup(Resource):
     title = "load balancer"
 
 
+@dataclass(frozen=True, kw_only=True)
+class AlarmsLookup(Resource):
+    """Alarms the manifest names for rollback (not created by ecsship): they must exist."""
+
+    kind = "alarm_lookup"
+    lookup = True
+    title = "rollback alarms"
+
+
 # -- managed resources ----------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class Cluster(Resource):

@@ -12,6 +12,7 @@ REGISTRY = {
     "image": "lookups:ImageLookup",
     "secrets": "lookups:SecretsLookup",
     "alb_lookup": "lookups:AlbLookup",
+    "alarm_lookup": "lookups:AlarmsLookup",
     "cluster": "cluster:ClusterReconciler",
     "log_group": "log_group:LogGroupReconciler",
     "role": "role:RoleReconciler",

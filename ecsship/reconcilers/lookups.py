@@ -165,3 +165,15 @@ class AlbLookup(Reconciler):
         for port in spec["ports"]:
             outputs[f"listener:{port}"] = by_port[port]
         return Live(state={}, outputs=outputs)
+
+
+class AlarmsLookup(Reconciler):
+    def read(self, aws, res, spec):
+        with aws_call(res.label, "cloudwatch:DescribeAlarms"):
+            found = aws.client("cloudwatch").describe_alarms(AlarmNames=spec["names"], AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+        have = {a["AlarmName"] for a in found.get("MetricAlarms", []) + found.get("CompositeAlarms", [])}
+        missing = [n for n in spec["names"] if n not in have]
+        if missing:
+            raise PlanProblem(f"deploy.rollback_alarms: no alarm named {', '.join(missing)} in {aws.region}",
+                              "create it first, or list only `auto` and existing alarm names")
+        return Live(state={}, outputs={"names": sorted(have)})

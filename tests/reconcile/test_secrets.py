@@ -55,3 +55,16 @@ def test_reference_parsing():
     assert parse_secret("A", arn + ":key::").json_key == "key"
     assert parse_secret("A", "secretsmanager:shop/db:user").ident == "shop/db"
     assert parse_secret("A", "arn:aws:ssm:us-east-1:123456789012:parameter/a/b").ident == "/a/b"
+
+
+def test_named_rollback_alarm_must_exist(run_cli, manifest, aws):
+    deploy = {"strategy": "rolling", "rollback_alarms": ["auto", "shop-checkout-errors"]}
+    path = manifest("web", deploy=deploy)
+    missing = run_cli("plan", "-f", path)
+    assert missing.exit_code == 1 and "no alarm named shop-checkout-errors" in missing.stderr
+    aws.client("cloudwatch").put_metric_alarm(AlarmName="shop-checkout-errors", MetricName="Errors", Namespace="App", Statistic="Sum",
+                                              Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    result = run_cli("apply", "--no-wait", "-f", path, "--yes")
+    assert result.exit_code == 0, result.output
+    alarms = aws.client("ecs").describe_services(cluster="shop", services=["checkout-api"])["services"][0]["deploymentConfiguration"]["alarms"]
+    assert "shop-checkout-errors" in alarms["alarmNames"] and "shop-checkout-api-5xx" in alarms["alarmNames"]
