@@ -41,6 +41,9 @@ def test_first_deployment_starts_tasks_registers_targets_and_reaches_steady_stat
     assert any("has started 2 tasks" in m for m in messages)
     assert any(f"registered 2 targets in (target-group {setup['target_group']})" in m for m in messages)
     assert messages[0] == "(service checkout-api) has reached a steady state."
+    # boto3's waiters agree (they only look, so one attempt each)
+    ecs.get_waiter("services_stable").wait(cluster="shop", services=["checkout-api"], WaiterConfig={"Delay": 0, "MaxAttempts": 1})
+    ecs.get_waiter("tasks_running").wait(cluster="shop", tasks=[t["taskArn"] for t in tasks], WaiterConfig={"Delay": 0, "MaxAttempts": 1})
 
 
 def test_rolling_update_replaces_tasks_within_min_and_max_percent(aws):
@@ -92,3 +95,28 @@ def test_running_tasks_register_in_cloud_map(aws):
     aws.client("ecs").update_service(cluster="shop", service="checkout-api", desiredCount=1)
     aws.advance(30)
     assert len(discovery.list_instances(ServiceId=registry["Id"])["Instances"]) == 1
+
+
+def test_stopped_task_is_replaced_scale_to_zero_and_delete(aws):
+    rolling_service(aws, desired=2)
+    run_until(aws, _completed)
+    ecs = aws.client("ecs")
+    victim = ecs.list_tasks(cluster="shop", serviceName="checkout-api")["taskArns"][0]
+    ecs.stop_task(cluster="shop", task=victim, reason="chaos test")
+    aws.advance(3)
+    stopped = ecs.describe_tasks(cluster="shop", tasks=[victim])["tasks"][0]
+    assert stopped["desiredStatus"] == "STOPPED" and stopped["stopCode"] == "UserInitiated" and stopped["stoppedReason"] == "chaos test"
+    assert stopped["lastStatus"] in ("DEACTIVATING", "STOPPING", "DEPROVISIONING")
+    service = run_until(aws, lambda s: s["runningCount"] == 2 and len(aws.client("ecs").list_tasks(cluster="shop", serviceName="checkout-api")["taskArns"]) == 2)
+    assert victim not in ecs.list_tasks(cluster="shop", serviceName="checkout-api")["taskArns"], "the scheduler replaced it"
+
+    ecs.update_service(cluster="shop", service="checkout-api", desiredCount=0)
+    run_until(aws, lambda s: s["runningCount"] == 0 and s["pendingCount"] == 0)
+    assert ecs.list_tasks(cluster="shop", serviceName="checkout-api")["taskArns"] == []
+    ecs.update_service(cluster="shop", service="checkout-api", desiredCount=1)
+    aws.advance(2)
+    deleted = ecs.delete_service(cluster="shop", service="checkout-api", force=True)["service"]
+    assert deleted["status"] == "DRAINING"
+    aws.advance(60)
+    assert describe_service(aws)["status"] == "INACTIVE"
+    ecs.get_waiter("services_inactive").wait(cluster="shop", services=["checkout-api"], WaiterConfig={"Delay": 0, "MaxAttempts": 1})
