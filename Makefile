@@ -5,9 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install test demo bench clean
+.PHONY: install test demo bench clean bytecode
 
-install: $(STAMP)
+install: $(STAMP) bytecode
+
+# Byte-compile the editable sources: with PYTHONDONTWRITEBYTECODE set (as on CI machines) Python
+# would otherwise recompile every ecsship module on every start. Up-to-date files are skipped.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q ecsship
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,15 +20,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) bytecode
 	$(BIN)/python -m pytest
 
-demo: $(STAMP)
+demo: $(STAMP) bytecode
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
 # `make bench`: writes docs/benchmarks.md (about 6-8 minutes on 2 cores); its own local AWS on port 4610-4611
 # (BENCH_PORT to change). ecs-deploy, the peer it is measured against, is installed on first use.
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	@$(BIN)/python -c 'import ecs_deploy' 2>/dev/null || $(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 
