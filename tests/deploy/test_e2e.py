@@ -62,14 +62,6 @@ def test_rolling_success_then_broken_image_rolls_back(sim, run_cli, aws):
     assert DEPLOYED_AT not in td_tags(aws, svc["taskDefinition"].replace("worker:2", "worker:3"))
 
 
-def test_timeout_rolls_back_and_exits_1(sim, run_cli, aws):
-    applied(run_cli, aws, WORKER, "worker")
-    result = run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--timeout", "3s")
-    assert result.exit_code == 1, result.output
-    assert "timed out" in result.stdout
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:1")
-
-
 def test_rollback_twice_goes_back_two_good_revisions(sim, run_cli, aws):
     applied(run_cli, aws, WORKER, "worker")
     for tag, code in (("v2", 0), ("v3", 0), ("broken", 1), ("v1", 0)):
@@ -82,33 +74,6 @@ def test_rollback_twice_goes_back_two_good_revisions(sim, run_cli, aws):
     second = run_cli("rollback", "-f", WORKER)
     assert second.exit_code == 0, second.output
     assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
-
-
-def test_concurrent_deploy_refused(sim, run_cli, aws):
-    applied(run_cli, aws, WORKER, "worker")
-    started = run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--no-wait")
-    assert started.exit_code == 0 and "deployment started" in started.stdout
-    refused = run_cli("deploy", "-f", WORKER, "--image-tag", "v3")
-    assert refused.exit_code == 1
-    assert "in progress" in refused.stderr
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
-
-
-def test_json_output_and_status_history(sim, run_cli, aws):
-    applied(run_cli, aws, WORKER, "worker")
-    result = run_cli("--output", "json", "deploy", "-f", WORKER, "--image-tag", "v2")
-    assert result.exit_code == 0, result.output
-    events = [json.loads(line) for line in result.stdout.splitlines()]
-    assert events[-1]["event"] == "outcome" and events[-1]["status"] == "succeeded"
-    assert any(e["event"] == "tasks" and e["role"] == "new" for e in events)
-    status = run_cli("--output", "json", "status", "-f", WORKER)
-    assert status.exit_code == 0, status.output
-    data = json.loads(status.stdout)
-    assert data["revision"] == "worker:2" and data["deployments"][0]["rollout_state"] == "COMPLETED"
-    assert data["scaling"]["min"] == 1
-    text = run_cli("history", "-f", WORKER)
-    assert text.exit_code == 0, text.output
-    assert "worker:2" in text.stdout
 
 
 def test_rollback_alarm_going_off_mid_rollout_rolls_back(sim, run_cli, aws):
@@ -156,26 +121,6 @@ def test_ctrl_c_leaves_the_rollout_running_then_rollback_stops_it(sim, run_cli, 
     assert back.exit_code == 0, back.output
     assert "stopping deployment" in back.stdout and "worker:1 serves" in back.stdout
     assert service_of(aws, "worker")["taskDefinition"].endswith("worker:1")
-
-
-def test_timeout_with_no_rollback_leaves_it_running(sim, run_cli, aws):
-    applied(run_cli, aws, WORKER, "worker")
-    result = run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--timeout", "3s", "--no-rollback")
-    assert result.exit_code == 1, result.output
-    assert "left running" in result.stdout
-    primary = [d for d in service_of(aws, "worker")["deployments"] if d["status"] == "PRIMARY"][0]
-    assert primary["taskDefinition"].endswith("worker:2") and primary["rolloutState"] == "IN_PROGRESS"
-
-
-def test_no_wait_and_status_through_the_real_console_script(sim, run_cli, run_ecsship, aws):
-    applied(run_cli, aws, WORKER, "worker")
-    started = run_ecsship("deploy", "-f", WORKER, "--image-tag", "v2", "--no-wait")
-    assert started.exit_code == 0, started.output
-    assert "deployment started: arn:aws:ecs:" in started.stdout
-    status = run_ecsship("--output", "json", "status", "-f", WORKER)
-    assert status.exit_code == 0, status.output
-    assert json.loads(status.stdout)["deployments"][0]["revision"] == "worker:2"
-    assert "Traceback" not in started.output + status.output
 
 
 def test_infrastructure_changes_are_refused_unless_with_infra(sim, run_cli, aws, tmp_path):
@@ -272,26 +217,6 @@ def test_codedeploy_manual_approval_then_continue(sim, run_cli, aws, tmp_path):
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
 
 
-def test_status_watch_refreshes_until_ctrl_c(sim, run_cli, aws):
-    applied(run_cli, aws, WORKER, "worker")
-    assert run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--no-wait").exit_code == 0
-    sleeps = []
-
-    def on_sleep(seconds):
-        aws.advance(seconds)
-        sleeps.append(seconds)
-        if len(sleeps) == 20:
-            raise KeyboardInterrupt
-
-    sim._on_sleep = on_sleep
-    result = run_cli("--output", "json", "status", "-f", WORKER, "--watch")
-    assert result.exit_code == 130
-    frames = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(frames) == 20  # one JSON object per refresh
-    assert frames[0]["deployments"][0]["rollout_state"] == "IN_PROGRESS"
-    assert frames[-1]["deployments"][0]["rollout_state"] == "COMPLETED" and frames[-1]["revision"] == "worker:2"
-
-
 def test_codedeploy_rollback_returns_to_the_previous_good_revision_and_status_shows_it(sim, run_cli, aws, tmp_path):
     manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY)
     assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
@@ -379,3 +304,62 @@ def test_ecs_native_pause_hook_waits_then_promote_shifts_traffic(sim, run_cli, a
     assert "production traffic: checkout-api:2 10%, checkout-api:1 90%" in promoted.stdout
     assert "deployed checkout-api:2" in promoted.stdout
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:2")
+
+
+def test_timeouts_roll_back_unless_no_rollback(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    left = run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--timeout", "3s", "--no-rollback")
+    assert left.exit_code == 1, left.output
+    assert "timed out" in left.stdout and "left running" in left.stdout
+    primary = [d for d in service_of(aws, "worker")["deployments"] if d["status"] == "PRIMARY"][0]
+    assert primary["taskDefinition"].endswith("worker:2") and primary["rolloutState"] == "IN_PROGRESS"
+    aws.advance(600)  # it completes on its own
+
+    rolled = run_cli("deploy", "-f", WORKER, "--image-tag", "v3", "--timeout", "3s")
+    assert rolled.exit_code == 1, rolled.output
+    assert "timed out" in rolled.stdout and "worker:2 serves" in rolled.stdout
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
+
+
+def test_concurrent_deploy_refused_and_status_watch_follows_the_running_one(sim, run_cli, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    started = run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--no-wait")
+    assert started.exit_code == 0 and "deployment started" in started.stdout
+    refused = run_cli("deploy", "-f", WORKER, "--image-tag", "v3")
+    assert refused.exit_code == 1
+    assert "in progress" in refused.stderr and "--force" in refused.stderr
+    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
+
+    sleeps = []
+
+    def on_sleep(seconds):
+        aws.advance(seconds)
+        sleeps.append(seconds)
+        if len(sleeps) == 20:
+            raise KeyboardInterrupt
+
+    sim._on_sleep = on_sleep
+    watched = run_cli("--output", "json", "status", "-f", WORKER, "--watch")
+    assert watched.exit_code == 130
+    frames = [json.loads(line) for line in watched.stdout.splitlines()]
+    assert len(frames) == 20  # one JSON object per refresh
+    assert frames[0]["deployments"][0]["rollout_state"] == "IN_PROGRESS"
+    assert frames[-1]["deployments"][0]["rollout_state"] == "COMPLETED" and frames[-1]["revision"] == "worker:2"
+
+
+def test_json_lines_then_status_and_history_also_through_the_real_console_script(sim, run_cli, run_ecsship, aws):
+    applied(run_cli, aws, WORKER, "worker")
+    result = run_cli("--output", "json", "deploy", "-f", WORKER, "--image-tag", "v2")
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[-1]["event"] == "outcome" and events[-1]["status"] == "succeeded"
+    assert any(e["event"] == "tasks" and e["role"] == "new" for e in events)
+    status = run_ecsship("--output", "json", "status", "-f", WORKER)
+    assert status.exit_code == 0, status.output
+    data = json.loads(status.stdout)
+    assert data["revision"] == "worker:2" and data["deployments"][0]["rollout_state"] == "COMPLETED"
+    assert data["scaling"]["min"] == 1
+    text = run_cli("history", "-f", WORKER)
+    assert text.exit_code == 0, text.output
+    assert "worker:2" in text.stdout and "successful" in text.stdout
+    assert "Traceback" not in result.output + status.output + text.output
