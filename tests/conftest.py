@@ -68,7 +68,8 @@ def local_server():
 
     port = free_port()
     # ECSSHIP_TEST_PLAIN_MOTO=1: moto without our fixes or simulator, to watch tests/local/test_fidelity.py fail.
-    client.start_backend(port, manual_clock=True, plain_moto=os.environ.get("ECSSHIP_TEST_PLAIN_MOTO") == "1")
+    client.start_backend(port, manual_clock=True, plain_moto=os.environ.get("ECSSHIP_TEST_PLAIN_MOTO") == "1",
+                         parent_pid=os.getpid())  # a killed test run leaves no server behind
     try:
         yield LocalServer(port)
     finally:

@@ -143,7 +143,10 @@ def control(port: int, action: str, timeout: float = 30.0, **params) -> dict:
 
 
 def port_in_use(port: int) -> bool:
+    """Something listens on (or holds) the port. SO_REUSEADDR as the server binds: a connection
+    lingering in TIME_WAIT does not make the port unusable."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:
@@ -176,6 +179,7 @@ def start_backend(
     manual_clock: bool = False,
     timeout: float = START_TIMEOUT_SECONDS,
     plain_moto: bool = False,
+    parent_pid: int | None = None,
 ) -> dict:
     """Start a backend process in the background and return its status once it answers."""
     running = discover(port)
@@ -200,6 +204,8 @@ def start_backend(
         command.append("--manual-clock")
     if plain_moto:
         command.append("--plain-moto")
+    if parent_pid:
+        command += ["--parent-pid", str(parent_pid)]
     log = log_path(port)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as log_file:

@@ -25,6 +25,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-state-file", action="store_true")
     parser.add_argument("--plain-moto", action="store_true", help=argparse.SUPPRESS)  # verification only: no fixes, no simulator
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument("--parent-pid", type=int, default=None,
+                        help="stop when this process is gone (test fixtures: no orphan servers after a killed run)")
     return parser.parse_args(argv)
 
 
@@ -63,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)
+    if args.parent_pid:
+        _watch_parent(args.parent_pid, server, log)
 
     if not args.no_state_file:
         client.write_state(args.port, {
@@ -81,6 +85,20 @@ def main(argv: list[str] | None = None) -> int:
             client.remove_state(args.port, only_pid=os.getpid())
         log.info("stopped after %.0f s", time.time() - backend.started_at)
     return 0
+
+
+def _watch_parent(pid: int, server, log) -> None:
+    import threading
+
+    from ecsship.local.client import pid_alive
+
+    def watch() -> None:
+        while pid_alive(pid):
+            time.sleep(2.0)
+        log.info("parent process %s is gone: stopping", pid)
+        server.shutdown()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -161,3 +161,24 @@ def test_local_help_loads_neither_boto3_nor_moto():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_backend_stops_when_its_parent_is_gone():
+    """Test fixtures pass --parent-pid: a test run killed before its teardown leaves no server behind."""
+    import time
+
+    from ecsship.local import client
+
+    port = free_port()
+    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        status = client.start_backend(port, bare=True, parent_pid=parent.pid)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 20
+        while client.pid_alive(status["pid"]) and time.monotonic() < deadline:
+            client._reap(status["pid"])
+            time.sleep(0.2)
+        assert not client.pid_alive(status["pid"])
+    finally:
+        client.stop_backend(port)
