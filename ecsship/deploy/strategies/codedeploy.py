@@ -16,6 +16,7 @@ import json
 from collections import Counter
 
 from ecsship.aws.errors import aws_call
+from ecsship.aws.retrysafe import send_once
 from ecsship.deploy.model import (
     FAILED, IN_PROGRESS, ROLLED_BACK, ROLLING_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL,
     RevisionState, Snapshot,
@@ -88,13 +89,21 @@ class CodeDeployStrategy(EcsStrategy):
         old_td = self.current_task_definition_of(service)
         content = json.dumps(build_appspec(service, task_definition, self.settings), sort_keys=True)
         s = self.settings
+        digest = hashlib.sha256(content.encode()).hexdigest()
+
+        def find():  # CreateDeployment has no client token: a resend after a lost answer would fail
+            for active in self.active_deployments():
+                info = self.cd.get_deployment(deploymentId=active)["deploymentInfo"]
+                if ((info.get("revision") or {}).get("appSpecContent") or {}).get("sha256") == digest:
+                    return {"deploymentId": active}
+            return None
+
         with aws_call(f"CodeDeploy group {s.deployment_group}", "codedeploy:CreateDeployment"):
-            deployment_id = self.cd.create_deployment(
+            deployment_id = send_once(self.aws, "codedeploy", lambda cd: cd.create_deployment(
                 applicationName=s.application, deploymentGroupName=s.deployment_group,
-                revision={"revisionType": "AppSpecContent", "appSpecContent": {
-                    "content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()}},
+                revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content, "sha256": digest}},
                 description=f"ecsship: {revision_name(old_td)} -> {revision_name(task_definition)}",
-            )["deploymentId"]
+            ), find)["deploymentId"]
         tracker = CodeDeployTracker(self, old_td, task_definition, deployment_id)
         tracker.old_event_ids = {e.get("id") for e in service.get("events", []) or []}
         return tracker
