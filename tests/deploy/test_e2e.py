@@ -12,8 +12,11 @@ import pytest
 from ecsship.deploy.clock import FakeClock
 from ecsship.deploy.lastgood import DEPLOYED_AT
 
-WORKER = "examples/worker/ecsship.yaml"
-WEB = "examples/web/ecsship.yaml"
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+WORKER = str(EXAMPLES / "worker" / "ecsship.yaml")
+WEB = str(EXAMPLES / "web" / "ecsship.yaml")
 
 
 @pytest.fixture
@@ -143,7 +146,7 @@ def test_infrastructure_changes_are_refused_unless_with_infra(sim, run_cli, aws,
     assert td["containerDefinitions"][0]["image"].endswith("worker:v2")
 
 
-BLUEGREEN = "examples/bluegreen/ecsship.yaml"
+BLUEGREEN = str(EXAMPLES / "bluegreen" / "ecsship.yaml")
 # The example's canary waits 5 minutes and keeps the old task set 5 more: the same shape, shorter,
 # keeps these tests quick (fewer polls) without changing what they check.
 FAST_CANARY = ("  strategy: canary\n  controller: codedeploy\n  canary: {percent: 10, interval: 1m}\n"
