@@ -51,6 +51,17 @@ def isolated_environment() -> Path:
 
 
 # -- the local backend -----------------------------------------------------------------------
+def free_port_pair(start: int, tries: int = 40) -> int:
+    """The first port from `start` on such that it and the next are free (nothing listens, nothing binds):
+    a backend left behind by someone else is never touched, the bench moves on."""
+    from ecsship.local import client
+
+    for port in range(start, start + 2 * tries, 2):
+        if not any(client.port_in_use(p) or client.probe(p, timeout=0.3) for p in (port, port + 1)):
+            return port
+    raise RuntimeError(f"no two free ports between {start} and {start + 2 * tries}")
+
+
 class Backend:
     """One ecsship local AWS on the bench's port, started and stopped by the bench."""
 

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import threading
@@ -571,8 +572,17 @@ def main() -> None:
         return
     if args.runs is None:
         args.runs = 3 if args.quick else 15
-    h.isolated_environment()
-    results = Bench(args).run()
+    home = h.isolated_environment()
+    port = h.free_port_pair(args.port)
+    if port != args.port:
+        print(f"[bench] port {args.port} or {args.port + 1} is busy: using {port} and {port + 1}", file=sys.stderr)
+        args.port = port
+    bench = Bench(args)
+    try:
+        results = bench.run()
+    finally:
+        shutil.rmtree(bench.tmp, ignore_errors=True)
+        shutil.rmtree(home, ignore_errors=True)
     Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json_out).write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     Path(args.out).write_text(report.render(results), encoding="utf-8")
