@@ -227,6 +227,8 @@ def many_rows(t: Table, s: dict) -> None:
                 f"waiting on AWS calls (the local backend answers more slowly as it holds more services and simulated tasks) "
                 f"and {x.get('own_slope_s_per_service', 0) * 1000:+.0f} ms in ecsship itself. The machine was shared "
                 "during the run: compare with the noise of the plan rows.")
+    if s.get("unsettled"):
+        t.notes.append(f"20 services: the first rollout of {', '.join(s['unsettled'])} had not finished when its plan ran.")
     if s.get("apply_failures"):
         t.notes.append(f"20 services: some applies failed: {s['apply_failures']}")
 
