@@ -51,7 +51,7 @@ def world(tmp_path, monkeypatch):
     monkeypatch.setattr("ecsship.cli.context.GlobalOptions.aws", lambda self, region=None: FakeAws(ecs))
     monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
     # The plan engine needs a real backend (lookups of VPC, subnets...): register by image swap instead.
-    from ecsship.deploy.release import revision_with_image
+    from tests.deploy.image_swap import revision_with_image
 
     monkeypatch.setattr("ecsship.deploy.cli_flow.prepare_revision",
                         lambda ctx, uri, with_infra: revision_with_image(ctx.aws, "web", "web", uri))
