@@ -114,6 +114,31 @@ def startup_rows(t: Table, s: dict) -> None:
                            f"heaviest imports (one `-X importtime` run): {top}.")
 
 
+def noop_plan_row(t: Table, name: str, plan: dict) -> None:
+    met = plan["reads"] <= 25 and plan["writes"] == 0
+    ours = f"{rw(plan)} ({sec(plan['wall_s'])})"
+    if not plan.get("no_changes"):
+        ours += f"; **plan not empty after apply** (exit {plan['rc']})"
+    if plan.get("hook_matches_debug") is False:
+        t.notes.append(f"the hook's count of the `{name}` plan ({plan['calls']}) differs from ecsship's own "
+                       f"`--debug` count {plan['ecsship_debug_counts']}.")
+    t.add(f"API calls, no-op plan of `{name}`", ours, "—", "—", "≤ 25 reads, 0 writes", yes(met))
+    if met:
+        return
+    repeated = ", ".join(f"{k} ×{n}" for k, n in plan["by_operation"].items() if n > 1)
+    per_service: dict[str, int] = {}
+    for k, n in plan["by_operation"].items():
+        per_service[k.split(".")[0]] = per_service.get(k.split(".")[0], 0) + n
+    spread = ", ".join(f"{k} {n}" for k, n in sorted(per_service.items(), key=lambda kv: -kv[1]))
+    t.notes.append(
+        f"**no-op plan of `{name}`: {plan['reads']} reads, {plan['writes']} writes** (target ≤ 25, 0). "
+        f"Reads per AWS service: {spread}. Called more than once: {repeated or 'none'}. Every extra resource kind "
+        "(target groups, listener rules, alarms, CodeDeploy) adds its own describe calls. Some take several ids in "
+        "one call (elbv2 DescribeTags up to 20 ARNs, DescribeTargetGroups a list, cloudwatch DescribeAlarms up to "
+        f"100 names, iam has no batch read); with each repeated operation made once the plan would make "
+        f"{plan['reads'] - sum(n - 1 for n in plan['by_operation'].values())} reads.")
+
+
 def calls_rows(t: Table, s: dict) -> None:
     if "not_measured" in s:
         t.missing("API calls per command", _short(s["not_measured"]))
@@ -126,26 +151,11 @@ def calls_rows(t: Table, s: dict) -> None:
                       "no-op plan ≤ 25 reads, 0 writes")
             continue
         plan = e["noop_plan"]
-        empty = plan.get("no_changes")
-        met = plan["reads"] <= 25 and plan["writes"] == 0
-        label = f"API calls, no-op plan of `{name}`"
-        ours = f"{rw(plan)} ({sec(plan['wall_s'])})"
-        if not empty:
-            ours += f"; **plan not empty after apply** (exit {plan['rc']})"
-        t.add(label, ours, "—", "—", "≤ 25 reads, 0 writes", yes(met))
-        if not met:
-            repeated = ", ".join(f"{k} ×{n}" for k, n in plan["by_operation"].items() if n > 1)
-            per_service: dict[str, int] = {}
-            for k, n in plan["by_operation"].items():
-                per_service[k.split(".")[0]] = per_service.get(k.split(".")[0], 0) + n
-            spread = ", ".join(f"{k} {n}" for k, n in sorted(per_service.items(), key=lambda kv: -kv[1]))
-            t.notes.append(
-                f"**no-op plan of `{name}`: {plan['reads']} reads, {plan['writes']} writes** (target ≤ 25, 0). "
-                f"Reads per AWS service: {spread}. Called more than once: {repeated or 'none'}. Every extra resource kind "
-                "(target groups, listener rules, alarms, CodeDeploy) adds its own describe calls. Some take several ids in "
-                "one call (elbv2 DescribeTags up to 20 ARNs, DescribeTargetGroups a list, cloudwatch DescribeAlarms up to "
-                f"100 names, iam has no batch read); with each repeated operation made once the plan would make "
-                f"{plan['reads'] - sum(n - 1 for n in plan['by_operation'].values())} reads.")
+        if plan["rc"] not in (0, 2):
+            t.missing(f"API calls, no-op plan of `{name}`",
+                      f"plan exited {plan['rc']}: {_short(plan.get('error', ''), 100)}", "≤ 25 reads, 0 writes")
+        else:
+            noop_plan_row(t, name, plan)
         a = e["first_apply"]
         t.add(f"API calls, first apply of `{name}`", f"{rw(a)} ({sec(a['wall_s'])})", "—", "—", "—", "—")
         d = e.get("deploy")
@@ -211,6 +221,11 @@ def many_rows(t: Table, s: dict) -> None:
     for what in ("apply", "plan"):
         label = "apply --no-wait" if what == "apply" else "no-op plan"
         x = s[what]
+        bad = [rc for rc in x["rcs"] if rc not in ((0,) if what == "apply" else (0, 2))]
+        if bad:
+            t.missing(f"{s['count']} services (from `{s['base']}`), {label}",
+                      f"some runs exited {bad}: {_short(str(s.get('apply_failures', '')), 150)}")
+            continue
         t.add(f"{s['count']} services (from `{s['base']}`), {label}: time per service, {how}",
               f"median {sec(x['median_s'])}, total {sec(x['total_s'], 1)}; first quarter {sec(x['first_quarter_mean_s'])}"
               f" → last quarter {sec(x['last_quarter_mean_s'])} ({x['slope_s_per_service'] * 1000:+.0f} ms per service added:"
@@ -368,7 +383,8 @@ def render(results: dict) -> str:
         "How: each command runs as its own process, like a user runs it. Wall time is measured around the process;",
         "peak RSS is the child's own VmHWM, written at exit by the hook below. AWS API calls are recorded outside either tool, by a `sitecustomize` hook",
         "(bench/hook/) that wraps botocore's `BaseClient._make_api_call` in the child — ecsship and ecs-deploy are",
-        "counted identically; reads are Describe/List/Get/... (ecsship's own `is_read_operation`).",
+        "counted identically; reads are Describe/List/Get/... (ecsship's own `is_read_operation`). Each no-op plan also",
+        "runs with `--debug` and its own count is checked against the hook's (a mismatch is listed below the table).",
         "The moment a simulated rollout completes is observed by the bench itself, polling the backend every 0.2 s",
         "(ECS: the new PRIMARY deployment's rolloutState is COMPLETED; CodeDeploy: the deployment is Succeeded).",
         "",

@@ -269,8 +269,12 @@ class Bench:
                 entry["first_apply"]["error"] = apply_run.tail(3)
                 entry["not_measured"] = f"first apply exited {apply_run.rc}: {apply_run.tail(2)}"
                 continue
-            plan = self.cli("plan", "-f", manifest, "--detailed-exitcode")
-            entry["noop_plan"] = {**plan.summary(), "no_changes": plan.rc == 0}
+            plan = self.cli("--debug", "plan", "-f", manifest, "--detailed-exitcode")
+            # cross-check: ecsship's own count (--debug's last line) against the hook's
+            own = h.debug_counts(plan.stderr)
+            entry["noop_plan"] = {**plan.summary(), "no_changes": plan.rc == 0,
+                                  "ecsship_debug_counts": own,
+                                  "hook_matches_debug": own == (len(plan.calls), plan.reads, plan.writes) if own else None}
             if plan.rc not in (0, 2):
                 entry["noop_plan"]["error"] = plan.tail(3)
             r, watch = self.deploy(manifest, "v2")
@@ -333,6 +337,9 @@ class Bench:
         empty = plans()
         seeded = self.seed_unrelated(SEED_COUNT, cluster)
         full = plans()
+        failed = [r for r in empty + full if r.rc not in (0, 2)]
+        if failed:
+            raise NotMeasured(f"plan of {manifest.parent.name} exited {failed[0].rc}: {failed[0].tail(2)}")
         t0 = [r.wall for r in empty]
         t1 = [r.wall for r in full]
         noise = max(3 * max(h.mad(t0), h.mad(t1)), 0.05 * h.median(t0))
