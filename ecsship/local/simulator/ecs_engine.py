@@ -85,6 +85,9 @@ class EcsEngine:
             if primary is not None:
                 if primary.status == "PENDING":
                     primary.status, primary.started_at = "IN_PROGRESS", now
+                # Failures first: a tripped circuit breaker launches no more tasks of the failed revision.
+                self.check_failures(service, sim, primary, now)
+                primary = sim.primary()
                 if primary.strategy in ("BLUE_GREEN", "CANARY", "LINEAR") and primary.target_group_arn:
                     from ecsship.local.simulator.ecs_bluegreen import step_bluegreen
 
