@@ -79,7 +79,7 @@ def test_rollback_twice_goes_back_two_good_revisions(sim, run_cli, aws):
     assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
 
 
-def test_rollback_alarm_going_off_mid_rollout_rolls_back(sim, run_cli, aws):
+def test_rollback_alarm_going_off_mid_rollout_rolls_back(sim, run_cli, aws, secret_values):
     svc = applied(run_cli, aws, WEB, "checkout-api")
     alarm = svc["deploymentConfiguration"]["alarms"]["alarmNames"][0]
     fired = []
@@ -98,6 +98,9 @@ def test_rollback_alarm_going_off_mid_rollout_rolls_back(sim, run_cli, aws):
     assert "rolled back" in result.stdout and "checkout-api:1 serves" in result.stdout
     assert alarm in result.stdout.splitlines()[-1]  # the closing line says why
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
+    outputs = [result.output] + [run_cli(*args, "-f", WEB).output for args in (("status",), ("--output", "json", "status"), ("history",))]
+    for value in secret_values:
+        assert not any(value in text for text in outputs)
 
 
 def test_ctrl_c_leaves_the_rollout_running_then_rollback_stops_it(sim, run_cli, aws):
