@@ -268,6 +268,7 @@ class Builder:
                 "HealthCheckTimeoutSeconds": hc["timeout"], "HealthyThresholdCount": hc["healthy_threshold"],
                 "UnhealthyThresholdCount": hc["unhealthy_threshold"], "Matcher": {"HttpCode": hc["matcher"]},
                 "deregistrationDelay": lb.get("deregistration_delay", 300),
+                "siblings": [names.target_group_name(self.cluster, self.service, c) for c in colours],
             }))
         conditions = []
         if lb.get("host"):
@@ -284,6 +285,7 @@ class Builder:
             target = forward_to if role == "prod" or self.controller == "codedeploy" else "target_group.green"
             self.add(r.ListenerRule(key=f"listener_rule.{role}", name=f"{self.service} on :{port}", tags=dict(self.tags), spec={
                 "ListenerArn": Ref(alb_key, f"listener:{port}"), "Priority": lb.get("priority", 100),
+                "listeners": [Ref(alb_key, f"listener:{p}") for _, p in ports],
                 "Conditions": conditions, "targetGroupArn": Ref(target, "arn"),
                 "weighted": self.shifting and self.controller == "ecs",
                 "alternateTargetGroupArn": Ref("target_group.green", "arn") if self.shifting and self.controller == "ecs" and role == "prod" else None,

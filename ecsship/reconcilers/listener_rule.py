@@ -7,6 +7,7 @@ them: which of the pair gets the traffic, and the weights, are theirs, not drift
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.reconcilers.cache import cached, forget
 from ecsship.reconcilers.base import OWNER_KEY, CLUSTER_KEY, Live, PlanProblem, Reconciler, converge_existing, owned, tag_dict, tag_list
 
 
@@ -34,18 +35,22 @@ def _targets(actions) -> list:
     return []
 
 
+def _listeners(spec) -> tuple:
+    return tuple(sorted({spec["ListenerArn"], *[a for a in spec.get("listeners") or [] if isinstance(a, str)]}))
+
+
+def _cache_key(spec) -> tuple:
+    return ("listener_rules", _listeners(spec), spec["Priority"])
+
+
 class ListenerRuleReconciler(Reconciler):
     kind = "listener_rule"
     read_needs = ("ListenerArn",)
 
     def read(self, aws, res, spec):
-        elb = aws.client("elbv2")
-        with aws_call(res.label, "elasticloadbalancing:DescribeRules"):
-            pages = elb.get_paginator("describe_rules").paginate(ListenerArn=spec["ListenerArn"])
-            rules = [r for page in pages for r in page["Rules"] if not r.get("IsDefault")]
+        rules_by_listener, tags_by_arn = self._rules(aws, res, spec)
+        rules = rules_by_listener[spec["ListenerArn"]]
         at_priority = next((r for r in rules if r["Priority"] == str(spec["Priority"])), None)
-        candidates = [at_priority] if at_priority else rules
-        tags_by_arn = self._tags(aws, res, [r["RuleArn"] for r in candidates])
         rule = None
         if at_priority is not None:
             tags = tags_by_arn.get(at_priority["RuleArn"], {})
@@ -62,6 +67,25 @@ class ListenerRuleReconciler(Reconciler):
         state = {"Priority": int(rule["Priority"]), "Conditions": _conditions(rule.get("Conditions")),
                  "forward": self._forward_state(_targets(rule.get("Actions")), spec), "tags": tags}
         return Live(state=state, outputs={"arn": rule["RuleArn"]}, managed=True)
+
+    def _rules(self, aws, res, spec) -> tuple[dict, dict]:
+        """Rules of every listener this service has a rule on, and the tags of the rules that matter
+        (ours at the priority, or all when it is free): one DescribeTags for production and test rules."""
+        listeners = _listeners(spec)
+
+        def fetch():
+            elb = aws.client("elbv2")
+            by_listener, candidates = {}, []
+            for arn in listeners:
+                with aws_call(res.label, "elasticloadbalancing:DescribeRules"):
+                    pages = elb.get_paginator("describe_rules").paginate(ListenerArn=arn)
+                    rules = [r for page in pages for r in page["Rules"] if not r.get("IsDefault")]
+                by_listener[arn] = rules
+                at_priority = [r for r in rules if r["Priority"] == str(spec["Priority"])]
+                candidates += at_priority or rules
+            return by_listener, self._tags(aws, res, [r["RuleArn"] for r in candidates])
+
+        return cached(aws, _cache_key(spec), fetch)
 
     def _tags(self, aws, res, arns: list) -> dict:
         out = {}
@@ -89,6 +113,7 @@ class ListenerRuleReconciler(Reconciler):
         return [{"Type": "forward", "TargetGroupArn": spec["targetGroupArn"]}]
 
     def create(self, aws, res, spec):
+        forget(aws, _cache_key(spec))  # a converging read-back must see the new rule
         try:
             with aws_call(res.label, "elasticloadbalancing:CreateRule"):
                 rule = aws.client("elbv2").create_rule(ListenerArn=spec["ListenerArn"], Priority=spec["Priority"],

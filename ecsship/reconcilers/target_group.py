@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.cache import cached, forget
 
 HEALTH_KEYS = ("HealthCheckProtocol", "HealthCheckPath", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds",
                "HealthyThresholdCount", "UnhealthyThresholdCount")
@@ -15,16 +16,11 @@ class TargetGroupReconciler(Reconciler):
 
     def read(self, aws, res, spec):
         elb = aws.client("elbv2")
-        try:
-            with aws_call(res.label, "elasticloadbalancing:DescribeTargetGroups"):
-                tg = elb.describe_target_groups(Names=[res.name])["TargetGroups"][0]
-        except Exception as exc:
-            if getattr(exc, "code", "") in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
-                return None
-            raise
+        found = _groups(aws, res, spec).get(res.name)
+        if found is None:
+            return None
+        tg, tags = found
         arn = tg["TargetGroupArn"]
-        with aws_call(res.label, "elasticloadbalancing:DescribeTags"):
-            tags = tag_dict(elb.describe_tags(ResourceArns=[arn])["TagDescriptions"][0].get("Tags"))
         with aws_call(res.label, "elasticloadbalancing:DescribeTargetGroupAttributes"):
             attributes = {a["Key"]: a["Value"] for a in elb.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]}
         state = {k: tg.get(k) for k in FIXED_KEYS + HEALTH_KEYS}
@@ -43,6 +39,7 @@ class TargetGroupReconciler(Reconciler):
     def create(self, aws, res, spec):
         elb = aws.client("elbv2")
         kwargs = {k: spec[k] for k in FIXED_KEYS + HEALTH_KEYS}
+        forget(aws, ("target_groups", _names(res, spec)))  # a converging read-back must see the new group
         try:
             with aws_call(res.label, "elasticloadbalancing:CreateTargetGroup"):
                 arn = elb.create_target_group(Name=res.name, HealthCheckEnabled=True, Matcher=spec["Matcher"], Tags=tag_list(res.tags), **kwargs)["TargetGroups"][0]["TargetGroupArn"]
@@ -78,6 +75,40 @@ class TargetGroupReconciler(Reconciler):
     def delete(self, aws, res, live):
         with aws_call(res.label, "elasticloadbalancing:DeleteTargetGroup"):
             aws.client("elbv2").delete_target_group(TargetGroupArn=live.outputs["arn"])
+
+
+def _names(res, spec) -> tuple:
+    return tuple(sorted(set(spec.get("siblings") or []) | {res.name}))
+
+
+def _groups(aws, res, spec) -> dict:
+    """The service's target groups (blue and green together) with their tags: two calls for the pair."""
+    names = _names(res, spec)
+
+    def fetch():
+        elb = aws.client("elbv2")
+        try:
+            with aws_call(res.label, "elasticloadbalancing:DescribeTargetGroups"):
+                groups = elb.describe_target_groups(Names=list(names))["TargetGroups"]
+        except Exception as exc:
+            if getattr(exc, "code", "") not in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
+                raise
+            groups = []  # one of them is missing: AWS fails the whole call, so ask one by one
+            for name in names:
+                try:
+                    with aws_call(f"target group {name}", "elasticloadbalancing:DescribeTargetGroups"):
+                        groups += elb.describe_target_groups(Names=[name])["TargetGroups"]
+                except Exception as inner:
+                    if getattr(inner, "code", "") not in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
+                        raise
+        tags: dict = {}
+        if groups:
+            with aws_call(res.label, "elasticloadbalancing:DescribeTags"):
+                for desc in elb.describe_tags(ResourceArns=[g["TargetGroupArn"] for g in groups])["TagDescriptions"]:
+                    tags[desc["ResourceArn"]] = tag_dict(desc.get("Tags"))
+        return {g["TargetGroupName"]: (g, tags.get(g["TargetGroupArn"], {})) for g in groups}
+
+    return cached(aws, ("target_groups", names), fetch)
 
 
 def _outputs(arn: str) -> dict:
