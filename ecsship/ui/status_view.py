@@ -6,7 +6,7 @@ def status_lines(data: dict) -> list[str]:
     lines = [
         f"service {data['service']} in cluster {data['cluster']}: {str(data.get('status', '')).lower()}",
         f"  revision {data['revision']}  ({data['strategy'].lower()}, {data['controller'].lower()} controller)",
-        f"  tasks: {data['running']}/{data['desired']} running" + (f", {data['pending']} pending" if data.get("pending") else ""),
+        f"  tasks: {data['running']} running, {data['desired']} desired" + (f", {data['pending']} pending" if data.get("pending") else ""),
     ]
     if data.get("deployments"):
         lines.append("deployments:")
@@ -32,13 +32,13 @@ def status_lines(data: dict) -> list[str]:
             text += " (suspended: " + ", ".join(sorted(scaling["suspended"])) + ")"
         lines.append(text)
         for act in scaling.get("activities") or []:
-            lines.append(f"  {act['at']}  {act['status']}: {act['description']}")
+            lines.append(f"  {act['at'][:19]}  {act['status']}: {act['description']}")
     if data.get("alarms"):
         lines.append("alarms: " + ", ".join(f"{a['name']} {a['state']}" for a in data["alarms"]))
     if data.get("events"):
         lines.append("recent events:")
         for e in data["events"]:
-            lines.append(f"  {e['at']}  {e['message']}")
+            lines.append(f"  {e['at'][:19]}  {e['message']}")  # to the second: enough to read
     return lines
 
 
@@ -50,7 +50,7 @@ def history_lines(rows: list[dict]) -> list[str]:
     lines = [f"{'started':26} {'revision':22} {'outcome':20} {'took':>7}  image"]
     for r in rows:
         took = format_duration(r["duration"]) if r.get("duration") is not None else "-"
-        lines.append(f"{r['started'][:26]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {r.get('image', '')}")
+        lines.append(f"{r['started'][:19]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {r.get('image', '')}")
         if r.get("reason") and r["outcome"] != "successful":
             lines.append(f"{'':26} reason: {r['reason']}")
     return lines
