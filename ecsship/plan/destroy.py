@@ -50,6 +50,10 @@ def make_destroy_plan(aws, desired, delete_logs: bool = False, deregister: bool 
                 warnings.append(f"{res.label}: kept ({skip})")
             continue
         found.append((res, live))
+    service = next((live for res, live in found if res.kind == "service"), None)
+    if service is None or not service.managed:
+        # Scaling belongs to the service: without our service there is nothing of ours to deregister.
+        found = [(res, live) for res, live in found if res.kind != "autoscaling"]
     if any(res.kind == "codedeploy_app" for res, _ in found):
         # DeleteApplication deletes the application's deployment groups with it.
         found = [(res, live) for res, live in found if res.kind != "codedeploy_group"]

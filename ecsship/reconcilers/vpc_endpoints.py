@@ -11,7 +11,7 @@ import hashlib
 
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import send_once
-from ecsship.reconcilers.base import Live, Reconciler, tag_dict
+from ecsship.reconcilers.base import Live, PlanProblem, Reconciler, tag_dict
 from ecsship.reconcilers.cache import forget
 from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name, rule_exists_ok
 
@@ -45,6 +45,7 @@ class VpcEndpointsReconciler(Reconciler):
             short = names.get(endpoint["ServiceName"])
             if short and short not in by_short:
                 by_short[short] = endpoint
+        self._verify_names(aws, res, {full: short for full, short in names.items() if short not in by_short})
         if not by_short and sg is None:
             return None
         user_tag = USER_PREFIX + spec["user"]
@@ -64,6 +65,25 @@ class VpcEndpointsReconciler(Reconciler):
             state["endpoints"][short] = entry
         return Live(state=state, outputs={"security_group_id": sg["GroupId"] if sg else None},
                     raw={"endpoints": by_short, "sg": sg, "route_tables": tables, "spec": spec})
+
+    def _verify_names(self, aws, res, missing: dict) -> None:
+        """Endpoints to create must name a service AWS offers in this region: a plan error otherwise.
+        (Only asked when something is missing, so a converged plan costs no call.)"""
+        if not missing:
+            return
+        try:
+            with aws_call(res.label, "ec2:DescribeVpcEndpointServices"):
+                aws.client("ec2").describe_vpc_endpoint_services(ServiceNames=sorted(missing))
+            return
+        except Exception as exc:
+            if getattr(exc, "code", "") != "InvalidServiceName":
+                raise
+            named = getattr(exc, "aws_message", "")
+        # AWS names the first unknown service in its message; say which of ours it is.
+        unknown = sorted(short for full, short in missing.items() if f"'{full}'" in named) or sorted(missing.values())
+        if unknown:
+            raise PlanProblem(f"network.endpoints: no VPC endpoint service {', '.join(unknown)} in {aws.region}",
+                              "use short names such as ecr.api, ecr.dkr, s3, logs, secretsmanager, ssm, sqs, kms")
 
     def _route_tables(self, aws, res, spec) -> list[str]:
         """The route tables of the task subnets (the VPC's main table for subnets without their own)."""

@@ -68,3 +68,10 @@ def test_named_rollback_alarm_must_exist(run_cli, manifest, aws):
     assert result.exit_code == 0, result.output
     alarms = aws.client("ecs").describe_services(cluster="shop", services=["checkout-api"])["services"][0]["deploymentConfiguration"]["alarms"]
     assert "shop-checkout-errors" in alarms["alarmNames"] and "shop-checkout-api-5xx" in alarms["alarmNames"]
+
+
+def test_unknown_endpoint_service_is_a_plan_error(run_cli, manifest):
+    network = {"vpc": {"tags": {"Name": "main"}}, "subnets": {"tags": {"tier": "private"}}, "endpoints": ["logs", "ecr.apii"]}
+    result = run_cli("plan", "-f", manifest("worker", network=network))
+    assert result.exit_code == 1
+    assert "no VPC endpoint service ecr.apii" in result.stderr
