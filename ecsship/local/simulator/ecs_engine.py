@@ -55,7 +55,7 @@ class EcsEngine:
             if _needs_tasks(backend, service):
                 return True
             if sim.task_sets:
-                from ecsship.local.simulator.codedeploy import task_sets_busy
+                from ecsship.local.simulator.task_sets import task_sets_busy
 
                 if task_sets_busy(service):
                     return True
@@ -96,7 +96,7 @@ class EcsEngine:
                     self.schedule_rolling(backend, service, sim, primary, now, elbv2)
                 self.check_failures(service, sim, primary, now)
         elif service.status == "ACTIVE" and (service.deployment_controller or {}).get("type") == "CODE_DEPLOY":
-            from ecsship.local.simulator.codedeploy import schedule_task_sets
+            from ecsship.local.simulator.task_sets import schedule_task_sets
 
             schedule_task_sets(self, backend, service, sim, now, elbv2)
         # ECS reports the targets it (de)registered together in one event per target group.

@@ -15,13 +15,13 @@ MAX_TICKS_PER_CATCH_UP = 50_000
 
 class Simulator:
     def __init__(self, clock: Clock, fail_images: str = "*broken*", fail_mode: str = "health-check", install: bool = True):
-        from ecsship.local.simulator import codedeploy, targets
+        from ecsship.local.simulator import codedeploy_api, targets
         from ecsship.local.simulator.codedeploy import CodeDeployEngine
         from ecsship.local.simulator.ecs_engine import EcsEngine
 
         if install:
             targets.apply_patches()
-            codedeploy.install()
+            codedeploy_api.install()
         self.clock = clock
         self.fail_images = fail_images
         self.fail_mode = fail_mode

@@ -13,7 +13,7 @@ def attach_service(backend, service, now: float) -> None:
     if controller == "ECS" and service.task_definition:
         start_deployment(backend, service, now, first=True)
     elif controller == "CODE_DEPLOY" and service.task_definition:
-        from ecsship.local.simulator.codedeploy import create_initial_task_set
+        from ecsship.local.simulator.task_sets import create_initial_task_set
 
         create_initial_task_set(backend, service, now)
     sync(service, service.ecsship)
