@@ -13,7 +13,7 @@ from ecsship.deploy.lastgood import mark_good
 from ecsship.deploy.model import (
     FAILED, ROLLED_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL, Outcome,
 )
-from ecsship.deploy.names import revision_name
+from ecsship.deploy.names import revision_name, transient
 from ecsship.deploy.scaling import scale_in_suspended
 from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.strategies import strategy_for
@@ -91,7 +91,7 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
     limit = settings.timeout if timeout is None else timeout
     started = clock.now()
     old, new = revision_name(tracker.old_td), revision_name(tracker.new_td)
-    watcher = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, stop_when_waiting=stop_when_waiting)
+    watcher = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, stop_when_waiting=stop_when_waiting, transient=transient)
     try:
         result = watcher.run()
     except KeyboardInterrupt:
@@ -106,7 +106,8 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
                            duration=took, hint="watch it with `ecsship status --watch`, stop it with `ecsship rollback`")
         view.note(f"no completion after {format_duration(limit)}: rolling back", "error")
         tracker.rollback()
-        after = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, previous=snap, offset=result.elapsed).run()
+        after = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, previous=snap, offset=result.elapsed,
+                        transient=transient).run()
         serving = after.snapshot.serving
         if after.snapshot.state == ROLLED_BACK or (after.snapshot.terminal and serving == old):
             reason = f"rolled back; {serving or old} serves"

@@ -27,3 +27,27 @@ def unsupported(exc) -> bool:
     code = error_code(exc)
     status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
     return code in ("InvalidAction", "UnknownOperationException", "NotImplemented", "InternalFailure", "500") or status in (404, 500, 501)
+
+
+TRANSIENT_CODES = frozenset({
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException",
+    "RequestTimeout", "RequestTimeoutException", "ServiceUnavailable", "ServiceUnavailableException",
+    "InternalFailure", "InternalError", "InternalServerError", "ServerException",
+})
+
+
+def transient(exc: BaseException) -> bool:
+    """Worth another poll: throttling, AWS-side 5xx, or the network, after the client's own retries."""
+    from ecsship.errors import AwsCallError
+
+    if isinstance(exc, AwsCallError):
+        return exc.code in TRANSIENT_CODES
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    module = type(cause).__module__ or ""
+    if module.startswith("botocore"):
+        from botocore import exceptions as bce
+
+        if isinstance(cause, bce.ClientError):
+            return cause.response.get("Error", {}).get("Code", "") in TRANSIENT_CODES
+        return isinstance(cause, (bce.EndpointConnectionError, bce.ConnectionClosedError, bce.ReadTimeoutError, bce.ConnectTimeoutError))
+    return False

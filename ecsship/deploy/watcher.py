@@ -20,6 +20,7 @@ from ecsship.deploy.model import WAITING_APPROVAL, Event, Snapshot
 BASE_INTERVAL = 2.0
 MAX_INTERVAL = 15.0
 GROWTH = 1.5
+MAX_FAILED_POLLS = 5  # in a row, each after the client's own retries: then the watch gives up
 
 
 class Tracker(Protocol):
@@ -48,6 +49,7 @@ class Watcher:
         stop_when_waiting: bool = True,
         previous: Snapshot | None = None,
         offset: float = 0.0,
+        transient: Callable[[BaseException], bool] | None = None,
     ):
         self.tracker = tracker
         self.clock = clock
@@ -60,13 +62,27 @@ class Watcher:
         # and times keep counting from the first watch's start.
         self.previous = previous
         self.offset = offset
+        # A poll that still fails after the client's retries (throttling, a dropped connection)
+        # must not abandon a rollout that is going fine: skip it and poll again, a few times.
+        self.transient = transient or (lambda exc: False)
 
     def run(self) -> WatchResult:
         start = self.clock.now() - self.offset
         previous: Snapshot | None = self.previous
         interval = BASE_INTERVAL
+        failures = 0
         while True:
-            snap = self.tracker.poll()
+            try:
+                snap = self.tracker.poll()
+            except Exception as exc:
+                failures += 1
+                if not self.transient(exc) or failures >= MAX_FAILED_POLLS:
+                    raise
+                self.on_event(Event("note", f"poll failed ({getattr(exc, 'message', exc)}); trying again",
+                                    self.clock.now() - start, "warning"))
+                self.clock.sleep(interval)
+                continue
+            failures = 0
             self.polls += 1
             elapsed = self.clock.now() - start
             events = diff(previous, snap, elapsed)

@@ -154,3 +154,32 @@ def test_two_old_revisions_do_not_make_spurious_task_events():
     a = Snapshot("d", revisions=revs)
     b = Snapshot("d", revisions=revs)
     assert diff(a, b, 5.0) == []
+
+
+def test_a_poll_failing_after_the_clients_retries_is_skipped_a_few_times_then_gives_up():
+    import pytest
+
+    from ecsship.deploy.names import transient
+    from ecsship.errors import AwsCallError
+
+    class Flaky(ScriptedTracker):
+        def __init__(self, fail_times, *a, **kw):
+            super().__init__(*a, **kw)
+            self.fail_times = fail_times
+
+        def poll(self):
+            if self.fail_times:
+                self.fail_times -= 1
+                raise AwsCallError("service web", "ecs:DescribeServices", "ThrottlingException", "Rate exceeded")
+            return super().poll()
+
+    rec = Recorder()
+    tracker = Flaky(2, [snap(new=(2, 2, 0, 0)), snap("succeeded", serving="web:2")])
+    outcome = follow(FakeAws(), SETTINGS, tracker, rec, FakeClock())
+    assert outcome.status == "succeeded"
+    assert [e.message for e in rec.events if e.kind == "note"] == ["poll failed (service web: ecs:DescribeServices failed: ThrottlingException: Rate exceeded); trying again"] * 2
+
+    with pytest.raises(AwsCallError):
+        follow(FakeAws(), SETTINGS, Flaky(5, [snap()]), Recorder(), FakeClock())
+    denied = AwsCallError("service web", "ecs:DescribeServices", "AccessDeniedException", "no")
+    assert not transient(denied)
