@@ -73,6 +73,8 @@ def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback
     if current == task_definition and not redeploy:
         return Outcome("unchanged", serving=revision_name(current), new_revision=revision_name(current))
     if not wait:
+        if settings.suspend_scale_in:
+            view.note("deploy.suspend_scale_in is not applied with --no-wait: nothing would be there to restore it", "warning")
         tracker = strategy.start(task_definition, force_new=redeploy)
         if on_started is not None:
             on_started()
