@@ -4,7 +4,7 @@ Lives here rather than in the CLI module so the command file stays a thin, impor
 """
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import typer
 
@@ -33,6 +33,27 @@ class _Context:
         raise typer.Exit(outcome.exit_code)
 
 
+@contextmanager
+def sigterm_as_interrupt():
+    """A CI job being cancelled sends SIGTERM: treat it like Ctrl-C (stop watching, restore
+    scale-in, say how to follow the rollout) instead of dying mid-sentence."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _timeout(value: str | None) -> int | None:
     if value is None:
         return None
@@ -59,7 +80,22 @@ def start_lock(ctx, command: str):
     return service_lock(ctx.aws, ctx.settings.cluster, ctx.settings.service, command)
 
 
-def deploy(options, file, env, var, *, image_tag, image, timeout, rollback, wait, force, with_infra) -> None:
+def deploy(options, file, env, var, **kwargs) -> None:
+    with sigterm_as_interrupt():
+        _deploy(options, file, env, var, **kwargs)
+
+
+def rollback(options, file, env, var, **kwargs) -> None:
+    with sigterm_as_interrupt():
+        _rollback(options, file, env, var, **kwargs)
+
+
+def promote(options, file, env, var, timeout) -> None:
+    with sigterm_as_interrupt():
+        _promote(options, file, env, var, timeout)
+
+
+def _deploy(options, file, env, var, *, image_tag, image, timeout, rollback, wait, force, with_infra) -> None:
     from ecsship.deploy.engine import roll_out
     from ecsship.deploy.release import image_uri, verify_image
     from ecsship.deploy.names import revision_name
@@ -77,7 +113,7 @@ def deploy(options, file, env, var, *, image_tag, image, timeout, rollback, wait
     c.finish(outcome)
 
 
-def rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
+def _rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
     from ecsship.deploy.engine import follow, roll_out
     from ecsship.deploy.lastgood import previous_good, resolve_revision
     from ecsship.deploy.model import Outcome
@@ -117,7 +153,7 @@ def rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
     c.finish(outcome)
 
 
-def promote(options, file, env, var, timeout) -> None:
+def _promote(options, file, env, var, timeout) -> None:
     from ecsship.deploy.engine import follow
     from ecsship.deploy.model import WAITING_APPROVAL
 

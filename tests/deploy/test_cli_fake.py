@@ -199,3 +199,18 @@ def test_bad_timeout_is_a_usage_error(world):
     result = world("deploy", "--image-tag", "v2", "--timeout", "soon")
     assert result.exit_code == 2 and "--timeout" in result.stderr
     assert "UpdateService" not in world.ecs.calls
+
+
+def test_sigterm_while_watching_is_handled_like_ctrl_c(world, monkeypatch):
+    import os
+    import signal
+
+    def terminate(_):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(world.clock, "sleep", terminate)
+    before = signal.getsignal(signal.SIGTERM)
+    result = world("deploy", "--image-tag", "v2")
+    assert result.exit_code == 130, result.output
+    assert "still running" in result.stdout
+    assert signal.getsignal(signal.SIGTERM) is before  # restored
