@@ -57,7 +57,7 @@ def apply() -> None:
                     service.desired_count = wanted
                     _record(self, target, wanted, f"{bound} capacity was set to {wanted}")
                     if getattr(service, "ecsship", None) is not None:
-                        from ecsship.local.simulator.ecs_engine import sync
+                        from ecsship.local.simulator.ecs_view import sync
 
                         primary = service.ecsship.primary()
                         if primary is not None:

@@ -165,7 +165,7 @@ def apply() -> None:
         if new_deployment and controller == "ECS":
             start_deployment(backend, service, now)
         elif getattr(service, "ecsship", None) is not None:
-            from ecsship.local.simulator.ecs_engine import sync
+            from ecsship.local.simulator.ecs_view import sync
 
             primary = service.ecsship.primary()
             if primary is not None:

@@ -31,7 +31,7 @@ def find_rollout(backend, arn: str) -> tuple[object, Rollout] | tuple[None, None
 
 
 def _summary(sim: ServiceSim, rollout: Rollout, revision, is_target: bool) -> dict:
-    from ecsship.local.simulator.ecs_engine import counts
+    from ecsship.local.simulator.ecs_view import counts
 
     running, pending = counts(sim, revision_arn=revision.arn)
     requested = running + pending

@@ -21,9 +21,11 @@ import math
 
 from ecsship.local.simulator import targets as target_health
 from ecsship.local.simulator import tasks as task_sim
+from ecsship.local.simulator.cloud_map import deregister_from_cloud_map, register_in_cloud_map
 from ecsship.local.simulator.ecs_model import (
     SD_IN_PROGRESS, Rollout, ServiceSim, add_event, circuit_breaker_threshold, new_rollout,
 )
+from ecsship.local.simulator.ecs_view import sync
 from ecsship.local.simulator.model_time import ts
 
 CONTAINER_CHECK_DEFAULTS = {"interval": 30, "retries": 3, "startPeriod": 0}
@@ -409,103 +411,6 @@ def bake_seconds(service, rollout: Rollout) -> int:
         if alarm is not None:
             longest = max(longest, int(alarm.period or 60) * int(alarm.evaluation_periods or 1))
     return longest
-
-
-def sync(service, sim: ServiceSim) -> None:
-    """Write the simulated state onto moto's Service so DescribeServices reports it."""
-    visible = sorted(sim.visible(), key=lambda r: 0 if r.legacy_status == "PRIMARY" else 1)
-    service.deployments = [r.legacy_api(counts(sim, rollout_id=r.id)) for r in visible]
-    if sim.task_sets:
-        _sync_task_sets(service, sim)
-    running = sum(1 for t in sim.tasks if t.last_status == "RUNNING")
-    pending = sum(1 for t in sim.tasks if t.last_status in ("PROVISIONING", "PENDING") and t.desired_status == "RUNNING")
-    service.running_count = running
-    service.pending_count = pending
-    primary = sim.primary()
-    if primary is not None:
-        service.task_definition = primary.revision.task_definition
-    service.events = list(sim.events)
-    deployments = sim.service_deployments()
-    if deployments:
-        service.current_service_deployment = deployments[-1].arn
-    seen, summaries = set(), []
-    for rollout in visible:
-        if rollout.revision.arn in seen:
-            continue
-        seen.add(rollout.revision.arn)
-        run, pend = counts(sim, revision_arn=rollout.revision.arn)
-        summaries.append({"arn": rollout.revision.arn, "requestedTaskCount": rollout.desired_count if rollout.legacy_status == "PRIMARY" else run + pend,
-                          "runningTaskCount": run, "pendingTaskCount": pend})
-    service.current_service_revisions = summaries
-
-
-def _sync_task_sets(service, sim: ServiceSim) -> None:
-    """CODE_DEPLOY services: DescribeServices shows the task sets, and a deployment entry per task set."""
-    service.task_sets = [t for t in sim.task_sets]
-    ordered = sorted(sim.task_sets, key=lambda t: {"PRIMARY": 0, "ACTIVE": 1}.get(t.status, 2))
-    service.deployments = [{
-        "id": t.id, "status": "PRIMARY" if t.status == "PRIMARY" else "ACTIVE", "taskDefinition": t.task_definition,
-        "desiredCount": t.computed_desired_count, "pendingCount": t.pending_count, "runningCount": t.running_count,
-        "failedTasks": t.failed_tasks, "createdAt": t.created_at, "updatedAt": t.updated_at,
-        "launchType": t.launch_type or "FARGATE", "platformVersion": t.platform_version, "platformFamily": "Linux",
-        **({"networkConfiguration": t.network_configuration} if t.network_configuration else {}),
-    } for t in ordered]
-    primary = next((t for t in sim.task_sets if t.status == "PRIMARY"), None)
-    if primary is not None:
-        service.task_definition = primary.task_definition
-
-
-def counts(sim: ServiceSim, rollout_id: str | None = None, revision_arn: str | None = None) -> tuple[int, int]:
-    running = pending = 0
-    for task in sim.tasks:
-        if rollout_id is not None and task.ecsship_rollout != rollout_id:
-            continue
-        if revision_arn is not None and task.ecsship_revision != revision_arn:
-            continue
-        if task.last_status == "RUNNING":
-            running += 1
-        elif task.last_status in ("PROVISIONING", "PENDING") and task.desired_status == "RUNNING":
-            pending += 1
-    return running, pending
-
-
-def register_in_cloud_map(service, revision, task) -> None:
-    """ECS registers a running task's IP with each Cloud Map service of serviceRegistries (instance id
-    = task id, attributes AWS_INSTANCE_IPV4, AVAILABILITY_ZONE, ECS_* as ECS writes them) and
-    deregisters it when the task stops (Amazon ECS Developer Guide, "Use service discovery")."""
-    if not revision.service_registries or not task.ecsship_ip:
-        return
-    from moto.servicediscovery.models import servicediscovery_backends
-
-    backend = servicediscovery_backends[service._account_id][service.region_name]
-    family = revision.task_definition.rsplit("/", 1)[-1].split(":")[0]
-    for registry in revision.service_registries:
-        service_id = (registry.get("registryArn") or "").rsplit("/", 1)[-1]
-        try:
-            backend.register_instance(service_id, task.id, task.id, {
-                "AWS_INSTANCE_IPV4": task.ecsship_ip, "AVAILABILITY_ZONE": task.availability_zone or "",
-                "AWS_INIT_HEALTH_STATUS": "HEALTHY", "ECS_CLUSTER_NAME": service.cluster_name,
-                "ECS_SERVICE_NAME": service.name, "ECS_TASK_DEFINITION_FAMILY": family,
-                **({"AWS_INSTANCE_PORT": str(registry["port"])} if registry.get("port") else {}),
-            })
-            task.ecsship_cloud_map = getattr(task, "ecsship_cloud_map", []) + [service_id]
-        except Exception:  # the Cloud Map service is gone: ECS would report an event and go on
-            continue
-
-
-def deregister_from_cloud_map(service, task) -> None:
-    registered = getattr(task, "ecsship_cloud_map", None)
-    if not registered:
-        return
-    from moto.servicediscovery.models import servicediscovery_backends
-
-    backend = servicediscovery_backends[service._account_id][service.region_name]
-    for service_id in registered:
-        try:
-            backend.deregister_instance(service_id, task.id)
-        except Exception:  # already removed by hand
-            continue
-    task.ecsship_cloud_map = []
 
 
 def _rollout(sim: ServiceSim, rollout_id: str) -> Rollout | None:

@@ -6,7 +6,7 @@ from ecsship.local.simulator.ecs_model import ServiceSim, add_event, new_revisio
 
 def attach_service(backend, service, now: float) -> None:
     """A new service: its first deployment (ECS controller) or its first task set (CODE_DEPLOY)."""
-    from ecsship.local.simulator.ecs_engine import sync
+    from ecsship.local.simulator.ecs_view import sync
 
     service.ecsship = ServiceSim()
     controller = (service.deployment_controller or {}).get("type", "ECS")
@@ -21,7 +21,7 @@ def attach_service(backend, service, now: float) -> None:
 
 def start_deployment(backend, service, now: float, first: bool = False):
     """UpdateService / CreateService: a new PRIMARY deployment of the service's current definition."""
-    from ecsship.local.simulator.ecs_engine import sync
+    from ecsship.local.simulator.ecs_view import sync
 
     sim: ServiceSim = service.ecsship
     previous = sim.primary()
