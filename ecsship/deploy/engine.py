@@ -107,7 +107,12 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
             return Outcome("timed_out", tracker.id, old, new, reason=f"still in progress after {format_duration(limit)}; left running (--no-rollback)",
                            duration=took, hint="watch it with `ecsship status --watch`, stop it with `ecsship rollback`")
         view.note(f"no completion after {format_duration(limit)}: rolling back", "error")
-        tracker.rollback()
+        try:
+            tracker.rollback()
+        except EcsshipError as exc:  # e.g. a service's first deployment: there is nothing to return to
+            return Outcome("timed_out", tracker.id, old, new, duration=clock.now() - started,
+                           reason=f"could not roll back ({exc.message}); the deployment is left running",
+                           hint="watch it with `ecsship status --watch`")
         after = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, previous=snap, offset=result.elapsed,
                         transient=transient).run()
         serving = after.snapshot.serving

@@ -183,3 +183,16 @@ def test_a_poll_failing_after_the_clients_retries_is_skipped_a_few_times_then_gi
         follow(FakeAws(), SETTINGS, Flaky(5, [snap()]), Recorder(), FakeClock())
     denied = AwsCallError("service web", "ecs:DescribeServices", "AccessDeniedException", "no")
     assert not transient(denied)
+
+
+def test_timeout_when_rollback_is_impossible_says_so():
+    from ecsship.errors import AwsCallError
+
+    class FirstDeployment(ScriptedTracker):
+        def rollback(self):
+            raise AwsCallError("service web", "ecs:StopServiceDeployment", "InvalidParameterException",
+                               "There is no previous successful service revision to roll back to.")
+
+    outcome = follow(FakeAws(), SETTINGS, FirstDeployment([snap(new=(2, 2, 0, 0))]), Recorder(), FakeClock(), timeout=30)
+    assert outcome.status == "timed_out" and outcome.exit_code == 1
+    assert "could not roll back" in outcome.reason and "no previous successful service revision" in outcome.reason
