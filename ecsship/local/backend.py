@@ -156,8 +156,8 @@ class LocalBackend:
 
     def _dispatch_control(self, action: str, method: str, query: dict) -> tuple[int, dict]:
         if action == "status":
-            with self.lock:
-                return 200, self.status()
+            # No lock: a long catch-up must not make the backend look dead to `local status`/`up`.
+            return 200, self.status()
         if method != "POST":
             return 405, {"ok": False, "error": f"POST required for {action}"}
         if action == "reset":
