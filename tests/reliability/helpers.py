@@ -181,3 +181,26 @@ def clean_snapshot(aws, run_cli, name: str) -> dict:
         _CLEAN[name] = snapshot(aws)
         aws.reset()
     return _CLEAN[name]
+
+
+_DESTROYED: dict = {}
+
+
+def destroyed_snapshot(aws, run_cli, name: str) -> dict:
+    """The snapshot after a clean apply then `destroy --yes` on a fresh backend (once per example)."""
+    if name not in _DESTROYED:
+        aws.reset()
+        for args in (("apply", "--no-wait"), ("destroy",)):
+            result = run_cli(*args, "-f", EXAMPLES[name], "--yes")
+            assert result.exit_code == 0, result.output
+        _DESTROYED[name] = snapshot(aws)
+        aws.reset()
+    return _DESTROYED[name]
+
+
+class SimulatedCrash(BaseException):
+    """The process dies: not an Exception, so no `except Exception` handler sees it."""
+
+
+def is_lock_call(operation: str, params: dict) -> bool:
+    return operation in ("PutParameter", "DeleteParameter") and str(params.get("Name", "")).startswith("/ecsship/locks/")
