@@ -61,33 +61,6 @@ def aws_calls(monkeypatch):
     return Calls()
 
 
-@pytest.fixture(scope="session")
-def local_server(request):
-    """The suite's backend; RECONCILE_LOCAL_PORT reuses one already running (handy while developing)."""
-    import os
-
-    port = os.environ.get("RECONCILE_LOCAL_PORT")
-    if not port:
-        yield request.getfixturevalue("_suite_local_server")
-        return
-    from tests.conftest import LocalServer
-
-    yield LocalServer(int(port))
-
-
-@pytest.fixture(scope="session")
-def _suite_local_server():
-    from ecsship.local import client
-    from tests.conftest import LocalServer, free_port
-
-    port = free_port()
-    client.start_backend(port, manual_clock=True)
-    try:
-        yield LocalServer(port)
-    finally:
-        client.stop_backend(port)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _shared_botocore_models():
     """Each in-process CLI run builds a fresh boto3 session, and each session re-reads and re-parses
