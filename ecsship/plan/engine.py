@@ -71,8 +71,14 @@ def make_plan(aws, desired, only: Iterable[str] | None = None, adopt: bool = Fal
             continue
         changes.append(change)
         states[res.key] = live.state if live else None
-        # A resource being replaced gets new ids: later refs to it are unknown until apply.
-        outputs[res.key] = live.outputs if live and change.action != REPLACE else None
+        # A resource being replaced gets new ids, an updated one may (a new task definition revision):
+        # later refs to those are unknown until apply, so what depends on them shows as changing too.
+        if live is None or change.action == REPLACE:
+            outputs[res.key] = None
+        elif change.action == UPDATE and reconciler.changes_on_update:
+            outputs[res.key] = {**live.outputs, **{k: UNKNOWN for k in reconciler.changes_on_update}}
+        else:
+            outputs[res.key] = live.outputs
     if problems:
         raise PlanError(problems)
     inputs = {res.key: outputs[res.key] for res in desired.resources if res.lookup}

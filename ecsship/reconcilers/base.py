@@ -33,6 +33,7 @@ class Reconciler:
     kind = ""
     replace_fields: tuple[str, ...] = ()  # state paths the API cannot change in place
     requires_ownership = True  # an untagged resource with our name is a plan error unless --adopt
+    changes_on_update: tuple[str, ...] = ()  # outputs an update replaces (a task definition's ARN): unknown until applied
     read_needs: tuple[str, ...] = ()  # spec keys read() needs; unknown (parent not created yet) -> absent, no call
 
     def read(self, aws, res, spec: dict) -> Live | None:

@@ -48,6 +48,7 @@ def _container(c: dict, network_mode: str | None) -> dict:
 
 class TaskDefinitionReconciler(Reconciler):
     kind = "task_definition"
+    changes_on_update = ("arn", "revision")  # an update registers a new revision
     requires_ownership = False  # a family is identified by name; a new revision carries our tags
 
     def read(self, aws, res, spec):
