@@ -187,42 +187,6 @@ def manifest_with_deploy(tmp_path, base: str, deploy: str):
     return path
 
 
-def test_ecs_native_canary_success_with_traffic_steps(sim, run_cli, aws, tmp_path):
-    manifest = manifest_with_deploy(tmp_path, WEB, "  strategy: canary\n  controller: ecs\n  canary: {percent: 10, interval: 5m}\n"
-                                    "  test_listener_port: 8443\n  bake_time: 2m\n  timeout: 30m\n")
-    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
-    assert service_of(aws, "checkout-api")["deploymentConfiguration"]["strategy"] == "CANARY"
-    result = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
-    assert result.exit_code == 0, result.output
-    lines = [line.split("] ", 1)[1] for line in result.stdout.splitlines() if line.startswith("[")]
-    steps = [line for line in lines if line.startswith("production traffic:")]
-    assert steps == ["production traffic: checkout-api:2 0%, checkout-api:1 100%",
-                     "production traffic: checkout-api:2 10%, checkout-api:1 90%",
-                     "production traffic: checkout-api:2 100%, checkout-api:1 0%"]
-    assert "canary bake: 5m left" in lines and "phase: BAKE_TIME" in lines
-    assert "deployed checkout-api:2" in result.stdout
-    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:2")
-
-
-def test_codedeploy_manual_approval_then_continue(sim, run_cli, aws, tmp_path):
-    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY + "  approval: manual\n")
-    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
-    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
-    assert waiting.exit_code == 0, waiting.output
-    assert "waiting for approval" in waiting.stdout and "ecsship promote" in waiting.stdout
-    assert "production traffic: checkout-api-bg:2 10%" not in waiting.stdout  # nothing shifted yet
-    cd = aws.client("codedeploy")
-    deployment_id = waiting.stdout.split("! deployment ", 1)[1].split()[0]
-    assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Ready"
-
-    promoted = run_cli("deploy", "-f", manifest, "--continue")
-    assert promoted.exit_code == 0, promoted.output
-    assert "production traffic: checkout-api-bg:2 10%, checkout-api-bg:1 90%" in promoted.stdout
-    assert "deployed checkout-api-bg:2" in promoted.stdout
-    assert "has started 2 tasks" not in promoted.stdout  # events told before promote are not repeated
-    assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
-
-
 def test_codedeploy_rollback_returns_to_the_previous_good_revision_and_status_shows_it(sim, run_cli, aws, tmp_path):
     manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY)
     assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
@@ -275,41 +239,6 @@ def test_deploy_refuses_when_the_service_must_be_replaced(sim, run_cli, aws, tmp
     assert "must be replaced" in result.stderr and "--allow-replace" in result.stderr
     assert "Traceback" not in result.output
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
-
-
-def test_rollback_abandons_a_deployment_waiting_for_approval(sim, run_cli, aws, tmp_path):
-    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY + "  approval: manual\n")
-    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
-    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
-    assert waiting.exit_code == 0 and "waiting for approval" in waiting.stdout
-    abandoned = run_cli("rollback", "-f", manifest)
-    assert abandoned.exit_code == 0, abandoned.output
-    assert "stopping deployment" in abandoned.stdout and "checkout-api-bg:1 serves" in abandoned.stdout
-    sets = service_of(aws, "checkout-api-bg")["taskSets"]
-    assert [t["taskDefinition"].rsplit("/", 1)[1] for t in sets if t["status"] == "PRIMARY"] == ["checkout-api-bg:1"]
-    assert run_cli("promote", "-f", manifest).exit_code == 1  # nothing is waiting any more
-
-
-def test_ecs_native_pause_hook_waits_then_promote_shifts_traffic(sim, run_cli, aws, tmp_path):
-    # `approval: manual` on an ECS-native strategy is a PAUSE lifecycle hook before production traffic
-    # shifts; set here with plain boto3 (what `apply` is to configure), the watch and promote are ours.
-    manifest = manifest_with_deploy(tmp_path, WEB, "  strategy: canary\n  controller: ecs\n  canary: {percent: 10, interval: 1m}\n"
-                                    "  test_listener_port: 8443\n  timeout: 30m\n")
-    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
-    ecs = aws.client("ecs")
-    config = service_of(aws, "checkout-api")["deploymentConfiguration"]
-    config["lifecycleHooks"] = [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}]
-    ecs.update_service(cluster="shop", service="checkout-api", deploymentConfiguration=config)
-
-    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
-    assert waiting.exit_code == 0, waiting.output
-    assert "waiting for approval" in waiting.stdout
-    assert "checkout-api:2 10%" not in waiting.stdout
-    promoted = run_cli("promote", "-f", manifest)
-    assert promoted.exit_code == 0, promoted.output
-    assert "production traffic: checkout-api:2 10%, checkout-api:1 90%" in promoted.stdout
-    assert "deployed checkout-api:2" in promoted.stdout
-    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:2")
 
 
 def test_timeouts_roll_back_unless_no_rollback(sim, run_cli, aws):
@@ -369,3 +298,62 @@ def test_json_lines_then_status_and_history_also_through_the_real_console_script
     assert text.exit_code == 0, text.output
     assert "worker:2" in text.stdout and "successful" in text.stdout
     assert "Traceback" not in result.output + status.output + text.output
+
+
+def test_ecs_native_canary_traffic_steps_then_a_pause_hook_and_promote(sim, run_cli, aws, tmp_path):
+    manifest = manifest_with_deploy(tmp_path, WEB, "  strategy: canary\n  controller: ecs\n  canary: {percent: 10, interval: 5m}\n"
+                                    "  test_listener_port: 8443\n  bake_time: 2m\n  timeout: 30m\n")
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    assert service_of(aws, "checkout-api")["deploymentConfiguration"]["strategy"] == "CANARY"
+    result = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    assert result.exit_code == 0, result.output
+    lines = [line.split("] ", 1)[1] for line in result.stdout.splitlines() if line.startswith("[")]
+    steps = [line for line in lines if line.startswith("production traffic:")]
+    assert steps == ["production traffic: checkout-api:2 0%, checkout-api:1 100%",
+                     "production traffic: checkout-api:2 10%, checkout-api:1 90%",
+                     "production traffic: checkout-api:2 100%, checkout-api:1 0%"]
+    assert "canary bake: 5m left" in lines and "phase: BAKE_TIME" in lines
+    assert "deployed checkout-api:2" in result.stdout
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:2")
+
+    # `approval: manual` on an ECS-native strategy is a PAUSE lifecycle hook before production traffic
+    # shifts; set here with plain boto3 (what `apply` is to configure), the watch and promote are ours.
+    config = service_of(aws, "checkout-api")["deploymentConfiguration"]
+    config["lifecycleHooks"] = [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}]
+    aws.client("ecs").update_service(cluster="shop", service="checkout-api", deploymentConfiguration=config)
+    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v3")
+    assert waiting.exit_code == 0, waiting.output
+    assert "waiting for approval" in waiting.stdout
+    assert "checkout-api:3 10%" not in waiting.stdout
+    promoted = run_cli("promote", "-f", manifest)
+    assert promoted.exit_code == 0, promoted.output
+    assert "production traffic: checkout-api:3 10%, checkout-api:2 90%" in promoted.stdout
+    assert "deployed checkout-api:3" in promoted.stdout
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:3")
+
+
+def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, run_cli, aws, tmp_path):
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY + "  approval: manual\n")
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    cd = aws.client("codedeploy")
+
+    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    assert waiting.exit_code == 0 and "waiting for approval" in waiting.stdout and "ecsship promote" in waiting.stdout
+    abandoned = run_cli("rollback", "-f", manifest)
+    assert abandoned.exit_code == 0, abandoned.output
+    assert "stopping deployment" in abandoned.stdout and "checkout-api-bg:1 serves" in abandoned.stdout
+    sets = service_of(aws, "checkout-api-bg")["taskSets"]
+    assert [t["taskDefinition"].rsplit("/", 1)[1] for t in sets if t["status"] == "PRIMARY"] == ["checkout-api-bg:1"]
+    assert run_cli("promote", "-f", manifest).exit_code == 1  # nothing is waiting any more
+
+    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v3")
+    assert waiting.exit_code == 0, waiting.output
+    assert "production traffic: checkout-api-bg:3 10%" not in waiting.stdout  # nothing shifted yet
+    deployment_id = waiting.stdout.split("! deployment ", 1)[1].split()[0]
+    assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Ready"
+    promoted = run_cli("deploy", "-f", manifest, "--continue")
+    assert promoted.exit_code == 0, promoted.output
+    assert "production traffic: checkout-api-bg:3 10%, checkout-api-bg:1 90%" in promoted.stdout
+    assert "deployed checkout-api-bg:3" in promoted.stdout
+    assert "has started 2 tasks" not in promoted.stdout  # events told before promote are not repeated
+    assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
