@@ -55,6 +55,12 @@ def test_drift_is_shown_field_by_field_and_apply_repairs_it(run_cli, example, aw
     assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0
     assert ecs.describe_task_definition(taskDefinition="worker")["taskDefinition"]["revision"] == 3
 
+    # A new image is a new revision, so the service's task definition changes too (to an ARN not known yet).
+    image = json.loads(run_cli("plan", "-f", path, "--var", "IMAGE_TAG=v2", "--output", "json").stdout)
+    service = next(c for c in image["changes"] if c["kind"] == "service")
+    assert service["fields"] == [{"field": "taskDefinition", "old": ecs.describe_task_definition(taskDefinition="worker")["taskDefinition"]["taskDefinitionArn"],
+                                  "new": "(known after apply)"}]
+
 
 def test_saved_plan_applies_exactly_and_refuses_when_live_changed(run_cli, example, aws, tmp_path):
     path = example("worker")
