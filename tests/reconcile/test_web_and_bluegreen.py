@@ -107,3 +107,8 @@ def test_bluegreen_example_builds_codedeploy_plumbing(run_cli, example, aws):
     role = aws.client("iam").get_role(RoleName="shop-checkout-api-bg-codedeploy")["Role"]
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "codedeploy.amazonaws.com"}
     assert group["serviceRoleArn"] == role["Arn"]
+    destroyed = run_cli("destroy", "-f", example("bluegreen"), "--yes")
+    assert destroyed.exit_code == 0, destroyed.output
+    codedeploy = aws.client("codedeploy")
+    assert "shop-checkout-api-bg" not in codedeploy.list_applications()["applications"]
+    assert not [g for g in elb.describe_target_groups()["TargetGroups"] if g["TargetGroupName"].startswith("shop-checkout-api-bg")]
