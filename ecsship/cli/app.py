@@ -97,6 +97,12 @@ _register()
 
 
 def main() -> None:
+    import signal
+
+    def terminated(signum, frame):  # SIGTERM (docker stop, CI cancel) takes the Ctrl-C path: exit 130
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminated)
     app(prog_name="ecsship")
 
 

@@ -115,9 +115,12 @@ def apply_session(options, session: Session, allow_replace: bool = False) -> dic
     out = options.out()
     started: dict = {}
     done: list = []
+    stop = _StopSignals(out)
 
     def progress(change, event):
         if event == "start":
+            if stop.requested:
+                raise KeyboardInterrupt  # stopping between two changes: nothing is half made
             started[change.key] = time.monotonic()
             return
         seconds = time.monotonic() - started.get(change.key, time.monotonic())
@@ -129,11 +132,14 @@ def apply_session(options, session: Session, allow_replace: bool = False) -> dic
     if not out.json_mode:
         out.print("")
     try:
-        outputs = apply_plan(session.aws, session.desired, session.plan, allow_replace=allow_replace, progress=progress)
+        with stop:
+            outputs = apply_plan(session.aws, session.desired, session.plan, allow_replace=allow_replace, progress=progress)
     except EcsshipError as exc:
         left = len(session.plan.pending()) - len(done)
         exc.hint = (exc.hint + "; " if exc.hint else "") + f"{len(done)} change(s) were made, {left} not; run the command again to continue"
         raise
+    except KeyboardInterrupt:
+        raise _interrupted(out, session, done, started) from None
     counts = session.plan.counts()
     if out.json_mode:
         out.emit_json({"ok": True, "applied": [c.to_dict() for c in done], "summary": session.plan.to_dict()["summary"]})
@@ -142,3 +148,52 @@ def apply_session(options, session: Session, allow_replace: bool = False) -> dic
         out.success(f"{word} complete: {counts['create']} created, {counts['update']} updated, "
                     f"{counts['replace']} replaced, {counts['delete']} deleted.")
     return outputs
+
+
+class _StopSignals:
+    """While changes are applied, Ctrl-C (SIGINT) or SIGTERM asks to stop after the change in
+    progress; a second one abandons that change at once. Either way `apply_session` then says what
+    was done and what was not, and the command exits 130."""
+
+    def __init__(self, out):
+        self.out = out
+        self.requested = False
+        self._previous: dict = {}
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        self.out.err.print("\nstopping after the change in progress (press Ctrl-C again to abandon it)", markup=False)
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        return False
+
+
+def _interrupted(out, session: Session, done: list, started: dict) -> EcsshipError:
+    from ecsship.errors import Interrupted
+
+    done_keys = {c.key for c in done}
+    pending = [c for c in session.plan.pending() if c.key not in done_keys]
+    current = next((c for c in pending if c.key in started), None)
+    lines = [f"interrupted: {len(done)} change(s) made, {len(pending)} not"]
+    lines += [f"  done:     {c.label}" for c in done]
+    if current is not None:
+        lines.append(f"  stopped:  {current.label} (abandoned while in progress; may be partly made)")
+    lines += [f"  not done: {c.label}" for c in pending if c is not current]
+    for line in lines[1:]:  # stderr in every output mode; the error line and hint follow
+        out.err.print(line, markup=False)
+    return Interrupted(lines[0], "run the same command again to finish: it continues from what is there")
