@@ -118,7 +118,8 @@ class Output:
             payload: dict = {"ok": False, "error": exc.message, "hint": exc.hint, "exit_code": exc.exit_code}
             if isinstance(exc, ManifestError):
                 payload["problems"] = [p.to_dict() for p in exc.problems]
-            self.emit_json(payload)
+            # One line: commands that stream JSON events (deploy) stay one object per line.
+            self.emit_json_line(payload)
         if isinstance(exc, ManifestError):
             self.problems(exc.problems)
             errors = sum(1 for p in exc.problems if p.severity == "error")
