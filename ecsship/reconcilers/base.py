@@ -119,3 +119,26 @@ def converge_existing(reconciler: Reconciler, aws, res, spec: dict, exc: Excepti
         raise exc
     fields = diff(reconciler.desired_state(res, spec, live), live.state)
     return reconciler.update(aws, res, spec, live, fields) if fields else live.outputs
+
+
+def while_role_propagates(call, sleep=None, attempts: int = 7):
+    """Run `call()`, retrying while AWS says it cannot assume a role ecsship has just created.
+
+    IAM is eventually consistent: for some seconds after CreateRole, ECS (advancedConfiguration.roleArn)
+    and CodeDeploy (serviceRoleArn) may answer that they cannot assume it. Waits 1, 2, 4, 8, 15, 15 s;
+    any other error is raised at once.
+    """
+    import time
+
+    sleep = sleep or time.sleep
+    delay = 1.0
+    for attempt in range(attempts):
+        try:
+            return call()
+        except EcsshipError as exc:
+            code, text = getattr(exc, "code", ""), getattr(exc, "aws_message", "").lower()
+            propagating = code == "InvalidRoleException" or (code == "InvalidParameterException" and "assume" in text and "role" in text)
+            if not propagating or attempt == attempts - 1:
+                raise
+        sleep(delay)
+        delay = min(15.0, delay * 2)

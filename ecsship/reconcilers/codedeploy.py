@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list, while_role_propagates
 
 MISSING = ("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException", "DeploymentConfigDoesNotExistException")
 
@@ -143,8 +143,11 @@ class DeploymentGroupReconciler(Reconciler):
 
     def create(self, aws, res, spec):
         try:
-            with aws_call(res.label, "codedeploy:CreateDeploymentGroup"):
-                group_id = aws.client("codedeploy").create_deployment_group(**self._api(spec), tags=tag_list(res.tags))["deploymentGroupId"]
+            def create():
+                with aws_call(res.label, "codedeploy:CreateDeploymentGroup"):
+                    return aws.client("codedeploy").create_deployment_group(**self._api(spec), tags=tag_list(res.tags))["deploymentGroupId"]
+
+            group_id = while_role_propagates(create)
         except Exception as exc:
             if getattr(exc, "code", "") != "DeploymentGroupAlreadyExistsException":
                 raise

@@ -12,7 +12,7 @@ import time
 
 from ecsship.aws.errors import aws_call
 from ecsship.errors import EcsshipError
-from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list, while_role_propagates
 
 UPDATABLE = ("taskDefinition", "desiredCount", "capacityProviderStrategy", "networkConfiguration", "deploymentConfiguration",
              "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags", "propagateTags",
@@ -111,8 +111,11 @@ class ServiceReconciler(Reconciler):
         # Same content, same token: a create retried after a crash returns the service it made.
         token = hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=str).encode()).hexdigest()[:32]
         try:
-            with aws_call(res.label, "ecs:CreateService"):
-                svc = aws.client("ecs").create_service(**kwargs, tags=tag_list(res.tags, "key", "value"), clientToken=token)["service"]
+            def create():
+                with aws_call(res.label, "ecs:CreateService"):
+                    return aws.client("ecs").create_service(**kwargs, tags=tag_list(res.tags, "key", "value"), clientToken=token)["service"]
+
+            svc = while_role_propagates(create)
         except Exception as exc:
             # The service exists (an earlier attempt whose answer was lost): ours if tagged so.
             if getattr(exc, "code", "") != "InvalidParameterException" or "idempotent" not in str(exc):
