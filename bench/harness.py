@@ -135,6 +135,7 @@ class Run:
     stdout: str
     stderr: str
     calls: list[Call] = field(default_factory=list)
+    clients: list[tuple[str, float]] = field(default_factory=list)  # (service, seconds to create the client)
 
     @property
     def wall(self) -> float:
@@ -147,6 +148,10 @@ class Run:
     @property
     def writes(self) -> int:
         return sum(1 for c in self.calls if not c.read)
+
+    @property
+    def client_seconds(self) -> float:
+        return sum(seconds for _, seconds in self.clients)
 
     @property
     def call_seconds(self) -> float:
@@ -162,6 +167,7 @@ class Run:
     def summary(self) -> dict:
         return {"rc": self.rc, "wall_s": round(self.wall, 4), "calls": len(self.calls), "reads": self.reads,
                 "writes": self.writes, "maxrss_mb": round(self.maxrss_kb / 1024, 1),
+                "clients": len(self.clients), "client_s": round(self.client_seconds, 4),
                 "by_operation": self.by_operation()}
 
     def tail(self, lines: int = 6) -> str:
@@ -195,6 +201,7 @@ def run(argv: list[str], *, record: bool = True, env: dict | None = None, timeou
         stdout = so.read().decode(errors="replace")
         stderr = se.read().decode(errors="replace")
     calls: list[Call] = []
+    clients: list[tuple[str, float]] = []
     # Peak RSS: the child's own VmHWM reported by the hook; without it (record=False, or the child was
     # killed) wait4's ru_maxrss, which on Linux is at least the RSS of this process when it forked.
     peak_kb = usage.ru_maxrss
@@ -207,10 +214,12 @@ def run(argv: list[str], *, record: bool = True, env: dict | None = None, timeou
                     continue
                 if "vmhwm_kb" in d:
                     peak_kb = d["vmhwm_kb"]
+                elif "client" in d:
+                    clients.append((d["client"], d["t1"] - d["t0"]))
                 else:
                     calls.append(Call(d["svc"], d["op"], d["t0"], d["t1"]))
         os.unlink(out_path)
-    return Run(list(argv), proc.returncode, started, ended, peak_kb, stdout, stderr, calls)
+    return Run(list(argv), proc.returncode, started, ended, peak_kb, stdout, stderr, calls, clients)
 
 
 def ecsship(*args: str, port: int, local: bool = True, **kwargs) -> Run:

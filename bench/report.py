@@ -86,18 +86,21 @@ def startup_rows(t: Table, s: dict) -> None:
         dominated = share is not None and share >= 0.5
         t.add(f"cold start: `ecsship plan`, converged service ({plan_case.split('converged ')[1].split(',')[0]}, "
               f"{s['plan_calls']['calls']} calls)",
-              f"{ms(p)}: AWS calls {ms(calls_s)} ({share * 100:.0f} % of the time above the floor), imports {ms(imports)}",
+              f"{ms(p)}: AWS calls {ms(calls_s)} ({share * 100:.0f} % of the time above the floor), imports {ms(imports)}, "
+              f"boto3 clients {ms(s.get('plan_client_seconds'))}",
               f"{ms(boto3)} (import boto3)", ratio(p, boto3), "dominated by AWS calls (≥ 50 %), not imports",
               yes(dominated))
         if not dominated:
             top = ", ".join(f"`{name}` {ms(sec_)}" for name, sec_ in s["imports"][plan_case]["top"][:4])
             t.notes.append(
                 f"**plan is not dominated by AWS calls.** Of {ms(p)}, the {s['plan_calls']['calls']} AWS calls take "
-                f"{ms(calls_s)} and imports {ms(imports)} (heaviest top-level: {top}); the rest is boto3 client "
-                "creation (service model loading, one per AWS service used) and ecsship's own work. The local backend "
+                f"{ms(calls_s)}, imports {ms(imports)} (heaviest top-level: {top}), creating its "
+                f"{s['plan_calls'].get('clients', '?')} boto3 clients (service models, endpoints) "
+                f"{ms(s.get('plan_client_seconds'))}; the rest is the interpreter and ecsship's own work. The local backend "
                 f"answers a call in {calls_s / max(s['plan_calls']['calls'], 1) * 1000:.0f} ms on average; real AWS "
-                "typically takes tens of ms per call, so against AWS the calls weigh more. What would cut the rest: "
-                "import the reconcilers and boto3 service models only for the resource kinds the manifest has.")
+                "typically takes tens of ms per call, so against AWS the calls weigh more. Locally, the levers are the "
+                "client creation and the imports, not the calls: fewer clients (one per AWS service the manifest "
+                "actually uses) and importing only the reconcilers for the manifest's resource kinds.")
     else:
         t.missing("cold start: `ecsship plan` of a converged service", _short(s.get("plan_not_measured", "")),
                   "dominated by AWS calls")

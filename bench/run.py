@@ -231,6 +231,8 @@ class Bench:
         if plan_case:
             hooked = [self.cli("plan", "-f", converged) for _ in range(3)]
             out["plan_call_seconds"] = h.median([r.call_seconds for r in hooked])
+            out["plan_client_seconds"] = h.median([r.client_seconds for r in hooked])
+            out["plan_hooked_wall_seconds"] = h.median([r.wall for r in hooked])
             out["plan_calls"] = hooked[0].summary()
         else:
             out["plan_not_measured"] = self.results["errors"].get("converged", "no example converges")

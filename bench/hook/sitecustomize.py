@@ -6,7 +6,7 @@ It patches botocore's `BaseClient._make_api_call` (one invocation per logical AP
 included inside it) the moment `botocore.client` is imported, never earlier: processes that do not
 use boto3 pay nothing. Each call appends one JSON line to $BENCH_CALLS_OUT:
 `{"svc": "ecs", "op": "DescribeServices", "t0": <epoch s>, "t1": <epoch s>}`; at exit, the process's
-peak RSS: `{"vmhwm_kb": N}`.
+peak RSS: `{"vmhwm_kb": N}`; botocore.session.Session.create_client is timed too: `{"client": "ecs", "t0", "t1"}`.
 """
 from __future__ import annotations
 
@@ -37,6 +37,30 @@ def _patch(module) -> None:
     base._make_api_call = _make_api_call
 
 
+def _patch_session(module) -> None:
+    """Time botocore's client creation (service model loading, endpoint resolution): one line a client."""
+    import json
+    import time
+
+    cls = module.Session
+    original = cls.create_client
+    path = _OUT
+
+    def create_client(self, service_name, *args, **kwargs):
+        t0 = time.time()
+        try:
+            return original(self, service_name, *args, **kwargs)
+        finally:
+            line = json.dumps({"client": service_name, "t0": t0, "t1": time.time()})
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+
+    cls.create_client = create_client
+
+
+_PATCHES = {"botocore.client": _patch, "botocore.session": _patch_session}
+
+
 def _record_peak_rss() -> None:
     """VmHWM of this process (its own address space, unlike wait4's ru_maxrss, which on Linux also
     carries the RSS of the process that forked it)."""
@@ -60,12 +84,17 @@ if _OUT:
     import importlib.machinery
 
     class _Finder(importlib.abc.MetaPathFinder):
-        """Runs `_patch` right after botocore.client has executed."""
+        """Patches botocore.client and botocore.session right after each has executed."""
+
+        def __init__(self):
+            self.pending = dict(_PATCHES)
 
         def find_spec(self, fullname, path, target=None):
-            if fullname != "botocore.client":
+            patch = self.pending.pop(fullname, None)
+            if patch is None:
                 return None
-            sys.meta_path.remove(self)
+            if not self.pending:
+                sys.meta_path.remove(self)
             spec = importlib.machinery.PathFinder.find_spec(fullname, path)
             if spec is None or spec.loader is None:
                 return spec
@@ -74,7 +103,7 @@ if _OUT:
 
             def exec_and_patch(module):
                 exec_module(module)
-                _patch(module)
+                patch(module)
 
             loader.exec_module = exec_and_patch
             return spec
