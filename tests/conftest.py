@@ -41,7 +41,8 @@ os.environ.update(
     AWS_EC2_METADATA_DISABLED="true",
     XDG_STATE_HOME=os.path.join(_SESSION_HOME, "state"),
 )
-os.environ.pop("ECSSHIP_LOCAL_PORT", None)
+for _name in ("ECSSHIP_LOCAL_PORT", "ECSSHIP_LOCAL_SPEED", "ECSSHIP_LOCAL_FAIL_IMAGES", "ECSSHIP_LOCAL_FAIL_MODE"):
+    os.environ.pop(_name, None)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ECSSHIP_SCRIPT = Path(sys.executable).parent / "ecsship"

@@ -191,6 +191,12 @@ def start_backend(
             f"stop that program, or pick another port: `ecsship local up --port {port + 1}` "
             f"(and `--local-port {port + 1}` on other commands)",
         )
+    # A backend started implicitly by --local takes its settings from the environment.
+    speed = speed if speed is not None else _env_float("ECSSHIP_LOCAL_SPEED")
+    fail_images = fail_images if fail_images is not None else os.environ.get("ECSSHIP_LOCAL_FAIL_IMAGES")
+    fail_mode = fail_mode if fail_mode is not None else os.environ.get("ECSSHIP_LOCAL_FAIL_MODE")
+    if fail_mode is not None and fail_mode not in ("health-check", "exit"):
+        raise LocalBackendError(f"fail mode {fail_mode!r} is not health-check or exit")
     command = [sys.executable, "-m", "ecsship.local.server", "--port", str(port)]
     if bare:
         command.append("--bare")
@@ -226,6 +232,16 @@ def start_backend(
         time.sleep(0.1)
     _kill(process.pid)
     raise LocalBackendError(f"the local AWS on port {port} did not answer within {timeout:.0f} s", f"see its log: {log}")
+
+
+def _env_float(name: str) -> float | None:
+    value = os.environ.get(name)
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise LocalBackendError(f"{name}={value!r} is not a number") from None
 
 
 class AlreadyRunning(LocalBackendError):

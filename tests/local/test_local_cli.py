@@ -60,6 +60,20 @@ def test_up_status_reset_down_lifecycle(secret_values):
     assert ecsship("local", "down", "--port", str(port)).returncode == 0, "down is idempotent"
 
 
+def test_implicit_backend_takes_its_settings_from_the_environment(monkeypatch):
+    from ecsship.local import client
+
+    port = free_port()
+    monkeypatch.setenv("ECSSHIP_LOCAL_SPEED", "40")
+    monkeypatch.setenv("ECSSHIP_LOCAL_FAIL_IMAGES", "v3")
+    try:
+        client.ensure_local_backend(port)
+        status = client.probe(port)
+        assert status["clock"]["speed"] == 40.0 and status["fail_images"] == "v3"
+    finally:
+        client.stop_backend(port)
+
+
 def test_bare_starts_an_empty_account():
     import boto3
 

@@ -87,15 +87,15 @@ def up(
     ctx: typer.Context,
     port: PortOpt = None,
     bare: Annotated[bool, typer.Option("--bare", help="Start an empty account (no VPC, ALB, images, secrets).")] = False,
-    fail_images: Annotated[str, typer.Option("--fail-images", metavar="PATTERN", help="Images whose tag matches this glob fail.")] = "*broken*",
-    fail_mode: Annotated[str, typer.Option("--fail-mode", help="How they fail: health-check (start, then fail checks) or exit (exit non-zero).")] = "health-check",
-    speed: Annotated[Optional[float], typer.Option("--speed", help="Simulated seconds per real second (default 15: a 5-minute canary wait takes 20 s).")] = None,
+    fail_images: Annotated[Optional[str], typer.Option("--fail-images", metavar="PATTERN", help="Images whose tag matches this glob fail (default *broken*, or ECSSHIP_LOCAL_FAIL_IMAGES).")] = None,
+    fail_mode: Annotated[Optional[str], typer.Option("--fail-mode", help="How they fail: health-check (start, then fail checks) or exit (exit non-zero); or ECSSHIP_LOCAL_FAIL_MODE.")] = None,
+    speed: Annotated[Optional[float], typer.Option("--speed", help="Simulated seconds per real second (default 15: a 5-minute canary wait takes 20 s; or ECSSHIP_LOCAL_SPEED).")] = None,
 ) -> None:
     """Start the local AWS in the background; returns once it answers."""
     from ecsship.errors import UsageError
     from ecsship.local import client
 
-    if fail_mode not in ("health-check", "exit"):
+    if fail_mode is not None and fail_mode not in ("health-check", "exit"):
         raise UsageError(f"--fail-mode must be health-check or exit, not {fail_mode!r}")
     if speed is not None and speed <= 0:
         raise UsageError("--speed must be a positive number")
