@@ -168,6 +168,7 @@ class Run:
         return {"rc": self.rc, "wall_s": round(self.wall, 4), "calls": len(self.calls), "reads": self.reads,
                 "writes": self.writes, "maxrss_mb": round(self.maxrss_kb / 1024, 1),
                 "clients": len(self.clients), "client_s": round(self.client_seconds, 4),
+                "client_detail_s": {svc: round(seconds, 4) for svc, seconds in self.clients},
                 "by_operation": self.by_operation()}
 
     def tail(self, lines: int = 6) -> str:

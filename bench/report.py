@@ -91,6 +91,8 @@ def startup_rows(t: Table, s: dict) -> None:
               f"{ms(boto3)} (import boto3)", ratio(p, boto3), "dominated by AWS calls (≥ 50 %), not imports",
               yes(dominated))
         if not dominated:
+            detail = s["plan_calls"].get("client_detail_s") or {}
+            clients_detail = ", ".join(f"{svc} {ms(v)}" for svc, v in sorted(detail.items(), key=lambda kv: -kv[1])) or "—"
             top = ", ".join(f"`{name}` {ms(sec_)}" for name, sec_ in s["imports"][plan_case]["top"][:4])
             t.notes.append(
                 f"**plan is not dominated by AWS calls.** Of {ms(p)}, the {s['plan_calls']['calls']} AWS calls take "
@@ -99,8 +101,8 @@ def startup_rows(t: Table, s: dict) -> None:
                 f"{ms(s.get('plan_client_seconds'))}; the rest is the interpreter and ecsship's own work. The local backend "
                 f"answers a call in {calls_s / max(s['plan_calls']['calls'], 1) * 1000:.0f} ms on average; real AWS "
                 "typically takes tens of ms per call, so against AWS the calls weigh more. Locally, the levers are the "
-                "client creation and the imports, not the calls: fewer clients (one per AWS service the manifest "
-                "actually uses) and importing only the reconcilers for the manifest's resource kinds.")
+                f"client creation ({clients_detail}; botocore loads each service's model on creation) and the imports, "
+                "not the calls.")
     else:
         t.missing("cold start: `ecsship plan` of a converged service", _short(s.get("plan_not_measured", "")),
                   "dominated by AWS calls")
