@@ -120,3 +120,13 @@ def test_stopped_task_is_replaced_scale_to_zero_and_delete(aws):
     aws.advance(60)
     assert describe_service(aws)["status"] == "INACTIVE"
     ecs.get_waiter("services_inactive").wait(cluster="shop", services=["checkout-api"], WaiterConfig={"Delay": 0, "MaxAttempts": 1})
+
+
+def test_tasks_carry_propagated_and_managed_tags(aws):
+    rolling_service(aws, desired=1, load_balancer=False, propagateTags="SERVICE", enableECSManagedTags=True,
+                    tags=[{"key": "team", "value": "payments"}])
+    aws.advance(2)
+    ecs = aws.client("ecs")
+    task = ecs.describe_tasks(cluster="shop", tasks=ecs.list_tasks(cluster="shop", serviceName="checkout-api")["taskArns"], include=["TAGS"])["tasks"][0]
+    tags = {t["key"]: t["value"] for t in task["tags"]}
+    assert tags == {"team": "payments", "aws:ecs:clusterName": "shop", "aws:ecs:serviceName": "checkout-api"}

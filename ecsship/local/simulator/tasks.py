@@ -84,7 +84,7 @@ def launch(backend, service, rollout, revision, now: float, subnet_index: int, f
         started_by=rollout.id, networking_configuration={"awsvpcConfiguration": awsvpc} if subnets else None,
         platform_version=revision.platform_version or "1.4.0",
         capacity_provider_name=(revision.capacity_provider_strategy or [{}])[0].get("capacityProvider"),
-        tags=list(service.tags) if getattr(service, "propagate_tags", "NONE") == "SERVICE" else [],
+        tags=_task_tags(backend, service, task_definition),
     )
     ec2 = ec2_backends[backend.account_id][service.region_name]
     task.ecsship_ip = None
@@ -149,6 +149,21 @@ def launch(backend, service, rollout, revision, now: float, subnet_index: int, f
         task.containers.append(container)
     backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
     return task
+
+
+def _task_tags(backend, service, task_definition) -> list[dict]:
+    """propagateTags copies the service's or the task definition's tags onto each task;
+    enableECSManagedTags adds aws:ecs:clusterName and aws:ecs:serviceName (ECS Developer Guide,
+    "Tagging your Amazon ECS resources")."""
+    propagate = getattr(service, "propagate_tags", "NONE") or "NONE"
+    tags: list[dict] = []
+    if propagate == "SERVICE":
+        tags = [dict(t) for t in service.tags or []]
+    elif propagate == "TASK_DEFINITION":
+        tags = [dict(t) for t in getattr(task_definition, "tags", None) or []]
+    if getattr(service, "enable_ecs_managed_tags", False):
+        tags += [{"key": "aws:ecs:clusterName", "value": service.cluster_name}, {"key": "aws:ecs:serviceName", "value": service.name}]
+    return tags
 
 
 def set_status(task: SimTask, status: str, now: float) -> None:
