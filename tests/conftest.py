@@ -5,7 +5,8 @@ Contract (other test packages rely on these names):
   Attributes: .port, .endpoint_url.
 - `aws` (function): resets that backend to the seeded state, then gives .endpoint_url, .port,
   .client(service) (boto3, us-east-1, dummy credentials), .advance(seconds) (moves the simulator's
-  clock), .set_alarm(name, state), .configure(fail_images=..., fail_mode=...), .status().
+  clock), .set_alarm(name, state), .configure(fail_images=..., fail_mode=...) (undone at the next
+  reset), .status() (the backend's /_ecsship/status), .reset().
 - `run_cli` (function, uses `aws`): run_cli(*args, input=None, env=None) -> result with .exit_code,
   .stdout, .stderr; `ecsship --local --local-port <port> ...` in-process through typer's CliRunner.
 - `run_ecsship` (function, uses `aws`): the same through the real `ecsship` console script in a
@@ -15,6 +16,9 @@ Contract (other test packages rely on these names):
 - `inprocess_aws` (function): the same seeded account, fidelity fixes and simulator, but in this
   process under moto's `mock_aws` (no HTTP); same attributes as `aws` except .endpoint_url/.port
   (None). For tests of library code that build their own boto3 clients without an endpoint.
+- helpers: `free_port()`, `LocalServer(port)`. ECSSHIP_TEST_PLAIN_MOTO=1 runs the backend without the
+  fidelity fixes and the simulator (to watch tests/local/test_fidelity.py fail). Backend logs are in
+  $XDG_STATE_HOME/ecsship/local-<port>.log ($XDG_STATE_HOME is a temporary directory per run).
 """
 from __future__ import annotations
 
