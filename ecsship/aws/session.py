@@ -41,6 +41,14 @@ class CallLog:
         return [c for c in self.calls if not is_read_operation(c[1])]
 
 
+def _known_region(session, region: str) -> bool:
+    """True when botocore knows the region in any partition (aws, aws-cn, aws-us-gov, ...)."""
+    try:
+        return any(region in session.get_available_regions("ec2", partition_name=p) for p in session.get_available_partitions())
+    except Exception:  # no endpoint data to judge by: let the call itself say
+        return True
+
+
 class Aws:
     def __init__(
         self,
@@ -75,6 +83,10 @@ class Aws:
                 "no AWS region configured",
                 "set `region:` in the manifest, pass --region, or export AWS_REGION",
             )
+        if not self.endpoint_url and not local and not _known_region(self.session, self.region):
+            raise UsageError(f"unknown AWS region {self.region!r}",
+                             "check the name (for example us-east-1 or eu-west-1); a region newer than this botocore "
+                             "needs `pip install -U botocore`, or reach it with --endpoint-url")
         self.config = Config(
             retries={"mode": retry_mode, "max_attempts": max_attempts},
             user_agent_extra=f"ecsship/{__version__}",
