@@ -140,8 +140,11 @@ class LocalBackend:
             return self._control(path[len(CONTROL_PREFIX):], environ, start_response)
         with self.lock:
             self._catch_up()
-            # Consume the body inside the lock: moto builds it lazily from shared state.
-            return [b"".join(self.moto_app(environ, start_response))]
+            try:
+                # Consume the body inside the lock: moto builds it lazily from shared state.
+                return [b"".join(self.moto_app(environ, start_response))]
+            except NotImplementedError as exc:
+                return _not_implemented(environ, start_response, str(exc))
 
     def _control(self, action: str, environ, start_response):
         query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
@@ -183,6 +186,23 @@ class LocalBackend:
                 threading.Thread(target=self.shutdown_hook, daemon=True).start()
             return 200, {"ok": True}
         return 404, {"ok": False, "error": f"unknown control action {action!r}"}
+
+
+def _not_implemented(environ, start_response, detail: str):
+    """An API moto does not implement answers 501, which botocore does not retry (a 500 is retried
+    four times), with a message that says so instead of a bare error page."""
+    message = f"ecsship's local AWS does not implement this API ({detail})"
+    if "json" in environ.get("CONTENT_TYPE", ""):
+        body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
+        kind = "application/x-amz-json-1.1"
+    else:
+        from xml.sax.saxutils import escape
+
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code><Message>{escape(message)}</Message>"
+                "</Error><RequestId>local</RequestId></ErrorResponse>").encode()
+        kind = "text/xml"
+    start_response("501 Not Implemented", [("Content-Type", kind), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _forget_all_moto_state() -> None:

@@ -87,3 +87,17 @@ def test_reset_returns_to_the_seeded_state_with_the_same_ids(aws):
     assert ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["main"]}])["Vpcs"][0]["VpcId"] == before
     assert "scratch" not in str(aws.client("sns").list_topics()["Topics"])
     assert aws.client("ecs").list_clusters()["clusterArns"] == []
+
+
+def test_an_api_moto_lacks_fails_fast_and_says_so(aws):
+    import time
+
+    import pytest
+    from botocore.exceptions import ClientError
+
+    started = time.monotonic()
+    with pytest.raises(ClientError) as error:
+        # an ECS API botocore knows and moto does not implement
+        aws.client("ecs").describe_daemon_deployments(daemonDeploymentArns=["arn:aws:ecs:us-east-1:123456789012:daemon-deployment/x"])
+    assert "does not implement" in str(error.value)
+    assert time.monotonic() - started < 5, "no retries"
