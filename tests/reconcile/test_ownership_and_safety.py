@@ -119,3 +119,28 @@ def test_no_secret_value_in_any_output(run_cli, example, aws, secret_values, tmp
         assert value not in text
     stored = aws.client("secretsmanager").get_secret_value(SecretId="shop/checkout/db")["SecretString"]
     assert stored == "s3cr3t-value-xyz"
+
+
+def test_hand_made_service_is_adopted_only_with_adopt(run_cli, example, aws):
+    ecs, ec2 = aws.client("ecs"), aws.client("ec2")
+    ecs.create_cluster(clusterName="shop")
+    private = ec2.describe_subnets(Filters=[{"Name": "tag:tier", "Values": ["private"]}])["Subnets"]
+    subnets = [s["SubnetId"] for s in private]
+    default_sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [private[0]["VpcId"]]},
+                                                       {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
+    definition = ecs.register_task_definition(family="by-hand", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+                                              containerDefinitions=[{"name": "app", "image": "nginx:1.27", "essential": True, "memory": 512}])["taskDefinition"]
+    ecs.create_service(cluster="shop", serviceName="worker", taskDefinition=definition["taskDefinitionArn"], desiredCount=3, launchType="FARGATE",
+                       networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [default_sg], "assignPublicIp": "ENABLED"}})
+    refused = run_cli("apply", "--no-wait", "-f", example("worker"), "--yes")
+    assert refused.exit_code == 1 and "ECS service worker exists but is not managed by ecsship" in refused.stderr
+    assert ecs.describe_services(cluster="shop", services=["worker"])["services"][0]["taskDefinition"] == definition["taskDefinitionArn"]
+
+    adopted = run_cli("apply", "--no-wait", "-f", example("worker"), "--yes", "--adopt")
+    assert adopted.exit_code == 0, adopted.output
+    service = ecs.describe_services(cluster="shop", services=["worker"], include=["TAGS"])["services"][0]
+    assert {t["key"]: t["value"] for t in service["tags"]}["ecsship:service"] == "worker"
+    assert service["taskDefinition"].endswith(":task-definition/worker:1")
+    assert service["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "DISABLED"
+    assert service["desiredCount"] == 3  # autoscaling owns the count: adopting never resets it
+    assert run_cli("plan", "-f", example("worker"), "--detailed-exitcode").exit_code == 0
