@@ -24,9 +24,11 @@ def show_plan(out, plan, title: str) -> None:
         out.warning(warning)
     shown = 0
     for change in plan.changes:
-        if change.action == NOOP and not out.verbose:
+        # Unchanged resources only with -v, except one whose live state carries a notice
+        # (an existing cluster ecsship uses but does not manage).
+        if change.action == NOOP and not out.verbose and not getattr(change.live, "note", ""):
             continue
-        shown += 1
+        shown += change.action != NOOP
         symbol = SYMBOLS[change.action]
         suffix = " (adopt)" if change.adopt else ""
         what = {CREATE: "create", UPDATE: "update", REPLACE: "replace", DELETE: "delete", NOOP: "unchanged"}[change.action]

@@ -17,6 +17,9 @@ def test_existing_cluster_only_gets_providers_attached(run_cli, example, aws):
     assert sorted(live["capacityProviders"]) == ["FARGATE", "FARGATE_SPOT"]
     assert {s["name"]: s["value"] for s in live["settings"]}["containerInsights"] == "enabled"  # not ours to change
     assert not any(t["key"].startswith("ecsship:") for t in live.get("tags", []))
+    converged = run_cli("plan", "-f", example("worker"))
+    assert "ECS cluster shop  [unchanged]" in converged.stdout and "not created by ecsship" in converged.stdout
+    assert "No changes" in converged.stdout
 
 
 def test_network_selectors_are_verified(run_cli, manifest, aws):
