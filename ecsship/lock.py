@@ -75,6 +75,7 @@ class ServiceLock:
         self.clock = clock
         self.sleep = sleep
         self.token: str | None = None
+        self.waited = False  # another run held the lock first: what was read before may be stale
 
     def read(self) -> LockInfo | None:
         try:
@@ -115,6 +116,7 @@ class ServiceLock:
         while True:
             if self._try_create(command, ttl):
                 return
+            self.waited = True
             held = self.read()
             now = self.clock()
             if held is not None and (held.expires_at <= now or held.holder_is_gone()):

@@ -78,6 +78,16 @@ def load_saved_plan(options, path: str) -> Session:
     return Session(aws, desired, plan, saved["manifest"], saved.get("environment"), saved.get("file", path), saved.get("verb", "plan"))
 
 
+def recheck_plan(session: Session) -> None:
+    """Refuse to apply a plan that live AWS no longer matches (another run changed it meanwhile)."""
+    from ecsship.plan.engine import make_plan
+
+    now = make_plan(session.aws, session.desired, adopt=any(c.adopt for c in session.plan.changes))
+    if now.fingerprint != session.plan.fingerprint or [c.to_dict() for c in now.changes] != [c.to_dict() for c in session.plan.changes]:
+        raise StalePlan("live AWS changed while this run waited for the service lock (another run held it); nothing was applied",
+                        "run the command again: it plans from what is there now")
+
+
 def show(out, session: Session) -> None:
     if out.json_mode:
         payload = session.plan.to_dict()

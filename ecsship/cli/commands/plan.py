@@ -62,7 +62,11 @@ def register(app: typer.Typer) -> None:
         from ecsship.deploy.after_apply import follow_apply
         from ecsship.lock import service_lock
 
-        with service_lock(session.aws, session.desired.cluster, session.desired.service, "apply"):
+        with service_lock(session.aws, session.desired.cluster, session.desired.service, "apply") as lock:
+            if lock.waited:  # another run held the lock: the plan shown may no longer be true
+                from ecsship.plan.session import recheck_plan
+
+                recheck_plan(session)
             apply_session(options, session, allow_replace=allow_replace)
         outcome = follow_apply(options, session, wait=wait)
         if outcome is not None and outcome.exit_code:
