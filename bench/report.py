@@ -431,6 +431,18 @@ def details(results: dict) -> list[str]:
             if "not_measured" in e:
                 out.append(f"- `{name}`: not measured: {_short(e['not_measured'], 300)}")
         out.append("")
+    watched = [(name, e["deploy"]) for name, e in calls.items() if isinstance(e, dict) and e.get("deploy", {}).get("rc") == 0]
+    if watched:
+        out += ["### Deploy watching on the main backend", "",
+                f"Simulator at {results.get('backend', {}).get('speed')}×: a rollout of a few simulated minutes lasts seconds, "
+                "so these rates are not per-minute figures of a real rollout (the side-by-side runs at 3× are closer).", "",
+                "| example | watching | polls | reads | reads/min | longest pause | pause at completion | complete → exit |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for name, d in watched:
+            out.append(f"| {name} | {sec(d.get('watch_s'), 1)} | {d.get('polls', '—')} | {d.get('watch_reads', '—')} | "
+                       f"{num(d.get('reads_per_min'))} | {sec(d.get('max_poll_gap_s'))} | "
+                       f"{sec(d.get('poll_interval_at_completion_s'))} | {sec(d.get('completion_to_exit_s'))} |")
+        out.append("")
     acc = s.get("account", {})
     if "seed" in acc:
         out += ["### Account size", "",
@@ -443,10 +455,11 @@ def details(results: dict) -> list[str]:
                 "Generated from the example: service `bench-svc-NN`, listener priority 500+n, host `svcNN.bench.example.com`. "
                 "For n = 1..20: `apply --yes --no-wait` of service n (timed), the simulator's clock skipped ahead until its "
                 "first rollout is done (not timed), then `plan --detailed-exitcode` of service n (timed).", "",
-                "Per-service wall times in order (s): apply " + ", ".join(f"{w:.2f}" for w in many["apply"]["walls_s"]),
-                "; plan " + ", ".join(f"{w:.2f}" for w in many["plan"]["walls_s"]) + ".",
-                f"Calls: apply of the first {many['apply']['calls_first']}, of the last {many['apply']['calls_last']}; "
-                f"plan of the first {many['plan']['calls_first']}, of the last {many['plan']['calls_last']}. "
+                "Per-service wall times in order (s): apply " + ", ".join(f"{w:.2f}" for w in many["apply"]["walls_s"])
+                + "; plan " + ", ".join(f"{w:.2f}" for w in many["plan"]["walls_s"]) + ".", "",
+                "Calls per service in order: apply " + ", ".join(map(str, many["apply"].get("calls", [])))
+                + "; plan " + ", ".join(map(str, many["plan"].get("calls", []))) + " (the first apply also creates what "
+                "the services share, e.g. the cluster). "
                 f"{many['plans_no_changes']} of {many['count']} plans were empty after apply.", ""]
     peer = s.get("peer", {})
     if "full" in peer:
