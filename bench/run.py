@@ -573,11 +573,19 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=h.DEFAULT_PORT)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default=None)
-    parser.add_argument("--out", default=str(h.ROOT / "docs" / "benchmarks.md"))
-    parser.add_argument("--json-out", default=str(h.BENCH / "results" / "latest.json"))
+    parser.add_argument("--out", default=None,
+                        help="markdown to write (default docs/benchmarks.md; a --quick or --only run writes to a temp file)")
+    parser.add_argument("--json-out", default=None, help="raw results (default bench/results/latest.json)")
     parser.add_argument("--render-only", action="store_true",
                         help="measure nothing: rewrite the markdown from the JSON of the last run")
     args = parser.parse_args()
+    partial = (args.quick or args.only) and not args.render_only
+    if args.out is None:
+        args.out = os.path.join(tempfile.gettempdir(), "ecsship-bench-partial.md") if partial \
+            else str(h.ROOT / "docs" / "benchmarks.md")
+    if args.json_out is None:
+        args.json_out = os.path.join(tempfile.gettempdir(), "ecsship-bench-partial.json") if partial \
+            else str(h.BENCH / "results" / "latest.json")
     if args.render_only:
         results = json.loads(Path(args.json_out).read_text(encoding="utf-8"))
         Path(args.out).write_text(report.render(results), encoding="utf-8")
