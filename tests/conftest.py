@@ -279,3 +279,19 @@ def simulated_watch_time(request, monkeypatch):
     clock = FakeClock(on_sleep=handle.advance)
     monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
     yield clock
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_botocore_models():
+    """Each in-process CLI run builds a fresh boto3 session, and each session re-reads and re-parses
+    the same service model JSON (~0.4 s for the dozen clients a plan uses). The models are static
+    files: one loader for the whole test session makes that ~0.05 s. Nothing else is shared."""
+    import functools
+
+    import botocore.loaders
+    import botocore.session
+
+    original = botocore.session.create_loader
+    botocore.session.create_loader = functools.lru_cache(maxsize=None)(lambda search_paths_envvar=None: original(search_paths_envvar))
+    yield
+    botocore.session.create_loader = original

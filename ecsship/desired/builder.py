@@ -230,6 +230,12 @@ class Builder:
             if self.strategy == "linear":
                 c = d.get("linear") or {"percent": 10, "interval": "1m"}
                 config["linearConfiguration"] = {"stepPercent": float(c["percent"]), "stepBakeTimeInMinutes": parse_duration(c["interval"]) // 60}
+            if self.controller == "ecs":
+                # approval: manual: ECS pauses the rollout before production traffic moves until
+                # ContinueServiceDeployment (`ecsship promote`); CodeDeploy uses its ready wait instead.
+                # An empty list (not a missing key) is what removes a hook the manifest no longer asks for.
+                manual = d.get("approval") == "manual"
+                config["lifecycleHooks"] = [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}] if manual else []
         return config
 
     def service_load_balancer(self) -> dict:

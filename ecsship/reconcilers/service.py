@@ -76,6 +76,10 @@ def _deployment_configuration(d: dict) -> dict:
         for key in ("canaryConfiguration", "linearConfiguration"):
             if d.get(key):
                 out[key] = {k: (float(v) if "Percent" in k else v) for k, v in d[key].items()}
+        out["lifecycleHooks"] = sorted(
+            ({"targetType": h.get("targetType", "AWS_LAMBDA"), "lifecycleStages": sorted(h.get("lifecycleStages") or []),
+              **{k: h[k] for k in ("hookTargetArn", "roleArn") if h.get(k)}} for h in d.get("lifecycleHooks") or []),
+            key=lambda h: (h["targetType"], h["lifecycleStages"]))
     return out
 
 

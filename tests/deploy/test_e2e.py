@@ -316,11 +316,18 @@ def test_ecs_native_canary_traffic_steps_then_a_pause_hook_and_promote(sim, run_
     assert "deployed checkout-api:2" in result.stdout
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:2")
 
-    # `approval: manual` on an ECS-native strategy is a PAUSE lifecycle hook before production traffic
-    # shifts; set here with plain boto3 (what `apply` is to configure), the watch and promote are ours.
-    config = service_of(aws, "checkout-api")["deploymentConfiguration"]
-    config["lifecycleHooks"] = [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}]
-    aws.client("ecs").update_service(cluster="shop", service="checkout-api", deploymentConfiguration=config)
+    # `approval: manual` on an ECS-native strategy: apply configures a PAUSE lifecycle hook before
+    # production traffic shifts; the watch stops there and promote continues it.
+    manifest = manifest_with_deploy(tmp_path, WEB, "  strategy: canary\n  controller: ecs\n  canary: {percent: 10, interval: 5m}\n"
+                                    "  test_listener_port: 8443\n  bake_time: 2m\n  timeout: 30m\n  approval: manual\n")
+    # (IMAGE_TAG keeps the image deploy shipped: the manifest is the truth, and v1 would be a rollback)
+    applied_hook = run_cli("apply", "-f", manifest, "--yes", "--var", "IMAGE_TAG=v2")
+    assert applied_hook.exit_code == 0, applied_hook.output
+    assert "Plan: 0 to create, 1 to update, 0 to replace, 0 to delete." in applied_hook.stdout  # the service only
+    assert "lifecycleHooks" in applied_hook.stdout
+    hooks = service_of(aws, "checkout-api")["deploymentConfiguration"]["lifecycleHooks"]
+    assert hooks == [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}]
+    assert run_cli("plan", "-f", manifest, "--detailed-exitcode", "--var", "IMAGE_TAG=v2").exit_code == 0
     waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v3")
     assert waiting.exit_code == 0, waiting.output
     assert "waiting for approval" in waiting.stdout

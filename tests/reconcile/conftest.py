@@ -59,19 +59,3 @@ def aws_calls(monkeypatch):
             return [c for aws in made for c in aws.calls.reads]
 
     return Calls()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _shared_botocore_models():
-    """Each in-process CLI run builds a fresh boto3 session, and each session re-reads and re-parses
-    the same service model JSON (~0.4 s for the dozen clients a plan uses). The models are static
-    files: one loader for the whole test session makes that ~0.05 s. Nothing else is shared."""
-    import functools
-
-    import botocore.loaders
-    import botocore.session
-
-    original = botocore.session.create_loader
-    botocore.session.create_loader = functools.lru_cache(maxsize=None)(lambda search_paths_envvar=None: original(search_paths_envvar))
-    yield
-    botocore.session.create_loader = original
