@@ -54,6 +54,8 @@ class Output:
             no_color=not color,
             color_system="auto" if color else None,
             highlight=False,
+            # ARNs hold words like `:secret:` that rich would otherwise turn into emoji.
+            emoji=False,
             soft_wrap=True,
         )
 
