@@ -3,9 +3,10 @@ answer never reached ecsship), then `apply` runs again. The final state equals a
 run's (no duplicate or orphaned resource) and `destroy --yes` still removes everything.
 
 The crashes are chained: each run dies after `step` mutating calls of its own, the next run plans
-from the state it left and dies in turn, until a run completes. With step=1 every k of the
-uninterrupted run's mutating calls is a crash point (worker). web and bluegreen, with more calls,
-crash at every `step`-th call from an offset, to keep the suite fast (docs/reliability.md).
+from the state it left and dies in turn, until a run completes; so every crash point is resumed
+from. To keep the suite fast the default samples every 3rd call for worker and every 6th for web
+and bluegreen, from offsets chosen so crashes land in different resource kinds;
+ECSSHIP_RELIABILITY_FULL=1 crashes after every mutating call of every example (about 90 runs).
 The lock's own put/delete are not counted: a run that dies holding the lock is test_lock's.
 """
 from __future__ import annotations
@@ -21,10 +22,10 @@ from tests.reliability.helpers import (EXAMPLES, SimulatedCrash, clean_snapshot,
 
 pytestmark = pytest.mark.reliability
 
-# example -> (first, step): the first run dies after `first` mutating calls, each later one after `step`.
-# ECSSHIP_RELIABILITY_FULL=1 crashes after every mutating call of every example (about 90 runs).
-PLANS = {"worker": (1, 1), "web": (3, 6), "bluegreen": (5, 6)}
-if os.environ.get("ECSSHIP_RELIABILITY_FULL"):
+# example -> (first, step): the first run dies after `first` mutating calls, each later one after `step`
+PLANS = {"worker": (2, 3), "web": (3, 6), "bluegreen": (5, 6)}
+FULL = bool(os.environ.get("ECSSHIP_RELIABILITY_FULL"))
+if FULL:
     PLANS = {name: (1, 1) for name in PLANS}
 
 
@@ -51,11 +52,12 @@ def install_crash(aws, limit: int, points: list):
 @pytest.mark.parametrize("name", ["worker", "web", "bluegreen"])
 def test_apply_crashed_after_each_kth_mutating_call_converges(name, aws, run_cli, monkeypatch):
     expected = clean_snapshot(aws, run_cli, name)
-    gone = destroyed_snapshot(aws, run_cli, name)
+    # destroy is checked where it has the most kinds to remove (worker's kinds are a subset of web's)
+    gone = destroyed_snapshot(aws, run_cli, name) if name != "worker" or FULL else None
     first, step = PLANS[name]
     points: list = []
     limit = {"next": first}
-    hook_every_aws(monkeypatch, lambda a: install_crash(a, limit["next"], points))
+    hook_every_aws(monkeypatch, lambda a: limit["next"] and install_crash(a, limit["next"], points))
     runs = 0
     while True:
         runs += 1
@@ -67,12 +69,14 @@ def test_apply_crashed_after_each_kth_mutating_call_converges(name, aws, run_cli
             continue
         assert result.exit_code == 0, result.output
         break
-    monkeypatch.undo()
+    limit["next"] = 0  # no more crashes (not monkeypatch.undo: the simulated-time patches must stay)
     difference = diff_snapshots(expected, snapshot(aws))
     assert difference == {}, pformat(difference)
     assert len(points) == runs - 1 and len(points) >= (3 if step > 1 else 15)
+    print(f"\ncrashes {name}: runs={runs} crash points={len(points)}: {', '.join(points)}")
+    if gone is None:
+        return
     destroyed = run_cli("destroy", "-f", EXAMPLES[name], "--yes")
     assert destroyed.exit_code == 0, destroyed.output
     difference = diff_snapshots(gone, snapshot(aws))
     assert difference == {}, pformat(difference)
-    print(f"\ncrashes {name}: runs={runs} crash points={len(points)}: {', '.join(points)}")

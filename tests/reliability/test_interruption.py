@@ -37,12 +37,11 @@ def start_paused_apply(aws, tmp_path, pause_at: int):
     return proc, marker
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_one_signal_finishes_the_change_in_progress_then_stops(sig, aws, run_cli, tmp_path):
+def test_one_signal_finishes_the_change_in_progress_then_stops(aws, run_cli, tmp_path):
     expected = clean_snapshot(aws, run_cli, "worker")
     # the 5th mutating call is the first role's PutRolePolicy: that change completes, then the run stops
     proc, marker = start_paused_apply(aws, tmp_path, pause_at=5)
-    proc.send_signal(sig)
+    proc.send_signal(signal.SIGINT)
     time.sleep(0.2)  # let the handler run before the call goes on
     marker.unlink()
     out, err = proc.communicate(timeout=60)
@@ -64,9 +63,9 @@ def test_second_signal_abandons_the_call_about_to_go_out(aws, run_cli, tmp_path)
     expected = clean_snapshot(aws, run_cli, "worker")
     # the 9th mutating call is the first CreateVpcEndpoint (the endpoints' security group is made): a change left half made
     proc, marker = start_paused_apply(aws, tmp_path, pause_at=9)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signal.SIGTERM)  # SIGTERM takes the same path as Ctrl-C
     time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
     marker.unlink(missing_ok=True)
     assert proc.returncode == 130, out + err
