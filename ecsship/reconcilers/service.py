@@ -177,12 +177,13 @@ def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 
 def update_service(aws, label: str, cluster: str, service: str, changes: dict, controller: str = "ECS") -> dict:
     """The one call through which apply changes a running service. Returns the service as ECS reports it.
 
-    A new task definition on a CODE_DEPLOY service is a CodeDeploy deployment, not an update: `ecsship deploy` does it.
+    A new task definition on a CODE_DEPLOY service is a CodeDeploy deployment, not an update: the
+    service keeps its revision here, and apply then rolls the new one out through the deploy engine.
     """
     if controller == "CODE_DEPLOY" and "taskDefinition" in changes:
         changes = {k: v for k, v in changes.items() if k not in ("taskDefinition", "loadBalancers", "networkConfiguration", "capacityProviderStrategy")}
         if not changes:
-            raise EcsshipError(f"{label}: a new task definition on a CodeDeploy service is rolled out by a deployment",
-                               "run `ecsship deploy` to ship it through CodeDeploy")
+            with aws_call(label, "ecs:DescribeServices"):
+                return aws.client("ecs").describe_services(cluster=cluster, services=[service])["services"][0]
     with aws_call(label, "ecs:UpdateService"):
         return aws.client("ecs").update_service(cluster=cluster, service=service, **changes)["service"]

@@ -364,3 +364,15 @@ def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, r
     assert "deployed checkout-api-bg:3" in promoted.stdout
     assert "has started 2 tasks" not in promoted.stdout  # events told before promote are not repeated
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
+
+
+def test_apply_of_a_new_image_on_a_codedeploy_service_ships_it_through_codedeploy(sim, run_cli, aws, tmp_path):
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY)
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    result = run_cli("apply", "-f", manifest, "--yes", "--var", "IMAGE_TAG=v2")
+    assert result.exit_code == 0, result.output
+    assert "deployed checkout-api-bg:2" in result.stdout
+    deployments = aws.client("codedeploy").list_deployments(applicationName="shop-checkout-api-bg", deploymentGroupName="shop-checkout-api-bg")["deployments"]
+    assert len(deployments) == 1
+    assert service_of(aws, "checkout-api-bg")["taskDefinition"].endswith("checkout-api-bg:2")
+    assert run_cli("plan", "-f", manifest, "--detailed-exitcode", "--var", "IMAGE_TAG=v2").exit_code == 0
