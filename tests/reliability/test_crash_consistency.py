@@ -4,8 +4,9 @@ run's (no duplicate or orphaned resource) and `destroy --yes` still removes ever
 
 The crashes are chained: each run dies after `step` mutating calls of its own, the next run plans
 from the state it left and dies in turn, until a run completes; so every crash point is resumed
-from. To keep the suite fast the default samples every 3rd call for worker and every 6th for web
-and bluegreen, from offsets chosen so crashes land in different resource kinds;
+from. By default worker crashes after every one of its mutating calls (every k) and, to keep the
+suite fast, web and bluegreen after every 6th, from offsets chosen so crashes land in different
+resource kinds;
 ECSSHIP_RELIABILITY_FULL=1 crashes after every mutating call of every example (about 90 runs).
 The lock's own put/delete are not counted: a run that dies holding the lock is test_lock's.
 """
@@ -23,7 +24,7 @@ from tests.reliability.helpers import (EXAMPLES, SimulatedCrash, clean_snapshot,
 pytestmark = pytest.mark.reliability
 
 # example -> (first, step): the first run dies after `first` mutating calls, each later one after `step`
-PLANS = {"worker": (2, 3), "web": (3, 6), "bluegreen": (5, 6)}
+PLANS = {"worker": (1, 1), "web": (3, 6), "bluegreen": (5, 6)}
 FULL = bool(os.environ.get("ECSSHIP_RELIABILITY_FULL"))
 if FULL:
     PLANS = {name: (1, 1) for name in PLANS}
