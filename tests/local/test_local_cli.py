@@ -60,20 +60,6 @@ def test_up_status_reset_down_lifecycle(secret_values):
     assert ecsship("local", "down", "--port", str(port)).returncode == 0, "down is idempotent"
 
 
-def test_implicit_backend_takes_its_settings_from_the_environment(monkeypatch):
-    from ecsship.local import client
-
-    port = free_port()
-    monkeypatch.setenv("ECSSHIP_LOCAL_SPEED", "40")
-    monkeypatch.setenv("ECSSHIP_LOCAL_FAIL_IMAGES", "v3")
-    try:
-        client.ensure_local_backend(port)
-        status = client.probe(port)
-        assert status["clock"]["speed"] == 40.0 and status["fail_images"] == "v3"
-    finally:
-        client.stop_backend(port)
-
-
 def test_bare_starts_an_empty_account():
     import boto3
 
@@ -177,16 +163,20 @@ def test_local_help_loads_neither_boto3_nor_moto():
     assert out.stdout.strip() == "[]"
 
 
-def test_backend_stops_when_its_parent_is_gone():
-    """Test fixtures pass --parent-pid: a test run killed before its teardown leaves no server behind."""
+def test_backend_takes_settings_from_the_environment_and_stops_when_its_parent_is_gone(monkeypatch):
+    """A backend started implicitly (--local) reads ECSSHIP_LOCAL_*; test fixtures pass --parent-pid,
+    so a test run killed before its teardown leaves no server behind."""
     import time
 
     from ecsship.local import client
 
     port = free_port()
+    monkeypatch.setenv("ECSSHIP_LOCAL_SPEED", "40")
+    monkeypatch.setenv("ECSSHIP_LOCAL_FAIL_IMAGES", "v3")
     parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         status = client.start_backend(port, bare=True, parent_pid=parent.pid)
+        assert status["clock"]["speed"] == 40.0 and status["fail_images"] == "v3"
         parent.kill()
         parent.wait()
         deadline = time.monotonic() + 20
