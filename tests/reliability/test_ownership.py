@@ -61,7 +61,7 @@ def test_same_named_unowned_resources_stop_the_plan_and_are_never_touched(aws, r
     # Task definition revisions are immutable: a family someone else uses is not adopted, and
     # `destroy --deregister` keeps revisions ecsship did not tag.
     assert "task definition checkout-api: kept (revisions not tagged by ecsship)" in named
-    print(f"\nownership: {len(expected_names)} unowned same-named resources of 8 kinds (+ a task definition family), 4 runs (apply, destroy --deregister --delete-logs per example), 0 touched")
+    print(f"\nownership: {len(expected_names)} unowned same-named resources of 7 kinds (+ a task definition family), 4 runs (apply, destroy --deregister --delete-logs per example), 0 touched")
 
 
 def _without(value, word: str):
