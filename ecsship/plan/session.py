@@ -150,6 +150,8 @@ def apply_session(options, session: Session, allow_replace: bool = False) -> dic
         raise
     except KeyboardInterrupt:
         raise _interrupted(out, session, done, started) from None
+    if stop.requested:  # asked to stop during the last change: all made, but do not go on to watch
+        raise _interrupted(out, session, done, started)
     counts = session.plan.counts()
     if out.json_mode:
         out.emit_json({"ok": True, "applied": [c.to_dict() for c in done], "summary": session.plan.to_dict()["summary"]})
