@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.local.helpers import register_task_definition, rolling_service, seeded_network, target_group
+from tests.local.helpers import forward_rule, register_task_definition, rolling_service, seeded_network, target_group
 
 
 def test_create_service_keeps_every_parameter(aws):
@@ -15,6 +15,7 @@ def test_create_service_keeps_every_parameter(aws):
     network = seeded_network(aws)
     blue = target_group(aws, network["vpc"], "keep-blue")
     green = target_group(aws, network["vpc"], "keep-green")
+    forward_rule(aws, 443, [(blue, 100), (green, 0)])
     config = {
         "deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 150, "minimumHealthyPercent": 50,
         "alarms": {"alarmNames": ["checkout-5xx"], "enable": True, "rollback": True},
@@ -279,3 +280,17 @@ def test_modify_vpc_endpoint_private_dns(aws):
     assert endpoint["PrivateDnsEnabled"] is False
     ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PrivateDnsEnabled=True)
     assert ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])["VpcEndpoints"][0]["PrivateDnsEnabled"] is True
+
+
+def test_service_needs_a_target_group_with_a_load_balancer(aws):
+    """AWS CreateService rejects a target group no listener or rule uses (moto accepts it)."""
+    ecs = aws.client("ecs")
+    ecs.create_cluster(clusterName="shop")
+    network = seeded_network(aws)
+    lonely = target_group(aws, network["vpc"], "lonely")
+    with pytest.raises(ClientError) as error:
+        ecs.create_service(cluster="shop", serviceName="svc", taskDefinition=register_task_definition(aws), desiredCount=1, launchType="FARGATE",
+                           networkConfiguration={"awsvpcConfiguration": {"subnets": network["subnets"], "securityGroups": [network["security_group"]]}},
+                           loadBalancers=[{"targetGroupArn": lonely, "containerName": "app", "containerPort": 8080}])
+    assert error.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "does not have an associated load balancer" in error.value.response["Error"]["Message"]

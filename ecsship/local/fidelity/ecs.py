@@ -71,6 +71,20 @@ def _validate_strategy(config: dict, load_balancers: list) -> None:
         raise _invalid("linearConfiguration is required for the LINEAR deployment strategy.")
 
 
+def _validate_target_groups(service_backend_account: str, region: str, load_balancers: list) -> None:
+    """AWS CreateService: a target group must be attached to a load balancer (through a listener or
+    a rule) before a service can use it: "The target group with targetGroupArn ... does not have an
+    associated load balancer." moto accepts it."""
+    from moto.elbv2.models import elbv2_backends
+
+    groups = elbv2_backends[service_backend_account][region].target_groups
+    for lb in load_balancers or []:
+        arn = lb.get("targetGroupArn")
+        group = groups.get(arn) if arn else None
+        if group is not None and not group.load_balancer_arns:
+            raise _invalid(f"The target group with targetGroupArn {arn} does not have an associated load balancer.")
+
+
 def apply() -> None:
     from moto.core.responses import ActionResult
     from moto.ecs.models import EC2ContainerServiceBackend
@@ -93,6 +107,7 @@ def apply() -> None:
         config = deployment_configuration(self._get_param("deploymentConfiguration"), controller)
         load_balancers = self._get_param("loadBalancers") or []
         _validate_strategy(config, load_balancers)
+        _validate_target_groups(backend.account_id, backend.region_name, load_balancers)
         capacity = self._get_param("capacityProviderStrategy")
         if capacity and self._get_param("launchType"):
             raise _invalid("Specifying both a launchType and capacityProviderStrategy is not supported.")
