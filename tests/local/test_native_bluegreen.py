@@ -153,3 +153,20 @@ def test_pause_hook_holds_until_continue_and_rollback_action(aws):
     aws.advance(60)
     assert _current(aws)["status"] == "ROLLBACK_SUCCESSFUL"
     assert describe_service(aws)["taskDefinition"].endswith(":2")
+
+
+def test_broken_green_trips_the_circuit_breaker_before_any_traffic_moves(aws):
+    setup = _setup(aws, "BLUE_GREEN")
+    aws.client("ecs").update_service(cluster="shop", service="checkout-api", taskDefinition=register_task_definition(aws, tag="broken"))
+    for _ in range(300):
+        if _current(aws)["status"] not in ("PENDING", "IN_PROGRESS"):
+            break
+        assert _weights(aws, setup["prod"]) == {setup["blue"]: 100, setup["green"]: 0}, "no production traffic to a failing revision"
+        aws.advance(2)
+    deployment = _current(aws)
+    assert deployment["status"] in ("ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL")
+    assert deployment["deploymentCircuitBreaker"]["status"] == "TRIGGERED"
+    aws.advance(60)
+    assert _current(aws)["status"] == "ROLLBACK_SUCCESSFUL"
+    assert _weights(aws, setup["prod"]) == {setup["blue"]: 100, setup["green"]: 0}
+    assert describe_service(aws)["runningCount"] == 2
