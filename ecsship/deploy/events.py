@@ -14,7 +14,7 @@ from ecsship.deploy.model import (
 
 # Words ECS and CodeDeploy use in events that mean "something is wrong" (copilot filters on similar ones).
 _FAILURE_WORDS = re.compile(
-    r"fail|unhealthy|unable|error|alarm|rolling back|rolled back|circuit breaker|stopped|denied|cannot|not found",
+    r"fail|unhealthy|unable|error|alarm|rolling back|rolled back|circuit breaker|denied|cannot|not found|essential container|exit code [1-9]",
     re.IGNORECASE,
 )
 _WAIT_STEP = 60  # report time left at most once a minute
@@ -89,7 +89,9 @@ def diff(prev: Snapshot | None, cur: Snapshot, at: float) -> list[Event]:
 
     if cur.stopped and cur.stopped != (prev.stopped if prev else ()):
         text = "; ".join(f"{n}× {reason}" for reason, n in cur.stopped)
-        add("stopped_tasks", f"stopped tasks: {text}", "error", stopped=dict(cur.stopped))
+        # Old tasks stopped by a rolling update ("Scaling activity initiated by deployment") are routine.
+        severity = "error" if any(is_failure_message(reason) for reason, _ in cur.stopped) else "info"
+        add("stopped_tasks", f"stopped tasks: {text}", severity, stopped=dict(cur.stopped))
 
     if cur.wait_left is not None and _wait_changed(prev, cur):
         add("wait", f"{cur.wait_kind or 'wait'}: {_fmt_seconds(cur.wait_left)} left", wait=cur.wait_kind, seconds_left=cur.wait_left)
