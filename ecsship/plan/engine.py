@@ -149,7 +149,20 @@ def run_change(aws, reconciler, res, spec: dict, change: Change) -> dict:
     if change.action == CREATE:
         return reconciler.create(aws, res, spec)
     if change.action == DELETE:
-        reconciler.delete(aws, res, change.live)
+        try:
+            reconciler.delete(aws, res, change.live)
+        except EcsshipError:
+            # A delete resent after a lost answer finds the thing gone ("not found"), and a delete of
+            # several calls may have stopped half way: read before failing, finish from what is left.
+            from ecsship.reconcilers.cache import forget_all
+
+            forget_all(aws)
+            live = reconciler.read(aws, res, spec)
+            if live is None:
+                return {}
+            if not live.managed:
+                raise
+            reconciler.delete(aws, res, live)
         return {}
     if change.action == REPLACE:
         return reconciler.replace(aws, res, spec, change.live)

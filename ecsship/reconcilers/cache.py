@@ -17,3 +17,8 @@ def cached(aws, key: tuple, fetch: Callable[[], object]):
 
 def forget(aws, key: tuple) -> None:
     aws.__dict__.setdefault("_ecsship_read_cache", {}).pop(key, None)
+
+
+def forget_all(aws) -> None:
+    """Drop every memo: after a failed write nothing read before it can be trusted."""
+    aws.__dict__.pop("_ecsship_read_cache", None)

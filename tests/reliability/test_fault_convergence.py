@@ -97,3 +97,19 @@ def test_deploy_under_faults_ends_correctly(name, aws, run_cli, monkeypatch):
     attempts, faults, lost = totals(injectors)
     assert faults >= 0.2 * attempts
     print(f"\nfaults deploy {name}: attempts={attempts} faults={faults} lost={lost}")
+
+
+def test_destroy_with_every_mutating_answer_lost_removes_everything(aws, run_cli, monkeypatch):
+    """Deletes resent after a lost answer find the thing gone: that is success, not an error."""
+    from tests.reliability.helpers import destroyed_snapshot
+
+    gone = destroyed_snapshot(aws, run_cli, "bluegreen")
+    assert run_cli("apply", "--no-wait", "-f", EXAMPLES["bluegreen"], "--yes").exit_code == 0
+    injectors = inject(monkeypatch, 0.0, 1.0)
+    result = run_cli("destroy", "-f", EXAMPLES["bluegreen"], "--yes")
+    assert result.exit_code == 0, result.output
+    attempts, _, lost = totals(injectors)
+    assert lost >= 10
+    difference = diff_snapshots(gone, snapshot(aws))
+    assert difference == {}, pformat(difference)
+    print(f"\nlost answers destroy bluegreen: attempts={attempts} lost={lost}")
