@@ -105,6 +105,11 @@ class Aws:
         for event, handler in event_hooks or []:
             self.session.events.register(event, handler)
         self._account_id: str | None = None
+        # Part of every client token: resends within this run are deduplicated by AWS, while a later
+        # run (say, after `destroy`) is never matched to a resource created and deleted before.
+        import uuid
+
+        self.run_id = uuid.uuid4().hex
 
     def _count(self, model=None, **_):
         if model is not None:

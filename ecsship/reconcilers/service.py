@@ -112,8 +112,9 @@ class ServiceReconciler(Reconciler):
 
     def create(self, aws, res, spec):
         kwargs = api_spec(spec)
-        # Same content, same token: a create retried after a crash returns the service it made.
-        token = hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        # One token per run and content: botocore's resends are deduplicated; a later run never gets a
+        # deleted service back for its token (an earlier run's crash is caught by the read below).
+        token = hashlib.sha256((aws.run_id + json.dumps(kwargs, sort_keys=True, default=str)).encode()).hexdigest()[:32]
         try:
             def create():
                 with aws_call(res.label, "ecs:CreateService"):

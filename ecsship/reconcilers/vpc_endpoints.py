@@ -129,7 +129,7 @@ class VpcEndpointsReconciler(Reconciler):
             label = f"VPC endpoint {short}"
             if endpoint is None:
                 kwargs = dict(VpcId=spec["vpcId"], ServiceName=full_name(aws.region, short),
-                              ClientToken=hashlib.sha256(f"{spec['vpcId']}/{short}/{spec['clientSecurityGroupId']}".encode()).hexdigest()[:32],
+                              ClientToken=hashlib.sha256(f"{aws.run_id}/{spec['vpcId']}/{short}/{spec['clientSecurityGroupId']}".encode()).hexdigest()[:32],
                               TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": [
                                   {"Key": "Name", "Value": f"{short} (ecsship)"}, {"Key": CREATED_BY, "Value": spec["user"]}, user_tag]}])
                 if short in GATEWAY_SERVICES:
