@@ -34,6 +34,7 @@ _SD_STATE = {
     "IN_PROGRESS": IN_PROGRESS,
 }
 _EXTRAS_EVERY = 3  # target health and alarms: every few polls, and whenever task counts move
+_SD_EVERY = 4  # rolling: the service deployment record, when deployments[] shows no change
 
 
 class EcsStrategy:
@@ -151,6 +152,9 @@ class EcsTracker:
         self._targets: tuple = ()
         self._alarms: tuple = ()
         self._counts_key = None
+        self._sd: dict | None = None
+        self._shape: tuple | None = None
+        self._sd_fresh_polls = 0
         self._phase_seen: dict[str, float] = {}
         self._traffic_seen: tuple = ()
         self._traffic_since = 0.0
@@ -172,7 +176,7 @@ class EcsTracker:
         tracked = next((d for d in deployments if d.get("id") == self.deployment_id), None)
         if tracked is not None and self.started_at is None:
             self.started_at = tracked.get("createdAt")
-        sd = self._describe_sd()
+        sd = self._service_deployment(deployments)
 
         revisions = self._revisions(deployments, sd)
         counts_key = tuple((r.revision, r.running, r.pending, r.failed) for r in revisions)
@@ -202,6 +206,23 @@ class EcsTracker:
             events=self._events(service), stopped=self._stopped,
             wait_left=wait_left, wait_kind=wait_kind, serving=serving, hook_id=hook_id,
         )
+
+    def _service_deployment(self, deployments: list[dict]) -> dict | None:
+        """DescribeServiceDeployments on every poll doubles a rolling watch's reads. deployments[] in
+        DescribeServices moves whenever the rollout does (counts, rolloutState, a rollback's new
+        PRIMARY), so for rolling the record is re-read when that moves (and the poll after, in case
+        it lags) or every few polls for the lifecycle stage. Traffic-shifting strategies read it
+        every poll: their weights show nowhere else."""
+        shape = tuple((d.get("id"), d.get("status"), d.get("rolloutState"), d.get("desiredCount"), d.get("runningCount"),
+                       d.get("pendingCount"), d.get("failedTasks")) for d in deployments)
+        if shape != self._shape:
+            self._sd_fresh_polls = 2
+        self._shape = shape
+        rolling = self.strategy.settings.strategy == "rolling"
+        if not rolling or self._sd is None or self._sd_fresh_polls > 0 or self._polls % _SD_EVERY == 0:
+            self._sd_fresh_polls = max(0, self._sd_fresh_polls - 1)
+            self._sd = self._describe_sd()
+        return self._sd
 
     def _describe_sd(self) -> dict | None:
         if not self.sd_arn or not self.strategy._sd_api:
