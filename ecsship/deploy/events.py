@@ -123,7 +123,7 @@ def _fmt_seconds(seconds: int) -> str:
 
 
 def _state_message(snap: Snapshot) -> tuple[str, str]:
-    reason = f": {snap.reason}" if snap.reason else ""
+    reason = f": {snap.reason.rstrip('.')}" if snap.reason else ""
     if snap.state == SUCCEEDED:
         return f"deployment completed; {snap.serving or 'the new revision'} serves", "success"
     if snap.state == ROLLING_BACK:

@@ -48,12 +48,12 @@ def outcome_lines(outcome: "Outcome") -> list[tuple[str, str]]:
     elif s == "interrupted":
         lines.append((f"stopped watching; deployment {outcome.deployment_id} is still running", "warning"))
     elif s == "rolled_back":
-        why = f": {outcome.reason}" if outcome.reason else ""
+        why = f": {outcome.reason.rstrip('.')}" if outcome.reason else ""
         lines.append((f"deployment of {outcome.new_revision} failed{why}; rolled back, {outcome.serving or outcome.old_revision} serves", "error"))
     elif s == "timed_out":
         lines.append((f"deployment of {outcome.new_revision} timed out{took}; {outcome.reason}", "error"))
     else:
-        why = f": {outcome.reason}" if outcome.reason else ""
+        why = f": {outcome.reason.rstrip('.')}" if outcome.reason else ""
         serving = f"; {outcome.serving} serves" if outcome.serving else ""
         lines.append((f"deployment of {outcome.new_revision} {s}{why}{serving}", "error"))
     if outcome.hint:
