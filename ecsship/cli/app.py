@@ -21,9 +21,13 @@ class EcsshipGroup(TyperGroup):
         return super().parse_args(ctx, hoist_global_options(list(args)))
 
     def list_commands(self, ctx):
-        # Keep the order commands are used in, not alphabetical.
-        return list(self.commands)
+        # The order commands are used in, not alphabetical (typer would also put groups last).
+        rank = {name: i for i, name in enumerate(HELP_ORDER)}
+        return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
 
+
+HELP_ORDER = ["init", "validate", "plan", "apply", "deploy", "rollback", "promote", "status", "history",
+              "destroy", "secret", "unlock", "local", "schema", "version"]
 
 HELP = """Turn one YAML manifest into a production-grade Amazon ECS service, and ship new versions safely.
 
