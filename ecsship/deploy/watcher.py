@@ -20,6 +20,7 @@ from ecsship.deploy.model import WAITING_APPROVAL, Event, Snapshot
 BASE_INTERVAL = 2.0
 MAX_INTERVAL = 15.0
 GROWTH = 1.5
+SETTLING_INTERVAL = 3.0  # once every task is in place, completion usually follows within a poll or two
 MAX_FAILED_POLLS = 5  # in a row, each after the client's own retries: then the watch gives up
 
 
@@ -99,10 +100,21 @@ class Watcher:
             pause = interval
             if snap.wait_left is not None and snap.wait_left > 0:
                 pause = min(pause, max(1.0, float(snap.wait_left)))
+            elif settling(snap):
+                pause = min(pause, SETTLING_INTERVAL)
             if self.timeout is not None:
                 pause = min(pause, max(0.5, self.timeout - (elapsed - self.offset)))
             previous = snap
             self.clock.sleep(pause)
+
+
+def settling(snap: Snapshot) -> bool:
+    """Every new task runs and no old one does: only the controller's bookkeeping is left, so the
+    end is near and worth seeing within a few seconds rather than after a long backed-off pause."""
+    new = [r for r in snap.revisions if r.role == "new"]
+    old = [r for r in snap.revisions if r.role == "old"]
+    return bool(new) and all(r.desired > 0 and r.running >= r.desired and r.pending == 0 for r in new) \
+        and all(r.running == 0 for r in old)
 
 
 def next_interval(current: float, previous: Snapshot | None, snap: Snapshot, moved: bool = False) -> float:
