@@ -20,7 +20,7 @@ from ecsship.deploy.model import WAITING_APPROVAL, Event, Snapshot
 BASE_INTERVAL = 2.0
 MAX_INTERVAL = 15.0
 GROWTH = 1.5
-SETTLING_INTERVAL = 3.0  # once every task is in place, completion usually follows within a poll or two
+SETTLING_INTERVAL = 3.0  # once every new task runs, completion can come at any poll
 MAX_FAILED_POLLS = 5  # in a row, each after the client's own retries: then the watch gives up
 
 
@@ -109,12 +109,11 @@ class Watcher:
 
 
 def settling(snap: Snapshot) -> bool:
-    """Every new task runs and no old one does: only the controller's bookkeeping is left, so the
-    end is near and worth seeing within a few seconds rather than after a long backed-off pause."""
+    """Every new task runs: what is left (ECS seeing them healthy, stopping the old ones, marking the
+    deployment complete) often happens at once with no visible step before it, so the end is worth
+    seeing within a few seconds rather than after a long backed-off pause."""
     new = [r for r in snap.revisions if r.role == "new"]
-    old = [r for r in snap.revisions if r.role == "old"]
-    return bool(new) and all(r.desired > 0 and r.running >= r.desired and r.pending == 0 for r in new) \
-        and all(r.running == 0 for r in old)
+    return bool(new) and all(r.desired > 0 and r.running >= r.desired and r.pending == 0 for r in new)
 
 
 def next_interval(current: float, previous: Snapshot | None, snap: Snapshot, moved: bool = False) -> float:
