@@ -298,11 +298,11 @@ def peer_rows(t: Table, s: dict) -> None:
         t.notes.append(
             f"**deploy watching ({sp})**: ecsship polled {polls} times in {sec(e.get('watch_s'), 1)} of watching, "
             f"{per_poll} reads a poll ({ops}); the longest pause between polls was {sec(e.get('max_poll_gap_s'))} and the "
-            f"pause around the completion {sec(e.get('poll_interval_at_completion_s'))}. Its policy (2 s, ×1.5 while "
-            "nothing changes, up to 15 s) bounds completion → exit by the pause in force, which exceeds 3 s after two "
-            "quiet polls; ecs-deploy polls every second, hence its shorter latency and its higher call rate. Fewer "
-            "reads per poll (one DescribeServices answers most polls; the rest only on a change) would cut the rate; "
-            "capping the pause at 3 s would meet the latency target at ≤ 20 calls/min only with ≤ 1 read per poll.")
+            f"pause around the completion {sec(e.get('poll_interval_at_completion_s'))}. Its policy: 2 s, ×1.5 while "
+            "nothing changes, up to 15 s, but at most 3 s once every new task runs (completion can come at any poll "
+            "then). At 3 s a poll, 1.7 reads a poll is ~34 reads a minute: the ≤ 20 target needs ≤ 1 read a poll "
+            "(DescribeServices alone on quiet polls, the service deployment record only when deployments[] moves) "
+            "or a longer pause, which would cost latency. ecs-deploy polls every second.")
     m = sum(1 for e in nowait if e["tool"] == "ecsship")
     suffix = "" if ok(nowait, "ecsship") and ok(nowait, "ecs-deploy") else " (**a run failed**, see details)"
     w_ours, w_peer = med(nowait, "ecsship", "wall_s"), med(nowait, "ecs-deploy", "wall_s")
