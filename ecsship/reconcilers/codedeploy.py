@@ -51,8 +51,7 @@ class ApplicationReconciler(Reconciler):
         return live.outputs
 
     def adopt(self, aws, res, spec, live):
-        with aws_call(res.label, "codedeploy:TagResource"):
-            aws.client("codedeploy").tag_resource(ResourceArn=live.outputs["arn"], Tags=tag_list(res.tags))
+        _tag(aws, res, live.outputs["arn"])
 
     def delete(self, aws, res, live):
         with aws_call(res.label, "codedeploy:DeleteApplication"):
@@ -164,9 +163,14 @@ class DeploymentGroupReconciler(Reconciler):
         return live.outputs
 
     def adopt(self, aws, res, spec, live):
-        with aws_call(res.label, "codedeploy:TagResource"):
-            aws.client("codedeploy").tag_resource(ResourceArn=live.outputs["arn"], Tags=tag_list(res.tags))
+        _tag(aws, res, live.outputs["arn"])
 
     def delete(self, aws, res, live):
         with aws_call(res.label, "codedeploy:DeleteDeploymentGroup"):
             aws.client("codedeploy").delete_deployment_group(applicationName=res.spec["applicationName"], deploymentGroupName=res.name)
+
+
+def _tag(aws, res, arn: str) -> None:
+    """Applications and deployment groups are tagged the same way (adopt, or tags drifted)."""
+    with aws_call(res.label, "codedeploy:TagResource"):
+        aws.client("codedeploy").tag_resource(ResourceArn=arn, Tags=tag_list(res.tags))
