@@ -221,6 +221,10 @@ class Builder:
         alarm_names = self.rollback_alarm_names()
         if alarm_names:
             config["alarms"] = {"alarmNames": alarm_names, "enable": True, "rollback": True}
+        # Sent explicitly, always: UpdateService keeps what a request leaves out, so a move from a
+        # shifting strategy back to rolling must say ROLLING and no hooks (issue #12 item 18).
+        config["strategy"] = "ROLLING"
+        config["lifecycleHooks"] = []
         if self.shifting:
             config["strategy"] = {"blue_green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}[self.strategy]
             config["bakeTimeInMinutes"] = parse_duration(d.get("bake_time", 0)) // 60
@@ -230,12 +234,10 @@ class Builder:
             if self.strategy == "linear":
                 c = d.get("linear") or {"percent": 10, "interval": "1m"}
                 config["linearConfiguration"] = {"stepPercent": float(c["percent"]), "stepBakeTimeInMinutes": parse_duration(c["interval"]) // 60}
-            if self.controller == "ecs":
+            if self.controller == "ecs" and d.get("approval") == "manual":
                 # approval: manual: ECS pauses the rollout before production traffic moves until
                 # ContinueServiceDeployment (`ecsship promote`); CodeDeploy uses its ready wait instead.
-                # An empty list (not a missing key) is what removes a hook the manifest no longer asks for.
-                manual = d.get("approval") == "manual"
-                config["lifecycleHooks"] = [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}] if manual else []
+                config["lifecycleHooks"] = [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}]
         return config
 
     def service_load_balancer(self) -> dict:

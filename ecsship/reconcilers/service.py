@@ -70,16 +70,17 @@ def _deployment_configuration(d: dict) -> dict:
         "deploymentCircuitBreaker": {"enable": bool(breaker.get("enable")), "rollback": bool(breaker.get("rollback"))},
         "alarms": {"alarmNames": sorted(alarms.get("alarmNames") or []), "enable": bool(alarms.get("enable")), "rollback": bool(alarms.get("rollback"))},
         "strategy": strategy,
+        # Hooks left over from a shifting strategy still fire on a rolling one: compared always.
+        "lifecycleHooks": sorted(
+            ({"targetType": h.get("targetType", "AWS_LAMBDA"), "lifecycleStages": sorted(h.get("lifecycleStages") or []),
+              **{k: h[k] for k in ("hookTargetArn", "roleArn") if h.get(k)}} for h in d.get("lifecycleHooks") or []),
+            key=lambda h: (h["targetType"], h["lifecycleStages"])),
     }
     if strategy != "ROLLING":
         out["bakeTimeInMinutes"] = d.get("bakeTimeInMinutes", 0)
         for key in ("canaryConfiguration", "linearConfiguration"):
             if d.get(key):
                 out[key] = {k: (float(v) if "Percent" in k else v) for k, v in d[key].items()}
-        out["lifecycleHooks"] = sorted(
-            ({"targetType": h.get("targetType", "AWS_LAMBDA"), "lifecycleStages": sorted(h.get("lifecycleStages") or []),
-              **{k: h[k] for k in ("hookTargetArn", "roleArn") if h.get(k)}} for h in d.get("lifecycleHooks") or []),
-            key=lambda h: (h["targetType"], h["lifecycleStages"]))
     return out
 
 

@@ -30,3 +30,21 @@ def test_native_canary_plumbing_and_traffic_moves_are_not_drift(run_cli, manifes
         {"TargetGroupArn": blue, "Weight": 0}, {"TargetGroupArn": green, "Weight": 100}]}}])
     plan = run_cli("plan", "-f", path, "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
+
+
+def test_back_to_rolling_sends_strategy_and_no_hooks_explicitly(run_cli, manifest, aws):
+    """Issue #12 item 18. botocore ecs DeploymentConfiguration: `strategy` and `lifecycleHooks` are
+    optional members; UpdateService keeps what a request leaves out (the local AWS merges, as the
+    stricter reading), so leaving rolling to the default would keep CANARY and the PAUSE hook."""
+    shifting = manifest("bluegreen", **{**NATIVE, "deploy": {**NATIVE["deploy"], "approval": "manual"}})
+    assert run_cli("apply", "--no-wait", "-f", shifting, "--yes").exit_code == 0
+    ecs = aws.client("ecs")
+    before = ecs.describe_services(cluster="shop", services=["checkout-native"])["services"][0]["deploymentConfiguration"]
+    assert before["strategy"] == "CANARY" and before["lifecycleHooks"]
+    rolling = manifest("bluegreen", service="checkout-native", load_balancer=NATIVE["load_balancer"], deploy={"strategy": "rolling"})
+    result = run_cli("apply", "--no-wait", "-f", rolling, "--yes")
+    assert result.exit_code == 0, result.output
+    after = ecs.describe_services(cluster="shop", services=["checkout-native"])["services"][0]["deploymentConfiguration"]
+    assert after["strategy"] == "ROLLING" and after["lifecycleHooks"] == []
+    plan = run_cli("plan", "-f", rolling, "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output

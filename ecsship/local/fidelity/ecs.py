@@ -13,6 +13,9 @@ AWS behaviour restored (Amazon ECS API Reference):
   previous one ACTIVE until its tasks are gone; a desiredCount change only rescales. moto keeps one
   deployment and jumps counts. On a CODE_DEPLOY service a task definition update fails with
   InvalidParameterException (deployments go through CodeDeploy).
+- UpdateService deploymentConfiguration: members the request leaves out (strategy, lifecycleHooks,
+  canary/linear configuration) keep their values: the botocore model marks them optional and does
+  not say they reset, so the stricter reading is modelled (issue #12 item 18).
 - DeleteService: the service is DRAINING while its tasks stop, then INACTIVE.
 - ListTasks: serviceName filters by service; without desiredStatus only RUNNING-desired tasks are
   listed. StopTask on a service task stops it through DEACTIVATING/STOPPING (stopCode UserInitiated).
