@@ -120,6 +120,8 @@ def _rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
     from ecsship.deploy.names import revision_name
     from ecsship.deploy.strategies import strategy_for
 
+    if to_revision is not None and to_revision < 1:
+        raise UsageError(f"--to-revision {to_revision}: revisions are numbered from 1")
     limit = _timeout(timeout)
     c = _Context(options, file, env, var)
     strategy = strategy_for(c.aws, c.settings, c.clock)
@@ -140,11 +142,15 @@ def _rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
     service = strategy.describe_service()
     current = strategy.current_task_definition_of(service)
     if to_revision is not None:
+        from ecsship.deploy.lastgood import failed_without_success
         from ecsship.deploy.names import family_of
 
-        target = resolve_revision(c.aws, family_of(current), to_revision)
+        target = resolve_revision(c.aws, c.settings, family_of(current), to_revision)
+        if failed_without_success(c.aws, c.settings, target):
+            c.view.note(f"{revision_name(target)} never deployed successfully (its deployments failed); "
+                        "rolling back to it because --to-revision asked for it", "warning")
     else:
-        target = previous_good(c.aws, current)
+        target = previous_good(c.aws, c.settings, current)
     c.view.note(f"rolling back from {revision_name(current)} to {revision_name(target)}")
     with ExitStack() as lock:
         lock.enter_context(start_lock(c, "rollback"))

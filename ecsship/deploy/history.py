@@ -3,24 +3,41 @@
 ECS controller: ListServiceDeployments → DescribeServiceDeployments → DescribeServiceRevisions
 (batched by 20). CodeDeploy controller: ListDeployments of the service's group → BatchGetDeployments.
 Where the service-deployments API is missing, the revisions ecsship tagged as deployed stand in.
+Outcomes use the deploy outcome vocabulary (succeeded, failed, rolled_back, stopped, ...) whichever
+controller ran the deployment; `lastgood` reads the same rows, so history and rollback agree.
 """
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.deploy.names import revision_name, unsupported
+from ecsship.errors import AwsCallError
+
+# ServiceDeploymentStatus (ECS) and DeploymentStatus (CodeDeploy) in one vocabulary.
+ECS_OUTCOMES = {
+    "SUCCESSFUL": "succeeded", "ROLLBACK_SUCCESSFUL": "rolled_back", "ROLLBACK_FAILED": "rollback_failed",
+    "STOPPED": "stopped", "IN_PROGRESS": "in_progress", "PENDING": "pending", "STOP_REQUESTED": "stopping",
+    "ROLLBACK_REQUESTED": "rolling_back", "ROLLBACK_IN_PROGRESS": "rolling_back",
+}
+CODEDEPLOY_OUTCOMES = {
+    "Succeeded": "succeeded", "Failed": "failed", "Stopped": "stopped", "InProgress": "in_progress", "Baking": "in_progress",
+    "Created": "pending", "Queued": "pending", "Ready": "waiting_approval",
+}
 
 
 def recent(aws, settings, limit: int = 10) -> list[dict]:
+    return deployments(aws, settings, limit)
+
+
+def deployments(aws, settings, limit: int) -> list[dict]:
+    """This service's deployments, newest first, each with its task definition ARN and outcome."""
     if settings.uses_codedeploy:
         return _codedeploy(aws, settings, limit)
-    from ecsship.errors import AwsCallError
-
     try:
         return _ecs(aws, settings, limit)
     except AwsCallError as exc:
         if not unsupported(exc.__cause__):
             raise
-        return _from_tags(aws, settings, limit)
+        return tagged_good(aws, settings, limit)
 
 
 def _chunks(items, size):
@@ -31,11 +48,19 @@ def _chunks(items, size):
 def _ecs(aws, settings, limit: int) -> list[dict]:
     ecs = aws.client("ecs")
     label = f"service {settings.service}"
-    with aws_call(label, "ecs:ListServiceDeployments"):
-        briefs = ecs.list_service_deployments(cluster=settings.cluster, service=settings.service, maxResults=min(limit, 100)).get("serviceDeployments", [])
-    arns = [b["serviceDeploymentArn"] for b in briefs][:limit]
+    arns: list[str] = []
+    token = None
+    while len(arns) < limit:
+        kwargs = {"nextToken": token} if token else {}
+        with aws_call(label, "ecs:ListServiceDeployments"):
+            page = ecs.list_service_deployments(cluster=settings.cluster, service=settings.service,
+                                                maxResults=min(limit - len(arns), 100), **kwargs)
+        arns += [b["serviceDeploymentArn"] for b in page.get("serviceDeployments", [])]
+        token = page.get("nextToken")
+        if not token:
+            break
     details: list[dict] = []
-    for chunk in _chunks(arns, 20):
+    for chunk in _chunks(arns[:limit], 20):
         with aws_call(label, "ecs:DescribeServiceDeployments"):
             details += ecs.describe_service_deployments(serviceDeploymentArns=chunk).get("serviceDeployments", [])
     revision_arns = sorted({(d.get("targetServiceRevision") or {}).get("arn") for d in details} - {None})
@@ -48,14 +73,15 @@ def _ecs(aws, settings, limit: int) -> list[dict]:
     for d in details:
         rev = revisions.get((d.get("targetServiceRevision") or {}).get("arn"), {})
         images = rev.get("containerImages") or []
-        rows.append(_row(d["serviceDeploymentArn"].rsplit("/", 1)[-1], revision_name(rev.get("taskDefinition")),
+        status = d.get("status", "")
+        rows.append(_row(d["serviceDeploymentArn"].rsplit("/", 1)[-1], rev.get("taskDefinition") or "",
                          images[0].get("image", "") if images else "", d.get("startedAt") or d.get("createdAt"),
-                         d.get("finishedAt") or d.get("stoppedAt"), d.get("status", "").lower(), d.get("statusReason", "")))
+                         d.get("finishedAt") or d.get("stoppedAt"), ECS_OUTCOMES.get(status, status.lower()), d.get("statusReason", "")))
     return sorted(rows, key=lambda r: r["started"] or "", reverse=True)
 
 
 def _codedeploy(aws, settings, limit: int) -> list[dict]:
-    import json
+    from ecsship.deploy.strategies.codedeploy import appspec_task_definition
 
     cd = aws.client("codedeploy")
     label = f"CodeDeploy group {settings.deployment_group}"
@@ -67,39 +93,47 @@ def _codedeploy(aws, settings, limit: int) -> list[dict]:
             infos += cd.batch_get_deployments(deploymentIds=chunk).get("deploymentsInfo", [])
     rows = []
     for info in infos:
-        td = ""
-        try:
-            content = json.loads(info["revision"]["appSpecContent"]["content"])
-            td = content["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"]
-        except (KeyError, ValueError, TypeError, IndexError):
-            pass
-        outcome = (info.get("status") or "").lower()
+        td = appspec_task_definition(info)
+        status = info.get("status") or ""
+        outcome = CODEDEPLOY_OUTCOMES.get(status, status.lower())
         triggered_by = (info.get("rollbackInfo") or {}).get("rollbackTriggeringDeploymentId")
         if triggered_by or info.get("creator") == "autoRollback":
             # CodeDeploy's own rollback deployment: say so rather than list it as a deploy of that revision.
             outcome = f"rollback {outcome}"
             td = ""
-        rows.append(_row(info.get("deploymentId", ""), revision_name(td), "", info.get("createTime"),
+        rows.append(_row(info.get("deploymentId", ""), td, "", info.get("createTime"),
                          info.get("completeTime"), outcome, (info.get("errorInformation") or {}).get("message", "")))
     return sorted(rows, key=lambda r: r["started"] or "", reverse=True)
 
 
-def _from_tags(aws, settings, limit: int) -> list[dict]:
-    from ecsship.deploy.lastgood import deployed_at, revisions_newest_first
+def tagged_good(aws, settings, limit: int) -> list[dict]:
+    """Rows for the revisions ecsship tagged as deployed, newest first (this service's families only)."""
+    from ecsship.deploy.lastgood import DEPLOYED_AT, describe_tags, revisions_newest_first
 
     rows = []
-    for arn in revisions_newest_first(aws, settings.service)[: limit * 3]:
-        when = deployed_at(aws, arn)
-        if when:
-            rows.append(_row("", revision_name(arn), "", when, None, "successful", ""))
-        if len(rows) >= limit:
-            break
+    for family in dict.fromkeys((settings.family, settings.legacy_family)):
+        for arn in revisions_newest_first(aws, family)[: limit * 3]:
+            tags = describe_tags(aws, arn)
+            if family != settings.family and tags.get("ecsship:cluster") != settings.cluster:
+                continue  # the family shared by every environment before families were scoped
+            if tags.get(DEPLOYED_AT):
+                rows.append(_row("", arn, "", tags[DEPLOYED_AT], None, "succeeded", ""))
+            if len(rows) >= limit:
+                return rows
     return rows
 
 
-def _row(ident, revision, image, started, finished, outcome, reason) -> dict:
+def _iso(value) -> str:
+    if not value:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat(timespec="seconds")
+    return str(value)
+
+
+def _row(ident, task_definition, image, started, finished, outcome, reason) -> dict:
     duration = None
     if started is not None and finished is not None and hasattr(started, "timestamp") and hasattr(finished, "timestamp"):
         duration = round(finished.timestamp() - started.timestamp(), 1)
-    return {"id": ident, "revision": revision, "image": image, "started": str(started) if started else "",
-            "duration": duration, "outcome": outcome, "reason": reason}
+    return {"id": ident, "revision": revision_name(task_definition), "task_definition": task_definition, "image": image,
+            "started": _iso(started), "duration": duration, "outcome": outcome, "reason": reason}

@@ -37,6 +37,19 @@ class DeploySettings:
         return self.codedeploy_group or f"{self.cluster}-{self.service}"
 
     @property
+    def family(self) -> str:
+        """The service's task definition family (scoped by cluster; see desired/names.py)."""
+        from ecsship.desired.names import task_family
+
+        return task_family(self.cluster, self.service)
+
+    @property
+    def legacy_family(self) -> str:
+        from ecsship.desired.names import legacy_task_family
+
+        return legacy_task_family(self.service)
+
+    @property
     def container(self) -> str:
         return self.container_name or self.service
 

@@ -167,8 +167,13 @@ class Builder:
                     "awslogs-group": names.log_group_name(self.cluster, self.service),
                     "awslogs-region": Ref("network", "region"), "awslogs-stream-prefix": "xray"}},
             })
-        self.add(r.TaskDefinition(key="task_definition", name=self.service, tags=dict(self.tags), spec={
-            "family": self.service,
+        family = names.task_family(self.cluster, self.service)
+        self.add(r.TaskDefinition(key="task_definition", name=family, tags=dict(self.tags), spec={
+            "family": family,
+            # Meta (never sent): which service's running revision the plan compares with, and the
+            # family it may still run from before families were scoped by cluster.
+            "_service": {"cluster": self.cluster, "service": self.service,
+                         "legacy_family": names.legacy_task_family(self.service)},
             "taskRoleArn": Ref("role.task", "arn"),
             "executionRoleArn": Ref("role.execution", "arn"),
             "networkMode": "awsvpc",

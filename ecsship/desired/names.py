@@ -46,5 +46,24 @@ def target_group_name(cluster: str, service: str, colour: str | None = None) -> 
     return (head + suffix).strip("-")
 
 
+TASK_FAMILY_MAX = 255
+
+
+def task_family(cluster: str, service: str) -> str:
+    """The task definition family of a service in a cluster: `<cluster>-<service>`.
+
+    Scoped by cluster so two environments (clusters) of one service in one account never share
+    revisions (issue 13). Up to 255 letters, numbers, hyphens and underscores (RegisterTaskDefinition's
+    `family`). Services applied before this named the family `<service>`: see `legacy_task_family`.
+    """
+    return fit(base(cluster, service), TASK_FAMILY_MAX, r"A-Za-z0-9_-")
+
+
+def legacy_task_family(service: str) -> str:
+    """The family ecsship used before families were scoped by cluster; its revisions are ours only
+    when tagged `ecsship:cluster` with our cluster (other environments shared the family)."""
+    return service
+
+
 def log_group_name(cluster: str, service: str) -> str:
     return f"/ecs/{cluster}/{service}"

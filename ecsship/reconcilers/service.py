@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 
 from ecsship.aws.errors import aws_call
 from ecsship.errors import EcsshipError
@@ -162,6 +161,9 @@ def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 
 
     Not botocore's services_inactive waiter: its fixed 15 s delay makes every destroy wait at least that long.
     """
+    from ecsship.deploy import clock as clocks
+
+    clock = clocks.make_clock()  # looked up per call: tests wait in simulated time
     ecs = aws.client("ecs")
     delay, waited = 0.5, 0.0
     while True:
@@ -171,7 +173,7 @@ def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 
             return
         if waited >= timeout:
             raise EcsshipError(f"{label}: still {found[0].get('status')} after {int(waited)} s", "run `ecsship destroy` again later to finish")
-        time.sleep(delay)
+        clock.sleep(delay)
         waited += delay
         delay = min(15.0, delay * 2)
 

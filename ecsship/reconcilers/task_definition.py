@@ -5,7 +5,7 @@ Also used by `deploy` (register_if_changed) so a deploy of an unchanged image re
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import CLUSTER_KEY, Live, Reconciler, owned, tag_dict, tag_list
 
 TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
 CONTAINER_KEYS = ("image", "essential", "cpu", "memory", "memoryReservation", "portMappings", "environment", "secrets",
@@ -52,18 +52,19 @@ class TaskDefinitionReconciler(Reconciler):
     requires_ownership = False  # a family is identified by name; a new revision carries our tags
 
     def read(self, aws, res, spec):
-        try:
-            with aws_call(res.label, "ecs:DescribeTaskDefinition"):
-                found = aws.client("ecs").describe_task_definition(taskDefinition=res.name, include=["TAGS"])
-        except Exception as exc:
-            if getattr(exc, "code", "") in ("ClientException", "InvalidParameterException"):
-                return None  # no active revision in this family
-            raise
-        definition = found["taskDefinition"]
-        tags = tag_dict(found.get("tags"), "key", "value")
-        return Live(state=normalise(definition, tags),
-                    outputs={"arn": definition["taskDefinitionArn"], "revision": definition["revision"], "family": res.name},
-                    managed=owned(tags, res))
+        """The revision the service runs now when it exists (what a plan must compare with: after a
+        rollback the newest registration is not what serves), else the newest of the family."""
+        serving = serving_task_definition(aws, (spec or res.spec).get("_service"))
+        definition = _describe(aws, res, serving or res.name)
+        if definition is None and serving:
+            definition = _describe(aws, res, res.name)
+        if definition is None:
+            return None
+        live = _live(res, *definition)
+        if live.outputs["family"] != res.name:
+            live.note = (f"moves the service from family {live.outputs['family']} to {res.name} (families are per cluster); "
+                         f"it keeps running {definition[0]['taskDefinitionArn'].rsplit('/', 1)[-1]} until the new revision deploys")
+        return live
 
     def desired_state(self, res, spec, live=None):
         return normalise(spec, res.tags)
@@ -72,10 +73,74 @@ class TaskDefinitionReconciler(Reconciler):
         return register(aws, res, spec)
 
     def update(self, aws, res, spec, live, fields):
-        return register(aws, res, spec)
+        latest = latest_matching(aws, res, spec)
+        return latest if latest is not None else register(aws, res, spec)
 
     def delete(self, aws, res, live):
+        legacy = (res.spec.get("_service") or {}).get("legacy_family")
         deregister_all(aws, res.name)
+        if legacy and legacy != res.name:
+            deregister_all(aws, legacy, cluster=res.tags.get(CLUSTER_KEY))
+
+
+def _describe(aws, res, task_definition: str):
+    try:
+        with aws_call(res.label, "ecs:DescribeTaskDefinition"):
+            found = aws.client("ecs").describe_task_definition(taskDefinition=task_definition, include=["TAGS"])
+    except Exception as exc:
+        if getattr(exc, "code", "") in ("ClientException", "InvalidParameterException"):
+            return None  # no active revision in this family
+        raise
+    return found["taskDefinition"], tag_dict(found.get("tags"), "key", "value")
+
+
+def _live(res, definition: dict, tags: dict) -> Live:
+    family = definition.get("family") or definition["taskDefinitionArn"].rsplit("/", 1)[-1].rsplit(":", 1)[0]
+    return Live(state=normalise(definition, tags),
+                outputs={"arn": definition["taskDefinitionArn"], "revision": definition["revision"], "family": family},
+                managed=owned(tags, res))
+
+
+def serving_task_definition(aws, service: dict | None) -> str:
+    """The task definition the service runs now: the PRIMARY task set's for the CODE_DEPLOY and
+    EXTERNAL controllers, else the PRIMARY deployment's (DescribeServices: `taskDefinition` "is the
+    task definition of the PRIMARY deployment"; task sets carry their own). "" when no service."""
+    if not service:
+        return ""
+    from ecsship.errors import AwsCallError
+
+    try:
+        with aws_call(f"service {service['service']} in cluster {service['cluster']}", "ecs:DescribeServices"):
+            resp = aws.client("ecs").describe_services(cluster=service["cluster"], services=[service["service"]])
+    except AwsCallError as exc:
+        if exc.code == "ClusterNotFoundException":
+            return ""
+        raise
+    found = [s for s in resp.get("services", []) if s.get("status") == "ACTIVE"]
+    if not found:
+        return ""
+    svc = found[0]
+    sets = svc.get("taskSets") or []
+    if sets:
+        primary = next((t for t in sets if t.get("status") == "PRIMARY"), None)
+        if primary is not None and primary.get("taskDefinition"):
+            return primary["taskDefinition"]
+    deployment = next((d for d in svc.get("deployments") or [] if d.get("status") == "PRIMARY"), None)
+    return (deployment or {}).get("taskDefinition") or svc.get("taskDefinition") or ""
+
+
+def _sendable(spec: dict) -> dict:
+    return {k: v for k, v in spec.items() if not k.startswith("_")}
+
+
+def latest_matching(aws, res, spec: dict) -> dict | None:
+    """The newest revision of the family when its content is what we want (a rollback left the
+    service on an older one): reused instead of registering an identical revision."""
+    found = _describe(aws, res, res.name)
+    if found is None:
+        return None
+    live = _live(res, *found)
+    return live.outputs if live.state == normalise(spec, res.tags) else None
 
 
 def register(aws, res, spec: dict) -> dict:
@@ -83,14 +148,11 @@ def register(aws, res, spec: dict) -> dict:
     # transient failure look whether the latest revision is already this content before resending.
     from ecsship.aws.retrysafe import send_once
 
-    reconciler = TaskDefinitionReconciler()
-
     def find():
-        live = reconciler.read(aws, res, spec)
-        return live.outputs if live is not None and live.state == reconciler.desired_state(res, spec) else None
+        return latest_matching(aws, res, spec)
 
     def send(ecs):
-        definition = ecs.register_task_definition(**spec, tags=tag_list(res.tags, "key", "value"))["taskDefinition"]
+        definition = ecs.register_task_definition(**_sendable(spec), tags=tag_list(res.tags, "key", "value"))["taskDefinition"]
         return {"arn": definition["taskDefinitionArn"], "revision": definition["revision"], "family": res.name}
 
     with aws_call(res.label, "ecs:RegisterTaskDefinition"):
@@ -98,15 +160,21 @@ def register(aws, res, spec: dict) -> dict:
 
 
 def register_if_changed(aws, res, spec: dict) -> tuple[dict, bool]:
-    """(outputs, registered): a new revision only when the content differs from the latest active one."""
+    """(outputs, registered): a new revision only when the content differs from both the revision
+    the service runs and the newest one of the family."""
     reconciler = TaskDefinitionReconciler()
     live = reconciler.read(aws, res, spec)
     if live is not None and live.state == reconciler.desired_state(res, spec):
         return live.outputs, False
+    latest = latest_matching(aws, res, spec)
+    if latest is not None:
+        return latest, False
     return register(aws, res, spec), True
 
 
-def deregister_all(aws, family: str) -> int:
+def deregister_all(aws, family: str, cluster: str | None = None) -> int:
+    """Deregister the family's active revisions; with `cluster`, only those tagged as that
+    cluster's (a family shared by several environments before families were scoped)."""
     ecs = aws.client("ecs")
     count = 0
     pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=family, status="ACTIVE")
@@ -114,7 +182,16 @@ def deregister_all(aws, family: str) -> int:
         for arn in page["taskDefinitionArns"]:
             if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] != family:
                 continue  # familyPrefix also matches longer family names
+            if cluster is not None and revision_cluster(aws, arn) != cluster:
+                continue  # another environment's revision
             with aws_call(f"task definition {family}", "ecs:DeregisterTaskDefinition"):
                 ecs.deregister_task_definition(taskDefinition=arn)
             count += 1
     return count
+
+
+def revision_cluster(aws, arn: str) -> str | None:
+    """The `ecsship:cluster` tag of a revision (None when untagged)."""
+    with aws_call(f"task definition {arn.rsplit('/', 1)[-1]}", "ecs:DescribeTaskDefinition"):
+        found = aws.client("ecs").describe_task_definition(taskDefinition=arn, include=["TAGS"])
+    return tag_dict(found.get("tags"), "key", "value").get(CLUSTER_KEY)

@@ -51,6 +51,6 @@ def history_lines(rows: list[dict]) -> list[str]:
     for r in rows:
         took = format_duration(r["duration"]) if r.get("duration") is not None else "-"
         lines.append(f"{r['started'][:19]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {r.get('image', '')}")
-        if r.get("reason") and r["outcome"] != "successful":
+        if r.get("reason") and r["outcome"] != "succeeded":
             lines.append(f"{'':26} reason: {r['reason']}")
     return lines

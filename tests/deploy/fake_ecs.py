@@ -59,7 +59,7 @@ class FakeEcs:
         arn = td_arn(family, n)
         self.task_defs[arn] = {"taskDefinition": {"taskDefinitionArn": arn, "family": family, "revision": n,
                                                   "containerDefinitions": [{"name": family, "image": image, "essential": True}]},
-                               "tags": []}
+                               "tags": [{"key": "ecsship:cluster", "value": "shop"}]}  # as ecsship tags its revisions
         return arn
 
     def behaviour(self, td):

@@ -51,18 +51,18 @@ def test_rolling_success_then_broken_image_rolls_back(sim, run_cli, aws):
     applied(run_cli, aws, WORKER, "worker")
     ok = run_cli("deploy", "-f", WORKER, "--image-tag", "v2")
     assert ok.exit_code == 0, ok.output
-    assert "deployed worker:2" in ok.stdout
+    assert "deployed shop-worker:2" in ok.stdout
     svc = service_of(aws, "worker")
-    assert svc["taskDefinition"].endswith("worker:2")
+    assert svc["taskDefinition"].endswith("shop-worker:2")
     assert DEPLOYED_AT in td_tags(aws, svc["taskDefinition"])
     image = aws.client("ecs").describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]["image"]
     assert image.endswith("/worker:v2")
 
     bad = run_cli("deploy", "-f", WORKER, "--image-tag", "broken")
     assert bad.exit_code == 1, bad.output
-    assert "rolled back" in bad.stdout and "worker:2 serves" in bad.stdout
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
-    assert DEPLOYED_AT not in td_tags(aws, svc["taskDefinition"].replace("worker:2", "worker:3"))
+    assert "rolled back" in bad.stdout and "shop-worker:2 serves" in bad.stdout
+    assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:2")
+    assert DEPLOYED_AT not in td_tags(aws, svc["taskDefinition"].replace("shop-worker:2", "shop-worker:3"))
 
 
 def test_rollback_twice_goes_back_two_good_revisions(sim, run_cli, aws):
@@ -70,13 +70,13 @@ def test_rollback_twice_goes_back_two_good_revisions(sim, run_cli, aws):
     for tag, code in (("v2", 0), ("v3", 0), ("broken", 1), ("v1", 0)):
         result = run_cli("deploy", "-f", WORKER, "--image-tag", tag)
         assert result.exit_code == code, (tag, result.output)
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:5")
+    assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:5")
     first = run_cli("rollback", "-f", WORKER)
     assert first.exit_code == 0, first.output
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:3")
+    assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:3")
     second = run_cli("rollback", "-f", WORKER)
     assert second.exit_code == 0, second.output
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
+    assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:2")
 
 
 def test_rollback_alarm_going_off_mid_rollout_rolls_back(sim, run_cli, aws, secret_values):
@@ -95,9 +95,9 @@ def test_rollback_alarm_going_off_mid_rollout_rolls_back(sim, run_cli, aws, secr
     assert fired
     assert result.exit_code == 1, result.output
     assert f"alarm {alarm}: ALARM" in result.stdout
-    assert "rolled back" in result.stdout and "checkout-api:1 serves" in result.stdout
+    assert "rolled back" in result.stdout and "shop-checkout-api:1 serves" in result.stdout
     assert alarm in result.stdout.splitlines()[-1]  # the closing line says why
-    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("shop-checkout-api:1")
     outputs = [result.output] + [run_cli(*args, "-f", WEB).output for args in (("status",), ("--output", "json", "status"), ("history",))]
     for value in secret_values:
         assert not any(value in text for text in outputs)
@@ -125,8 +125,8 @@ def test_ctrl_c_leaves_the_rollout_running_then_rollback_stops_it(sim, run_cli, 
     assert status.exit_code == 0 and "in_progress" in status.stdout
     back = run_cli("rollback", "-f", WORKER)
     assert back.exit_code == 0, back.output
-    assert "stopping deployment" in back.stdout and "worker:1 serves" in back.stdout
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:1")
+    assert "stopping deployment" in back.stdout and "shop-worker:1 serves" in back.stdout
+    assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:1")
 
 
 def test_infrastructure_changes_are_refused_unless_with_infra(sim, run_cli, aws, tmp_path):
@@ -137,7 +137,7 @@ def test_infrastructure_changes_are_refused_unless_with_infra(sim, run_cli, aws,
     refused = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
     assert refused.exit_code == 1
     assert "infrastructure changes" in refused.stderr and "log group" in refused.stderr and "--with-infra" in refused.stderr
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:1")
+    assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:1")
 
     done = run_cli("deploy", "-f", manifest, "--image-tag", "v2", "--with-infra")
     assert done.exit_code == 0, done.output
@@ -162,9 +162,9 @@ def test_codedeploy_canary_success_then_failure_with_automatic_rollback(sim, run
     ok = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
     assert ok.exit_code == 0, ok.output
     traffic = [line.split("] ", 1)[1] for line in ok.stdout.splitlines() if "production traffic:" in line]
-    assert "production traffic: checkout-api-bg:2 10%, checkout-api-bg:1 90%" in traffic
-    assert traffic[-1].startswith("production traffic: checkout-api-bg:2 100%")
-    assert "deployed checkout-api-bg:2" in ok.stdout
+    assert "production traffic: shop-checkout-api-bg:2 10%, shop-checkout-api-bg:1 90%" in traffic
+    assert traffic[-1].startswith("production traffic: shop-checkout-api-bg:2 100%")
+    assert "deployed shop-checkout-api-bg:2" in ok.stdout
     assert "alarm shop-checkout-api-bg-5xx: " in ok.stdout  # the deployment group's rollback alarms are watched
     cd = aws.client("codedeploy")
     deployment_id = ok.stdout.strip().splitlines()[-1].rsplit("deployment ", 1)[1].rstrip(")")
@@ -172,10 +172,10 @@ def test_codedeploy_canary_success_then_failure_with_automatic_rollback(sim, run
 
     bad = run_cli("deploy", "-f", manifest, "--image-tag", "broken")
     assert bad.exit_code == 1, bad.output
-    assert "rolled back, checkout-api-bg:2 serves" in bad.stdout
+    assert "rolled back, shop-checkout-api-bg:2 serves" in bad.stdout
     assert "Task failed ELB health checks" in bad.stdout
     primary = [t for t in service_of(aws, "checkout-api-bg")["taskSets"] if t["status"] == "PRIMARY"]
-    assert primary[0]["taskDefinition"].endswith("checkout-api-bg:2")
+    assert primary[0]["taskDefinition"].endswith("shop-checkout-api-bg:2")
 
 
 def manifest_with_deploy(tmp_path, base: str, deploy: str):
@@ -195,19 +195,19 @@ def test_codedeploy_rollback_returns_to_the_previous_good_revision_and_status_sh
         assert result.exit_code == 0, result.output
     back = run_cli("rollback", "-f", manifest)
     assert back.exit_code == 0, back.output
-    assert "rolling back from checkout-api-bg:3 to checkout-api-bg:2" in back.stdout
+    assert "rolling back from shop-checkout-api-bg:3 to shop-checkout-api-bg:2" in back.stdout
     primary = [t for t in service_of(aws, "checkout-api-bg")["taskSets"] if t["status"] == "PRIMARY"]
-    assert primary[0]["taskDefinition"].endswith("checkout-api-bg:2")
+    assert primary[0]["taskDefinition"].endswith("shop-checkout-api-bg:2")
     history = run_cli("--output", "json", "history", "-f", manifest)
     rows = json.loads(history.stdout)["deployments"]
-    assert [r["revision"] for r in rows[:3]] == ["checkout-api-bg:2", "checkout-api-bg:3", "checkout-api-bg:2"]
+    assert [r["revision"] for r in rows[:3]] == ["shop-checkout-api-bg:2", "shop-checkout-api-bg:3", "shop-checkout-api-bg:2"]
     assert all(r["outcome"] == "succeeded" for r in rows[:3])
 
     status = run_cli("--output", "json", "status", "-f", manifest)
     assert status.exit_code == 0, status.output
     data = json.loads(status.stdout)
     assert data["controller"] == "CODE_DEPLOY"
-    assert [(t["status"], t["revision"]) for t in data["task_sets"]] == [("PRIMARY", "checkout-api-bg:2")]
+    assert [(t["status"], t["revision"]) for t in data["task_sets"]] == [("PRIMARY", "shop-checkout-api-bg:2")]
     assert "shop-checkout-api-bg-5xx" in {a["name"] for a in data["alarms"]}
     text = run_cli("status", "-f", manifest)
     assert "task sets:" in text.stdout and "alarms: " in text.stdout
@@ -221,12 +221,12 @@ def test_ecs_native_linear_timeout_stops_with_rollback(sim, run_cli, aws, tmp_pa
     assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
     result = run_cli("deploy", "-f", manifest, "--image-tag", "v2", "--timeout", "90s")
     assert result.exit_code == 1, result.output
-    assert "production traffic: checkout-api:2 25%, checkout-api:1 75%" in result.stdout
+    assert "production traffic: shop-checkout-api:2 25%, shop-checkout-api:1 75%" in result.stdout
     for new, old in re.findall(r"production traffic: \S+ ([\d.]+)%, \S+ ([\d.]+)%", result.stdout):
         assert float(new) + float(old) == 100
     assert result.stdout.count("] deployment arn:") == 1  # the rollback watch carries on, it does not start over
-    assert "rolled back" in result.stdout and "checkout-api:1 serves" in result.stdout
-    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
+    assert "rolled back" in result.stdout and "shop-checkout-api:1 serves" in result.stdout
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("shop-checkout-api:1")
 
 
 
@@ -238,7 +238,7 @@ def test_deploy_refuses_when_the_service_must_be_replaced(sim, run_cli, aws, tmp
     assert result.exit_code == 1, result.output
     assert "must be replaced" in result.stderr and "--allow-replace" in result.stderr
     assert "Traceback" not in result.output
-    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:1")
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("shop-checkout-api:1")
 
 
 def test_timeouts_roll_back_unless_no_rollback(sim, run_cli, aws):
@@ -247,13 +247,13 @@ def test_timeouts_roll_back_unless_no_rollback(sim, run_cli, aws):
     assert left.exit_code == 1, left.output
     assert "timed out" in left.stdout and "left running" in left.stdout
     primary = [d for d in service_of(aws, "worker")["deployments"] if d["status"] == "PRIMARY"][0]
-    assert primary["taskDefinition"].endswith("worker:2") and primary["rolloutState"] == "IN_PROGRESS"
+    assert primary["taskDefinition"].endswith("shop-worker:2") and primary["rolloutState"] == "IN_PROGRESS"
     aws.advance(600)  # it completes on its own
 
     rolled = run_cli("deploy", "-f", WORKER, "--image-tag", "v3", "--timeout", "3s")
     assert rolled.exit_code == 1, rolled.output
-    assert "timed out" in rolled.stdout and "worker:2 serves" in rolled.stdout
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
+    assert "timed out" in rolled.stdout and "shop-worker:2 serves" in rolled.stdout
+    assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:2")
 
 
 def test_concurrent_deploy_refused_and_status_watch_follows_the_running_one(sim, run_cli, aws):
@@ -263,7 +263,7 @@ def test_concurrent_deploy_refused_and_status_watch_follows_the_running_one(sim,
     refused = run_cli("deploy", "-f", WORKER, "--image-tag", "v3")
     assert refused.exit_code == 1
     assert "in progress" in refused.stderr and "--force" in refused.stderr
-    assert service_of(aws, "worker")["taskDefinition"].endswith("worker:2")
+    assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:2")
 
     sleeps = []
 
@@ -279,7 +279,7 @@ def test_concurrent_deploy_refused_and_status_watch_follows_the_running_one(sim,
     frames = [json.loads(line) for line in watched.stdout.splitlines()]
     assert len(frames) == 20  # one JSON object per refresh
     assert frames[0]["deployments"][0]["rollout_state"] == "IN_PROGRESS"
-    assert frames[-1]["deployments"][0]["rollout_state"] == "COMPLETED" and frames[-1]["revision"] == "worker:2"
+    assert frames[-1]["deployments"][0]["rollout_state"] == "COMPLETED" and frames[-1]["revision"] == "shop-worker:2"
 
 
 def test_json_lines_then_status_and_history_also_through_the_real_console_script(sim, run_cli, run_ecsship, aws):
@@ -292,11 +292,11 @@ def test_json_lines_then_status_and_history_also_through_the_real_console_script
     status = run_ecsship("--output", "json", "status", "-f", WORKER)
     assert status.exit_code == 0, status.output
     data = json.loads(status.stdout)
-    assert data["revision"] == "worker:2" and data["deployments"][0]["rollout_state"] == "COMPLETED"
+    assert data["revision"] == "shop-worker:2" and data["deployments"][0]["rollout_state"] == "COMPLETED"
     assert data["scaling"]["min"] == 1
     text = run_cli("history", "-f", WORKER)
     assert text.exit_code == 0, text.output
-    assert "worker:2" in text.stdout and "successful" in text.stdout
+    assert "shop-worker:2" in text.stdout and "succeeded" in text.stdout
     assert "Traceback" not in result.output + status.output + text.output
 
 
@@ -309,12 +309,12 @@ def test_ecs_native_canary_traffic_steps_then_a_pause_hook_and_promote(sim, run_
     assert result.exit_code == 0, result.output
     lines = [line.split("] ", 1)[1] for line in result.stdout.splitlines() if line.startswith("[")]
     steps = [line for line in lines if line.startswith("production traffic:")]
-    assert steps == ["production traffic: checkout-api:2 0%, checkout-api:1 100%",
-                     "production traffic: checkout-api:2 10%, checkout-api:1 90%",
-                     "production traffic: checkout-api:2 100%, checkout-api:1 0%"]
+    assert steps == ["production traffic: shop-checkout-api:2 0%, shop-checkout-api:1 100%",
+                     "production traffic: shop-checkout-api:2 10%, shop-checkout-api:1 90%",
+                     "production traffic: shop-checkout-api:2 100%, shop-checkout-api:1 0%"]
     assert "canary bake: 5m left" in lines and "phase: BAKE_TIME" in lines
-    assert "deployed checkout-api:2" in result.stdout
-    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:2")
+    assert "deployed shop-checkout-api:2" in result.stdout
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("shop-checkout-api:2")
 
     # `approval: manual` on an ECS-native strategy: apply configures a PAUSE lifecycle hook before
     # production traffic shifts; the watch stops there and promote continues it.
@@ -331,12 +331,12 @@ def test_ecs_native_canary_traffic_steps_then_a_pause_hook_and_promote(sim, run_
     waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v3")
     assert waiting.exit_code == 0, waiting.output
     assert "waiting for approval" in waiting.stdout
-    assert "checkout-api:3 10%" not in waiting.stdout
+    assert "shop-checkout-api:3 10%" not in waiting.stdout
     promoted = run_cli("promote", "-f", manifest)
     assert promoted.exit_code == 0, promoted.output
-    assert "production traffic: checkout-api:3 10%, checkout-api:2 90%" in promoted.stdout
-    assert "deployed checkout-api:3" in promoted.stdout
-    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("checkout-api:3")
+    assert "production traffic: shop-checkout-api:3 10%, shop-checkout-api:2 90%" in promoted.stdout
+    assert "deployed shop-checkout-api:3" in promoted.stdout
+    assert service_of(aws, "checkout-api")["taskDefinition"].endswith("shop-checkout-api:3")
 
 
 def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, run_cli, aws, tmp_path):
@@ -348,20 +348,20 @@ def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, r
     assert waiting.exit_code == 0 and "waiting for approval" in waiting.stdout and "ecsship promote" in waiting.stdout
     abandoned = run_cli("rollback", "-f", manifest)
     assert abandoned.exit_code == 0, abandoned.output
-    assert "stopping deployment" in abandoned.stdout and "checkout-api-bg:1 serves" in abandoned.stdout
+    assert "stopping deployment" in abandoned.stdout and "shop-checkout-api-bg:1 serves" in abandoned.stdout
     sets = service_of(aws, "checkout-api-bg")["taskSets"]
-    assert [t["taskDefinition"].rsplit("/", 1)[1] for t in sets if t["status"] == "PRIMARY"] == ["checkout-api-bg:1"]
+    assert [t["taskDefinition"].rsplit("/", 1)[1] for t in sets if t["status"] == "PRIMARY"] == ["shop-checkout-api-bg:1"]
     assert run_cli("promote", "-f", manifest).exit_code == 1  # nothing is waiting any more
 
     waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v3")
     assert waiting.exit_code == 0, waiting.output
-    assert "production traffic: checkout-api-bg:3 10%" not in waiting.stdout  # nothing shifted yet
+    assert "production traffic: shop-checkout-api-bg:3 10%" not in waiting.stdout  # nothing shifted yet
     deployment_id = waiting.stdout.split("! deployment ", 1)[1].split()[0]
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Ready"
     promoted = run_cli("deploy", "-f", manifest, "--continue")
     assert promoted.exit_code == 0, promoted.output
-    assert "production traffic: checkout-api-bg:3 10%, checkout-api-bg:1 90%" in promoted.stdout
-    assert "deployed checkout-api-bg:3" in promoted.stdout
+    assert "production traffic: shop-checkout-api-bg:3 10%, shop-checkout-api-bg:1 90%" in promoted.stdout
+    assert "deployed shop-checkout-api-bg:3" in promoted.stdout
     assert "has started 2 tasks" not in promoted.stdout  # events told before promote are not repeated
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
 
@@ -371,8 +371,8 @@ def test_apply_of_a_new_image_on_a_codedeploy_service_ships_it_through_codedeplo
     assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
     result = run_cli("apply", "-f", manifest, "--yes", "--var", "IMAGE_TAG=v2")
     assert result.exit_code == 0, result.output
-    assert "deployed checkout-api-bg:2" in result.stdout
+    assert "deployed shop-checkout-api-bg:2" in result.stdout
     deployments = aws.client("codedeploy").list_deployments(applicationName="shop-checkout-api-bg", deploymentGroupName="shop-checkout-api-bg")["deployments"]
     assert len(deployments) == 1
-    assert service_of(aws, "checkout-api-bg")["taskDefinition"].endswith("checkout-api-bg:2")
+    assert service_of(aws, "checkout-api-bg")["taskDefinition"].endswith("shop-checkout-api-bg:2")
     assert run_cli("plan", "-f", manifest, "--detailed-exitcode", "--var", "IMAGE_TAG=v2").exit_code == 0

@@ -126,5 +126,5 @@ def test_previous_good_skips_revisions_that_never_deployed():
     roll_out(aws, SETTINGS, r3, Collect(), clock=clock)
     r4 = ecs.register("web", "repo/web:v4")
     roll_out(aws, SETTINGS, r4, Collect(), clock=clock)
-    assert previous_good(aws, r4) == r2  # not r3, which never deployed
-    assert previous_good(aws, r2) == r1
+    assert previous_good(aws, SETTINGS, r4) == r2  # not r3, which never deployed
+    assert previous_good(aws, SETTINGS, r2) == r1

@@ -34,12 +34,12 @@ def test_history_lists_revision_image_duration_and_outcome_newest_first():
     roll_out(aws, SETTINGS, ecs.register("web", "repo/web:broken"), View(), clock=clock)
     rows = recent(aws, SETTINGS)
     assert [(r["revision"], r["image"], r["outcome"]) for r in rows] == [
-        ("web:3", "repo/web:broken", "rollback_successful"),
-        ("web:2", "repo/web:v2", "successful"),
+        ("web:3", "repo/web:broken", "rolled_back"),
+        ("web:2", "repo/web:v2", "succeeded"),
     ]
     assert rows[1]["duration"] is not None and 10 <= rows[1]["duration"] <= 20
     text = "\n".join(history_lines(rows))
-    assert "web:2" in text and "successful" in text and "rollback_successful" in text
+    assert "web:2" in text and "succeeded" in text and "rolled_back" in text
 
 
 def test_history_falls_back_to_last_good_tags():
@@ -48,4 +48,4 @@ def test_history_falls_back_to_last_good_tags():
     aws = FakeAws(ecs)
     roll_out(aws, SETTINGS, ecs.register("web", "repo/web:v2"), View(), clock=clock)
     rows = recent(aws, SETTINGS)
-    assert [r["revision"] for r in rows] == ["web:2"] and rows[0]["outcome"] == "successful"
+    assert [r["revision"] for r in rows] == ["web:2"] and rows[0]["outcome"] == "succeeded"

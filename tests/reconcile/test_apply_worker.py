@@ -46,7 +46,7 @@ def test_apply_creates_every_resource(applied, aws):
     sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["shop-worker-tasks"]}])["SecurityGroups"][0]
     assert sg["IpPermissions"] == []  # no load balancer: nobody may connect in
 
-    definition = ecs.describe_task_definition(taskDefinition="worker")["taskDefinition"]
+    definition = ecs.describe_task_definition(taskDefinition="shop-worker")["taskDefinition"]
     assert definition["revision"] == 1
     assert definition["cpu"] == "256" and definition["memory"] == "512"
     assert definition["requiresCompatibilities"] == ["FARGATE"]

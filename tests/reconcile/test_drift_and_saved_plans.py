@@ -20,13 +20,14 @@ def test_drift_is_shown_field_by_field_and_apply_repairs_it(run_cli, example, aw
     policy["Statement"][0]["Action"].append("sqs:SendMessage")
     iam.put_role_policy(RoleName="shop-worker-task", PolicyName="ecsship", PolicyDocument=json.dumps(policy))
     ecs = aws.client("ecs")
-    described = ecs.describe_task_definition(taskDefinition="worker", include=["TAGS"])
+    described = ecs.describe_task_definition(taskDefinition="shop-worker", include=["TAGS"])
     current = described["taskDefinition"]
     container = dict(current["containerDefinitions"][0])
     container["environment"] = [{"name": "CONCURRENCY", "value": "16"} if e["name"] == "CONCURRENCY" else e for e in container["environment"]]
-    ecs.register_task_definition(family="worker", containerDefinitions=[container], tags=described["tags"], **{k: current[k] for k in (
+    drifted = ecs.register_task_definition(family="shop-worker", containerDefinitions=[container], tags=described["tags"], **{k: current[k] for k in (
         "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")})
-    ecs.update_service(cluster="shop", service="worker", deploymentConfiguration={
+    # Drift is what the service runs (issue 13 item 3): a revision registered by hand but never deployed is not.
+    ecs.update_service(cluster="shop", service="worker", taskDefinition=drifted["taskDefinition"]["taskDefinitionArn"], deploymentConfiguration={
         "maximumPercent": 200, "minimumHealthyPercent": 50, "deploymentCircuitBreaker": {"enable": False, "rollback": False}})
 
     plan = run_cli("plan", "-f", path, "--output", "json")
@@ -53,12 +54,12 @@ def test_drift_is_shown_field_by_field_and_apply_repairs_it(run_cli, example, aw
     fixed = run_cli("apply", "--no-wait", "-f", path, "--yes")
     assert fixed.exit_code == 0, fixed.output
     assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0
-    assert ecs.describe_task_definition(taskDefinition="worker")["taskDefinition"]["revision"] == 3
+    assert ecs.describe_task_definition(taskDefinition="shop-worker")["taskDefinition"]["revision"] == 3
 
     # A new image is a new revision, so the service's task definition changes too (to an ARN not known yet).
     image = json.loads(run_cli("plan", "-f", path, "--var", "IMAGE_TAG=v2", "--output", "json").stdout)
     service = next(c for c in image["changes"] if c["kind"] == "service")
-    assert service["fields"] == [{"field": "taskDefinition", "old": ecs.describe_task_definition(taskDefinition="worker")["taskDefinition"]["taskDefinitionArn"],
+    assert service["fields"] == [{"field": "taskDefinition", "old": ecs.describe_task_definition(taskDefinition="shop-worker")["taskDefinition"]["taskDefinitionArn"],
                                   "new": "(known after apply)"}]
 
 

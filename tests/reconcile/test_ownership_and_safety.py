@@ -140,7 +140,7 @@ def test_hand_made_service_is_adopted_only_with_adopt(run_cli, example, aws):
     assert adopted.exit_code == 0, adopted.output
     service = ecs.describe_services(cluster="shop", services=["worker"], include=["TAGS"])["services"][0]
     assert {t["key"]: t["value"] for t in service["tags"]}["ecsship:service"] == "worker"
-    assert service["taskDefinition"].endswith(":task-definition/worker:1")
+    assert service["taskDefinition"].endswith(":task-definition/shop-worker:1")
     assert service["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "DISABLED"
     assert service["desiredCount"] == 3  # autoscaling owns the count: adopting never resets it
     assert run_cli("plan", "-f", example("worker"), "--detailed-exitcode").exit_code == 0

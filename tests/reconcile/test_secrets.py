@@ -15,7 +15,7 @@ def test_references_resolve_to_arns_with_json_keys_and_customer_keys(run_cli, ma
     result = run_cli("apply", "--no-wait", "-f", path, "--yes")
     assert result.exit_code == 0, result.output
     assert "t0k3n-value" not in result.output
-    container = aws.client("ecs").describe_task_definition(taskDefinition="worker")["taskDefinition"]["containerDefinitions"][0]
+    container = aws.client("ecs").describe_task_definition(taskDefinition="shop-worker")["taskDefinition"]["containerDefinitions"][0]
     value_from = {s["name"]: s["valueFrom"] for s in container["secrets"]}
     assert value_from["API_TOKEN"] == secret["ARN"] + ":token::"
     assert value_from["FEATURE"].endswith(":parameter/shop/checkout/feature-token")

@@ -43,7 +43,7 @@ def test_web_example_builds_the_whole_envelope(run_cli, example, aws, aws_calls)
     gateway = [e for e in endpoints if e["VpcEndpointType"] == "Gateway"]
     assert len(gateway) == 1 and gateway[0]["RouteTableIds"]
 
-    definition = ecs.describe_task_definition(taskDefinition="checkout-api")["taskDefinition"]
+    definition = ecs.describe_task_definition(taskDefinition="shop-checkout-api")["taskDefinition"]
     app, xray = definition["containerDefinitions"]
     assert xray["name"] == "xray-daemon" and xray["essential"] is False
     secrets = {s["name"]: s["valueFrom"] for s in app["secrets"]}

@@ -31,8 +31,8 @@ def squat(aws) -> list[str]:
         Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
     ecs = aws.client("ecs")
     ecs.create_cluster(clusterName="shop")
-    ecs.register_task_definition(family="checkout-api", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}])
-    ecs.create_service(cluster="shop", serviceName="checkout-api", taskDefinition="checkout-api", desiredCount=0)
+    ecs.register_task_definition(family="shop-checkout-api", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}])
+    ecs.create_service(cluster="shop", serviceName="checkout-api", taskDefinition="shop-checkout-api", desiredCount=0)
     aws.client("codedeploy").create_application(applicationName="shop-checkout-api-bg", computePlatform="ECS")
     return ["log group /ecs/shop/checkout-api", "IAM role shop-checkout-api-exec", "IAM role shop-checkout-api-task",
             "security group shop-checkout-api-tasks", "target group shop-checkout-api", "alarm shop-checkout-api-5xx",
@@ -60,7 +60,7 @@ def test_same_named_unowned_resources_stop_the_plan_and_are_never_touched(aws, r
     assert missing == [], named
     # Task definition revisions are immutable: a family someone else uses is not adopted, and
     # `destroy --deregister` keeps revisions ecsship did not tag.
-    assert "task definition checkout-api: kept (revisions not tagged by ecsship)" in named
+    assert "task definition shop-checkout-api: kept (revisions not tagged by ecsship)" in named
     print(f"\nownership: {len(expected_names)} unowned same-named resources of 7 kinds (+ a task definition family), 4 runs (apply, destroy --deregister --delete-logs per example), 0 touched")
 
 

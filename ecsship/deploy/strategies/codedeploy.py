@@ -114,7 +114,7 @@ class CodeDeployStrategy(EcsStrategy):
             return None
         info = self._get(active[0])
         service = self.describe_service()
-        td = _appspec_task_definition(info) or service.get("taskDefinition", "")
+        td = appspec_task_definition(info) or service.get("taskDefinition", "")
         tracker = CodeDeployTracker(self, self.current_task_definition_of(service), td, active[0])
         tracker.old_event_ids = {e.get("id") for e in service.get("events", []) or []}  # told before we attached
         return tracker
@@ -134,7 +134,7 @@ class CodeDeployStrategy(EcsStrategy):
             return self.cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
 
 
-def _appspec_task_definition(info: dict) -> str:
+def appspec_task_definition(info: dict) -> str:
     try:
         content = json.loads(((info.get("revision") or {}).get("appSpecContent") or {}).get("content", ""))
         return content["Resources"][0]["TargetService"]["Properties"]["TaskDefinition"]
