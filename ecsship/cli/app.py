@@ -107,7 +107,19 @@ def main() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminated)
-    app(prog_name="ecsship")
+    try:
+        app(prog_name="ecsship")
+    except SystemExit as exc:
+        raise SystemExit(_detailed_exit(exc.code, sys.argv[1:])) from None
+
+
+def _detailed_exit(code, argv: list[str]):
+    """`plan --detailed-exitcode`: 2 means only "changes"; a usage error the option parser caught is 1."""
+    if code == 2 and "--detailed-exitcode" in argv and "plan" in argv:
+        from ecsship.cli.commands.plan import CHANGES_REPORTED
+
+        return 2 if CHANGES_REPORTED else 1
+    return code
 
 
 if __name__ == "__main__":

@@ -57,8 +57,8 @@ def test_var_and_env_flags(tmp_path):
     manifest.write_text((ROOT / "examples" / "web" / "ecsship.yaml").read_text().replace("${IMAGE_TAG:-v1}", "${IMAGE_TAG}"))
     assert invoke("validate", "-f", str(manifest)).exit_code == 2
     assert invoke("validate", "-f", str(manifest), "--var", "IMAGE_TAG=v2").exit_code == 0
-    result = invoke("validate", "-f", str(manifest), "--var", "IMAGE_TAG=v2", "--env", "prod")
-    assert result.exit_code == 2 and "known: staging" in result.output
+    result = invoke("validate", "-f", str(manifest), "--var", "IMAGE_TAG=v2", "--env", "qa")
+    assert result.exit_code == 2 and "known: prod, staging" in result.output
 
 
 def test_missing_file_exit_2():

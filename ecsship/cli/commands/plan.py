@@ -7,6 +7,7 @@ import typer
 
 from ecsship.cli.guard import guarded
 from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+from ecsship.errors import EXIT_FAILED
 
 PlanOut = Annotated[Optional[str], typer.Option("--out", help="Save the plan (with a fingerprint of live state) for `apply PLANFILE`.")]
 Detailed = Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 when nothing would change, 2 when something would, 1 on error.")]
@@ -15,24 +16,41 @@ AllowReplace = Annotated[bool, typer.Option("--allow-replace", help="Allow chang
 Adopt = Annotated[bool, typer.Option("--adopt", help="Take over resources that exist under ecsship's names but lack its tags.")]
 
 
+# Set when `plan --detailed-exitcode` exits 2 for changes: main() turns every other exit 2 of such a
+# run (a usage error caught by the option parser before the command runs) into 1.
+CHANGES_REPORTED: list = []
+
+
+@guarded
+def _plan(ctx: typer.Context, file, env, var, out, adopt) -> bool:
+    from ecsship.plan.session import load_and_plan, save_plan, show
+
+    session = load_and_plan(ctx.obj, file, env, var, adopt=adopt)
+    if out:
+        save_plan(session, out)
+    show(ctx.obj.out(), session)
+    if out:
+        ctx.obj.out().info(f"saved the plan to {out}; apply exactly it with `ecsship apply {out}`")
+    return session.plan.has_changes
+
+
 def register(app: typer.Typer) -> None:
     @app.command(rich_help_panel="Infrastructure")
-    @guarded
     def plan(ctx: typer.Context, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None,
              out: PlanOut = None, detailed_exitcode: Detailed = False, adopt: Adopt = False) -> None:
         """Show what `apply` would change, field by field. Makes only read calls.
 
-        Exit 0 (with --detailed-exitcode: 0 no changes, 2 changes), 1 on error, 2 on an invalid manifest.
+        Exit 0, 1 on error, 2 on an invalid manifest or usage. With --detailed-exitcode (as Terraform's):
+        0 no changes, 2 changes, 1 on any error (an invalid manifest too), so 2 means only "changes".
         """
-        from ecsship.plan.session import load_and_plan, save_plan, show
-
-        session = load_and_plan(ctx.obj, file, env, var, adopt=adopt)
-        if out:
-            save_plan(session, out)
-        show(ctx.obj.out(), session)
-        if out:
-            ctx.obj.out().info(f"saved the plan to {out}; apply exactly it with `ecsship apply {out}`")
-        if detailed_exitcode and session.plan.has_changes:
+        try:
+            changes = _plan(ctx, file, env, var, out, adopt)
+        except typer.Exit as exc:
+            if detailed_exitcode and exc.exit_code not in (0, None):
+                raise typer.Exit(EXIT_FAILED) from None
+            raise
+        if detailed_exitcode and changes:
+            CHANGES_REPORTED.append(True)
             raise typer.Exit(2)
 
     @app.command(rich_help_panel="Infrastructure")
