@@ -5,12 +5,12 @@ from ecsship.desired import names, policies
 from ecsship.desired import resources as r
 from ecsship.desired.references import parse_image, parse_secret, with_tag
 from ecsship.desired.refs import Concat, Ref
+from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
 
 SHIFTING = ("blue_green", "canary", "linear")
 XRAY_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
 DEFAULT_HEALTH = {"interval": 30, "timeout": 5, "retries": 3, "start_period": 0}
-ALB_HEALTH_DEFAULTS = {"path": "/", "interval": 30, "timeout": 5, "healthy_threshold": 5, "unhealthy_threshold": 2, "matcher": "200"}
 
 
 def build(manifest, image_override: str | None = None) -> r.Desired:

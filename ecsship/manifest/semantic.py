@@ -6,6 +6,8 @@ import re
 from typing import Callable, Iterator
 
 from ecsship.errors import Problem
+from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
+from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.fargate import FARGATE_CPU, describe_options, fargate_memory_options
 from ecsship.manifest.interpolate import nearest_position
 from ecsship.manifest.yamlsource import Positions, dotted
@@ -150,6 +152,42 @@ def shifting_needs_load_balancer(m):
         yield ("deploy", "test_listener_port"), "the test listener must differ from the production listener", None, "error"
 
 
+# botocore ecs model, LinearConfiguration.stepPercent: "Valid values are multiples of 0.1 from 3.0 to
+# 100.0"; CanaryConfiguration.canaryPercent: "from 0.1 to 100.0"; stepBakeTimeInMinutes and
+# canaryBakeTimeInMinutes: "Valid values are 0 to 1440 minutes (24 hours)". CodeDeploy's
+# TimeBasedLinear/TimeBasedCanary intervals are whole minutes too (linearInterval, canaryInterval).
+ECS_STEP_MIN_PERCENT = {"linear": 3, "canary": 1}
+ECS_STEP_MAX_MINUTES = 1440
+
+
+@rule
+def traffic_step_limits(m):
+    """Canary/linear steps within what ECS (and CodeDeploy) accept: whole minutes, ECS limits on percent and time."""
+    deploy = _get(m, "deploy")
+    if not isinstance(deploy, dict):
+        return
+    strategy = deploy.get("strategy", "rolling")
+    step = deploy.get(strategy) if strategy in ("canary", "linear") else None
+    if not isinstance(step, dict):
+        return
+    try:
+        seconds = parse_duration(step.get("interval"))
+    except ValueError:
+        seconds = None  # the schema reports it
+    if seconds is not None and seconds % 60:
+        yield (("deploy", strategy, "interval"), f"{strategy} steps are whole minutes (got {seconds}s)",
+               f"use {max(1, seconds // 60)}m or {seconds // 60 + 1}m", "error")
+    if deploy.get("controller", "ecs") != "ecs":
+        return
+    if seconds is not None and seconds // 60 > ECS_STEP_MAX_MINUTES:
+        yield (("deploy", strategy, "interval"), f"ECS waits at most {ECS_STEP_MAX_MINUTES} minutes (24h) between steps",
+               None, "error")
+    percent = step.get("percent")
+    if _int(percent) and percent < ECS_STEP_MIN_PERCENT[strategy]:
+        yield (("deploy", strategy, "percent"), f"ECS {strategy} steps shift at least {ECS_STEP_MIN_PERCENT[strategy]}% of traffic",
+               "raise percent, or use controller: codedeploy", "error")
+
+
 @rule
 def load_balancer_shape(m):
     """A load balancer needs a container port, one ALB (named or created), and sane health-check settings."""
@@ -169,8 +207,15 @@ def load_balancer_shape(m):
         path = hc.get("path")
         if isinstance(path, str) and not path.startswith("/"):
             yield ("load_balancer", "health_check", "path"), f"health-check path must start with '/' (got '{_short(path)}')", None, "error"
-        if _int(hc.get("timeout")) and _int(hc.get("interval")) and hc["timeout"] >= hc["interval"]:
-            yield ("load_balancer", "health_check", "timeout"), "timeout must be less than interval", None, "error"
+        # Checked on the merged values (issue #12 item 9): `timeout: 40` alone is 40 against the
+        # default interval of 30, which CreateTargetGroup refuses ("The timeout must be smaller
+        # than the interval", ELB docs, HealthCheckTimeoutSeconds).
+        timeout, interval = hc.get("timeout", ALB_HEALTH_DEFAULTS["timeout"]), hc.get("interval", ALB_HEALTH_DEFAULTS["interval"])
+        if _int(timeout) and _int(interval) and timeout >= interval:
+            where = "timeout" if "timeout" in hc else "interval"
+            yield (("load_balancer", "health_check", where),
+                   f"timeout ({timeout}s{'' if 'timeout' in hc else ', the default'}) must be less than interval "
+                   f"({interval}s{'' if 'interval' in hc else ', the default'})", None, "error")
 
 
 @rule

@@ -294,3 +294,16 @@ def test_service_needs_a_target_group_with_a_load_balancer(aws):
                            loadBalancers=[{"targetGroupArn": lonely, "containerName": "app", "containerPort": 8080}])
     assert error.value.response["Error"]["Code"] == "InvalidParameterException"
     assert "does not have an associated load balancer" in error.value.response["Error"]["Message"]
+
+
+def test_linear_and_canary_step_limits(aws):
+    """botocore ecs model, LinearConfiguration.stepPercent: "Valid values are multiples of 0.1 from 3.0
+    to 100.0"; stepBakeTimeInMinutes: "Valid values are 0 to 1440 minutes (24 hours)"."""
+    aws.client("ecs").create_cluster(clusterName="shop")
+    task_definition = register_task_definition(aws)
+    for config in ({"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 2.0, "stepBakeTimeInMinutes": 1}},
+                   {"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 1441}}):
+        with pytest.raises(ClientError) as error:
+            aws.client("ecs").create_service(cluster="shop", serviceName="steps", taskDefinition=task_definition, desiredCount=0,
+                                             launchType="FARGATE", deploymentConfiguration=config)
+        assert error.value.response["Error"]["Code"] == "InvalidParameterException"

@@ -145,3 +145,31 @@ def test_one_subnet_warns(tmp_path):
     assert messages(problems) == []
     assert "AZ outage" in messages(problems, "warning")[0]
     assert messages(check(tmp_path, network={**network, "subnets": ["subnet-0a", "subnet-0b"]}), "warning") == []
+
+
+def test_alb_health_timeout_is_checked_against_the_default_interval(tmp_path):
+    """ELB CreateTargetGroup, HealthCheckTimeoutSeconds: "The timeout must be smaller than the interval."
+    Checked on the merged values (issue #12 item 9): the default interval is 30 s, timeout 5 s."""
+    timeout_only = messages(check(tmp_path, load_balancer={**LB, "health_check": {"timeout": 40}}))
+    assert timeout_only == ["load_balancer.health_check.timeout: timeout (40s) must be less than interval (30s, the default)"]
+    interval_only = messages(check(tmp_path, load_balancer={**LB, "health_check": {"interval": 5}}))
+    assert interval_only == ["load_balancer.health_check.interval: timeout (5s, the default) must be less than interval (5s)"]
+    assert messages(check(tmp_path, load_balancer={**LB, "health_check": {"interval": 10, "timeout": 6}})) == []
+
+
+@pytest.mark.parametrize("deploy,problem", [
+    # botocore ecs LinearConfiguration.stepPercent: "multiples of 0.1 from 3.0 to 100.0".
+    ({"strategy": "linear", "linear": {"percent": 2, "interval": "1m"}}, "deploy.linear.percent: ECS linear steps shift at least 3%"),
+    # stepBakeTimeInMinutes / canaryBakeTimeInMinutes: "Valid values are 0 to 1440 minutes (24 hours)".
+    ({"strategy": "canary", "canary": {"percent": 10, "interval": "25h"}}, "deploy.canary.interval: ECS waits at most 1440 minutes"),
+    ({"strategy": "linear", "linear": {"percent": 10, "interval": "90s"}}, "deploy.linear.interval: linear steps are whole minutes"),
+    ({"strategy": "canary", "controller": "codedeploy", "canary": {"percent": 10, "interval": 30}}, "deploy.canary.interval: canary steps are whole"),
+    ({"strategy": "linear", "linear": {"percent": 3, "interval": "24h"}}, None),
+    ({"strategy": "linear", "controller": "codedeploy", "linear": {"percent": 2, "interval": "2m"}}, None),
+])
+def test_traffic_step_limits(tmp_path, deploy, problem):
+    found = messages(check(tmp_path, load_balancer=LB, deploy=deploy))
+    if problem is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].startswith(problem), found

@@ -16,6 +16,8 @@ AWS behaviour restored (Amazon ECS API Reference):
 - UpdateService deploymentConfiguration: members the request leaves out (strategy, lifecycleHooks,
   canary/linear configuration) keep their values: the botocore model marks them optional and does
   not say they reset, so the stricter reading is modelled (issue #12 item 18).
+- CreateService/UpdateService: linear stepPercent 3.0..100.0, canaryPercent 0.1..100.0, step and
+  canary bake times 0..1440 minutes (botocore ecs model, LinearConfiguration/CanaryConfiguration).
 - DeleteService: the service is DRAINING while its tasks stop, then INACTIVE.
 - ListTasks: serviceName filters by service; without desiredStatus only RUNNING-desired tasks are
   listed. StopTask on a service task stops it through DEACTIVATING/STOPPING (stopCode UserInitiated).
@@ -72,6 +74,23 @@ def _validate_strategy(config: dict, load_balancers: list) -> None:
         raise _invalid("canaryConfiguration is required for the CANARY deployment strategy.")
     if strategy == "LINEAR" and not config.get("linearConfiguration"):
         raise _invalid("linearConfiguration is required for the LINEAR deployment strategy.")
+    _validate_step_limits(config)
+
+
+# botocore ecs model: LinearConfiguration.stepPercent "multiples of 0.1 from 3.0 to 100.0";
+# CanaryConfiguration.canaryPercent "from 0.1 to 100.0"; step/canary bake time "0 to 1440 minutes".
+STEP_LIMITS = {"linearConfiguration": ("stepPercent", 3.0, "stepBakeTimeInMinutes"),
+               "canaryConfiguration": ("canaryPercent", 0.1, "canaryBakeTimeInMinutes")}
+
+
+def _validate_step_limits(config: dict) -> None:
+    for key, (percent_key, low, bake_key) in STEP_LIMITS.items():
+        step = config.get(key) or {}
+        percent, bake = step.get(percent_key), step.get(bake_key)
+        if percent is not None and not (low <= float(percent) <= 100.0):
+            raise _invalid(f"{key}.{percent_key} must be between {low} and 100.0.")
+        if bake is not None and not (0 <= int(bake) <= 1440):
+            raise _invalid(f"{key}.{bake_key} must be between 0 and 1440.")
 
 
 def _validate_target_groups(service_backend_account: str, region: str, load_balancers: list) -> None:
