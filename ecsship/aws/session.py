@@ -60,6 +60,7 @@ class Aws:
         retry_mode: str = "standard",
         event_hooks: list[tuple[str, Callable]] | None = None,
         faults=None,
+        credentials: dict | None = None,
     ):
         self.local = local
         self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
@@ -67,7 +68,7 @@ class Aws:
         if profile:
             kwargs["profile_name"] = profile
         if local:
-            kwargs.update(LOCAL_CREDENTIALS)
+            kwargs.update(credentials or LOCAL_CREDENTIALS)
         try:
             self.session = boto3.session.Session(region_name=region, **kwargs)
         except Exception as exc:  # ProfileNotFound and friends

@@ -41,10 +41,11 @@ class GlobalOptions:
         endpoint = self.endpoint_url
         region = self.region or manifest_region
         if self.local:
-            from ecsship.local.client import ensure_local_backend
+            from ecsship.local.client import credentials, default_port, ensure_local_backend
 
-            endpoint = ensure_local_backend(self.local_port, notify=self.out().info)
-            aws = Aws(region="us-east-1", endpoint_url=endpoint, local=True)
+            port = self.local_port or default_port()
+            endpoint = ensure_local_backend(port, notify=self.out().info)
+            aws = Aws(region="us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port))
         else:
             aws = Aws(region=region, profile=self.profile, endpoint_url=endpoint)
         self.sessions.append(aws)

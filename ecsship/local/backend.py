@@ -7,14 +7,18 @@ makes every run deterministic for a given sequence of requests and clock values 
 """
 from __future__ import annotations
 
+import hmac
 import json
 import os
+import re
+import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qs
 
+from ecsship.local.auth import proof
 from ecsship.local.clock import Clock
 from ecsship.local.seed import ACCOUNT_ID, REGION
 
@@ -35,6 +39,12 @@ class BackendOptions:
     fail_images: str = DEFAULT_FAIL_IMAGES
     fail_mode: str = "health-check"  # or "exit": how an image matching fail_images fails
     plain_moto: bool = False  # no fidelity fixes, no simulator: to show each fidelity test fails without them
+    # Made at start-up, kept in the 0600 state file: every /_ecsship/ call proves it knows it.
+    token: str = field(default_factory=lambda: secrets.token_hex(20))
+    require_key: bool = False  # `local up --auth`: AWS API requests must be signed with the token as access key
+
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 
 
 class LocalBackend:
@@ -136,8 +146,13 @@ class LocalBackend:
     # -- WSGI -----------------------------------------------------------------------------
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        refusal = self._refusal(environ)
+        if refusal is not None:
+            status, code, message = refusal
+            return _aws_error(environ, start_response, status, code, message)
         if path.startswith(CONTROL_PREFIX):
             return self._control(path[len(CONTROL_PREFIX):], environ, start_response)
+        start_response = _without_cors(start_response)
         with self.lock:
             self._catch_up()
             try:
@@ -145,6 +160,49 @@ class LocalBackend:
                 return [b"".join(self.moto_app(environ, start_response))]
             except NotImplementedError as exc:
                 return _not_implemented(environ, start_response, str(exc))
+
+    # -- who may talk to us --------------------------------------------------------------
+    def _refusal(self, environ) -> tuple[int, str, str] | None:
+        """Why this request is refused, or None. The server binds 127.0.0.1, but a web page in the
+        developer's browser can still reach it: so only our own Host names are served (a rebound DNS
+        name is not), nothing that comes from a browser (an Origin header, a CORS preflight), and no
+        AWS API call without a SigV4 signature - AWS itself answers MissingAuthenticationToken to an
+        unsigned request, and a browser's "simple" cross-site form POST cannot carry an Authorization
+        header. moto's own /moto-api/ (reset, a dump of every resource) is closed."""
+        port = self.options.port
+        host = environ.get("HTTP_HOST", "").lower()
+        if host not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            return 403, "AccessDenied", (f"Host {host or '(none)'!r} is not served: only 127.0.0.1:{port} or "
+                                         f"localhost:{port} (a guard against DNS rebinding)")
+        if "HTTP_ORIGIN" in environ or environ.get("REQUEST_METHOD") == "OPTIONS":
+            return 403, "AccessDenied", "requests from a web browser are not served by ecsship's local AWS"
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX):
+            return None if self._control_authorized(environ) else (
+                403, "AccessDenied", "control calls need the token from the local AWS state file")
+        if path.startswith("/moto-api"):
+            return 403, "AccessDenied", "moto's own API is closed on ecsship's local AWS"
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        query = environ.get("QUERY_STRING", "")
+        if authorization.startswith("AWS4-HMAC-SHA256"):
+            key = _CREDENTIAL.search(authorization)
+            key_id = key.group(1) if key else ""
+        elif "X-Amz-Signature=" in query:
+            key_id = (parse_qs(query).get("X-Amz-Credential") or [""])[-1].split("/")[0]
+        else:
+            return 403, "MissingAuthenticationToken", "Request is missing Authentication Token"
+        if self.options.require_key and not hmac.compare_digest(key_id, self.options.token):
+            return 403, "InvalidClientTokenId", ("The security token included in the request is invalid: this local AWS "
+                                                 "was started with --auth; use its token as the access key")
+        return None
+
+    def _control_authorized(self, environ) -> bool:
+        token = self.options.token
+        given = environ.get("HTTP_X_ECSSHIP_TOKEN")
+        if given is not None:
+            return hmac.compare_digest(given, token)
+        nonce, auth = environ.get("HTTP_X_ECSSHIP_NONCE"), environ.get("HTTP_X_ECSSHIP_AUTH")
+        return bool(nonce and auth) and hmac.compare_digest(auth, proof(token, "client", nonce))
 
     def _control(self, action: str, environ, start_response):
         query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
@@ -154,7 +212,11 @@ class LocalBackend:
         except ValueError as exc:
             status, payload = 400, {"ok": False, "error": str(exc)}
         body = json.dumps(payload, default=str).encode()
-        start_response(f"{status} {'OK' if status == 200 else 'Error'}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        nonce = environ.get("HTTP_X_ECSSHIP_NONCE")
+        if nonce:
+            headers.append(("X-Ecsship-Proof", proof(self.options.token, "server", nonce)))
+        start_response(f"{status} {'OK' if status == 200 else 'Error'}", headers)
         return [body]
 
     def _dispatch_control(self, action: str, method: str, query: dict) -> tuple[int, dict]:
@@ -191,18 +253,32 @@ class LocalBackend:
 def _not_implemented(environ, start_response, detail: str):
     """An API moto does not implement answers 501, which botocore does not retry (a 500 is retried
     four times), with a message that says so instead of a bare error page."""
-    message = f"ecsship's local AWS does not implement this API ({detail})"
+    return _aws_error(environ, start_response, 501, "NotImplemented",
+                      f"ecsship's local AWS does not implement this API ({detail})")
+
+
+def _aws_error(environ, start_response, status: int, code: str, message: str):
+    """An error in the shape the caller's protocol parses (JSON or query/XML)."""
     if "json" in environ.get("CONTENT_TYPE", ""):
-        body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
+        body = json.dumps({"__type": code, "message": message}).encode()
         kind = "application/x-amz-json-1.1"
     else:
         from xml.sax.saxutils import escape
 
-        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code><Message>{escape(message)}</Message>"
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message>"
                 "</Error><RequestId>local</RequestId></ErrorResponse>").encode()
         kind = "text/xml"
-    start_response("501 Not Implemented", [("Content-Type", kind), ("Content-Length", str(len(body)))])
+    reason = {403: "Forbidden", 501: "Not Implemented"}.get(status, "Error")
+    start_response(f"{status} {reason}", [("Content-Type", kind), ("Content-Length", str(len(body)))])
     return [body]
+
+
+def _without_cors(start_response):
+    """moto answers every origin (flask_cors); AWS's own APIs send no CORS headers, and a page in the
+    developer's browser must never read the local account: drop them even if moto adds them."""
+    def start(status, headers, exc_info=None):
+        return start_response(status, [(k, v) for k, v in headers if not k.lower().startswith("access-control-")], exc_info)
+    return start
 
 
 def _forget_all_moto_state() -> None:
@@ -225,3 +301,5 @@ def prepare_moto_environment() -> None:
     # AWS accounts have AWS-managed IAM policies (e.g. AmazonECSTaskExecutionRolePolicy).
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
     os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "false")
+    # moto's global CORS echoes any Origin; AWS APIs do not, and the local AWS must not (issue #22).
+    os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"

@@ -53,18 +53,24 @@ def log_path(port: int) -> Path:
 
 
 def write_state(port: int, data: dict) -> None:
+    """The state file holds the control token: 0600, in a 0700 directory this user owns, never
+    written through a symlink."""
+    from ecsship.files import private_dir, write_private
+
     path = state_path(port)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    private_dir(path.parent)
+    write_private(path, json.dumps(data, indent=2))
 
 
 def read_state(port: int) -> dict | None:
+    from ecsship.files import read_private
+
+    text = read_private(state_path(port))
     try:
-        return json.loads(state_path(port).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text) if text is not None else None
+    except ValueError:
         return None
+    return data if isinstance(data, dict) else None
 
 
 def remove_state(port: int, only_pid: int | None = None) -> None:
@@ -99,23 +105,82 @@ def _zombie(pid: int) -> bool:
         return False
 
 
+def server_alive(state: dict | None) -> bool:
+    """The process the state file names still runs *and* is that server: a pid reused by another
+    program (or after a reboot) does not count."""
+    from ecsship.local.identity import same_process
+
+    if not state or not pid_alive(state.get("pid")):
+        return False
+    return same_process(state.get("pid"), state.get("identity"))
+
+
 # -- talking to a backend ----------------------------------------------------------------
+class ForeignServer(LocalBackendError):
+    """What listens on the port is not this user's ecsship local AWS."""
+
+
+def _check_listener(port: int) -> None:
+    """Refuse to talk to a socket another user owns (Linux: /proc/net/tcp; elsewhere the HMAC proof
+    alone authenticates the server)."""
+    from ecsship.local.identity import listener_uid
+
+    uid = listener_uid(port)
+    if uid is not None and hasattr(os, "getuid") and uid != os.getuid():
+        raise ForeignServer(f"port {port} on {HOST} is held by another user (uid {uid}), not by your local AWS",
+                            f"pick another port: `ecsship local up --port {port + 1}`")
+
+
+def _request(port: int, action: str, method: str = "GET", timeout: float = 30.0, params: dict | None = None) -> dict:
+    """One authenticated control call: we prove we know the token, the server proves it back.
+    The token itself is never sent, so a server that is not ours learns nothing from us."""
+    import hmac
+    import secrets
+    from urllib.parse import urlencode
+
+    from ecsship.local.auth import proof
+
+    state = read_state(port)
+    token = (state or {}).get("token")
+    if not token:
+        raise ForeignServer(f"no local AWS state file for port {port} (or it has no token)",
+                            f"start one with `ecsship local up{'' if port == DEFAULT_PORT else f' --port {port}'}`")
+    _check_listener(port)
+    nonce = secrets.token_hex(16)
+    url = f"{endpoint_for(port)}/_ecsship/{action}" + (("?" + urlencode(params)) if params else "")
+    request = urllib.request.Request(url, data=b"" if method == "POST" else None, method=method,
+                                     headers={"X-Ecsship-Nonce": nonce, "X-Ecsship-Auth": proof(token, "client", nonce)})
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        response = exc
+    with response:
+        body = response.read()
+        if not hmac.compare_digest(response.headers.get("X-Ecsship-Proof") or "", proof(token, "server", nonce)):
+            raise ForeignServer(f"what answers on port {port} is not the local AWS its state file describes",
+                                f"remove {state_path(port)} and the program on port {port}, then `ecsship local up`")
+        status = getattr(response, "status", None) or response.getcode()
+    if status != 200:
+        raise LocalBackendError(f"local AWS on port {port}: {action} failed: {body.decode(errors='replace')}")
+    return json.loads(body or b"{}")
+
+
 def probe(port: int, timeout: float = 2.0, attempts: int = 2) -> dict | None:
-    """The backend's status if an ecsship local AWS answers on the port, else None."""
+    """The backend's status if this user's ecsship local AWS answers on the port (authenticated by
+    the token in its state file), else None."""
     import http.client
 
     for attempt in range(attempts):
         try:
-            with urllib.request.urlopen(f"{endpoint_for(port)}/_ecsship/status", timeout=timeout) as response:
-                payload = json.loads(response.read() or b"{}")
+            payload = _request(port, "status", timeout=timeout)
             return payload if isinstance(payload, dict) and payload.get("ecsship_local") else None
-        except (ConnectionRefusedError, urllib.error.HTTPError):
-            return None  # nothing listens, or something that is not us
+        except (ForeignServer, ConnectionRefusedError):
+            return None  # nothing listens, or something that is not ours
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, ConnectionRefusedError) or attempt + 1 == attempts:
                 return None
             time.sleep(0.1)
-        except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException):
+        except (OSError, ValueError, LocalBackendError, http.client.HTTPException):
             if attempt + 1 == attempts:
                 return None
             time.sleep(0.1)  # a busy machine: a cut or slow answer is worth one more try
@@ -123,23 +188,23 @@ def probe(port: int, timeout: float = 2.0, attempts: int = 2) -> dict | None:
 
 
 def control(port: int, action: str, timeout: float = 30.0, **params) -> dict:
-    """POST a control action (reset, advance, config, shutdown) to the backend on the port."""
-    from urllib.parse import urlencode
-
-    url = f"{endpoint_for(port)}/_ecsship/{action}"
-    if params:
-        url += "?" + urlencode(params)
-    request = urllib.request.Request(url, data=b"", method="POST")
+    """POST a control action (reset, advance, config, shutdown) to the backend on the port,
+    authenticated with the token from its state file."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode(errors="replace")
-        raise LocalBackendError(f"local AWS on port {port}: {action} failed: {detail}") from None
-    except OSError as exc:
+        return _request(port, action, method="POST", timeout=timeout, params=params)
+    except LocalBackendError:
+        raise
+    except (OSError, ValueError) as exc:
         raise LocalBackendError(
             f"no local AWS answers on port {port} ({exc})", "start one with `ecsship local up`"
         ) from None
+
+
+def credentials(port: int) -> dict:
+    """The credentials ecsship's own clients use on the local AWS: the token as access key (which a
+    server started with --auth requires; any key works otherwise)."""
+    token = (read_state(port) or {}).get("token")
+    return {"aws_access_key_id": token or "testing", "aws_secret_access_key": "testing"}
 
 
 def port_in_use(port: int) -> bool:
@@ -157,16 +222,16 @@ def port_in_use(port: int) -> bool:
 def discover(port: int) -> dict | None:
     """The running backend on the port (its live status merged over its state file), or None.
 
-    A state file whose process is gone is removed here.
+    A state file whose process is gone (or whose pid now belongs to another process) is removed here.
     """
     state = read_state(port)
-    if state is not None and not pid_alive(state.get("pid")):
+    if state is not None and not server_alive(state):
         remove_state(port)
         state = None
     status = probe(port)
     if status is None:
         return None
-    return {**(state or {}), **status}
+    return {**(state or {}), **status, "state_file": str(state_path(port))}
 
 
 # -- starting and stopping ---------------------------------------------------------------
@@ -180,6 +245,7 @@ def start_backend(
     timeout: float = START_TIMEOUT_SECONDS,
     plain_moto: bool = False,
     parent_pid: int | None = None,
+    auth: bool = False,
 ) -> dict:
     """Start a backend process in the background and return its status once it answers."""
     running = discover(port)
@@ -212,9 +278,11 @@ def start_backend(
         command.append("--plain-moto")
     if parent_pid:
         command += ["--parent-pid", str(parent_pid)]
+    if auth:
+        command.append("--auth")
     log = log_path(port)
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "ab") as log_file:
+    _open_log(log)
+    with open(log, "ab", opener=_private_opener) as log_file:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
             start_new_session=True, close_fds=True,  # detached: it outlives this command and its terminal
@@ -252,24 +320,28 @@ class AlreadyRunning(LocalBackendError):
 
 
 def stop_backend(port: int, timeout: float = 10.0) -> dict | None:
-    """Stop the backend on the port; returns what was stopped, or None when nothing ran."""
-    running = discover(port)
+    """Stop the backend on the port; returns what was stopped, or None when nothing ran.
+
+    Only a pid from our own state file is ever signalled (never one an HTTP reply names), and only
+    while that pid is still the process the server recorded (start time and command line): a pid
+    reused by another program, or a state file left by a reboot, is dropped instead."""
     state = read_state(port)
-    pid = (running or {}).get("pid") or (state or {}).get("pid")
-    if running is None and not pid_alive(pid):
-        remove_state(port)
-        return None
+    running = discover(port)  # drops the state file when its process is gone or not the server
     if running is not None:
         try:
             control(port, "shutdown", timeout=5)
         except LocalBackendError:
             pass
+    if not server_alive(state):
+        remove_state(port)
+        return running
+    pid = state["pid"]
     deadline = time.monotonic() + timeout
-    while pid_alive(pid) and time.monotonic() < deadline:
+    while server_alive(state) and time.monotonic() < deadline:
         _reap(pid)
         time.sleep(0.05)
-    if pid_alive(pid):
-        _kill(pid)
+    if server_alive(state):
+        _kill(pid, state.get("identity"))
     remove_state(port)
     return running or state
 
@@ -282,8 +354,12 @@ def _reap(pid: int) -> None:
         pass
 
 
-def _kill(pid: int) -> None:
+def _kill(pid: int, identity: dict | None = None) -> None:
+    from ecsship.local.identity import same_process
+
     for sig in (signal.SIGTERM, signal.SIGKILL):
+        if identity is not None and not same_process(pid, identity):
+            return  # it exited and the pid was reused meanwhile
         try:
             os.kill(pid, sig)
         except ProcessLookupError:
@@ -293,6 +369,32 @@ def _kill(pid: int) -> None:
             if not pid_alive(pid):
                 return
             time.sleep(0.05)
+
+
+def _private_opener(path, flags):
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
+
+
+LOG_MAX_BYTES = 5 * 1024 * 1024
+LOG_BACKUPS = 2
+
+
+def _open_log(log: Path) -> None:
+    """The log's directory is private; a log over LOG_MAX_BYTES is rotated (.1, .2) before a new
+    server appends to it, so a long-lived machine does not fill its disk."""
+    from ecsship.files import private_dir
+
+    private_dir(log.parent)
+    try:
+        if log.stat().st_size <= LOG_MAX_BYTES:
+            return
+    except FileNotFoundError:
+        return
+    for index in range(LOG_BACKUPS, 0, -1):
+        older = log.with_name(f"{log.name}.{index}")
+        newer = log.with_name(f"{log.name}.{index - 1}") if index > 1 else log
+        if newer.exists():
+            os.replace(newer, older)
 
 
 def _tail(path: Path, lines: int = 8) -> str:

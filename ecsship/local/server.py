@@ -24,6 +24,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fail-mode", default="health-check", choices=["health-check", "exit"])
     parser.add_argument("--no-state-file", action="store_true")
     parser.add_argument("--plain-moto", action="store_true", help=argparse.SUPPRESS)  # verification only: no fixes, no simulator
+    parser.add_argument("--auth", action="store_true",
+                        help="AWS API calls must use the token (in the state file) as the access key")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     parser.add_argument("--parent-pid", type=int, default=None,
                         help="stop when this process is gone (test fixtures: no orphan servers after a killed run)")
@@ -46,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     options = BackendOptions(
         port=args.port, seed=not args.bare, speed=args.speed, manual_clock=args.manual_clock,
         fail_images=args.fail_images, fail_mode=args.fail_mode, plain_moto=args.plain_moto,
+        require_key=args.auth,
     )
     try:
         # Bind before seeding so a port conflict fails fast.
@@ -69,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         _watch_parent(args.parent_pid, server, log)
 
     if not args.no_state_file:
+        from ecsship.local.identity import process_identity
+
+        # The token lives only here (0600, in a 0700 directory): whoever can read it is this user.
         client.write_state(args.port, {
-            "pid": os.getpid(), "port": args.port, "endpoint": client.endpoint_for(args.port),
+            "pid": os.getpid(), "identity": process_identity(os.getpid()), "token": options.token,
+            "auth": args.auth, "port": args.port, "endpoint": client.endpoint_for(args.port),
             "started_at": backend.started_at, "seed": options.seed,
             "options": {"speed": args.speed, "manual_clock": args.manual_clock, "fail_images": args.fail_images,
                         "fail_mode": args.fail_mode, "bare": args.bare},

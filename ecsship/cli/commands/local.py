@@ -49,6 +49,8 @@ def _summary(status: dict) -> dict:
         "fail_images": status.get("fail_images"),
         "fail_mode": status.get("fail_mode"),
         "log": status.get("log"),
+        "state_file": status.get("state_file"),
+        "auth": bool(status.get("auth")),
         "simulator_errors": status.get("simulator_errors", 0),
     }
 
@@ -77,6 +79,9 @@ def _print_status(out, summary: dict) -> None:
     _plain(out, f"  sns topics   {', '.join(seed['topics'])}")
     if summary.get("log"):
         _plain(out, f"log: {summary['log']}")
+    if summary.get("state_file"):
+        _plain(out, f"state: {summary['state_file']} (0600; holds the control token"
+                    f"{', required as the access key: --auth' if summary.get('auth') else ''})")
     if summary.get("simulator_errors"):
         out.warning(f"the rollout simulator failed {summary['simulator_errors']} times; tracebacks are in the log")
 
@@ -90,6 +95,7 @@ def up(
     fail_images: Annotated[Optional[str], typer.Option("--fail-images", metavar="PATTERN", help="Images whose tag matches this glob fail (default *broken*, or ECSSHIP_LOCAL_FAIL_IMAGES).")] = None,
     fail_mode: Annotated[Optional[str], typer.Option("--fail-mode", help="How they fail: health-check (start, then fail checks) or exit (exit non-zero); or ECSSHIP_LOCAL_FAIL_MODE.")] = None,
     speed: Annotated[Optional[float], typer.Option("--speed", help="Simulated seconds per real second (default 15: a 5-minute canary wait takes 20 s; or ECSSHIP_LOCAL_SPEED).")] = None,
+    auth: Annotated[bool, typer.Option("--auth", help="Shared machines: AWS API calls must use the token in the state file as the access key (`jq -r .token` on the file `local status` names).")] = False,
 ) -> None:
     """Start the local AWS in the background; returns once it answers."""
     from ecsship.errors import UsageError
@@ -102,7 +108,7 @@ def up(
     out = ctx.obj.out()
     port = _port(ctx, port)
     try:
-        status = client.start_backend(port, bare=bare, speed=speed, fail_images=fail_images, fail_mode=fail_mode)
+        status = client.start_backend(port, bare=bare, speed=speed, fail_images=fail_images, fail_mode=fail_mode, auth=auth)
     except client.AlreadyRunning as exc:
         summary = _summary(exc.status)
         if out.json_mode:
@@ -196,7 +202,8 @@ def alarm(
     port = _port(ctx, port)
     if client.discover(port) is None:
         raise client.LocalBackendError(f"no local AWS running on port {port}", "start one with `ecsship local up`")
-    cloudwatch = Aws(region="us-east-1", endpoint_url=client.endpoint_for(port), local=True).client("cloudwatch")
+    cloudwatch = Aws(region="us-east-1", endpoint_url=client.endpoint_for(port), local=True,
+                     credentials=client.credentials(port)).client("cloudwatch")
     with aws_call(f"alarm {name}", "cloudwatch:SetAlarmState"):
         cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
     if out.json_mode:
