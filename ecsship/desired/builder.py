@@ -35,6 +35,7 @@ class Builder:
         self.shifting = self.strategy in SHIFTING and self.lb is not None
         self.alarms_cfg = (data.get("observability") or {}).get("alarms") or {}
         self.scaling = data.get("scaling")
+        self.container_insights = bool((data.get("observability") or {}).get("container_insights", False))
         self.out: list[r.Resource] = []
 
     def add(self, resource: r.Resource) -> None:
@@ -89,7 +90,7 @@ class Builder:
     # -- core -------------------------------------------------------------------------------
     def cluster_(self) -> None:
         providers = sorted({c["provider"] for c in self.m.get("capacity") or []})
-        insights = bool((self.m.get("observability") or {}).get("container_insights", False))
+        insights = self.container_insights
         self.add(r.Cluster(key="cluster", name=self.cluster, tags=dict(self.tags), spec={
             "containerInsights": "enabled" if insights else "disabled", "capacityProviders": providers,
         }))
@@ -270,6 +271,7 @@ class Builder:
                 "scheme": "internal" if create.get("internal") else "internet-facing",
                 "vpcId": Ref("network", "vpc_id"), "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 "ports": [lb.get("listener_port", 443)] + ([self.deploy["test_listener_port"]] if self.shifting and self.deploy.get("test_listener_port") else []),
+                "ingress": self.alb_ingress(),
             }))
         hc = {**ALB_HEALTH_DEFAULTS, **(lb.get("health_check") or {})}
         colours = ["blue", "green"] if self.shifting else [None]
@@ -311,6 +313,18 @@ class Builder:
                 "description": f"ecsship: lets ECS shift traffic for {self.cluster}/{self.service}",
             }))
 
+    def alb_ingress(self) -> dict:
+        """Who may reach each listener of an owned ALB: production (and the port 80 redirect) from
+        anywhere; the test listener, which serves a version not yet approved, only from the VPC's
+        CIDR blocks unless `load_balancer.create.test_listener_cidrs` says otherwise (issue #22 item 6)."""
+        lb = self.lb
+        ingress: dict = {str(port): ["0.0.0.0/0"] for port in (80, lb.get("listener_port", 443))}
+        test_port = self.deploy.get("test_listener_port") if self.shifting else None
+        if test_port:
+            cidrs = lb["create"].get("test_listener_cidrs")
+            ingress[str(test_port)] = sorted(cidrs) if cidrs is not None else Ref("network", "vpc_cidrs")
+        return ingress
+
     # -- alarms, scaling, codedeploy, discovery -------------------------------------------
     def alarm_prefix(self) -> str:
         return names.base(self.cluster, self.service)
@@ -343,7 +357,9 @@ class Builder:
                 **common, "Namespace": "AWS/ApplicationELB", "MetricName": "UnHealthyHostCount", "Dimensions": lb_dims,
                 "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 3, "DatapointsToAlarm": 2,
                 "Threshold": float(cfg["unhealthy_targets"]), "ComparisonOperator": "GreaterThanOrEqualToThreshold"})
-        if self.scaling and cfg.get("running_below_min", True):
+        # RunningTaskCount is published by Container Insights only (ECS/ContainerInsights namespace):
+        # without it the alarm sits in INSUFFICIENT_DATA forever and guards nothing (issue #12 item 19).
+        if self.scaling and cfg.get("running_below_min", True) and self.container_insights:
             self._alarm("running-below-min", f"running tasks below the minimum of {self.scaling.get('min', 1)}", {
                 **common, "Namespace": "ECS/ContainerInsights", "MetricName": "RunningTaskCount",
                 "Dimensions": [{"Name": "ClusterName", "Value": self.cluster}, {"Name": "ServiceName", "Value": self.service}],

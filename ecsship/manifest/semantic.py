@@ -263,6 +263,15 @@ def rollback_alarms_exist(m):
 
 
 @rule
+def running_below_min_needs_insights(m):
+    """The running-below-min alarm reads RunningTaskCount, which only Container Insights publishes."""
+    if _get(m, "observability", "alarms", "running_below_min") is True and _get(m, "observability", "container_insights") is not True:
+        yield (("observability", "alarms", "running_below_min"),
+               "running_below_min needs Container Insights (RunningTaskCount is published only by it)",
+               "set observability.container_insights: true, or drop running_below_min", "error")
+
+
+@rule
 def least_privilege_permissions(m):
     """The task role gets exactly what is listed: no `*` or `service:*` actions; `*` resources warned."""
     permissions = _get(m, "permissions")

@@ -1,12 +1,17 @@
 """An ALB ecsship owns (`load_balancer.create`): its security group, the ALB in the given subnets,
 HTTPS listeners with a modern TLS policy (default action 404 until rules route), and port 80
-redirecting to 443."""
+redirecting to 443.
+
+The security group is made first and found again by name (and our tags) when the ALB is missing,
+so an apply interrupted between the two resumes instead of failing on a duplicate group name
+(issue #12 item 10). Its ingress is part of the state: production and port 80 from anywhere, the
+test listener from the CIDRs the spec names (the VPC's by default, issue #22 item 6)."""
 from __future__ import annotations
 
 import time
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, PlanProblem, Reconciler, owned, tag_dict, tag_list
 
 NOT_FOUND = ("LoadBalancerNotFound", "LoadBalancerNotFoundException")
 NOT_ROUTED = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}
@@ -44,8 +49,10 @@ class LoadBalancerReconciler(Reconciler):
             tags = tag_dict(elb.describe_tags(ResourceArns=[arn])["TagDescriptions"][0].get("Tags"))
         with aws_call(res.label, "elasticloadbalancing:DescribeListeners"):
             listeners = elb.describe_listeners(LoadBalancerArn=arn)["Listeners"]
+        group_id = (lb.get("SecurityGroups") or [None])[0]
         state = {"scheme": lb["Scheme"], "subnets": sorted(z["SubnetId"] for z in lb.get("AvailabilityZones") or []),
-                 "listeners": {str(l["Port"]): _listener_state(l) for l in listeners}, "tags": tags}
+                 "listeners": {str(l["Port"]): _listener_state(l) for l in listeners}, "tags": tags,
+                 "ingress": _ingress_of(_group(aws, res, group_id=group_id)) if group_id else {}}
         outputs = {"arn": arn, "full_name": arn.split(":loadbalancer/", 1)[1], "dns_name": lb.get("DNSName"),
                    "security_group_id": (lb.get("SecurityGroups") or [None])[0],
                    "listener_arns": sorted(l["ListenerArn"] for l in listeners if l["Port"] in spec["ports"])}
@@ -57,17 +64,12 @@ class LoadBalancerReconciler(Reconciler):
         https = {"protocol": "HTTPS", "default": "fixed-response", "certificate": spec["certificateArn"], "sslPolicy": spec["sslPolicy"]}
         listeners = {str(port): dict(https) for port in spec["ports"]}
         listeners["80"] = {"protocol": "HTTP", "default": "redirect"}
-        return {"scheme": spec["scheme"], "subnets": sorted(spec["subnets"]), "listeners": listeners, "tags": dict(res.tags)}
+        return {"scheme": spec["scheme"], "subnets": sorted(spec["subnets"]), "listeners": listeners, "tags": dict(res.tags),
+                "ingress": _wanted_ingress(spec)}
 
     def create(self, aws, res, spec):
-        elb, ec2 = aws.client("elbv2"), aws.client("ec2")
-        with aws_call(f"security group {_sg_name(res.name)}", "ec2:CreateSecurityGroup"):
-            sg = ec2.create_security_group(GroupName=_sg_name(res.name), VpcId=spec["vpcId"], Description=f"ecsship: load balancer {res.name}",
-                                           TagSpecifications=[{"ResourceType": "security-group", "Tags": tag_list(res.tags)}])["GroupId"]
-        ports = sorted({80, *spec["ports"]})
-        with aws_call(f"security group {_sg_name(res.name)}", "ec2:AuthorizeSecurityGroupIngress"):
-            ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
-                {"IpProtocol": "tcp", "FromPort": p, "ToPort": p, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]} for p in ports])
+        elb = aws.client("elbv2")
+        sg = self._security_group(aws, res, spec)
         with aws_call(res.label, "elasticloadbalancing:CreateLoadBalancer"):
             lb = elb.create_load_balancer(Name=res.name, Subnets=spec["subnets"], SecurityGroups=[sg], Scheme=spec["scheme"],
                                           Type="application", IpAddressType="ipv4", Tags=tag_list(res.tags))["LoadBalancers"][0]
@@ -83,6 +85,8 @@ class LoadBalancerReconciler(Reconciler):
                 elb.set_subnets(LoadBalancerArn=live.outputs["arn"], Subnets=spec["subnets"])
         if "listeners" in paths:
             self._listeners(aws, res, spec, live)
+        if "ingress" in paths:
+            _sync_ingress(aws, res, live.outputs["security_group_id"], _wanted_ingress(spec))
         if "tags" in paths:
             self.adopt(aws, res, spec, live)
         return self.read(aws, res, spec).outputs
@@ -90,6 +94,21 @@ class LoadBalancerReconciler(Reconciler):
     def adopt(self, aws, res, spec, live):
         with aws_call(res.label, "elasticloadbalancing:AddTags"):
             aws.client("elbv2").add_tags(ResourceArns=[live.outputs["arn"]], Tags=tag_list(res.tags))
+
+    def _security_group(self, aws, res, spec) -> str:
+        """Our ALB security group with the wanted ingress: the one an interrupted apply left, or a new one."""
+        group = _group(aws, res, vpc_id=spec["vpcId"])
+        if group is not None and not owned(tag_dict(group.get("Tags")), res):
+            raise PlanProblem(f"security group {_sg_name(res.name)} ({group['GroupId']}) exists but was not created by ecsship for this service",
+                              "delete or rename it, or give the service another name")
+        if group is None:
+            with aws_call(f"security group {_sg_name(res.name)}", "ec2:CreateSecurityGroup"):
+                group_id = aws.client("ec2").create_security_group(
+                    GroupName=_sg_name(res.name), VpcId=spec["vpcId"], Description=f"ecsship: load balancer {res.name}",
+                    TagSpecifications=[{"ResourceType": "security-group", "Tags": tag_list(res.tags)}])["GroupId"]
+            group = {"GroupId": group_id, "IpPermissions": []}
+        _sync_ingress(aws, res, group["GroupId"], _wanted_ingress(spec), have=_ingress_of(group))
+        return group["GroupId"]
 
     def _listeners(self, aws, res, spec, live):
         elb = aws.client("elbv2")
@@ -123,3 +142,46 @@ class LoadBalancerReconciler(Reconciler):
                 if getattr(exc, "code", "") != "DependencyViolation" or attempt == 39:
                     raise
                 time.sleep(min(15, 1 + attempt))
+
+
+def _wanted_ingress(spec: dict) -> dict:
+    """{port: sorted CIDRs}; specs written before `ingress` existed meant every port open to all."""
+    wanted = spec.get("ingress") or {str(p): ["0.0.0.0/0"] for p in {80, *spec["ports"]}}
+    return {str(port): sorted(cidrs) for port, cidrs in wanted.items() if cidrs}
+
+
+def _group(aws, res, group_id: str | None = None, vpc_id: str | None = None) -> dict | None:
+    filters = [{"Name": "group-id", "Values": [group_id]}] if group_id else \
+        [{"Name": "group-name", "Values": [_sg_name(res.name)]}, {"Name": "vpc-id", "Values": [vpc_id]}]
+    with aws_call(f"security group {_sg_name(res.name)}", "ec2:DescribeSecurityGroups"):
+        found = aws.client("ec2").describe_security_groups(Filters=filters)["SecurityGroups"]
+    return found[0] if found else None
+
+
+def _ingress_of(group: dict | None) -> dict:
+    out: dict = {}
+    for perm in (group or {}).get("IpPermissions") or []:
+        if perm.get("IpProtocol") != "tcp" or perm.get("FromPort") != perm.get("ToPort"):
+            continue
+        for cidr in perm.get("IpRanges") or []:
+            out.setdefault(str(perm["FromPort"]), []).append(cidr["CidrIp"])
+    return {port: sorted(cidrs) for port, cidrs in out.items()}
+
+
+def _sync_ingress(aws, res, group_id: str, want: dict, have: dict | None = None) -> None:
+    """Authorize what is wanted and missing, revoke the rest (the group is ours alone)."""
+    if have is None:
+        have = _ingress_of(_group(aws, res, group_id=group_id))
+    ec2, label = aws.client("ec2"), f"security group {_sg_name(res.name)}"
+
+    def perms(rules: dict, other: dict) -> list:
+        return [{"IpProtocol": "tcp", "FromPort": int(port), "ToPort": int(port), "IpRanges": [{"CidrIp": c} for c in missing]}
+                for port, cidrs in sorted(rules.items()) if (missing := sorted(set(cidrs) - set(other.get(port, []))))]
+
+    grant, revoke = perms(want, have), perms(have, want)
+    if grant:
+        with aws_call(label, "ec2:AuthorizeSecurityGroupIngress"):
+            ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=grant)
+    if revoke:
+        with aws_call(label, "ec2:RevokeSecurityGroupIngress"):
+            ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=revoke)

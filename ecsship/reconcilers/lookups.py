@@ -52,7 +52,17 @@ class NetworkLookup(Reconciler):
             # Interface endpoints take one subnet per AZ.
             "endpoint_subnet_ids": sorted({s["AvailabilityZone"]: s["SubnetId"] for s in sorted(subnets, key=lambda s: s["SubnetId"], reverse=True)}.values()),
             "region": aws.region, "account_id": vpcs[0].get("OwnerId"), "warnings": warnings,
+            "vpc_cidrs": _vpc_cidrs(vpcs[0]),
         })
+
+
+def _vpc_cidrs(vpc: dict) -> list[str]:
+    """The VPC's IPv4 CIDR blocks: the primary one and every associated secondary block."""
+    blocks = {a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet") or []
+              if (a.get("CidrBlockState") or {}).get("State", "associated") == "associated"}
+    if vpc.get("CidrBlock"):
+        blocks.add(vpc["CidrBlock"])
+    return sorted(blocks)
 
 
 def _label(selector) -> str:
