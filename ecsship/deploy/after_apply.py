@@ -2,6 +2,12 @@
 the same watch, outcome, exit codes and last-good record as `ecsship deploy`."""
 from __future__ import annotations
 
+import dataclasses
+
+from ecsship.aws.errors import aws_call
+from ecsship.desired.refs import contains_unknown, lookup_in, resolve
+from ecsship.reconcilers.service import CODE_DEPLOY_ROLLED_OUT, normalise
+
 ROLLOUT_KEYS = ("service", "task_definition")
 
 
@@ -14,24 +20,26 @@ def follow_apply(options, session, wait: bool = True):
     if session.verb != "plan" or not starts_rollout(session.plan):
         return None
     from ecsship.deploy.clock import make_clock
-    from ecsship.deploy.engine import watch_current
+    from ecsship.deploy.engine import roll_out, watch_current
     from ecsship.deploy.settings import DeploySettings
     from ecsship.ui.deploy_view import make_view
 
     settings = DeploySettings.from_manifest(session.manifest_data)
-    if not wait:
-        options.out().info("not waiting for the rollout (--no-wait); follow it with `ecsship status --watch`")
-        return None
     view = make_view(options.out())
     clock = make_clock()
     if settings.uses_codedeploy:
-        pending = _codedeploy_revision(session.aws, settings)
+        pending = codedeploy_rollout(session.aws, settings, desired_service(session))
         if pending is not None:
-            from ecsship.deploy.engine import roll_out
-
-            outcome = roll_out(session.aws, settings, pending, view, clock=clock)
+            task_definition, target = pending
+            # ECS refuses these in UpdateService on a CODE_DEPLOY service: a CodeDeploy deployment
+            # of the desired spec ships them, also with --no-wait (else they would never go out).
+            outcome = roll_out(session.aws, dataclasses.replace(settings, target=target), task_definition, view,
+                               clock=clock, wait=wait, redeploy=True)
             view.outcome(outcome)
             return outcome
+    if not wait:
+        options.out().info("not waiting for the rollout (--no-wait); follow it with `ecsship status --watch`")
+        return None
     outcome = watch_current(session.aws, settings, view, clock=clock)
     if outcome.status == "unchanged":
         return None
@@ -39,18 +47,40 @@ def follow_apply(options, session, wait: bool = True):
     return outcome
 
 
-def _codedeploy_revision(aws, settings) -> str | None:
-    """On a CODE_DEPLOY service apply registers a new revision but cannot switch to it (ECS rejects
-    UpdateService(taskDefinition)); the latest revision of the family, when it is not the one
-    serving, is what a CodeDeploy deployment must ship."""
-    from ecsship.aws.errors import aws_call
+def desired_service(session) -> dict | None:
+    """The service spec of the manifest, every ref resolved from what apply made; None if unknown."""
+    res = next((r for r in session.desired.resources if r.key == "service"), None)
+    if res is None or session.outputs is None:
+        return None
+    spec = resolve(res.spec, lookup_in(session.outputs))
+    return None if contains_unknown(spec) else spec
 
+
+def codedeploy_rollout(aws, settings, spec: dict | None) -> tuple[str, dict | None] | None:
+    """(task definition, desired service) a CodeDeploy deployment must ship, or None.
+
+    On a CODE_DEPLOY service apply can change neither the revision nor the network or capacity in
+    place: when the latest revision of the family is not the one serving, or the service's network
+    or capacity differ from the manifest's, a CodeDeploy deployment of the desired spec ships them.
+    """
     ecs = aws.client("ecs")
     with aws_call(f"ECS service {settings.service}", "ecs:DescribeServices"):
         services = ecs.describe_services(cluster=settings.cluster, services=[settings.service])["services"]
     if not services or services[0].get("status") != "ACTIVE":
         return None
-    family = services[0]["taskDefinition"].rsplit("/", 1)[-1].rsplit(":", 1)[0]
+    live = services[0]
+    if (live.get("deploymentController") or {}).get("type") != "CODE_DEPLOY":
+        return None
+    family = live["taskDefinition"].rsplit("/", 1)[-1].rsplit(":", 1)[0]
     with aws_call(f"task definition {family}", "ecs:DescribeTaskDefinition"):
         latest = ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]["taskDefinitionArn"]
-    return latest if latest != services[0]["taskDefinition"] else None
+    if latest != live["taskDefinition"]:
+        return latest, spec
+    if spec is not None and _rolled_out_fields(live, spec) != _rolled_out_fields(spec, spec):
+        return latest, spec
+    return None
+
+
+def _rolled_out_fields(service: dict, spec: dict) -> dict:
+    state = normalise(service, {}, True, "capacityProviderStrategy" in spec)
+    return {k: state.get(k) for k in CODE_DEPLOY_ROLLED_OUT if k != "taskDefinition"}

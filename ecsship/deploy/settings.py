@@ -27,6 +27,7 @@ class DeploySettings:
     codedeploy_group: str = ""
     container_name: str = ""                # "" → the service name, as the desired model names it
     container_port: int | None = None
+    target: dict | None = None              # the desired service (resolved spec) a CodeDeploy AppSpec is built from
 
     @property
     def application(self) -> str:

@@ -211,6 +211,8 @@ class Builder:
             spec["deploymentConfiguration"] = self.deployment_configuration()
         if self.lb is not None:
             spec["loadBalancers"] = [self.service_load_balancer()]
+            if spec["deploymentController"]["type"] == "CODE_DEPLOY":
+                spec["_targetGroupPair"] = [Ref("target_group.blue", "arn"), Ref("target_group.green", "arn")]
             spec["healthCheckGracePeriodSeconds"] = (m.get("health_check") or {}).get("grace_period", 60)
         if m.get("service_discovery"):
             spec["serviceRegistries"] = [{"registryArn": Ref("discovery_service", "arn")}]

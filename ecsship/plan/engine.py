@@ -103,7 +103,7 @@ def plan_resource(aws, reconciler, res, spec: dict, adopt: bool) -> tuple[Change
     fields = diff(reconciler.desired_state(res, spec, live), live.state)
     if not fields and not adopting:
         return Change(action=NOOP, note=note, outputs=live.outputs, **base), live
-    action = REPLACE if any(_under(f.path, reconciler.replace_fields) for f in fields) else UPDATE
+    action = REPLACE if any(_under(f.path, reconciler.replace_fields_for(live)) for f in fields) else UPDATE
     return Change(action=action, fields=fields, note=note, adopt=adopting, outputs=live.outputs, **base), live
 
 

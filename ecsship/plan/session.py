@@ -18,6 +18,7 @@ class Session:
     environment: str | None
     file: str
     verb: str = "plan"  # or "destroy"
+    outputs: dict | None = None  # every resource's outputs once applied (resolve the desired specs with them)
 
 
 class StalePlan(EcsshipError):
@@ -152,6 +153,7 @@ def apply_session(options, session: Session, allow_replace: bool = False) -> dic
         raise _interrupted(out, session, done, started) from None
     if stop.requested:  # asked to stop during the last change: all made, but do not go on to watch
         raise _interrupted(out, session, done, started)
+    session.outputs = outputs
     counts = session.plan.counts()
     if out.json_mode:
         out.emit_json({"ok": True, "applied": [c.to_dict() for c in done], "summary": session.plan.to_dict()["summary"]})

@@ -39,6 +39,10 @@ class Reconciler:
     def read(self, aws, res, spec: dict) -> Live | None:
         raise NotImplementedError
 
+    def replace_fields_for(self, live: Live) -> tuple[str, ...]:
+        """The replace fields for this resource as it is (what the API can change may depend on it)."""
+        return self.replace_fields
+
     def desired_state(self, res, spec: dict, live: "Live | None" = None) -> dict:
         return spec
 

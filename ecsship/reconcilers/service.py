@@ -16,10 +16,26 @@ from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned,
 UPDATABLE = ("taskDefinition", "desiredCount", "capacityProviderStrategy", "networkConfiguration", "deploymentConfiguration",
              "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags", "propagateTags",
              "loadBalancers", "serviceRegistries")
+# botocore ecs UpdateService: "For services using the blue/green (CODE_DEPLOY) deployment controller,
+# only the desired count, deployment configuration, health check grace period, task placement
+# constraints and strategies, enable ECS managed tags option, and propagate tags can be updated
+# using this API. If the network configuration, platform version, task definition, or load balancer
+# need to be updated, create a new CodeDeploy deployment."
+CODE_DEPLOY_UPDATABLE = ("desiredCount", "deploymentConfiguration", "healthCheckGracePeriodSeconds", "placementConstraints",
+                         "placementStrategy", "enableECSManagedTags", "propagateTags")
+# What a CodeDeploy deployment's AppSpec carries (TargetService Properties): apply rolls these out through CodeDeploy.
+CODE_DEPLOY_ROLLED_OUT = ("taskDefinition", "networkConfiguration", "capacityProviderStrategy", "platformVersion")
+# Neither UpdateService nor an AppSpec changes these on a CODE_DEPLOY service: the service is replaced.
+CODE_DEPLOY_FIXED = ("enableExecuteCommand", "serviceRegistries", "loadBalancers")
 
 
-def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool) -> dict:
-    """The comparable shape of a service, the same for the spec and for DescribeServices."""
+def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool, pair: list | None = None) -> dict:
+    """The comparable shape of a service, the same for the spec and for DescribeServices.
+
+    `pair`: a CODE_DEPLOY service's blue/green target groups. Each CodeDeploy deployment moves the
+    service to the other group of the pair (DescribeServices then reports it), so the load balancer
+    is compared as the unordered pair, not the group it names now.
+    """
     net = (s.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
     controller = (s.get("deploymentController") or {}).get("type", "ECS")
     out = {
@@ -32,7 +48,7 @@ def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool) -> dic
         "enableECSManagedTags": bool(s.get("enableECSManagedTags")),
         "enableExecuteCommand": bool(s.get("enableExecuteCommand")),
         "healthCheckGracePeriodSeconds": s.get("healthCheckGracePeriodSeconds") or 0,
-        "loadBalancers": sorted((_lb(lb) for lb in s.get("loadBalancers") or []), key=lambda lb: json.dumps(lb, sort_keys=True, default=str)),
+        "loadBalancers": sorted((_lb(lb, pair) for lb in s.get("loadBalancers") or []), key=lambda lb: json.dumps(lb, sort_keys=True, default=str)),
         "serviceRegistries": sorted(({"registryArn": r["registryArn"]} for r in s.get("serviceRegistries") or []), key=lambda r: str(r["registryArn"])),
         "tags": dict(tags),
     }
@@ -48,8 +64,11 @@ def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool) -> dic
     return out
 
 
-def _lb(lb: dict) -> dict:
+def _lb(lb: dict, pair: list | None = None) -> dict:
     out = {"targetGroupArn": lb.get("targetGroupArn"), "containerName": lb.get("containerName"), "containerPort": lb.get("containerPort")}
+    if pair and lb.get("targetGroupArn") in pair:
+        out.pop("targetGroupArn")
+        out["targetGroupPair"] = sorted(str(a) for a in pair)
     if lb.get("advancedConfiguration"):
         adv = lb["advancedConfiguration"]
         out["advancedConfiguration"] = {k: adv.get(k) for k in ("productionListenerRule", "testListenerRule", "roleArn") if adv.get(k)}
@@ -104,11 +123,16 @@ class ServiceReconciler(Reconciler):
             return None
         svc = found[0]
         tags = tag_dict(svc.get("tags"), "key", "value")
-        state = normalise(svc, tags, spec.get("_autoscaled", False), "capacityProviderStrategy" in spec)
+        state = normalise(svc, tags, spec.get("_autoscaled", False), "capacityProviderStrategy" in spec, spec.get("_targetGroupPair"))
         return Live(state=state, outputs={"arn": svc["serviceArn"], "name": res.name}, managed=owned(tags, res), raw=svc)
 
     def desired_state(self, res, spec, live=None):
-        return normalise(spec, res.tags, spec.get("_autoscaled", False), "capacityProviderStrategy" in spec)
+        return normalise(spec, res.tags, spec.get("_autoscaled", False), "capacityProviderStrategy" in spec, spec.get("_targetGroupPair"))
+
+    def replace_fields_for(self, live) -> tuple[str, ...]:
+        if live.state["deploymentController"]["type"] == "CODE_DEPLOY":
+            return self.replace_fields + CODE_DEPLOY_FIXED
+        return self.replace_fields
 
     def create(self, aws, res, spec):
         kwargs = api_spec(spec)
@@ -130,13 +154,25 @@ class ServiceReconciler(Reconciler):
 
     def update(self, aws, res, spec, live, fields):
         paths = {f.path.split(".")[0] for f in fields}
+        if live.state["deploymentController"]["type"] == "CODE_DEPLOY":
+            # The rest (task definition, network, capacity) goes out through a CodeDeploy
+            # deployment that apply starts next (deploy/after_apply.py); never forceNewDeployment.
+            kwargs = {key: spec[key] for key in CODE_DEPLOY_UPDATABLE if key in paths and key in spec}
+            if "desiredCount" in kwargs and spec.get("_autoscaled"):
+                kwargs.pop("desiredCount")
+            if kwargs:
+                with aws_call(res.label, "ecs:UpdateService"):
+                    aws.client("ecs").update_service(cluster=spec["cluster"], service=res.name, **kwargs)
+            if "tags" in paths:
+                self.adopt(aws, res, spec, live)
+            return live.outputs
         kwargs = {key: spec[key] for key in UPDATABLE if key in paths and key in spec}
         if "desiredCount" in kwargs and spec.get("_autoscaled"):
             kwargs.pop("desiredCount")
         if "capacityProviderStrategy" in kwargs:
             kwargs["forceNewDeployment"] = True  # ECS requires it to move tasks to the new providers
         if kwargs:
-            update_service(aws, res.label, spec["cluster"], res.name, kwargs, live.state["deploymentController"]["type"])
+            update_service(aws, res.label, spec["cluster"], res.name, kwargs)
         if "tags" in paths:
             self.adopt(aws, res, spec, live)
         return live.outputs
@@ -178,16 +214,8 @@ def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 
         delay = min(15.0, delay * 2)
 
 
-def update_service(aws, label: str, cluster: str, service: str, changes: dict, controller: str = "ECS") -> dict:
-    """The one call through which apply changes a running service. Returns the service as ECS reports it.
-
-    A new task definition on a CODE_DEPLOY service is a CodeDeploy deployment, not an update: the
-    service keeps its revision here, and apply then rolls the new one out through the deploy engine.
-    """
-    if controller == "CODE_DEPLOY" and "taskDefinition" in changes:
-        changes = {k: v for k, v in changes.items() if k not in ("taskDefinition", "loadBalancers", "networkConfiguration", "capacityProviderStrategy")}
-        if not changes:
-            with aws_call(label, "ecs:DescribeServices"):
-                return aws.client("ecs").describe_services(cluster=cluster, services=[service])["services"][0]
+def update_service(aws, label: str, cluster: str, service: str, changes: dict) -> dict:
+    """The one call through which apply changes a running ECS-controlled service. Returns the service
+    as ECS reports it. (CODE_DEPLOY services: ServiceReconciler.update sends only what ECS accepts.)"""
     with aws_call(label, "ecs:UpdateService"):
         return aws.client("ecs").update_service(cluster=cluster, service=service, **changes)["service"]

@@ -53,7 +53,9 @@ def show_plan(out, plan, title: str) -> None:
 def _replace_roots(change) -> set:
     from ecsship.reconcilers import reconciler_for
 
-    return {p.split(".")[0] for p in reconciler_for(change.kind).replace_fields}
+    reconciler = reconciler_for(change.kind)
+    fields = reconciler.replace_fields_for(change.live) if change.live is not None else reconciler.replace_fields
+    return {p.split(".")[0] for p in fields}
 
 
 def fmt(value) -> str:

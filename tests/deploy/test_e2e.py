@@ -376,3 +376,42 @@ def test_apply_of_a_new_image_on_a_codedeploy_service_ships_it_through_codedeplo
     assert len(deployments) == 1
     assert service_of(aws, "checkout-api-bg")["taskDefinition"].endswith("shop-checkout-api-bg:2")
     assert run_cli("plan", "-f", manifest, "--detailed-exitcode", "--var", "IMAGE_TAG=v2").exit_code == 0
+
+
+def test_apply_after_a_codedeploy_deployment_is_a_noop_and_ships_network_changes_through_codedeploy(sim, run_cli, aws, tmp_path):
+    """Issue #12 item 1. After a CodeDeploy blue/green deployment DescribeServices names the other
+    target group of the pair (ecspresso#936, terraform-provider-aws#13192); botocore ecs UpdateService:
+    "For services using the blue/green (CODE_DEPLOY) deployment controller, only the desired count,
+    deployment configuration, health check grace period, task placement constraints and strategies,
+    enable ECS managed tags option, and propagate tags can be updated using this API. If the network
+    configuration, platform version, task definition, or load balancer need to be updated, create a
+    new CodeDeploy deployment." So: no drift after the swap, and a network change is a deployment."""
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY)
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    elb = aws.client("elbv2")
+    blue, green = (elb.describe_target_groups(Names=[f"shop-checkout-api-bg-{c}"])["TargetGroups"][0]["TargetGroupArn"] for c in ("blue", "green"))
+    assert service_of(aws, "checkout-api-bg")["loadBalancers"][0]["targetGroupArn"] == blue
+    shipped = run_cli("apply", "-f", manifest, "--yes", "--var", "IMAGE_TAG=v2")
+    assert shipped.exit_code == 0, shipped.output
+    assert service_of(aws, "checkout-api-bg")["loadBalancers"][0]["targetGroupArn"] == green
+    again = run_cli("plan", "-f", manifest, "--detailed-exitcode", "--var", "IMAGE_TAG=v2")
+    assert again.exit_code == 0, again.output
+
+    ec2 = aws.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["main"]}])["Vpcs"][0]["VpcId"]
+    extra = ec2.create_security_group(GroupName="checkout-extra", Description="extra", VpcId=vpc)["GroupId"]
+    text = open(manifest).read().replace("network:\n", f"network:\n  security_groups: [{extra}]\n", 1)
+    changed = tmp_path / "network.yaml"
+    changed.write_text(text)
+    result = run_cli("apply", "-f", str(changed), "--yes", "--var", "IMAGE_TAG=v2")
+    assert result.exit_code == 0, result.output
+    assert "deployed checkout-api-bg:2" in result.stdout
+    service = service_of(aws, "checkout-api-bg")
+    assert extra in service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
+    assert service["loadBalancers"][0]["targetGroupArn"] == blue  # swapped back by the second deployment
+    cd = aws.client("codedeploy")
+    latest = cd.list_deployments(applicationName="shop-checkout-api-bg", deploymentGroupName="shop-checkout-api-bg")["deployments"]
+    appspecs = [json.loads(cd.get_deployment(deploymentId=d)["deploymentInfo"]["revision"]["appSpecContent"]["content"]) for d in latest]
+    assert any(extra in a["Resources"][0]["TargetService"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"] for a in appspecs)
+    final = run_cli("plan", "-f", str(changed), "--detailed-exitcode", "--var", "IMAGE_TAG=v2")
+    assert final.exit_code == 0, final.output

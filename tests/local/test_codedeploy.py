@@ -204,3 +204,38 @@ def test_custom_linear_config_drives_the_shift(aws):
         aws.advance(2)
     assert seen == [0, 25, 50, 75, 100]
     assert _status(aws, deployment_id)["status"] == "Succeeded"
+
+
+def test_successful_deployment_moves_the_service_to_the_other_target_group(aws):
+    """DescribeServices after a CodeDeploy blue/green deployment names the replacement's target
+    group (ecspresso#936, terraform-provider-aws#13192); the next deployment swaps back."""
+    setup = _setup(aws)
+    ecs = aws.client("ecs")
+    for expected in ("green", "blue"):
+        deployment = _deploy(aws)
+        for _ in range(40):
+            if _status(aws, deployment)["status"] == "Succeeded":
+                break
+            aws.advance(30)
+        assert _status(aws, deployment)["status"] == "Succeeded"
+        service = ecs.describe_services(cluster="shop", services=["checkout-api"])["services"][0]
+        assert service["loadBalancers"][0]["targetGroupArn"] == setup[expected]
+
+
+@pytest.mark.parametrize("change", [
+    {"loadBalancers": [{"targetGroupArn": "x", "containerName": "app", "containerPort": 8080}]},
+    {"networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}},
+    {"forceNewDeployment": True},
+])
+def test_update_service_refuses_what_only_a_codedeploy_deployment_changes(aws, change):
+    """botocore ecs UpdateService: on a CODE_DEPLOY service only desired count, deployment
+    configuration, health check grace period, placement, managed tags and tag propagation can be
+    updated; AWS answers "Unable to update load balancers on services with a CODE_DEPLOY deployment
+    controller" (ecspresso#936)."""
+    _setup(aws)
+    ecs = aws.client("ecs")
+    with pytest.raises(ClientError) as raised:
+        ecs.update_service(cluster="shop", service="checkout-api", **change)
+    assert raised.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "CODE_DEPLOY deployment controller" in raised.value.response["Error"]["Message"]
+    ecs.update_service(cluster="shop", service="checkout-api", desiredCount=3, healthCheckGracePeriodSeconds=30, propagateTags="SERVICE")

@@ -1,9 +1,10 @@
 """The CODE_DEPLOY controller: blue/green, canary and linear through a CodeDeploy deployment.
 
-Starting: CreateDeployment with an AppSpec built from the service as it is (task definition,
-container name and port from its load balancer, its network configuration and capacity provider
-strategy) plus the manifest's lifecycle hook Lambdas. Tracking: that deployment id (GetDeployment),
-traffic weights from its ECS deployment target, task counts from the service's task sets.
+Starting: CreateDeployment with an AppSpec built from the desired service after `apply`, else the
+service as it is (task definition, container name and port from its load balancer, its network
+configuration and capacity provider strategy) plus the manifest's lifecycle hook Lambdas.
+Tracking: that deployment id (GetDeployment), traffic weights from its ECS deployment target,
+task counts from the service's task sets.
 Rollback: StopDeployment(autoRollbackEnabled=True). Approval: ContinueDeployment(READY_WAIT).
 
 The application and group are the ones the desired model names (`<cluster>-<service>`), found
@@ -36,7 +37,11 @@ HOOK_NAMES = {
 
 
 def build_appspec(service: dict, task_definition: str, settings) -> dict:
-    """The AppSpec for an ECS blue/green deployment, from the live service and the manifest."""
+    """The AppSpec for an ECS blue/green deployment: network, capacity and container from the
+    desired service (`settings.target`, what `apply` resolved from the manifest) when there is one,
+    else from the live service (`deploy` ships a new revision and nothing else). The network in the
+    AppSpec is what the replacement task set gets: copying the live one would drop a change."""
+    service = settings.target or service
     lbs = service.get("loadBalancers") or []
     container = (lbs[0].get("containerName") if lbs else None) or settings.container
     port = (lbs[0].get("containerPort") if lbs else None) or settings.container_port

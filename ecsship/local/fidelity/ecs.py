@@ -12,7 +12,9 @@ AWS behaviour restored (Amazon ECS API Reference):
   capacity provider strategy, forceNewDeployment) starts a new PRIMARY deployment and leaves the
   previous one ACTIVE until its tasks are gone; a desiredCount change only rescales. moto keeps one
   deployment and jumps counts. On a CODE_DEPLOY service a task definition update fails with
-  InvalidParameterException (deployments go through CodeDeploy).
+  InvalidParameterException (deployments go through CodeDeploy), and so do load balancers,
+  network, platform version, capacity provider strategy and forceNewDeployment (see
+  CODE_DEPLOY_REFUSED).
 - UpdateService deploymentConfiguration: members the request leaves out (strategy, lifecycleHooks,
   canary/linear configuration) keep their values: the botocore model marks them optional and does
   not say they reset, so the stricter reading is modelled (issue #12 item 18).
@@ -107,6 +109,33 @@ def _validate_target_groups(service_backend_account: str, region: str, load_bala
             raise _invalid(f"The target group with targetGroupArn {arn} does not have an associated load balancer.")
 
 
+# botocore ecs UpdateService: "For services using the blue/green (CODE_DEPLOY) deployment controller,
+# only the desired count, deployment configuration, health check grace period, task placement
+# constraints and strategies, enable ECS managed tags option, and propagate tags can be updated
+# using this API. If the network configuration, platform version, task definition, or load balancer
+# need to be updated, create a new CodeDeploy deployment."
+CODE_DEPLOY_REFUSED = {
+    "loadBalancers": "load balancers", "networkConfiguration": "network parameters", "platformVersion": "platform version",
+    "capacityProviderStrategy": "capacity provider strategy", "serviceRegistries": "service registries",
+    "enableExecuteCommand": "execute command configuration", "serviceConnectConfiguration": "Service Connect configuration",
+    "volumeConfigurations": "volume configurations",
+}
+
+
+def _refuse_code_deploy_update(param) -> None:
+    """What UpdateService refuses on a CODE_DEPLOY service, present in the request at all (the
+    stricter reading; AWS answers e.g. "Unable to update load balancers on services with a
+    CODE_DEPLOY deployment controller", ecspresso#936). A task definition change is refused in
+    update_service with AWS's own message; forceNewDeployment is refused here."""
+    for name, words in CODE_DEPLOY_REFUSED.items():
+        if param(name) is not None:
+            raise _invalid(f"Unable to update {words} on services with a CODE_DEPLOY deployment controller. "
+                           "Use AWS CodeDeploy to trigger a new deployment.")
+    if param("forceNewDeployment"):
+        raise _invalid("Unable to force a new deployment on services with a CODE_DEPLOY deployment controller. "
+                       "Use AWS CodeDeploy to trigger a new deployment.")
+
+
 def apply() -> None:
     from moto.core.responses import ActionResult
     from moto.ecs.models import EC2ContainerServiceBackend
@@ -163,6 +192,8 @@ def apply() -> None:
 
             raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
         controller = (service.deployment_controller or {}).get("type", "ECS")
+        if controller == "CODE_DEPLOY":
+            _refuse_code_deploy_update(self._get_param)
         now = runtime.now()
         new_deployment = bool(self._get_param("forceNewDeployment", False))
         task_definition = self._get_param("taskDefinition")

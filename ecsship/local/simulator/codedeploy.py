@@ -20,6 +20,9 @@ ECSTarget, ECSTaskSet, LifecycleEvent, RollbackInfo, ErrorInformation):
   and rolls back when the group's autoRollbackConfiguration has DEPLOYMENT_STOP_ON_ALARM; green
   tasks that keep failing fail it (ECS_UPDATE_ERROR) and roll back on DEPLOYMENT_FAILURE.
 - One deployment at a time per group (DeploymentLimitExceededException).
+- The replacement task set runs the AppSpec's network configuration and capacity provider
+  strategy; once it is PRIMARY the service reports them, its task definition, and the other target
+  group of the pair in loadBalancers (ecspresso#936, terraform-provider-aws#13192).
 AppSpec lifecycle hooks (Lambda functions) are reported Succeeded: the local backend runs no Lambda.
 """
 from __future__ import annotations
@@ -47,6 +50,8 @@ class CodeDeployRun:
     task_definition: str = ""
     container_name: str | None = None
     container_port: int | None = None
+    network: dict | None = None  # the AppSpec's network configuration (ECS API shape), for the replacement
+    capacity: list | None = None  # the AppSpec's capacity provider strategy
     stage: str = "Created"
     weight: float = 0.0
     next_shift_at: float | None = None
@@ -216,7 +221,8 @@ def step_deployment(backend, deployment, now: float) -> None:
         if run.green is None:
             _event(run, "BeforeInstall", "Succeeded", now)
             _event(run, "Install", "InProgress", now)
-            run.green = _new_task_set(_ecs_backend(run), service, run.task_definition, run.green_tg, "ACTIVE", now, deployment.deployment_id)
+            run.green = _new_task_set(_ecs_backend(run), service, run.task_definition, run.green_tg, "ACTIVE", now, deployment.deployment_id,
+                                      network=run.network, capacity=run.capacity)
             run.green.external_id = None
             sim.task_sets.append(run.green)
         if run.green.failed_tasks >= GREEN_FAILURE_LIMIT:
@@ -257,7 +263,7 @@ def step_deployment(backend, deployment, now: float) -> None:
         _event(run, "AllowTraffic", "Succeeded", now)
         _event(run, "AfterAllowTraffic", "Succeeded", now)
         run.green.status, run.blue.status = "PRIMARY", "ACTIVE"
-        service.task_definition = run.green.task_definition
+        _serve_from(service, run)
         run.stage, run.termination_started_at = "Terminate", now
         deployment.instance_termination_wait_time_started = True
     if run.stage == "Terminate":
@@ -272,6 +278,22 @@ def step_deployment(backend, deployment, now: float) -> None:
         if run.blue in sim.task_sets:
             return
         _finish(backend, deployment, now, "Succeeded", None, None, rollback=False)
+
+
+def _serve_from(service, run: CodeDeployRun) -> None:
+    """The replacement is PRIMARY: the service now reports its task definition, network, capacity
+    and target group. DescribeServices after a CodeDeploy blue/green deployment names the other
+    target group of the pair (as AWS does: ecspresso#936, terraform-provider-aws#13192), and ECS
+    takes the AppSpec's network configuration for the service (CodeDeploy User Guide, "AppSpec
+    'resources' section for Amazon ECS deployments")."""
+    service.task_definition = run.green.task_definition
+    for lb in service.load_balancers or []:
+        if lb.get("targetGroupArn") == run.blue_tg:
+            lb["targetGroupArn"] = run.green_tg
+    if run.network:
+        service.network_configuration = run.network
+    if run.capacity:
+        service.capacity_provider_strategy, service.launch_type = run.capacity, None
 
 
 def _shift_traffic(backend, deployment, run: CodeDeployRun, now: float) -> None:

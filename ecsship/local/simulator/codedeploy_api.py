@@ -64,6 +64,7 @@ def start(backend, deployment, now: float) -> None:
         test_listeners=list((pairs[0].get("testTrafficRoute") or {}).get("listenerArns") or []),
         task_definition=ecs.describe_task_definition(task_definition).arn,
         container_name=lb_info.get("ContainerName"), container_port=lb_info.get("ContainerPort"),
+        network=_appspec_network(target.get("NetworkConfiguration")), capacity=_appspec_capacity(target.get("CapacityProviderStrategy")),
     )
     primary = next((t for t in service.ecsship.task_sets if t.status == "PRIMARY"), None)
     run.blue = primary
@@ -72,6 +73,22 @@ def start(backend, deployment, now: float) -> None:
     run.last_updated = now
     deployment.ecsship = run
     deployment.create_time = ts(now)
+
+
+def _appspec_network(given: dict | None) -> dict | None:
+    """AppSpec NetworkConfiguration.AwsvpcConfiguration (CodeDeploy User Guide, "AppSpec 'resources'
+    section for Amazon ECS deployments") in the ECS API's shape."""
+    vpc = (given or {}).get("AwsvpcConfiguration") or (given or {}).get("awsvpcConfiguration")
+    if not vpc:
+        return None
+    return {"awsvpcConfiguration": {"subnets": list(vpc.get("Subnets") or []), "securityGroups": list(vpc.get("SecurityGroups") or []),
+                                    "assignPublicIp": vpc.get("AssignPublicIp") or "DISABLED"}}
+
+
+def _appspec_capacity(given: list | None) -> list | None:
+    if not given:
+        return None
+    return [{"capacityProvider": c["CapacityProvider"], "base": int(c.get("Base", 0)), "weight": int(c.get("Weight", 1))} for c in given]
 
 
 def deployment_info(original, deployment) -> dict:

@@ -44,7 +44,10 @@ class TaskSetSim:
     platform_family: str = "Linux"
 
 
-def _new_task_set(backend, service, task_definition: str, target_group: str | None, status: str, now: float, started_by: str | None):
+def _new_task_set(backend, service, task_definition: str, target_group: str | None, status: str, now: float, started_by: str | None,
+                  network: dict | None = None, capacity: list | None = None):
+    """A task set of the service's configuration; `network`/`capacity` (from a CodeDeploy AppSpec)
+    replace the service's for this task set (CodeDeploy AppSpec TargetService Properties)."""
     from ecsship.local.simulator.ecs_model import new_revision
 
     task_set_id = f"ecs-svc/{ids.digits(19)}"
@@ -52,6 +55,10 @@ def _new_task_set(backend, service, task_definition: str, target_group: str | No
     service.task_definition = task_definition
     revision = new_revision(service, backend, task_definition, now)
     service.task_definition = previous_td
+    if network:
+        revision.network_configuration = network
+    if capacity:
+        revision.capacity_provider_strategy, revision.launch_type = capacity, None
     if target_group is not None:
         for lb in revision.load_balancers:
             lb["targetGroupArn"] = target_group
@@ -59,10 +66,11 @@ def _new_task_set(backend, service, task_definition: str, target_group: str | No
     return TaskSetSim(
         id=task_set_id, task_set_arn=f"arn:aws:ecs:{service.region_name}:{backend.account_id}:task-set/{service.cluster_name}/{service.name}/{task_set_id}",
         service_arn=service.arn, cluster_arn=service.cluster_arn, task_definition=task_definition,
-        launch_type=service.launch_type, platform_version=service.platform_version or "LATEST",
-        network_configuration=service.network_configuration or None, load_balancers=revision.load_balancers,
+        launch_type=revision.launch_type, platform_version=service.platform_version or "LATEST",
+        network_configuration=revision.network_configuration, load_balancers=revision.load_balancers,
         target_group_arn=target_group, revision_arn=revision.arn, status=status, started_by=started_by,
         created_at=ts(now), updated_at=ts(now), stability_status_at=ts(now),
+        capacity_provider_strategy=list(revision.capacity_provider_strategy or []),
     )
 
 
