@@ -405,7 +405,7 @@ def test_apply_after_a_codedeploy_deployment_is_a_noop_and_ships_network_changes
     changed.write_text(text)
     result = run_cli("apply", "-f", str(changed), "--yes", "--var", "IMAGE_TAG=v2")
     assert result.exit_code == 0, result.output
-    assert "deployed checkout-api-bg:2" in result.stdout
+    assert "deployed shop-checkout-api-bg:2" in result.stdout
     service = service_of(aws, "checkout-api-bg")
     assert extra in service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]
     assert service["loadBalancers"][0]["targetGroupArn"] == blue  # swapped back by the second deployment
