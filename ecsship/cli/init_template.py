@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
 
 def _q(value: str) -> str:
@@ -9,43 +10,78 @@ def _q(value: str) -> str:
     return json.dumps(value)
 
 
-def render_manifest(service: str, image: str, port: int | None, cluster: str, strategy: str) -> str:
+def _flow(value) -> str:
+    """A selector or id list as one line of YAML (JSON is YAML)."""
+    return json.dumps(value) if not isinstance(value, str) else _q(value)
+
+
+@dataclass
+class Environment:
+    name: str
+    cluster: str
+    host: str | None = None
+    priority: int | None = None
+
+
+@dataclass
+class InitSpec:
+    service: str
+    image: str
+    port: int | None
+    cluster: str
+    strategy: str
+    schema: str                                   # where `$schema=` points: the schema file shipped with ecsship
+    secrets: dict = field(default_factory=dict)   # NAME -> reference
+    environments: list = field(default_factory=list)
+    host: str | None = None
+    priority: int = 100
+    vpc: object = field(default_factory=lambda: {"tags": {"Name": "main"}})
+    subnets: object = field(default_factory=lambda: {"tags": {"tier": "private"}})
+    alb: str = "main"
+    listener_port: int = 443
+    test_listener_port: int = 8443
+
+
+def render_manifest(spec: InitSpec) -> str:
     lines = [
-        "# yaml-language-server: $schema=https://ecsship.dev/schemas/ecsship.schema.json",
+        f"# yaml-language-server: $schema={spec.schema}",
         "# ecsship manifest: `ecsship validate`, `ecsship plan`, `ecsship apply`, `ecsship deploy`.",
-        f"service: {_q(service)}",
-        f"cluster: {_q(cluster)}",
+        f"service: {_q(spec.service)}",
+        f"cluster: {_q(spec.cluster)}",
         "# region: us-east-1                  # else AWS_REGION or the profile's region",
         "",
         "# Pin a tag or digest; `ecsship deploy --image-tag TAG` replaces the tag.",
-        f"image: {_q(image)}",
+        f"image: {_q(spec.image)}",
     ]
-    if port is not None:
-        lines.append(f"port: {port}")
+    if spec.port is not None:
+        lines.append(f"port: {spec.port}")
     lines += [
         "cpu: 256                               # Fargate CPU units",
         "memory: 512                            # MiB; a valid Fargate pair with cpu",
         "",
         "network:",
-        "  vpc: {tags: {Name: main}}            # or an id: vpc-0abc...",
-        "  subnets: {tags: {tier: private}}     # or a list of subnet ids; tasks never get a public IP",
+        f"  vpc: {_flow(spec.vpc)}            # a tag selector or an id: vpc-0abc...",
+        f"  subnets: {_flow(spec.subnets)}     # a tag selector or a list of subnet ids; tasks never get a public IP",
         "  endpoints: [ecr.api, ecr.dkr, s3, logs]   # so image pulls and logs skip the NAT gateway",
     ]
-    if port is not None:
+    if spec.port is not None:
         lines += [
             "",
             "load_balancer:",
-            "  alb: main                            # an existing ALB, by name or ARN",
-            "  listener_port: 443",
-            f"  host: {_q(service + '.example.com')}",
+            f"  alb: {_q(spec.alb)}                            # an existing ALB, by name or ARN",
+            f"  listener_port: {spec.listener_port}",
+            f"  host: {_q(spec.host or spec.service + '.example.com')}",
             "  path: /*",
-            "  priority: 100",
+            f"  priority: {spec.priority}                        # unique on the listener; lower wins",
             "  health_check: {path: /healthz}",
         ]
+    lines += ["", "# environment: {LOG_LEVEL: info}"]
+    if spec.secrets:
+        lines.append("secrets:                               # references only, never values: `ecsship secret set NAME`")
+        lines += [f"  {name}: {_q(ref)}" for name, ref in spec.secrets.items()]
+    else:
+        lines.append("# secrets: {DB_PASSWORD: secretsmanager:my/db}   # references only, never values")
     lines += [
-        "",
-        "# environment: {LOG_LEVEL: info}",
-        "# secrets: {DB_PASSWORD: secretsmanager:my/db}   # references only, never values",
         "",
         "scaling:",
         "  min: 1",
@@ -53,21 +89,36 @@ def render_manifest(service: str, image: str, port: int | None, cluster: str, st
         "  cpu: 60",
         "",
         "deploy:",
-        f"  strategy: {strategy}                # rolling | blue_green | canary | linear",
+        f"  strategy: {spec.strategy}                # rolling | blue_green | canary | linear",
     ]
-    if strategy == "canary":
+    if spec.strategy == "canary":
         lines.append("  canary: {percent: 10, interval: 5m}")
-    elif strategy == "linear":
+    elif spec.strategy == "linear":
         lines.append("  linear: {percent: 25, interval: 2m}")
-    if strategy == "rolling":
+    if spec.strategy == "rolling":
         lines.append("  circuit_breaker: true")
     else:
-        lines.append("  test_listener_port: 8443")
+        lines.append(f"  test_listener_port: {spec.test_listener_port}")
     lines += [
         "  timeout: 15m",
         "",
         "logs:",
         "  retention_days: 30",
-        "",
     ]
+    if spec.environments:
+        lines += ["", "# `--env NAME` merges one of these over everything above (maps merge, lists replace)."]
+        lines.append("environments:")
+        for env in spec.environments:
+            lines.append(f"  {env.name}:")
+            lines.append(f"    cluster: {_q(env.cluster)}")
+            if spec.port is not None:
+                lines.append(f"    load_balancer: {{host: {_q(env.host)}, priority: {env.priority}}}")
+    lines.append("")
     return "\n".join(lines)
+
+
+def environment_host(host: str, env: str) -> str:
+    """`billing-api.example.com` -> `billing-api-staging.example.com`: one label, so a wildcard
+    certificate for the domain (*.example.com) still covers it."""
+    first, dot, rest = host.partition(".")
+    return f"{first}-{env}{dot}{rest}"

@@ -212,5 +212,73 @@ def alarm(
         out.success(f"alarm {name} is now {state}")
 
 
+image_app = typer.Typer(
+    name="image",
+    help="Images in the local AWS's ECR: register your own so any manifest can be rehearsed offline.",
+    no_args_is_help=True,
+)
+local_app.add_typer(image_app, name="image")
+
+
+def _local_ecr(ctx: typer.Context, port: int | None):
+    from ecsship.aws.session import Aws
+    from ecsship.local import client
+
+    port = _port(ctx, port)
+    if client.discover(port) is None:
+        raise client.LocalBackendError(f"no local AWS running on port {port}",
+                                       f"start one with `ecsship local up{'' if port == 4566 else f' --port {port}'}`")
+    return Aws(region="us-east-1", endpoint_url=client.endpoint_for(port), local=True).client("ecr")
+
+
+@image_app.command("add")
+@guarded
+def image_add(
+    ctx: typer.Context,
+    uris: Annotated[list[str], typer.Argument(metavar="URI...", help="ECR image URIs with a tag: 123456789012.dkr.ecr.us-east-1.amazonaws.com/REPO:TAG.")],
+    port: PortOpt = None,
+) -> None:
+    """Register images in the local ECR (creating the repository) through the ECR API.
+
+    They run healthy unless their tag matches `--fail-images` (default *broken*).
+    Example: ecsship local image add 123456789012.dkr.ecr.us-east-1.amazonaws.com/billing-api:v1
+    """
+    from ecsship.aws.errors import aws_call
+    from ecsship.local.images import add_image, parse_local_image
+
+    images = [parse_local_image(uri) for uri in uris]  # every URI checked before any is added
+    ecr = _local_ecr(ctx, port)
+    out = ctx.obj.out()
+    for image in images:
+        with aws_call(f"image {image.repository}:{image.tag}", "ecr:PutImage"):
+            result = add_image(ecr, image)
+        if out.json_mode:
+            out.emit_json({"ok": True, "image": image.uri, "result": result})
+        elif result == "added":
+            out.success(f"added {image.repository}:{image.tag} to the local ECR")
+        else:
+            out.print(f"{image.repository}:{image.tag} is already in the local ECR")
+
+
+@image_app.command("list")
+@guarded
+def image_list(ctx: typer.Context, port: PortOpt = None) -> None:
+    """Show the repositories and tags in the local ECR."""
+    from ecsship.aws.errors import aws_call
+    from ecsship.local.images import list_images
+
+    ecr = _local_ecr(ctx, port)
+    with aws_call("local ECR", "ecr:DescribeRepositories"):
+        rows = list_images(ecr)
+    out = ctx.obj.out()
+    if out.json_mode:
+        out.emit_json({"images": rows})
+        return
+    if not rows:
+        out.print("the local ECR is empty; add an image with `ecsship local image add URI`")
+    for row in rows:
+        _plain(out, f"{row['uri']}: {', '.join(row['tags']) or '(no tags)'}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(local_app, name="local", rich_help_panel="Local AWS")

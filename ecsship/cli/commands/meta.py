@@ -1,6 +1,8 @@
 """`ecsship schema` and `ecsship version`."""
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from ecsship.cli.guard import guarded
@@ -9,10 +11,14 @@ from ecsship.cli.guard import guarded
 def register(app: typer.Typer) -> None:
     @app.command(rich_help_panel="Help")
     @guarded
-    def schema(ctx: typer.Context) -> None:
+    def schema(ctx: typer.Context,
+               path: Annotated[bool, typer.Option("--path", help="Print where the schema file shipped with ecsship is, for `$schema=`.")] = False) -> None:
         """Print the manifest's JSON schema (draft 2020-12), for editors and CI."""
         from ecsship.manifest.schema import schema_path
 
+        if path:
+            typer.echo(str(schema_path()))
+            return
         typer.echo(schema_path().read_text(encoding="utf-8"), nl=False)
 
     @app.command(rich_help_panel="Help")
