@@ -110,6 +110,18 @@ def load_manifest(
     return Manifest(path, data, positions, env, sorted(problems, key=_order))
 
 
+def validate_saved(data, path: str) -> list[Problem]:
+    """The manifest inside a saved plan, checked exactly as `validate` checks a manifest (schema and
+    semantic rules): a plan file is an artifact someone could have edited. Raises ManifestError on
+    errors; returns the warnings."""
+    if not isinstance(data, dict):
+        raise ManifestError([Problem(path, None, None, "manifest", "the saved manifest is not a mapping of fields")])
+    problems = _check(data, {}, path)
+    if any(p.severity == "error" for p in problems):
+        raise ManifestError(sorted(problems, key=_order))
+    return sorted(problems, key=_order)
+
+
 def _check(data, positions, path) -> list[Problem]:
     return schema_problems(data, positions, path) + semantic_problems(data, positions, path)
 

@@ -38,16 +38,32 @@ def load_and_plan(options, file: str, env, var, adopt: bool = False) -> Session:
     return Session(aws, desired, plan, manifest.data, env, file)
 
 
-def save_plan(session: Session, path: str) -> None:
+# Everything `plan --out` writes; a plan file with anything else (a `destroy` verb, destroy options)
+# was not made by it and is refused.
+SAVED_PLAN_KEYS = frozenset({"format", "service", "cluster", "has_changes", "summary", "changes", "warnings",
+                             "fingerprint", "manifest", "file", "environment", "verb", "adopt"})
+
+
+def plan_digest(text: str | bytes) -> str:
+    """What `plan --out` prints and `apply PLANFILE` prints again: a reviewer compares the two."""
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
+
+
+def save_plan(session: Session, path: str, force: bool = False) -> str:
+    """Write the plan file (0600, never through a symlink, never over a file without force);
+    returns its digest."""
+    from pathlib import Path
+
+    from ecsship.files import write_new_file
+
     payload = session.plan.to_dict(manifest=session.manifest_data)
     payload.update(file=session.file, environment=session.environment, verb=session.verb,
                    adopt=any(c.adopt for c in session.plan.changes))
-    try:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=2, default=str)
-            fh.write("\n")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the plan: {exc.strerror}") from None
+    text = json.dumps(payload, indent=2, default=str) + "\n"
+    write_new_file(Path(path), text, force=force, what="plan")
+    return plan_digest(text)
 
 
 def load_saved_plan(options, path: str) -> Session:
@@ -55,23 +71,30 @@ def load_saved_plan(options, path: str) -> Session:
     from ecsship.desired.builder import Builder
     from ecsship.plan.engine import make_plan
 
+    from ecsship.manifest.document import validate_saved
+    from ecsship.plan.model import PLAN_FORMAT
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            saved = json.load(fh)
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        saved = json.loads(raw)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such plan file", "make one with `ecsship plan --out FILE`") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: not a plan saved by `ecsship plan --out`: {exc}") from None
     if not isinstance(saved, dict) or "manifest" not in saved or "fingerprint" not in saved:
         raise UsageError(f"{path}: not a plan saved by `ecsship plan --out`")
+    unknown = sorted(set(saved) - SAVED_PLAN_KEYS)
+    if unknown or saved.get("verb", "plan") != "plan" or saved.get("format") != PLAN_FORMAT:
+        what = f"fields {', '.join(unknown)}" if unknown else f"verb {saved.get('verb')!r} / format {saved.get('format')!r}"
+        raise UsageError(f"{path}: {what} - `plan --out` never writes that; the plan file was not made by it",
+                         "make the plan again with `ecsship plan --out FILE`; `destroy` is never applied from a file")
+    options.out().info(f"plan digest {plan_digest(raw)} ({path})")
+    # Exactly what `validate` checks: the file may have been edited since `plan --out` wrote it.
+    options.out().problems(validate_saved(saved["manifest"], f"{path} (saved manifest)"))
     desired = Builder(saved["manifest"]).desired()
     aws = options.aws(saved["manifest"].get("region"))
-    if saved.get("verb") == "destroy":
-        from ecsship.plan.destroy import make_destroy_plan
-
-        plan = make_destroy_plan(aws, desired, **saved.get("destroy_options", {}))
-    else:
-        plan = make_plan(aws, desired, adopt=bool(saved.get("adopt")))
+    plan = make_plan(aws, desired, adopt=bool(saved.get("adopt")))
     same_changes = [c.to_dict() for c in plan.changes] == saved.get("changes")
     if plan.fingerprint != saved["fingerprint"] or not same_changes:
         raise StalePlan(f"{path}: live AWS has changed since this plan was made; it was not applied",

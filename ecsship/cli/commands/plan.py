@@ -13,6 +13,7 @@ PlanOut = Annotated[Optional[str], typer.Option("--out", help="Save the plan (wi
 Detailed = Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 when nothing would change, 2 when something would, 1 on error.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
 AllowReplace = Annotated[bool, typer.Option("--allow-replace", help="Allow changes that delete and recreate a resource.")]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file (never through a symlink).")]
 Adopt = Annotated[bool, typer.Option("--adopt", help="Take over resources that exist under ecsship's names but lack its tags.")]
 
 
@@ -22,29 +23,30 @@ CHANGES_REPORTED: list = []
 
 
 @guarded
-def _plan(ctx: typer.Context, file, env, var, out, adopt) -> bool:
+def _plan(ctx: typer.Context, file, env, var, out, adopt, force: bool = False) -> bool:
     from ecsship.plan.session import load_and_plan, save_plan, show
 
     session = load_and_plan(ctx.obj, file, env, var, adopt=adopt)
-    if out:
-        save_plan(session, out)
+    digest = save_plan(session, out, force=force) if out else None
     show(ctx.obj.out(), session)
     if out:
         ctx.obj.out().info(f"saved the plan to {out}; apply exactly it with `ecsship apply {out}`")
+        ctx.obj.out().info(f"plan digest {digest} (`apply` prints it again: compare)")
     return session.plan.has_changes
 
 
 def register(app: typer.Typer) -> None:
     @app.command(rich_help_panel="Infrastructure")
     def plan(ctx: typer.Context, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None,
-             out: PlanOut = None, detailed_exitcode: Detailed = False, adopt: Adopt = False) -> None:
+             out: PlanOut = None, detailed_exitcode: Detailed = False, adopt: Adopt = False,
+             force: Force = False) -> None:
         """Show what `apply` would change, field by field. Makes only read calls.
 
         Exit 0, 1 on error, 2 on an invalid manifest or usage. With --detailed-exitcode (as Terraform's):
         0 no changes, 2 changes, 1 on any error (an invalid manifest too), so 2 means only "changes".
         """
         try:
-            changes = _plan(ctx, file, env, var, out, adopt)
+            changes = _plan(ctx, file, env, var, out, adopt, force)
         except typer.Exit as exc:
             if detailed_exitcode and exc.exit_code not in (0, None):
                 raise typer.Exit(EXIT_FAILED) from None
