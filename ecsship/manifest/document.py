@@ -10,6 +10,8 @@ from ecsship.manifest.interpolate import interpolate, nearest_position
 from ecsship.manifest.overlay import apply_environment, environment_names
 from ecsship.manifest.schema import schema_problems
 from ecsship.manifest.semantic import semantic_problems
+from ecsship.redact import clear as clear_redactions
+from ecsship.redact import register, secret_looking
 from ecsship.manifest.yamlsource import Positions, YamlProblem, parse, read_text
 
 
@@ -75,14 +77,38 @@ def load_manifest(
     all_environments: bool = False,
 ) -> Manifest:
     """Load and validate. Raises ManifestError carrying every problem (errors and warnings)."""
+    clear_redactions()  # one command, one manifest: what an earlier load registered does not carry over
     data, positions = read_source(path)
     scope = dict(os.environ if environ is None else environ)
     scope.update(variables or {})
-    data, problems = interpolate(data, positions, scope, path)
+    data, problems, used = interpolate(data, positions, scope, path, explicit=set(variables or {}))
     if problems:
         # Unresolved variables make the rest meaningless (an image of '${IMAGE_TAG}').
         raise ManifestError(problems)
+    for name, value in used.items():
+        if secret_looking(name):
+            register(value)  # given with --var: applied, but never shown
+    try:
+        manifest = _validated(path, data, positions, env, strict, all_environments)
+    except ManifestError as exc:
+        raise ManifestError([_without_values(p, used) for p in exc.problems]) from None
+    manifest.warnings = [_without_values(p, used) for p in manifest.warnings]
+    return manifest
 
+
+def _without_values(problem: Problem, used: Mapping[str, str]) -> Problem:
+    """An error names the variable, never the value it brought in (it may be a credential)."""
+    from dataclasses import replace
+
+    message, hint = problem.message, problem.hint
+    for name, value in sorted(used.items(), key=lambda item: len(item[1]), reverse=True):
+        if len(value) >= 4:
+            message = message.replace(value, f"${{{name}}}")
+            hint = hint.replace(value, f"${{{name}}}") if hint else hint
+    return replace(problem, message=message, hint=hint)
+
+
+def _validated(path, data, positions, env, strict, all_environments) -> Manifest:
     known = environment_names(data)
     if env is not None and env not in known:
         listed = ", ".join(known) if known else "none are defined"

@@ -11,13 +11,26 @@ from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.fargate import FARGATE_CPU, describe_options, fargate_memory_options
 from ecsship.manifest.interpolate import nearest_position
 from ecsship.manifest.yamlsource import Positions, dotted
+from ecsship.redact import SECRET_NAME
 
 Finding = tuple  # (path tuple, message, hint, severity)
 Rule = Callable[[dict], Iterator[Finding]]
 RULES: list[Rule] = []
 
-SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY)", re.I)
-SECRET_VALUE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|\bAKIA[0-9A-Z]{16}\b|\bsk_live_[0-9A-Za-z]{8,}")
+SECRET_VALUE = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"  # AWS access key ids: long-term (AKIA) and temporary (ASIA)
+    r"|\bsk_live_[0-9A-Za-z]{8,}"
+    r"|\bgh[pousr]_[A-Za-z0-9]{30,}"  # GitHub tokens
+    r"|\bglpat-[A-Za-z0-9_-]{20,}"  # GitLab personal access tokens
+    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}"  # Slack tokens
+    r"|\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"  # JWTs
+    r"|\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"  # URLs with a password
+)
+# An AWS secret access key: 40 base64 characters. Mixed case and a digit are required, so a git
+# commit sha (40 lowercase hex) is not taken for one.
+SECRET_KEY_40 = re.compile(r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[0-9])"
+                           r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 SECRET_REF = re.compile(
     r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*(:[^:]*(:[^:]*)?)?)?"
     r"|arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+"
@@ -85,8 +98,8 @@ def no_plaintext_secrets(m):
     for key, value in env.items():
         if not isinstance(value, str) or value == "":
             continue
-        if SECRET_VALUE.search(value):
-            yield ("environment", key), "value looks like secret material (a private key or access key)", "store it in Secrets Manager and reference it under `secrets:`", "error"
+        if SECRET_VALUE.search(value) or SECRET_KEY_40.search(value):
+            yield ("environment", key), "value looks like secret material (a key, token or password)", "store it in Secrets Manager and reference it under `secrets:`", "error"
         elif SECRET_NAME.search(key) and not value.startswith(("arn:", "ssm:", "secretsmanager:")):
             yield ("environment", key), "looks like a secret but has a literal value", f"move it to `secrets:` ({key}: secretsmanager:NAME); environment values are readable by anyone who can read the task definition", "error"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecsship.desired.refs import UNKNOWN, contains_unknown
+from ecsship.redact import redact
 
 CREATE, UPDATE, REPLACE, DELETE, NOOP = "create", "update", "replace", "delete", "no-op"
 SYMBOLS = {CREATE: "+", UPDATE: "~", REPLACE: "-/+", DELETE: "-", NOOP: " "}
@@ -20,7 +21,8 @@ class FieldChange:
     new: Any
 
     def to_dict(self) -> dict:
-        return {"field": self.path, "old": _jsonable(self.old), "new": _jsonable(self.new)}
+        # Values a secret-looking --var brought in are applied, never shown (plan JSON, plan files).
+        return {"field": self.path, "old": redact(_jsonable(self.old)), "new": redact(_jsonable(self.new))}
 
 
 @dataclass

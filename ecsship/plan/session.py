@@ -57,7 +57,11 @@ def save_plan(session: Session, path: str, force: bool = False) -> str:
     from pathlib import Path
 
     from ecsship.files import write_new_file
+    from ecsship.redact import sensitive
 
+    if sensitive():
+        raise UsageError("a secret-looking --var was interpolated: a plan file would hold its value, so none is saved",
+                         "reference the secret under `secrets:` instead, or apply without a plan file")
     payload = session.plan.to_dict(manifest=session.manifest_data)
     payload.update(file=session.file, environment=session.environment, verb=session.verb,
                    adopt=any(c.adopt for c in session.plan.changes))

@@ -63,7 +63,9 @@ def fmt(value) -> str:
         return "(known after apply)"
     if value is None:
         return "(none)"
-    text = json.dumps(value, default=str, sort_keys=True)
+    from ecsship.redact import redact
+
+    text = redact(json.dumps(value, default=str, sort_keys=True))
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
 
 
