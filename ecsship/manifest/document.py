@@ -49,7 +49,39 @@ def parse_vars(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+# A command may load the manifest more than once, but stdin reads once: (the stream, its bytes).
+_stdin_cache: tuple[object, bytes] | None = None
+
+
+def display_name(path: str) -> str:
+    """How messages name the manifest: `-f -` is `<stdin>`."""
+    return STDIN_NAME if path == STDIN else path
+
+
+def _read_stdin() -> bytes:
+    import sys
+
+    global _stdin_cache
+    if _stdin_cache is None or _stdin_cache[0] is not sys.stdin:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("-f - reads the manifest from standard input, but it is a terminal", "pipe it in: ecsship validate -f - < ecsship.yaml")
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+        data = stream.read(2 * 1024 * 1024)
+        _stdin_cache = (sys.stdin, data.encode() if isinstance(data, str) else data)
+    return _stdin_cache[1]
+
+
 def read_source(path: str) -> tuple[object, Positions]:
+    if path == STDIN:
+        raw = _read_stdin()
+        path = STDIN_NAME
+        try:
+            data, positions = parse(path, read_text(path, raw))
+        except YamlProblem as exc:
+            raise ManifestError([exc.problem]) from None
+        return _mapping(data, path), positions
     try:
         with open(path, "rb") as fh:
             raw = fh.read(2 * 1024 * 1024)
@@ -63,9 +95,13 @@ def read_source(path: str) -> tuple[object, Positions]:
         data, positions = parse(path, read_text(path, raw))
     except YamlProblem as exc:
         raise ManifestError([exc.problem]) from None
+    return _mapping(data, path), positions
+
+
+def _mapping(data, path: str) -> dict:
     if not isinstance(data, dict):
         raise ManifestError([Problem(path, 1, 1, "", f"the manifest must be a mapping of fields, not a {type(data).__name__}", "start with `service: NAME`")])
-    return data, positions
+    return data
 
 
 def load_manifest(
@@ -76,9 +112,13 @@ def load_manifest(
     strict: bool = False,
     all_environments: bool = False,
 ) -> Manifest:
-    """Load and validate. Raises ManifestError carrying every problem (errors and warnings)."""
+    """Load and validate. Raises ManifestError carrying every problem (errors and warnings).
+
+    `path` "-" reads standard input; messages then name it `<stdin>`.
+    """
     clear_redactions()  # one command, one manifest: what an earlier load registered does not carry over
     data, positions = read_source(path)
+    path = display_name(path)
     scope = dict(os.environ if environ is None else environ)
     scope.update(variables or {})
     data, problems, used = interpolate(data, positions, scope, path, explicit=set(variables or {}))

@@ -14,6 +14,19 @@ SYMBOLS = {CREATE: "+", UPDATE: "~", REPLACE: "-/+", DELETE: "-", NOOP: " "}
 PLAN_FORMAT = 1
 
 
+def list_delta(old, new) -> tuple[list, list] | None:
+    """(added, removed) elements when a field is a list on either side (absent counts as empty),
+    so a plan shows which statement, ARN or port changed instead of two whole lists; None otherwise."""
+    if not isinstance(old, list) and not isinstance(new, list):
+        return None
+    if (old is not None and not isinstance(old, list)) or (new is not None and not isinstance(new, list)):
+        return None
+    old, new = old or [], new or []
+    added = [item for item in new if item is UNKNOWN or item not in old]
+    removed = [item for item in old if item not in new]
+    return added, removed
+
+
 @dataclass
 class FieldChange:
     path: str
@@ -22,7 +35,11 @@ class FieldChange:
 
     def to_dict(self) -> dict:
         # Values a secret-looking --var brought in are applied, never shown (plan JSON, plan files).
-        return {"field": self.path, "old": redact(_jsonable(self.old)), "new": redact(_jsonable(self.new))}
+        out = {"field": self.path, "old": redact(_jsonable(self.old)), "new": redact(_jsonable(self.new))}
+        delta = list_delta(self.old, self.new)
+        if delta is not None:  # lists: which elements, so a reviewer (or a script) sees exactly what a change grants
+            out["added"], out["removed"] = redact(_jsonable(delta[0])), redact(_jsonable(delta[1]))
+        return out
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from ecsship.desired.refs import UNKNOWN
-from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, SYMBOLS, UPDATE
+from ecsship.redact import redact
+from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, SYMBOLS, UPDATE, list_delta
 
 STYLES = {CREATE: "green", UPDATE: "yellow", REPLACE: "magenta", DELETE: "red", NOOP: "dim"}
 MAX_VALUE = 160
@@ -23,6 +24,7 @@ def show_plan(out, plan, title: str) -> None:
     for warning in plan.warnings:
         out.warning(warning)
     shown = 0
+    clipped = [False]
     for change in plan.changes:
         # Unchanged resources only with -v, except one whose live state carries a notice
         # (an existing cluster ecsship uses but does not manage).
@@ -40,12 +42,14 @@ def show_plan(out, plan, title: str) -> None:
         for field in change.fields:
             if change.action == DELETE:
                 continue
-            line = f"        {field.path}: {fmt(field.old)} -> {fmt(field.new)}"
-            if change.action == REPLACE and field.path.split(".")[0] in _replace_roots(change):
-                line += "  (forces replacement)"
-            say(out, line, None)
+            forced = "  (forces replacement)" if change.action == REPLACE and field.path.split(".")[0] in _replace_roots(change) else ""
+            for line in field_lines(field, whole=out.verbose > 0, clipped=clipped):
+                say(out, line + forced, None)
+                forced = ""
     if not shown:
         say(out, "  No changes: live AWS matches the manifest.", "green")
+    if clipped[0]:
+        say(out, f"  (values longer than {MAX_VALUE} characters are cut with '...'; -v shows them whole)", "dim")
     say(out, "")
     say(out, plan.summary(), "bold")
 
@@ -58,15 +62,45 @@ def _replace_roots(change) -> set:
     return {p.split(".")[0] for p in fields}
 
 
-def fmt(value) -> str:
+def field_lines(field, whole: bool = False, clipped: list | None = None) -> list[str]:
+    """One line for a scalar change; for a list, a line per added (+) and removed (-) element, so a
+    policy change reads as the ARNs it grants or revokes. Only long scalars are cut, and never `whole`."""
+    delta = list_delta(field.old, field.new)
+    if delta is None:
+        return [f"        {field.path}: {fmt(field.old, whole, clipped)} -> {fmt(field.new, whole, clipped)}"]
+    added, removed = delta
+    lines = [f"        {field.path}:" + ("  (order only)" if not added and not removed else "")]
+    lines += [f"          - {fmt(item, whole, clipped)}" for item in removed]
+    lines += [f"          + {fmt(item, whole, clipped)}" for item in added]
+    return lines
+
+
+def fmt(value, whole: bool = False, clipped: list | None = None) -> str:
     if value is UNKNOWN:
         return "(known after apply)"
     if value is None:
         return "(none)"
-    from ecsship.redact import redact
+    # Redact before cutting: a cut could leave part of a secret the redactor no longer recognises.
+    return json.dumps(_cut_strings(redact(value), clipped, whole), default=str, sort_keys=True)
 
-    text = redact(json.dumps(value, default=str, sort_keys=True))
-    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
+
+def _cut(text: str, whole: bool, clipped: list | None) -> str:
+    if whole or len(text) <= MAX_VALUE:
+        return text
+    if clipped is not None:
+        clipped[0] = True
+    return text[: MAX_VALUE - 3] + "..."
+
+
+def _cut_strings(value, clipped, whole=False):
+    """A structure with its long strings cut (unless `whole`): the shape (keys, elements) always shows whole."""
+    if isinstance(value, str):
+        return _cut(value, whole, clipped)
+    if isinstance(value, dict):
+        return {k: _cut_strings(v, clipped, whole) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cut_strings(v, clipped, whole) for v in value]
+    return "(known after apply)" if value is UNKNOWN else value
 
 
 def progress_line(out, change, event: str, seconds: float) -> None:

@@ -108,3 +108,58 @@ def test_init_on_a_terminal_asks_for_secrets_and_environments(aws, run_cli, tmp_
     assert 'cluster: "payments-staging"' in text and 'host: "billing-api-staging.example.com", priority: 101' in text
     assert 'cluster: "pay-prod"' in text and 'host: "billing.example.com", priority: 150' in text
     assert run_cli("validate", "--env", "prod").exit_code == 0
+
+
+def _applied_billing_api(aws, run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("local", "image", "add", IMAGE).exit_code == 0
+    assert run_cli(*INIT).exit_code == 0
+    assert run_cli("secret", "set", "STRIPE_KEY", input="sk_live_value\n").exit_code == 0
+    applied = run_cli("apply", "--yes")
+    assert applied.exit_code == 0, applied.output
+    return tmp_path / "ecsship.yaml"
+
+
+def test_plan_adding_one_secret_shows_exactly_one_added_secret_arn(aws, run_cli, tmp_path, monkeypatch):
+    """The execution role needs secretsmanager:GetSecretValue on each secret it injects ("Secrets
+    Manager secret ARNs" in the task execution IAM role docs): adding one secret grants exactly one ARN."""
+    manifest = _applied_billing_api(aws, run_cli, tmp_path, monkeypatch)
+    text = manifest.read_text().replace('  STRIPE_KEY: "secretsmanager:payments/stripe"',
+                                        '  STRIPE_KEY: "secretsmanager:payments/stripe"\n  DB_PASSWORD: "secretsmanager:shop/checkout/db"')
+    manifest.write_text(text)
+    db_arn = aws.client("secretsmanager").describe_secret(SecretId="shop/checkout/db")["ARN"]
+
+    plan = run_cli("plan")
+    assert plan.exit_code == 0, plan.output
+    lines = plan.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "IAM role payments-billing-api-exec" in line) + 1
+    role_block = [line for line in lines[start:] if line.startswith(" " * 8)]
+    role_block = lines[start:start + len(role_block)]
+    added = [line.strip() for line in role_block if line.strip().startswith("+ ")]
+    assert added == [f'+ "{db_arn}"'], plan.stdout
+    assert "..." not in plan.stdout
+
+    as_json = run_cli("--output", "json", "plan")
+    plan_data = json.loads(as_json.stdout)
+    role = next(c for c in plan_data["changes"] if c["kind"] == "role" and c["name"].endswith("-exec"))
+    granted = [f for f in role["fields"] if f.get("added")]
+    assert [(f["field"], f["added"], f["removed"]) for f in granted] == [("policy.ReadSecrets.Resource", [db_arn], [])]
+
+
+def test_manifest_from_standard_input(aws, run_cli, tmp_path, monkeypatch):
+    """`-f -` reads the manifest from stdin; problems are located as <stdin>:LINE:COL."""
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("local", "image", "add", IMAGE).exit_code == 0
+    assert run_cli(*INIT[:-6]).exit_code == 0  # without secrets and environments
+    text = (tmp_path / "ecsship.yaml").read_text()
+    (tmp_path / "ecsship.yaml").unlink()
+    valid = run_cli("validate", "-f", "-", input=text)
+    assert valid.exit_code == 0 and "<stdin>: valid" in valid.output, valid.output
+    planned = run_cli("plan", "-f", "-", input=text)
+    assert planned.exit_code == 0 and "ECS service billing-api" in planned.stdout, planned.output
+    broken = text.replace("port: 3000", "port: seventy")
+    line = broken.splitlines().index("port: seventy") + 1
+    result = run_cli("validate", "-f", "-", input=broken)
+    assert result.exit_code == 2 and f"<stdin>:{line}:1: port" in result.output, result.output
+    refused = run_cli("secret", "set", "X", "-f", "-", input=text)
+    assert refused.exit_code == 2 and "-f PATH" in refused.output

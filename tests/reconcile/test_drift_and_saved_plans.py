@@ -36,7 +36,8 @@ def test_drift_is_shown_field_by_field_and_apply_repairs_it(run_cli, example, aw
     assert changes["log_group"]["fields"] == [{"field": "retentionInDays", "old": 7, "new": 14}]
     assert changes["role.task"]["fields"] == [{"field": "policy.App1.Action",
                                                "old": ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage"],
-                                               "new": ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]}]
+                                               "new": ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+                                               "added": [], "removed": ["sqs:SendMessage"]}]
     assert [f["field"] for f in changes["task_definition"]["fields"]] == ["containerDefinitions.worker.environment.CONCURRENCY"]
     assert changes["task_definition"]["fields"][0]["old"] == "16" and changes["task_definition"]["fields"][0]["new"] == "8"
     service_fields = {f["field"]: (f["old"], f["new"]) for f in changes["service"]["fields"]}

@@ -32,6 +32,9 @@ def register(app: typer.Typer) -> None:
 
         
         options = ctx.obj
+        if file == "-":
+            raise UsageError("secret set reads the value from standard input, so it cannot read the manifest from it too",
+                             "pass the manifest with -f PATH")
         manifest, ref = _reference_for(file, env, var, key)
         value = _read_value(sys.stdin, key)
         aws = options.aws(manifest.data.get("region"))
