@@ -10,6 +10,7 @@ from dataclasses import dataclass
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_WAITING_APPROVAL = 3  # a rollout paused for approval: not a success a CI job may go on from
 EXIT_INTERRUPTED = 130
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,13 @@ class GlobalOptions:
 
         endpoint = self.endpoint_url
         region = self.region or manifest_region
-        if self.local:
+        if self.local and endpoint:
+            # An explicit --endpoint-url wins: it is the local AWS to use (never a second one started).
+            from ecsship.local.client import credentials
+
+            port = urlsplit(endpoint).port
+            aws = Aws(region="us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port) if port else None)
+        elif self.local:
             from ecsship.local.client import credentials, default_port, ensure_local_backend
 
             port = self.local_port or default_port()

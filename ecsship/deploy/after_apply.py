@@ -38,7 +38,7 @@ def follow_apply(options, session, wait: bool = True):
             view.outcome(outcome)
             return outcome
     if not wait:
-        options.out().info("not waiting for the rollout (--no-wait); follow it with `ecsship status --watch`")
+        options.out().info("not waiting for the rollout (--no-wait); follow it with `ecsship wait`")
         return None
     outcome = watch_current(session.aws, settings, view, clock=clock)
     if outcome.status == "unchanged":

@@ -26,6 +26,7 @@ class _Context:
         self.out = options.out()
         self.aws = options.aws(self.manifest.data.get("region"))
         self.view = make_view(self.out)
+        self.view.simulated = bool(getattr(self.aws, "local", False))  # durations say they are simulated
         self.clock = make_clock()
 
     def finish(self, outcome) -> None:
@@ -90,6 +91,19 @@ def rollback(options, file, env, var, **kwargs) -> None:
         _rollback(options, file, env, var, **kwargs)
 
 
+def wait(options, file, env, var, timeout) -> None:
+    """`ecsship wait`: follow the deployment in flight to its end; exit by its outcome."""
+    from ecsship.deploy.engine import wait_for_current
+
+    with sigterm_as_interrupt():
+        limit = _timeout(timeout)
+        c = _Context(options, file, env, var)
+        outcome = wait_for_current(c.aws, c.settings, c.view, clock=c.clock, timeout=limit)
+        if outcome.status == "unchanged":
+            outcome.reason = "no deployment in progress"
+        c.finish(outcome)
+
+
 def promote(options, file, env, var, timeout) -> None:
     with sigterm_as_interrupt():
         _promote(options, file, env, var, timeout)
@@ -133,7 +147,7 @@ def _rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
         tracker.rollback()
         if not wait:
             c.finish(Outcome("started", tracker.id, revision_name(tracker.new_td), revision_name(tracker.old_td),
-                             hint="watch it with `ecsship status --watch`"))
+                             hint="follow it with `ecsship wait`"))
         outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, rollback_on_timeout=False, mark=False,
                          stop_when_waiting=False)  # a paused deployment being abandoned: watch it unwind
         if outcome.status in ("rolled_back", "stopped"):

@@ -13,7 +13,7 @@ from ecsship.deploy.lastgood import mark_good
 from ecsship.deploy.model import (
     FAILED, ROLLED_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL, Outcome,
 )
-from ecsship.deploy.names import revision_name, transient
+from ecsship.deploy.names import revision_name, short_id, transient
 from ecsship.deploy.scaling import scale_in_suspended
 from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.strategies import strategy_for
@@ -64,10 +64,18 @@ def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback
     service = strategy.describe_service()
     if not force:
         active = strategy.active_deployments(service)
+        attached = _attach_to_same(strategy, task_definition, view) if active and not redeploy else None
+        if attached is not None:  # a re-run of the same deploy: follow the rollout already going
+            if on_started is not None:
+                on_started()
+            if not wait:
+                return Outcome("started", attached.id, revision_name(attached.old_td), revision_name(task_definition),
+                               hint=ATTACH_HINT)
+            return follow(aws, settings, attached, view, clock, timeout=timeout, rollback_on_timeout=rollback_on_timeout, mark=mark)
         if active:
             raise DeployInProgress(
                 f"another deployment of service {settings.service} is in progress: {', '.join(active)}",
-                "wait for it (`ecsship status --watch`), stop it (`ecsship rollback`), or pass --force",
+                "follow it with `ecsship wait`, stop it with `ecsship rollback`, or pass --force",
             )
     current = strategy.current_task_definition_of(service)
     if current == task_definition and not redeploy:
@@ -79,12 +87,25 @@ def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback
         if on_started is not None:
             on_started()
         return Outcome("started", tracker.id, revision_name(tracker.old_td), revision_name(task_definition),
-                       hint=f"watch it with `ecsship status --watch`; roll it back with `ecsship rollback`")
+                       hint=ATTACH_HINT)
     with scale_in_suspended(aws, settings.cluster, settings.service, settings.suspend_scale_in, note=view.note):
         tracker = strategy.start(task_definition, force_new=redeploy)
         if on_started is not None:
             on_started()
         return follow(aws, settings, tracker, view, clock, timeout=timeout, rollback_on_timeout=rollback_on_timeout, mark=mark)
+
+
+ATTACH_HINT = "follow it with `ecsship wait` (or run the same deploy again); stop it with `ecsship rollback`"
+
+
+def _attach_to_same(strategy, task_definition: str, view):
+    """The in-progress deployment when it rolls out `task_definition` (re-run after Ctrl-C, a
+    cancelled CI job, `--no-wait`): attached to, not refused."""
+    tracker = strategy.attach()
+    if tracker is None or tracker.new_td != task_definition:
+        return None
+    view.note(f"deployment {short_id(tracker.id)} is already rolling out {revision_name(task_definition)}: following it")
+    return tracker
 
 
 def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeout: int | None = None,
@@ -99,20 +120,20 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
     except KeyboardInterrupt:
         view.close()
         return Outcome("interrupted", tracker.id, old, new, duration=clock.now() - started,
-                       hint=f"it keeps going: watch it with `ecsship status --watch`, stop it with `ecsship rollback`")
+                       hint=f"it keeps going: {ATTACH_HINT}")
     snap = result.snapshot
     took = clock.now() - started
     if result.timed_out:
         if not rollback_on_timeout:
             return Outcome("timed_out", tracker.id, old, new, reason=f"still in progress after {format_duration(limit)}; left running (--no-rollback)",
-                           duration=took, hint="watch it with `ecsship status --watch`, stop it with `ecsship rollback`")
+                           duration=took, hint=ATTACH_HINT)
         view.note(f"no completion after {format_duration(limit)}: rolling back", "error")
         try:
             tracker.rollback()
         except EcsshipError as exc:  # e.g. a service's first deployment: there is nothing to return to
             return Outcome("timed_out", tracker.id, old, new, duration=clock.now() - started,
                            reason=f"could not roll back ({exc.message}); the deployment is left running",
-                           hint="watch it with `ecsship status --watch`")
+                           hint="follow it with `ecsship wait`")
         after = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, previous=snap, offset=result.elapsed,
                         transient=transient).run()
         serving = after.snapshot.serving
@@ -130,6 +151,12 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
                        hint="test it on the test listener, then `ecsship promote` to shift production traffic, or `ecsship rollback`")
     status = {ROLLED_BACK: "rolled_back", FAILED: "failed", STOPPED: "stopped"}.get(snap.state, "failed")
     return Outcome(status, tracker.id, old, new, serving=snap.serving, reason=snap.reason, duration=took)
+
+
+def wait_for_current(aws, settings: DeploySettings, view, *, clock: Clock | None = None, timeout: int | None = None) -> Outcome:
+    """`ecsship wait`: follow whatever deployment is in flight to its end, without acting on it
+    (no rollback on timeout: this command only watches). Outcome("unchanged") when none is."""
+    return watch_current(aws, settings, view, clock=clock, timeout=timeout, rollback_on_timeout=False)
 
 
 def watch_current(aws, settings: DeploySettings, view, *, clock: Clock | None = None, timeout: int | None = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ecsship.deploy.names import short_id
 from ecsship.deploy.model import (
     FAILED, ROLLED_BACK, ROLLING_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL,
     Event, RevisionState, Snapshot,
@@ -48,7 +49,7 @@ def diff(prev: Snapshot | None, cur: Snapshot, at: float) -> list[Event]:
     if prev is None:
         old = cur.revision("old")
         new = cur.revision("new")
-        add("started", f"deployment {cur.deployment_id}: {old.revision if old else '(none)'} → {new.revision if new else '?'}",
+        add("started", f"deployment {short_id(cur.deployment_id)}: {old.revision if old else '(none)'} → {new.revision if new else '?'}",
             deployment_id=cur.deployment_id, old=old.revision if old else None, new=new.revision if new else None)
 
     if cur.phase and (prev is None or prev.phase != cur.phase):
@@ -82,10 +83,14 @@ def diff(prev: Snapshot | None, cur: Snapshot, at: float) -> list[Event]:
     seen = {e.id for e in prev.events} if prev else None
     # ECS lists events newest first; tell them oldest first. On the first poll, only the
     # events since the rollout began are in the snapshot (the strategy filters by time).
-    for ev in reversed(cur.events):
-        if seen is None or ev.id not in seen:
-            failure = is_failure_message(ev.message)
-            add("service_event", ev.message, "error" if failure else "info", id=ev.id, created_at=ev.at)
+    fresh = [ev for ev in reversed(cur.events) if seen is None or ev.id not in seen]
+    for text, group in _collapsed(fresh):
+        failure = is_failure_message(text)
+        first = group[0]
+        data = {"id": first.id, "created_at": first.at, "message_full": first.message}
+        if len(group) > 1:
+            data.update(count=len(group), ids=[ev.id for ev in group])
+        add("service_event", f"{len(group)}× {text}" if len(group) > 1 else text, "error" if failure else "info", **data)
 
     if cur.stopped and cur.stopped != (prev.stopped if prev else ()):
         text = "; ".join(f"{n}× {reason}" for reason, n in cur.stopped)
@@ -101,6 +106,31 @@ def diff(prev: Snapshot | None, cur: Snapshot, at: float) -> list[Event]:
         if message:
             add("state", message, severity, state=cur.state, reason=cur.reason or None, serving=cur.serving or None)
     return events
+
+
+_ARN = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:\d*:[^\s)(,]+")
+_TASK = re.compile(r"\(task [0-9a-f-]+\) ?")
+
+
+def shorten_arns(message: str) -> str:
+    """Service events name target groups, tasks and deployments by full ARN: a person reads the short
+    name or id (the full message stays in the JSON event's `message_full`)."""
+    return _ARN.sub(lambda m: short_id(m.group(0)), message)
+
+
+def _collapsed(events) -> list[tuple[str, list]]:
+    """Events of one poll that say the same thing (one per task: "is unhealthy in ...") become one
+    line with a count; order is that of each message's first appearance."""
+    groups: dict[str, list] = {}
+    for ev in events:
+        short = shorten_arns(ev.message)
+        key = _TASK.sub("", short)
+        groups.setdefault(key, []).append((short, ev))
+    out = []
+    for key, items in groups.items():
+        text = items[0][0] if len(items) == 1 else key
+        out.append((text, [ev for _, ev in items]))
+    return out
 
 
 def _traffic(snap: Snapshot | None) -> tuple:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ecsship.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from ecsship.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_WAITING_APPROVAL
 
 # Snapshot.state values. Terminal ones end the watch.
 IN_PROGRESS = "in_progress"
@@ -101,8 +101,10 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        if self.status in ("succeeded", "started", "waiting_approval", "unchanged", "reverted"):
+        if self.status in ("succeeded", "started", "unchanged", "reverted"):
             return EXIT_OK
+        if self.status == "waiting_approval":
+            return EXIT_WAITING_APPROVAL
         if self.status == "interrupted":
             return EXIT_INTERRUPTED
         return EXIT_FAILED

@@ -9,6 +9,18 @@ def revision_name(task_definition: str | None) -> str:
     return task_definition.rsplit("/", 1)[-1]
 
 
+def short_id(arn_or_id: str | None) -> str:
+    """The last path part of an ARN (a service deployment's id, a target group's name/id, a task id);
+    an id passes through. Event lines show these; JSON keeps the full ARN."""
+    if not arn_or_id:
+        return ""
+    if arn_or_id.startswith("arn:") and ":targetgroup/" in arn_or_id:
+        return arn_or_id.split(":targetgroup/", 1)[1].split("/", 1)[0]
+    if arn_or_id.startswith("arn:") and ":loadbalancer/" in arn_or_id:
+        return arn_or_id.split(":loadbalancer/", 1)[1].split("/")[1]
+    return arn_or_id.rsplit("/", 1)[-1] if arn_or_id.startswith("arn:") else arn_or_id
+
+
 def revision_number(task_definition: str) -> int:
     try:
         return int(revision_name(task_definition).rsplit(":", 1)[1])

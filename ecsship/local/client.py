@@ -31,7 +31,14 @@ class LocalBackendError(EcsshipError):
 
 
 def default_port() -> int:
-    return int(os.environ.get("ECSSHIP_LOCAL_PORT") or DEFAULT_PORT)
+    raw = os.environ.get("ECSSHIP_LOCAL_PORT") or ""
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        from ecsship.errors import UsageError
+
+        raise UsageError(f"ECSSHIP_LOCAL_PORT={raw!r}: not a port number (1-65535)", "unset it or set a port, e.g. 4566")
+    return int(raw)
 
 
 def endpoint_for(port: int) -> str:

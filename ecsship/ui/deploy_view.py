@@ -13,10 +13,14 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from ecsship.deploy.events import shorten_arns
+from ecsship.deploy.names import short_id
+
 if TYPE_CHECKING:
     from ecsship.deploy.model import Event, Outcome, Snapshot
     from ecsship.ui.output import Output
 
+WIDTH = 100  # columns every view fits in
 _MARK = {"success": "✔ ", "error": "✖ ", "warning": "! ", "info": ""}
 
 
@@ -28,25 +32,30 @@ def make_view(out: "Output", live: bool | None = None):
     return LiveView(out) if live else PlainView(out)
 
 
-def outcome_lines(outcome: "Outcome") -> list[tuple[str, str]]:
+SIMULATED = " (simulated time)"  # the embedded local AWS runs rollouts on a simulated clock
+
+
+def outcome_lines(outcome: "Outcome", simulated: bool = False) -> list[tuple[str, str]]:
     """The closing words, shared by the line-based views: (text, severity)."""
     from ecsship.manifest.durations import format_duration
 
-    took = f" in {format_duration(outcome.duration)}" if outcome.duration else ""
+    took = f" in {format_duration(outcome.duration)}{SIMULATED if simulated else ''}" if outcome.duration else ""
     lines: list[tuple[str, str]] = []
     s = outcome.status
+    ident = short_id(outcome.deployment_id)  # the full ARN is in --output json
     if s == "succeeded":
-        lines.append((f"deployed {outcome.new_revision}{took} (deployment {outcome.deployment_id})", "success"))
+        lines.append((f"deployed {outcome.new_revision}{took} (deployment {ident})", "success"))
     elif s == "started":
-        lines.append((f"deployment started: {outcome.deployment_id} ({outcome.old_revision or '(none)'} → {outcome.new_revision})", "success"))
+        lines.append((f"deployment started: {ident} ({outcome.old_revision or '(none)'} → {outcome.new_revision})", "success"))
     elif s == "unchanged":
-        lines.append((f"nothing to deploy: {outcome.serving} already serves", "success"))
+        text = f"{outcome.reason}; {outcome.serving} serves" if outcome.reason else f"nothing to deploy: {outcome.serving} already serves"
+        lines.append((text, "success"))
     elif s == "reverted":
-        lines.append((f"rolled back: deployment {outcome.deployment_id} stopped; {outcome.serving or outcome.old_revision} serves", "success"))
+        lines.append((f"rolled back: deployment {ident} stopped; {outcome.serving or outcome.old_revision} serves", "success"))
     elif s == "waiting_approval":
-        lines.append((f"deployment {outcome.deployment_id} is waiting for approval before shifting production traffic", "warning"))
+        lines.append((f"deployment {ident} is waiting for approval before shifting production traffic", "warning"))
     elif s == "interrupted":
-        lines.append((f"stopped watching; deployment {outcome.deployment_id} is still running", "warning"))
+        lines.append((f"stopped watching; deployment {ident} is still running", "warning"))
     elif s == "rolled_back":
         why = f": {outcome.reason.rstrip('.')}" if outcome.reason else ""
         lines.append((f"deployment of {outcome.new_revision} failed{why}; rolled back, {outcome.serving or outcome.old_revision} serves", "error"))
@@ -73,7 +82,11 @@ class PlainView:
         return self._stream or sys.stdout
 
     def _line(self, text: str) -> None:
-        self.stream.write(text + "\n")
+        import textwrap
+
+        # A CI log is read in a 100-column pane too: long event lines wrap under the message.
+        lines = textwrap.wrap(shorten_arns(text), width=WIDTH, subsequent_indent=" " * 9, break_on_hyphens=False) or [""]
+        self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()
 
     def note(self, text: str, severity: str = "info") -> None:
@@ -89,7 +102,7 @@ class PlainView:
         pass
 
     def outcome(self, outcome: "Outcome") -> None:
-        for text, severity in outcome_lines(outcome):
+        for text, severity in outcome_lines(outcome, getattr(self, "simulated", False)):
             self._line(f"{_MARK.get(severity, '')}{text}")
 
     def close(self) -> None:
@@ -134,13 +147,18 @@ class LiveView:
     def _console(self):
         return self.out.out
 
+    def _print(self, text: str, severity: str) -> None:
+        console = self._console()
+        # Wrapped to the terminal, and never wider than 100 columns, whatever the console's soft wrap.
+        console.print(shorten_arns(text), style=_STYLE.get(severity), markup=False, highlight=False, soft_wrap=False,
+                      width=min(console.width, WIDTH))
+
     def note(self, text: str, severity: str = "info") -> None:
-        self._console().print(f"{_MARK.get(severity, '')}{text}", style=_STYLE.get(severity), markup=False, highlight=False)
+        self._print(f"{_MARK.get(severity, '')}{text}", severity)
 
     def event(self, event: "Event") -> None:
         if event.kind in self._SCROLL:
-            self._console().print(f"[{_clock(event.at):>6}] {_MARK.get(event.severity, '')}{event.message}",
-                                  style=_STYLE.get(event.severity), markup=False, highlight=False)
+            self._print(f"[{_clock(event.at):>6}] {_MARK.get(event.severity, '')}{event.message}", event.severity)
 
     def snapshot(self, snap: "Snapshot", elapsed: float) -> None:
         from rich.live import Live
@@ -188,8 +206,8 @@ class LiveView:
 
     def outcome(self, outcome: "Outcome") -> None:
         self.close()
-        for text, severity in outcome_lines(outcome):
-            self._console().print(text, style=_STYLE.get(severity), markup=False, highlight=False)
+        for text, severity in outcome_lines(outcome, getattr(self, "simulated", False)):
+            self._print(text, severity)
 
     def close(self) -> None:
         if self._live is not None:

@@ -101,8 +101,9 @@ class Output:
             self._human().print(text, style="dim", markup=False)
 
     def emit_json(self, payload: Any) -> None:
-        sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
-        sys.stdout.flush()
+        # One JSON object per line, always: `apply -o json` follows its result with the rollout's
+        # events, and a consumer reads stdout line by line (`jq -c`, JSON Lines).
+        self.emit_json_line(payload)
 
     def emit_json_line(self, payload: Any) -> None:
         sys.stdout.write(json.dumps(payload, sort_keys=False, default=str) + "\n")

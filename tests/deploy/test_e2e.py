@@ -329,7 +329,7 @@ def test_ecs_native_canary_traffic_steps_then_a_pause_hook_and_promote(sim, run_
     assert hooks == [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}]
     assert run_cli("plan", "-f", manifest, "--detailed-exitcode", "--var", "IMAGE_TAG=v2").exit_code == 0
     waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v3")
-    assert waiting.exit_code == 0, waiting.output
+    assert waiting.exit_code == 3, waiting.output
     assert "waiting for approval" in waiting.stdout
     assert "shop-checkout-api:3 10%" not in waiting.stdout
     promoted = run_cli("promote", "-f", manifest)
@@ -345,7 +345,7 @@ def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, r
     cd = aws.client("codedeploy")
 
     waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
-    assert waiting.exit_code == 0 and "waiting for approval" in waiting.stdout and "ecsship promote" in waiting.stdout
+    assert waiting.exit_code == 3 and "waiting for approval" in waiting.stdout and "ecsship promote" in waiting.stdout
     abandoned = run_cli("rollback", "-f", manifest)
     assert abandoned.exit_code == 0, abandoned.output
     assert "stopping deployment" in abandoned.stdout and "shop-checkout-api-bg:1 serves" in abandoned.stdout
@@ -354,7 +354,7 @@ def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, r
     assert run_cli("promote", "-f", manifest).exit_code == 1  # nothing is waiting any more
 
     waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v3")
-    assert waiting.exit_code == 0, waiting.output
+    assert waiting.exit_code == 3, waiting.output
     assert "production traffic: shop-checkout-api-bg:3 10%" not in waiting.stdout  # nothing shifted yet
     deployment_id = waiting.stdout.split("! deployment ", 1)[1].split()[0]
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Ready"

@@ -123,3 +123,32 @@ def test_a_service_on_the_old_shared_family_moves_without_an_outage(sim, run_cli
     assert result.exit_code == 0, result.output
     assert _family(service_of(aws, "worker")["taskDefinition"]) == "shop-worker"
     assert ecs.describe_task_definition(taskDefinition="worker:1")["taskDefinition"]["status"] == "ACTIVE", "the old revision stays"
+
+
+def test_a_rerun_deploy_attaches_and_wait_exits_by_the_outcome(sim, run_cli, aws):
+    """Re-attach (issue 13 item 5): the same revision rolling out is followed, not refused."""
+    applied(run_cli, aws, WORKER, "worker")
+    assert run_cli("wait", "-f", WORKER).exit_code == 0, "nothing in flight: 0"
+    assert run_cli("deploy", "-f", WORKER, "--image-tag", "v2", "--no-wait").exit_code == 0
+    again = run_cli("deploy", "-f", WORKER, "--image-tag", "v2")
+    assert again.exit_code == 0, again.output
+    assert "already rolling out shop-worker:2: following it" in again.stdout
+    assert "deployed shop-worker:2" in again.stdout and "(simulated time)" in again.stdout
+
+    assert run_cli("deploy", "-f", WORKER, "--image-tag", "v3", "--no-wait").exit_code == 0
+    ok = run_cli("wait", "-f", WORKER)
+    assert ok.exit_code == 0 and "deployed shop-worker:3" in ok.stdout, ok.output
+    assert run_cli("deploy", "-f", WORKER, "--image-tag", "broken", "--no-wait").exit_code == 0
+    bad = run_cli("wait", "-f", WORKER, "--output", "json")
+    assert bad.exit_code == 1, bad.output
+    outcome = json.loads(bad.stdout.strip().splitlines()[-1])
+    assert outcome["status"] == "rolled_back" and outcome["exit_code"] == 1
+    assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:3")
+
+
+def test_apply_json_is_one_object_per_line(sim, run_cli, aws):
+    """--output json is JSON Lines: apply's result is followed by the rollout's events (issue 13 item 10)."""
+    result = run_cli("apply", "-f", WORKER, "--yes", "--output", "json")
+    assert result.exit_code == 0, result.output
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert objects[0]["ok"] is True and objects[-1]["event"] == "outcome", objects[-1]

@@ -117,7 +117,7 @@ def test_ecs_native_canary_shows_traffic_steps_pauses_for_approval_then_complete
     settings = DeploySettings(cluster="shop", service="web", strategy="canary", approval="manual", timeout=3600)
     clock, view = FakeClock(), View()
     outcome = roll_out(aws, settings, TD2, view, clock=clock)
-    assert outcome.status == "waiting_approval" and outcome.exit_code == 0
+    assert outcome.status == "waiting_approval" and outcome.exit_code == 3
     traffic = [e.message for e in view.events if e.kind == "traffic"]
     assert traffic == ["production traffic: web:2 0%, web:1 100%", "production traffic: web:2 10%, web:1 90%"]
     assert any(e.kind == "wait" and e.data["wait"] == "canary bake" for e in view.events)

@@ -122,13 +122,13 @@ def test_ctrl_c_leaves_the_rollout_running_and_exits_130():
     outcome = follow(FakeAws(), SETTINGS, tracker, Recorder(), clock)
     assert outcome.status == "interrupted" and outcome.exit_code == 130
     assert not tracker.rolled_back
-    assert "ecsship rollback" in outcome.hint and "status --watch" in outcome.hint
+    assert "ecsship rollback" in outcome.hint and "ecsship wait" in outcome.hint
 
 
 def test_waiting_for_approval_ends_the_watch_with_a_hint():
     tracker = ScriptedTracker([snap(phase="TEST_TRAFFIC_SHIFT"), snap("waiting_approval", phase="POST_TEST_TRAFFIC_SHIFT", hook_id="h1")])
     outcome = follow(FakeAws(), SETTINGS, tracker, Recorder(), FakeClock())
-    assert outcome.status == "waiting_approval" and outcome.exit_code == 0
+    assert outcome.status == "waiting_approval" and outcome.exit_code == 3
     assert "ecsship promote" in outcome.hint
 
 

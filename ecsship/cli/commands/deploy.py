@@ -68,6 +68,24 @@ def register(app: typer.Typer) -> None:
 
     @app.command(rich_help_panel="Ship")
     @guarded
+    def wait(
+        ctx: typer.Context,
+        file: FileOpt = "ecsship.yaml",
+        env: EnvOpt = None,
+        var: VarOpt = None,
+        timeout: TimeoutOpt = None,
+    ) -> None:
+        """Follow the deployment in progress (whoever started it) to its end, without acting on it.
+
+        Exit 0 when it completed (or none is in progress), 1 when it failed, rolled back or timed out,
+        3 when it waits for approval, 130 on Ctrl-C.
+        """
+        from ecsship.deploy import cli_flow
+
+        cli_flow.wait(ctx.obj, file, env, var, timeout)
+
+    @app.command(rich_help_panel="Ship")
+    @guarded
     def promote(
         ctx: typer.Context,
         file: FileOpt = "ecsship.yaml",

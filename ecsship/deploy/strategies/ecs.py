@@ -125,7 +125,9 @@ class EcsStrategy:
         in_progress = primary is not None and primary.get("rolloutState") == "IN_PROGRESS"
         if not active and not in_progress:
             return None
-        olds = [d for d in service.get("deployments", []) if d.get("status") != "PRIMARY"]
+        # The revision being replaced is the one running tasks (not whichever ACTIVE entry is listed first).
+        olds = sorted((d for d in service.get("deployments", []) if d.get("status") != "PRIMARY"),
+                      key=lambda d: (d.get("runningCount", 0), d.get("desiredCount", 0)), reverse=True)
         old_td = olds[0]["taskDefinition"] if olds else ""
         sd_arn = active[0] if active else ""
         tracker = EcsTracker(self, old_td, primary["taskDefinition"] if primary else service["taskDefinition"],
@@ -258,7 +260,8 @@ class EcsTracker:
         out = []
         new = by_td.pop(self.new_td, None)
         out.append(RevisionState(revision_name(self.new_td), "new", traffic=traffic_new, test_traffic=test_new, **(new or {"desired": 0, "pending": 0, "running": 0, "failed": 0})))
-        for td, agg in sorted(by_td.items()):
+        # The revision this rollout replaces first: the `started` header and outcome name the same one.
+        for td, agg in sorted(by_td.items(), key=lambda item: (item[0] != self.old_td, item[0])):
             out.append(RevisionState(revision_name(td), "old", traffic=traffic_old if td == self.old_td or len(by_td) == 1 else None, **agg))
         if not by_td and self.old_td and self.old_td != self.new_td:
             out.append(RevisionState(revision_name(self.old_td), "old", traffic=traffic_old))

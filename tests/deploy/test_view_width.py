@@ -1,0 +1,90 @@
+"""Issue 13 item 9: the CI (plain) and TTY (live) deploy views of an ECS-native blue/green rollout with
+long names fit 100 columns and name target groups and deployments by short name or id, never ARN.
+
+ECS service events carry full ARNs ("... is unhealthy in (target-group arn:aws:elasticloadbalancing:...)":
+Amazon ECS developer guide, "Amazon ECS service event messages"); the JSON events keep them.
+"""
+from __future__ import annotations
+
+import io
+import json
+
+from ecsship.deploy.clock import FakeClock
+from ecsship.deploy.engine import follow
+from ecsship.deploy.model import RevisionState, ServiceEvent, Snapshot
+from ecsship.deploy.settings import DeploySettings
+from ecsship.ui.deploy_view import JsonView, LiveView, PlainView
+from ecsship.ui.output import Output
+
+from tests.deploy.scripted import ScriptedTracker
+from tests.deploy.test_views import NoTagAws
+
+SETTINGS = DeploySettings(cluster="shop", service="checkout-api", timeout=600)
+SD = "arn:aws:ecs:us-east-1:123456789012:service-deployment/shop-production/shop-checkout-api/AbCdEfGh0123456789"
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-checkout-api-blue/0123456789abcdef"
+NEW, OLD = "shop-production-checkout-api:12", "shop-production-checkout-api:11"
+
+
+def _snap(state="in_progress", events=(), **kw) -> Snapshot:
+    revs = (RevisionState(NEW, "new", 3, 0, kw.pop("running", 0), kw.pop("failed", 0), traffic=kw.pop("traffic", 0.0)),
+            RevisionState(OLD, "old", 3, 0, 3, 0, traffic=100.0))
+    evs = tuple(ServiceEvent(f"e{i}", f"2026-01-01T00:00:{i:02d}Z", m) for i, m in events)
+    return Snapshot(deployment_id=SD, state=state, phase=kw.pop("phase", "SCALE_UP"), revisions=revs, events=evs, **kw)
+
+
+def _rollout() -> ScriptedTracker:
+    unhealthy = [(i, f"(service checkout-api) (task {t}) (port 8080) is unhealthy in (target-group {TG}) due to "
+                     "(reason Health checks failed with these codes: [502]).") for i, t in ((1, "a1"), (2, "b2"), (3, "c3"))]
+    return ScriptedTracker([
+        _snap(),
+        _snap(running=3, phase="TEST_TRAFFIC_SHIFT", events=[(4, f"(service checkout-api) registered 3 targets in (target-group {TG})")]),
+        _snap(running=3, failed=3, phase="PRODUCTION_TRAFFIC_SHIFT", events=unhealthy, targets=(("unhealthy", 3),)),
+        _snap("rolled_back", running=0, failed=3, phase="ROLLBACK_SUCCESSFUL", serving=OLD,
+              reason=f"deployment {SD} failed: tasks failed their health checks in target group {TG}"),
+    ], old_td=f"arn:aws:ecs:us-east-1:123456789012:task-definition/{OLD}", new_td=f"arn:aws:ecs:us-east-1:123456789012:task-definition/{NEW}")
+
+
+def _check(text: str) -> list[str]:
+    lines = text.splitlines()
+    assert lines, "the view printed something"
+    assert max(len(line) for line in lines) <= 100, "\n".join(line for line in lines if len(line) > 100)
+    assert not [line for line in lines if "arn:" in line], text
+    return lines
+
+
+def test_plain_view_fits_100_columns_without_arns():
+    stream = io.StringIO()
+    view = PlainView(Output("text", color=False), stream=stream)
+    view.outcome(follow(NoTagAws(), SETTINGS, _rollout(), view, FakeClock()))
+    lines = _check(stream.getvalue())
+    joined = " ".join(line.strip() for line in lines)  # wrapped lines read as one
+    assert "3× (service checkout-api) (port 8080) is unhealthy in (target-group shop-checkout-api-blue)" in joined
+    assert "deployment AbCdEfGh0123456789" in joined
+
+
+def test_live_view_fits_100_columns_without_arns(monkeypatch):
+    import sys
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", buffer)
+    console = Console(file=buffer, force_terminal=True, width=100, color_system=None, soft_wrap=True, emoji=False)
+    monkeypatch.setattr(Output, "out", property(lambda self: console))
+    view = LiveView(Output("text", color=False))
+    view.outcome(follow(NoTagAws(), SETTINGS, _rollout(), view, FakeClock()))
+    text = buffer.getvalue()
+    # Live redraws use cursor controls; what a person reads is each line between them.
+    import re
+
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "\n", text).replace("\r", "\n")
+    lines = _check(plain)
+    assert "unhealthy in (target-group shop-checkout-api-blue)" in " ".join(line.strip() for line in lines)
+
+
+def test_json_keeps_the_full_arns(capsys):
+    view = JsonView(Output("json", color=False))
+    view.outcome(follow(NoTagAws(), SETTINGS, _rollout(), view, FakeClock()))
+    objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert objects[0]["deployment_id"] == SD
+    assert any(TG in o.get("message_full", "") for o in objects if o["event"] == "service_event")

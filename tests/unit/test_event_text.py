@@ -1,0 +1,35 @@
+"""Issue 13 item 9: event lines name things by short name or id, and say repeated events once.
+
+ECS service events name target groups by ARN, e.g. "(service web) (task 1a2b) (port 8080) is unhealthy
+in (target-group arn:aws:elasticloadbalancing:...:targetgroup/shop-web-blue/0123) due to (reason Health
+checks failed)" (Amazon ECS developer guide, "Amazon ECS service event messages").
+"""
+from __future__ import annotations
+
+from ecsship.deploy.events import diff, shorten_arns
+from ecsship.deploy.model import ServiceEvent, Snapshot
+from ecsship.deploy.names import short_id
+
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-checkout-api-blue/0123456789abcdef"
+
+
+def _unhealthy(task: str) -> str:
+    return f"(service checkout-api) (task {task}) (port 8080) is unhealthy in (target-group {TG}) due to (reason Health checks failed)."
+
+
+def test_short_ids_of_the_arns_events_carry():
+    assert short_id(TG) == "shop-checkout-api-blue"
+    assert short_id("arn:aws:ecs:us-east-1:123456789012:service-deployment/shop/web/AbC123") == "AbC123"
+    assert short_id("ecs-svc/123") == "ecs-svc/123"
+    assert "arn:" not in shorten_arns(_unhealthy("1a2b"))
+
+
+def test_identical_events_of_one_poll_are_collapsed_with_a_count():
+    events = tuple(ServiceEvent(f"e{i}", "2026-01-01T00:00:00Z", _unhealthy(t)) for i, t in enumerate(("aa11", "bb22", "cc33")))
+    first = diff(None, Snapshot("arn:aws:ecs:us-east-1:123456789012:service-deployment/shop/web/AbC123", events=events), 0.0)
+    lines = [e for e in first if e.kind == "service_event"]
+    assert len(lines) == 1
+    assert lines[0].message.startswith("3× (service checkout-api) (port 8080) is unhealthy in (target-group shop-checkout-api-blue)")
+    assert lines[0].data["count"] == 3 and TG in lines[0].data["message_full"], "JSON keeps the full ARN"
+    started = next(e for e in first if e.kind == "started")
+    assert "arn:" not in started.message and started.data["deployment_id"].startswith("arn:aws:ecs:")
