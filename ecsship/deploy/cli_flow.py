@@ -148,8 +148,8 @@ def _rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
         if not wait:
             c.finish(Outcome("started", tracker.id, revision_name(tracker.new_td), revision_name(tracker.old_td),
                              hint="follow it with `ecsship wait`"))
-        outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, rollback_on_timeout=False, mark=False,
-                         stop_when_waiting=False)  # a paused deployment being abandoned: watch it unwind
+        outcome = follow(c.aws, c.settings, tracker, _AskedRollback(c.view), c.clock, timeout=limit, rollback_on_timeout=False,
+                         mark=False, stop_when_waiting=False)  # a paused deployment being abandoned: watch it unwind
         if outcome.status in ("rolled_back", "stopped"):
             outcome.status = "reverted"
         c.finish(outcome)
@@ -171,6 +171,26 @@ def _rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
         outcome = roll_out(c.aws, c.settings, target, c.view, clock=c.clock, wait=wait, timeout=limit,
                            rollback_on_timeout=True, on_started=lock.close)
     c.finish(outcome)
+
+
+class _AskedRollback:
+    """The view while `rollback` unwinds a rollout it stopped: its rolling back and rolled back are
+    what was asked for, not failures (no "✖ rolled back" before "✔ rolled back")."""
+
+    def __init__(self, view):
+        self._view = view
+
+    def __getattr__(self, name):
+        return getattr(self._view, name)
+
+    def event(self, event) -> None:
+        from dataclasses import replace
+
+        asked = (event.kind == "state" and event.data.get("state") in ("rolling_back", "rolled_back", "stopped")) or (
+            event.kind == "service_event" and ("rolling back" in event.message or "rolled back" in event.message))
+        if asked:
+            event = replace(event, severity="info")
+        self._view.event(event)
 
 
 def _promote(options, file, env, var, timeout) -> None:

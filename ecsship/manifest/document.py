@@ -85,6 +85,7 @@ def read_source(path: str) -> tuple[object, Positions]:
     try:
         with open(path, "rb") as fh:
             raw = fh.read(2 * 1024 * 1024)
+            size = os.fstat(fh.fileno()).st_size
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file", "run `ecsship init` to write a manifest, or pass -f PATH") from None
     except IsADirectoryError:
@@ -92,7 +93,7 @@ def read_source(path: str) -> tuple[object, Positions]:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        data, positions = parse(path, read_text(path, raw))
+        data, positions = parse(path, read_text(path, raw, size=max(size, len(raw))))
     except YamlProblem as exc:
         raise ManifestError([exc.problem]) from None
     return _mapping(data, path), positions
@@ -165,7 +166,10 @@ def _validated(path, data, positions, env, strict, all_environments) -> Manifest
                     problems.append(_in_environment(problem, name))
     if env is not None:
         data, positions = apply_environment(data, positions, env)
-        problems += [p for p in _check(data, positions, path) if p.render() not in {q.render() for q in problems}]
+        # A typo inside the overlay is found in the overlay and again in the merged document, at the
+        # same file:line:col: say it once (the overlay's field path names where it is).
+        said = {q.render() for q in problems} | {_place(q) for q in problems if q.line is not None}
+        problems += [p for p in _check(data, positions, path) if p.render() not in said and _place(p) not in said]
     else:
         data = {k: v for k, v in data.items() if k != "environments"}
 
@@ -174,6 +178,10 @@ def _validated(path, data, positions, env, strict, all_environments) -> Manifest
     if any(p.severity == "error" for p in problems):
         raise ManifestError(sorted(problems, key=_order))
     return Manifest(path, data, positions, env, sorted(problems, key=_order))
+
+
+def _place(problem: Problem) -> tuple:
+    return (problem.file, problem.line, problem.column, problem.message) if problem.line is not None else (problem.render(),)
 
 
 def validate_saved(data, path: str) -> list[Problem]:

@@ -33,10 +33,12 @@ class YamlProblem(Exception):
         self.problem = problem
 
 
-def read_text(path: str, data: bytes) -> str:
-    """Decode a manifest file, refusing what is not a small UTF-8 text file."""
-    if len(data) > MAX_BYTES:
-        raise YamlProblem(Problem(path, None, None, "", f"file is {len(data):,} bytes; a manifest may be at most 1 MiB"))
+def read_text(path: str, data: bytes, size: int | None = None) -> str:
+    """Decode a manifest file, refusing what is not a small UTF-8 text file. `size`: the file's real
+    size when only its beginning was read (a 39 MB file is reported as 39 MB, not as what was read)."""
+    size = len(data) if size is None else size
+    if size > MAX_BYTES:
+        raise YamlProblem(Problem(path, None, None, "", f"file is {size:,} bytes; a manifest may be at most 1 MiB"))
     if b"\x00" in data:
         raise YamlProblem(Problem(path, None, None, "", "file looks binary (it contains NUL bytes); expected a YAML manifest"))
     try:

@@ -30,7 +30,7 @@ class ClusterReconciler(Reconciler):
         arn = cluster["clusterArn"]
         return Live(state=state, outputs=_outputs(arn, res.name), managed=mine,
                     raw={"providers": providers, "default_strategy": cluster.get("defaultCapacityProviderStrategy") or []},
-                    note="" if mine else "existing cluster not created by ecsship: used as is (only capacity providers are attached)")
+                    note="" if mine else _shared_note(tags))
 
     def desired_state(self, res, spec, live=None):
         state = {"capacityProviders": sorted(spec["capacityProviders"])}
@@ -73,3 +73,11 @@ def _outputs(arn: str, name: str) -> dict:
     return {"arn": arn, "name": name,
             "service_arn_prefix": arn.replace(":cluster/", ":service/") + "/",
             "task_set_prefix": arn.replace(":cluster/", ":task-set/") + "/"}
+
+
+def _shared_note(tags: dict) -> str:
+    """A cluster is shared: one ecsship created for another service is not "not created by ecsship"."""
+    creator = tags.get("ecsship:service")
+    if creator:
+        return f"cluster created by ecsship for service {creator}: shared, used as is (only capacity providers are attached)"
+    return "existing cluster not created by ecsship: used as is (only capacity providers are attached)"

@@ -158,6 +158,8 @@ def test_rollback_during_a_rollout_stops_it(world):
     assert result.exit_code == 0, result.output
     assert "stopping deployment" in result.stdout and "web:1 serves" in result.stdout
     assert "StopServiceDeployment" in world.ecs.calls
+    # What was asked for is not a failure: no "✖ rolled back" before "✔ rolled back" (issue 13 item 10).
+    assert "✖" not in result.stdout and "✔ rolled back" in result.stdout
 
 
 def test_rollback_to_revision(world):

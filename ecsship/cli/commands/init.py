@@ -46,6 +46,8 @@ def register(app: typer.Typer) -> None:
         target = Path(file)
         if target.exists() and not force:
             raise UsageError(f"{file} already exists", "pass --force to overwrite it, or -f to write elsewhere")
+        if not target.parent.is_dir():  # a typo in the path must not silently create directories
+            raise UsageError(f"{file}: directory {target.parent} does not exist", "create it first, or pass -f to an existing directory")
         interactive = on_terminal()
         default_service = _sanitize(Path.cwd().name) or "app"
         if interactive:
@@ -116,8 +118,6 @@ def register(app: typer.Typer) -> None:
                 spec.test_listener_port = facts.test_listener_port or spec.test_listener_port
         text = render_manifest(spec)
         _check_valid(text, target, file)
-        if target.parent and not target.parent.exists():
-            target.parent.mkdir(parents=True)
         target.write_text(text, encoding="utf-8")
         out.success(f"wrote {file}" + (" (VPC, subnets, ALB and a free listener priority read from the local AWS)" if facts else ""))
         flag = f" -f {file}" if file != "ecsship.yaml" else ""
