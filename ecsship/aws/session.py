@@ -49,6 +49,13 @@ def _known_region(session, region: str) -> bool:
         return True
 
 
+def _region_from_environment() -> str | None:
+    """AWS_REGION, which the AWS CLI v2 and the other SDKs read before AWS_DEFAULT_REGION; botocore
+    reads only AWS_DEFAULT_REGION (its configprovider maps `region` to that variable alone), so ecsship
+    passes AWS_REGION on itself. None leaves botocore's chain (AWS_DEFAULT_REGION, then the profile)."""
+    return os.environ.get("AWS_REGION") or None
+
+
 class Aws:
     def __init__(
         self,
@@ -70,7 +77,7 @@ class Aws:
         if local:
             kwargs.update(credentials or LOCAL_CREDENTIALS)
         try:
-            self.session = boto3.session.Session(region_name=region, **kwargs)
+            self.session = boto3.session.Session(region_name=region or _region_from_environment(), **kwargs)
         except Exception as exc:  # ProfileNotFound and friends
             from ecsship.aws.errors import translate_botocore
 

@@ -149,7 +149,7 @@ class Builder:
                 "awslogs-region": Ref("network", "region"), "awslogs-stream-prefix": self.service}},
         }
         if m.get("port"):
-            container["portMappings"] = [{"containerPort": m["port"], "hostPort": m["port"], "protocol": "tcp", "name": f"{self.service}-{m['port']}"[:64]}]
+            container["portMappings"] = [{"containerPort": m["port"], "hostPort": m["port"], "protocol": "tcp", "name": names.port_mapping_name(self.service, m["port"])}]
         hc = m.get("health_check") or {}
         if hc.get("command"):
             cmd = hc["command"]

@@ -65,5 +65,19 @@ def legacy_task_family(service: str) -> str:
     return service
 
 
+PORT_MAPPING_NAME_MAX = 64
+
+
+def port_mapping_name(service: str, port: int) -> str:
+    """The name of the service's port mapping: `<service>-<port>` in the characters ECS allows.
+
+    botocore ecs PortMapping.name: "up to 64 characters. The characters can include lowercase
+    letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen."
+    So `CheckoutApi` on 8080 is `checkoutapi-8080`.
+    """
+    name = fit(f"{service.lower()}-{port}", PORT_MAPPING_NAME_MAX, r"a-z0-9_-").lstrip("-")
+    return name or f"port-{port}"
+
+
 def log_group_name(cluster: str, service: str) -> str:
     return f"/ecs/{cluster}/{service}"

@@ -51,7 +51,9 @@ class NetworkLookup(Reconciler):
             "vpc_id": vpc_id, "subnet_ids": sorted(s["SubnetId"] for s in subnets), "azs": azs,
             # Interface endpoints take one subnet per AZ.
             "endpoint_subnet_ids": sorted({s["AvailabilityZone"]: s["SubnetId"] for s in sorted(subnets, key=lambda s: s["SubnetId"], reverse=True)}.values()),
-            "region": aws.region, "account_id": vpcs[0].get("OwnerId"), "warnings": warnings,
+            # The caller's account (STS), not the VPC's OwnerId: a VPC shared through AWS RAM belongs to
+            # the owner account, while everything ecsship creates lives in the caller's.
+            "region": aws.region, "account_id": aws.account_id, "warnings": warnings,
             "vpc_cidrs": _vpc_cidrs(vpcs[0]),
         })
 

@@ -3,12 +3,16 @@
 - ECS RegisterTaskDefinition (Fargate): task cpu/memory must be one of the documented Fargate
   combinations (Amazon ECS Developer Guide, "Task CPU and memory"); otherwise ClientException
   "No Fargate configuration exists for given values".
+- ECS RegisterTaskDefinition: port mapping names are lowercase letters, numbers, `_` and `-`, at
+  most 64, not starting with `-` (botocore ecs PortMapping.name); otherwise ClientException.
 - ECS ListTaskDefinitions: sort=DESC lists the newest revisions first (moto ignores sort).
 - CloudWatch Logs PutRetentionPolicy: retentionInDays must be one of the documented values.
 - IAM CreateRole / UpdateAssumeRolePolicy: the trust policy must be JSON with a Statement
   (MalformedPolicyDocument).
 """
 from __future__ import annotations
+
+import re
 
 import json
 
@@ -46,6 +50,22 @@ def fargate_error(cpu, memory) -> str | None:
     return None
 
 
+PORT_MAPPING_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]{0,63}$")
+
+
+def port_mapping_name_error(container_definitions: list) -> str | None:
+    """RegisterTaskDefinition: botocore ecs PortMapping.name "can include up to 64 characters. The
+    characters can include lowercase letters, numbers, underscores (_), and hyphens (-). The name
+    can't start with a hyphen." moto accepts any name."""
+    for container in container_definitions or []:
+        for mapping in container.get("portMappings") or []:
+            name = mapping.get("name")
+            if name is not None and not PORT_MAPPING_NAME.match(name):
+                return (f"Invalid port mapping name '{name}' in container '{container.get('name')}'. Port mapping names can "
+                        "contain up to 64 lowercase letters, numbers, underscores and hyphens, and cannot start with a hyphen.")
+    return None
+
+
 def apply() -> None:
     from moto.ecs.exceptions import EcsClientException
     from moto.ecs.models import EC2ContainerServiceBackend
@@ -60,6 +80,9 @@ def apply() -> None:
             error = fargate_error(kwargs.get("cpu"), kwargs.get("memory"))
             if error:
                 raise EcsClientException(error)
+        error = port_mapping_name_error(container_definitions)
+        if error:
+            raise EcsClientException(error)
         return original_register(self, family, container_definitions, *args, **kwargs)
 
     EC2ContainerServiceBackend.register_task_definition = register_task_definition
