@@ -62,7 +62,7 @@ def main_options(
     profile: Annotated[Optional[str], typer.Option(help="AWS named profile (else AWS_PROFILE).")] = None,
     endpoint_url: Annotated[Optional[str], typer.Option("--endpoint-url", help="Send every AWS call to this endpoint (also AWS_ENDPOINT_URL).")] = None,
     local: Annotated[bool, typer.Option("--local", help="Use the embedded local AWS (started when not running).")] = False,
-    local_port: Annotated[Optional[int], typer.Option("--local-port", help="Port of the local AWS for --local (default 4566).", hidden=True)] = None,
+    local_port: Annotated[Optional[int], typer.Option("--local-port", help="Port of the local AWS for --local (default 4566, or ECSSHIP_LOCAL_PORT).")] = None,
     output: Annotated[str, typer.Option("--output", "-o", help="text or json.", case_sensitive=False)] = "text",
     no_color: Annotated[bool, typer.Option("--no-color", help="No colours (also NO_COLOR).")] = False,
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail (repeat for more).")] = 0,

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 from ecsship.desired.refs import UNKNOWN
-from ecsship.redact import redact
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, SYMBOLS, UPDATE, list_delta
+from ecsship.redact import redact
 
 STYLES = {CREATE: "green", UPDATE: "yellow", REPLACE: "magenta", DELETE: "red", NOOP: "dim"}
 MAX_VALUE = 160

@@ -163,3 +163,14 @@ def test_manifest_from_standard_input(aws, run_cli, tmp_path, monkeypatch):
     assert result.exit_code == 2 and f"<stdin>:{line}:1: port" in result.output, result.output
     refused = run_cli("secret", "set", "X", "-f", "-", input=text)
     assert refused.exit_code == 2 and "-f PATH" in refused.output
+
+
+def test_readme_shows_another_port_and_make_test_says_how_long():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    local = readme[readme.index("## Try it without AWS"):readme.index("## Commands")]
+    assert "--local-port" in local and "ECSSHIP_LOCAL_PORT" in local and "local image add" in local
+    recipe = (root / "Makefile").read_text().split("\ntest:")[1].split("\n\n")[0]
+    assert recipe.index("minutes") < recipe.index("-m pytest")  # said before the suite starts
