@@ -4,6 +4,11 @@ The lock is an SSM parameter `/ecsship/locks/<cluster>/<service>` created with O
 AWS creates it for exactly one caller (the others get ParameterAlreadyExists), so the create is
 the compare-and-set. The value records owner, command, and an expiry, so a lock left by a
 crashed run can be taken over after it expires, or removed with `ecsship unlock`.
+
+Taking over a stale lock is itself a compare-and-set on the stale holder's token: the taker first
+creates `<lock>.takeover.<token>` with Overwrite=False (only one run can), and only that run replaces
+the lock. Read-then-delete would let two runs each delete and recreate it and both believe they hold it.
+Hosts are identified by machine id (containers share hostnames), the hostname only as a fallback.
 """
 from __future__ import annotations
 
@@ -26,6 +31,20 @@ class LockHeld(EcsshipError):
     pass
 
 
+def machine_id() -> str | None:
+    """This machine's id (systemd's /etc/machine-id, or D-Bus's): unlike a hostname, two containers
+    or two CI runners do not share it by accident."""
+    for path in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            with open(path, encoding="ascii") as handle:
+                value = handle.read().strip()
+        except OSError:
+            continue
+        if value:
+            return value
+    return None
+
+
 @dataclass(frozen=True)
 class LockInfo:
     owner: str
@@ -33,12 +52,25 @@ class LockInfo:
     token: str
     acquired_at: float
     expires_at: float
+    machine: str | None = None
+
+    def on_this_machine(self) -> bool:
+        if self.machine is not None:
+            return self.machine == machine_id()
+        try:  # a lock written before machine ids were recorded
+            return self.owner.split("@", 1)[1].split(" pid ")[0] == socket.gethostname()
+        except IndexError:
+            return False
+
+    def is_live(self, now: float) -> bool:
+        """Not expired and not left by a crashed process on this machine: a run may still hold it."""
+        return self.expires_at > now and not self.holder_is_gone()
 
     def holder_is_gone(self) -> bool:
         """True when the holder ran on this machine and its process no longer exists (a crash)."""
         try:
-            host, pid = self.owner.split("@", 1)[1].split(" pid ")
-            if host != socket.gethostname():
+            _host, pid = self.owner.split("@", 1)[1].split(" pid ")
+            if not self.on_this_machine():
                 return False
             os.kill(int(pid), 0)
         except (ValueError, IndexError):
@@ -84,15 +116,20 @@ class ServiceLock:
             return None
         try:
             data = json.loads(value)
-            return LockInfo(data["owner"], data["command"], data["token"], float(data["acquired_at"]), float(data["expires_at"]))
+            return LockInfo(data["owner"], data["command"], data["token"], float(data["acquired_at"]), float(data["expires_at"]),
+                            data.get("machine"))
         except (ValueError, KeyError, TypeError):
             # Unreadable: treat as expired so it can be replaced rather than block forever.
             return LockInfo("unknown", "unknown", "", 0.0, 0.0)
 
-    def _try_create(self, command: str, ttl: float) -> bool:
+    def _value(self, command: str, ttl: float, token: str) -> str:
         now = self.clock()
+        return json.dumps({"owner": whoami(), "machine": machine_id(), "command": command, "token": token,
+                           "acquired_at": now, "expires_at": now + ttl})
+
+    def _try_create(self, command: str, ttl: float) -> bool:
         token = uuid.uuid4().hex
-        value = json.dumps({"owner": whoami(), "command": command, "token": token, "acquired_at": now, "expires_at": now + ttl})
+        value = self._value(command, ttl, token)
         try:
             self.ssm.put_parameter(
                 Name=self.name,
@@ -119,9 +156,10 @@ class ServiceLock:
             self.waited = True
             held = self.read()
             now = self.clock()
-            if held is not None and (held.expires_at <= now or held.holder_is_gone()):
-                # Expired, or its process died on this machine: remove it, then race for it like everyone else.
-                self._delete_if(held.token)
+            if held is not None and not held.is_live(now):
+                # Expired, or its process died on this machine: take it over - once, by one run.
+                if self._take_over(held, command, ttl):
+                    return
                 continue
             if now >= deadline:
                 what = held.describe(now) if held else "held by another run"
@@ -130,6 +168,32 @@ class ServiceLock:
                     "wait for that run to finish; if it crashed, `ecsship unlock` removes the lock",
                 )
             self.sleep(min(2.0, max(0.1, deadline - now)))
+
+    def _take_over(self, stale: LockInfo, command: str, ttl: float) -> bool:
+        """Replace the stale lock only if this run wins the takeover marker for the stale token (SSM's
+        PutParameter with Overwrite=False succeeds for exactly one caller)."""
+        import hashlib
+
+        marker = f"{self.name}.takeover.{hashlib.sha256(stale.token.encode()).hexdigest()[:32]}"
+        try:
+            self.ssm.put_parameter(Name=marker, Value=whoami(), Type="String", Overwrite=False,
+                                   Description="ecsship lock takeover marker",
+                                   Tags=[{"Key": "ecsship:lock", "Value": "true"}])
+        except self.ssm.exceptions.ParameterAlreadyExists:
+            return False  # another run is taking it over
+        try:
+            current = self.read()
+            if current is None or current.token != stale.token:
+                return False  # released or replaced meanwhile: race for it normally
+            token = uuid.uuid4().hex
+            self.ssm.put_parameter(Name=self.name, Value=self._value(command, ttl, token), Type="String", Overwrite=True)
+            self.token = token
+            return True
+        finally:
+            try:
+                self.ssm.delete_parameter(Name=marker)
+            except self.ssm.exceptions.ParameterNotFound:
+                pass
 
     def _delete_if(self, token: str) -> None:
         current = self.read()

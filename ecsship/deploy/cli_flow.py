@@ -144,7 +144,8 @@ def _rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
         if to_revision is not None:
             raise UsageError("a deployment is in progress: `rollback` stops it and returns to the revision it replaced; --to-revision applies once it has ended")
         c.view.note(f"stopping deployment {tracker.id} and rolling back to {revision_name(tracker.old_td) or 'the previous revision'}", "warning")
-        tracker.rollback()
+        with start_lock(c, "rollback"):  # never interleaved with another run's start (issue #22)
+            tracker.rollback()
         if not wait:
             c.finish(Outcome("started", tracker.id, revision_name(tracker.new_td), revision_name(tracker.old_td),
                              hint="follow it with `ecsship wait`"))
@@ -202,12 +203,13 @@ def _promote(options, file, env, var, timeout) -> None:
     from ecsship.deploy.strategies import strategy_for
 
     strategy = strategy_for(c.aws, c.settings, c.clock)
-    tracker = strategy.attach()
-    snap = tracker.poll() if tracker is not None else None
-    if snap is None or snap.state != WAITING_APPROVAL:
-        raise EcsshipError(f"no deployment of service {c.settings.service} is waiting for approval",
-                           "`ecsship status` shows what is in progress")
-    c.view.note(f"approved: deployment {tracker.id} shifts production traffic now")
-    tracker.continue_(snap.hook_id)
+    with start_lock(c, "promote"):  # the check and the approval: no other run starts in between (issue #22)
+        tracker = strategy.attach()
+        snap = tracker.poll() if tracker is not None else None
+        if snap is None or snap.state != WAITING_APPROVAL:
+            raise EcsshipError(f"no deployment of service {c.settings.service} is waiting for approval",
+                               "`ecsship status` shows what is in progress")
+        c.view.note(f"approved: deployment {tracker.id} shifts production traffic now")
+        tracker.continue_(snap.hook_id)
     outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, stop_when_waiting=False)
     c.finish(outcome)

@@ -13,6 +13,9 @@ from ecsship.errors import Problem
 MAX_BYTES = 1024 * 1024
 # A manifest has a few hundred nodes; this bounds alias expansion ("billion laughs").
 MAX_NODES = 100_000
+# A manifest is a few levels deep; ~900 nested lists hit Python's recursion limit (an "internal
+# error"): far below that, say so clearly.
+MAX_DEPTH = 64
 
 Path = tuple  # of str | int
 Positions = dict  # Path -> (line, column), both 1-based
@@ -63,6 +66,9 @@ def parse(path: str, text: str) -> tuple[object, Positions]:
         raise YamlProblem(Problem(path, mark.line + 1 if mark else None, mark.column + 1 if mark else None, "", message, hint)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(path, None, None, "", f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise YamlProblem(Problem(path, None, None, "", f"the document nests deeper than {MAX_DEPTH} levels",
+                                  "a manifest is a few levels deep; flatten it")) from None
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         raise YamlProblem(Problem(path, 1, 1, "", "the manifest is empty", "run `ecsship init` to write a starter manifest"))
@@ -92,6 +98,9 @@ class _Converter:
         self.count += 1
         if self.count > MAX_NODES:
             self._fail(node, _dotted(path), f"the document expands to more than {MAX_NODES:,} values (a YAML alias bomb?)", "remove the anchors and aliases")
+        if len(path) > MAX_DEPTH:
+            self._fail(node, _dotted(path[:3]) + "...", f"the document nests deeper than {MAX_DEPTH} levels",
+                       "a manifest is a few levels deep; flatten it")
         self.positions.setdefault(path, self._where(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)

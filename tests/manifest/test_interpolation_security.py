@@ -89,3 +89,15 @@ def test_a_secret_var_value_never_shows_in_the_plan(run_cli, aws, tmp_path):
     assert saved.exit_code == 2 and not (tmp_path / "p.json").exists()
     json_out = run_cli("plan", "--output", "json", "-f", str(path), "--var", f"UPSTREAM_TOKEN={value}")
     assert value not in json.dumps(json.loads(json_out.stdout))
+
+
+def test_deep_nesting_is_a_clear_limit_not_an_internal_error(tmp_path):
+    """~900 nested lists used to hit Python's recursion limit ("internal error", exit 1)."""
+    from typer.testing import CliRunner
+
+    from ecsship.cli.app import app
+
+    path = write(tmp_path, "service: a\nx: " + "[" * 900 + "1" + "]" * 900 + "\n")
+    result = CliRunner().invoke(app, ["validate", "-f", path])
+    assert result.exit_code == 2, result.output
+    assert "nests deeper than" in result.output and "internal error" not in result.output

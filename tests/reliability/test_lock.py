@@ -62,8 +62,8 @@ def test_unlock_command(aws, run_cli, tmp_path):
     web = Path(__file__).resolve().parents[2] / "examples" / "worker" / "ecsship.yaml"
     clock = FakeClock()
     lock = ServiceLock(Aws(region="us-east-1", endpoint_url=aws.endpoint_url, local=True), "shop", "worker", clock=clock, sleep=clock.sleep)
-    lock.acquire("deploy")
-    result = run_cli("unlock", "-f", str(web), "--yes")
+    lock.acquire("deploy")  # held by this (live) process: only --force removes it
+    result = run_cli("unlock", "-f", str(web), "--yes", "--force")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "lock removed" in result.stdout
     assert lock.read() is None
@@ -82,3 +82,87 @@ def test_lock_of_a_dead_process_on_this_machine_is_taken_over(aws):
     aws.client("ssm").put_parameter(Name=lock.name, Value=json.dumps(value), Type="String")
     lock.acquire("apply", wait=0)
     assert lock.read().token == lock.token
+
+
+def test_stale_takeover_is_a_compare_and_set(aws):
+    """Issue #22: takeover was read-then-delete, so a second run could delete the lock the first had
+    just taken over and both believed they held it. Now exactly one holds it."""
+    clock = FakeClock()
+    crashed = make(aws, clock)
+    crashed.acquire("apply", ttl=60)
+    clock.now += 61
+    first = make(aws, clock)
+    outcome = {}
+
+    def interleave(**_):
+        if outcome:
+            return
+        outcome["first"] = "running"
+        try:
+            first.acquire("apply", wait=0)
+            outcome["first"] = "holds"
+        except LockHeld:
+            outcome["first"] = "refused"
+
+    session = Aws(region="us-east-1", endpoint_url=aws.endpoint_url, local=True,
+                  event_hooks=[("before-call.ssm.DeleteParameter", interleave)])
+    second = ServiceLock(session, "shop", "api", clock=clock, sleep=clock.sleep)
+    try:
+        second.acquire("apply", wait=0)
+        second_holds = True
+    except LockHeld:
+        second_holds = False
+    holders = [name for name, holds in (("first", outcome.get("first") == "holds"), ("second", second_holds)) if holds]
+    assert len(holders) == 1, f"both believe they hold the lock: {holders}"
+    winner = first if holders == ["first"] else second
+    assert second.read().token == winner.token
+
+
+def test_a_dead_pid_on_another_machine_with_the_same_hostname_is_not_taken_over(aws):
+    """Containers share hostnames: the lock records the machine id, and a pid from another machine says
+    nothing about this one."""
+    import json
+    import socket
+
+    clock = FakeClock()
+    lock = make(aws, clock)
+    value = {"owner": f"ci@{socket.gethostname()} pid 999999", "machine": "another-machine-id", "command": "apply",
+             "token": "other", "acquired_at": clock.now, "expires_at": clock.now + 3600}
+    aws.client("ssm").put_parameter(Name=lock.name, Value=json.dumps(value), Type="String")
+    with pytest.raises(LockHeld):
+        lock.acquire("apply", wait=0)
+
+
+def test_unlock_refuses_a_live_holder_without_force(aws, run_cli):
+    """--yes only answers the prompt: a holder that may still run needs --force (issue #22)."""
+    from pathlib import Path
+
+    worker = Path(__file__).resolve().parents[2] / "examples" / "worker" / "ecsship.yaml"
+    clock = FakeClock()
+    clock.now = __import__("time").time()
+    lock = ServiceLock(Aws(region="us-east-1", endpoint_url=aws.endpoint_url, local=True), "shop", "worker", clock=clock, sleep=clock.sleep)
+    lock.acquire("deploy")
+    refused = run_cli("unlock", "-f", str(worker), "--yes")
+    assert refused.exit_code == 2 and "--force" in refused.stderr
+    assert lock.read() is not None
+    assert run_cli("unlock", "-f", str(worker), "--yes", "--force").exit_code == 0
+    assert lock.read() is None
+
+
+def test_destroy_takes_the_lock(aws, run_cli, monkeypatch):
+    """destroy deleting resources while an apply or deploy runs would interleave with it (issue #22)."""
+    from pathlib import Path
+
+    worker = Path(__file__).resolve().parents[2] / "examples" / "worker" / "ecsship.yaml"
+    assert run_cli("apply", "--no-wait", "-f", str(worker), "--yes").exit_code == 0
+    original = ServiceLock.acquire
+    monkeypatch.setattr(ServiceLock, "acquire", lambda self, command, wait=10.0, **kw: original(self, command, wait=0, **kw))
+    holder = ServiceLock(Aws(region="us-east-1", endpoint_url=aws.endpoint_url, local=True), "shop", "worker")
+    holder.acquire("deploy")
+    try:
+        result = run_cli("destroy", "-f", str(worker), "--yes")
+    finally:
+        holder.release()
+    assert result.exit_code == 1 and "locked" in result.stderr, result.output
+    service = aws.client("ecs").describe_services(cluster="shop", services=["worker"])["services"][0]
+    assert service["status"] == "ACTIVE", "nothing was deleted"

@@ -40,4 +40,14 @@ def register(app: typer.Typer) -> None:
                 out.emit_json({"ok": True, "applied": [], "summary": plan.to_dict()["summary"]})
             return
         confirm(options, session, yes, "destroy", typed=desired.service)
-        apply_session(options, session)
+        from ecsship.lock import service_lock
+
+        with service_lock(aws, desired.cluster, desired.service, "destroy") as lock:
+            if lock.waited:  # another run held the lock: what was shown may no longer be what is there
+                from ecsship.plan.session import StalePlan
+
+                now = make_destroy_plan(aws, desired, delete_logs=delete_logs, deregister=deregister)
+                if [c.to_dict() for c in now.changes] != [c.to_dict() for c in plan.changes]:
+                    raise StalePlan("live AWS changed while destroy waited for the service lock; nothing was deleted",
+                                    "run `ecsship destroy` again: it plans from what is there now")
+            apply_session(options, session)

@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
         env: EnvOpt = None,
         var: VarOpt = None,
         yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+        force: Annotated[bool, typer.Option("--force", help="Remove a lock whose holder may still be running (not expired).")] = False,
     ) -> None:
         """Remove the service's apply/deploy lock (only when the run that held it is gone)."""
         import sys
@@ -36,6 +37,10 @@ def register(app: typer.Typer) -> None:
             out.success(f"service {manifest.data['service']} is not locked")
             return
         out.print(f"lock {held.describe(time.time())}")
+        if held.is_live(time.time()) and not force:
+            # --yes answers the prompt; it does not say the holder is gone.
+            raise UsageError(f"the lock's holder may still be running ({held.owner}, `{held.command}`)",
+                             "wait for it to finish or expire; if you know it is gone, pass --force")
         if not yes:
             if not sys.stdin.isatty():
                 raise UsageError("refusing to remove a lock without confirmation", "pass --yes")
