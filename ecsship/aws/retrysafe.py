@@ -9,24 +9,55 @@ when it did not, backing off like botocore's standard mode.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Callable, TypeVar
+
+from ecsship.errors import AwsCallError
 
 T = TypeVar("T")
 
 
+def client_token(aws, *parts: str) -> str:
+    """The idempotency token of a create: 32 hex characters (ECS `clientToken` takes up to 36,
+    EC2 `ClientToken` and Cloud Map `CreatorRequestId` up to 64) from the run id and `parts`.
+
+    The one derivation (issue 14). With the run id, botocore's resends within this run are
+    deduplicated by AWS, while a later run (say, after `destroy`) is never answered with a
+    resource created and deleted before.
+    """
+    return hashlib.sha256("/".join((aws.run_id, *parts)).encode()).hexdigest()[:32]
+
+
+# Codes AWS services answer their own 5xx failures with: an AwsCallError made without the original
+# botocore error (fakes, tests) has only its code to go by.
+SERVER_ERROR_CODES = frozenset({
+    "InternalFailure", "InternalError", "InternalServerError", "ServerException",
+    "ServiceUnavailable", "ServiceUnavailableException",
+})
+
+
 def is_transient(exc: BaseException) -> bool:
-    """The failures botocore's standard mode retries: throttling, 5xx, timeouts, connection errors."""
+    """The failures botocore's standard mode retries: throttling, 5xx, timeouts, connection errors.
+
+    The one classifier (issue 14): the read-before-retry below and the deploy watcher's skipped
+    polls both ask it. An AwsCallError is judged by the botocore error it was raised from.
+    """
     from botocore.exceptions import ClientError
     from botocore.retries import standard
 
+    if isinstance(exc, AwsCallError):
+        if exc.__cause__ is not None:
+            return is_transient(exc.__cause__)
+        exc = ClientError({"Error": {"Code": exc.code, "Message": exc.aws_message}}, exc.call)
     if isinstance(exc, ClientError):
         context = standard.RetryContext(attempt_number=1, parsed_response=exc.response)
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        code = exc.response.get("Error", {}).get("Code", "")
     else:
         context = standard.RetryContext(attempt_number=1, caught_exception=exc)
-        status = 0
-    return (status >= 500 or standard.TransientRetryableChecker().is_retryable(context)
+        status, code = 0, ""
+    return (status >= 500 or code in SERVER_ERROR_CODES or standard.TransientRetryableChecker().is_retryable(context)
             or standard.ThrottledRetryableChecker().is_retryable(context))
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy.model import ROLLOUT_KINDS
+from ecsship.desired.names import family_of
 from ecsship.desired.refs import contains_unknown, lookup_in, resolve
 from ecsship.reconcilers.service import CODE_DEPLOY_ROLLED_OUT, normalise
 
-ROLLOUT_KEYS = ("service", "task_definition")
-
 
 def starts_rollout(plan) -> bool:
-    return any(c.key in ROLLOUT_KEYS and c.action in ("create", "update", "replace") for c in plan.pending())
+    return any(c.kind in ROLLOUT_KINDS and c.action in ("create", "update", "replace") for c in plan.pending())
 
 
 def follow_apply(options, session, wait: bool = True):
@@ -24,7 +24,7 @@ def follow_apply(options, session, wait: bool = True):
     from ecsship.deploy.settings import DeploySettings
     from ecsship.ui.deploy_view import make_view
 
-    settings = DeploySettings.from_manifest(session.manifest_data)
+    settings = DeploySettings.from_desired(session.desired)
     view = make_view(options.out())
     clock = make_clock()
     if settings.uses_codedeploy:
@@ -71,7 +71,7 @@ def codedeploy_rollout(aws, settings, spec: dict | None) -> tuple[str, dict | No
     live = services[0]
     if (live.get("deploymentController") or {}).get("type") != "CODE_DEPLOY":
         return None
-    family = live["taskDefinition"].rsplit("/", 1)[-1].rsplit(":", 1)[0]
+    family = family_of(live["taskDefinition"])
     with aws_call(f"task definition {family}", "ecs:DescribeTaskDefinition"):
         latest = ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]["taskDefinitionArn"]
     if latest != live["taskDefinition"]:

@@ -7,13 +7,14 @@ the watch, the outcome and exit codes, and the record of the last good revision.
 """
 from __future__ import annotations
 
+from ecsship.aws.retrysafe import is_transient
 from ecsship.deploy import clock as clocks
 from ecsship.deploy.clock import Clock
 from ecsship.deploy.lastgood import mark_good
 from ecsship.deploy.model import (
     FAILED, ROLLED_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL, Outcome,
 )
-from ecsship.deploy.names import revision_name, short_id, transient
+from ecsship.deploy.names import revision_name, short_id
 from ecsship.deploy.scaling import scale_in_suspended
 from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.strategies import strategy_for
@@ -114,7 +115,7 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
     limit = settings.timeout if timeout is None else timeout
     started = clock.now()
     old, new = revision_name(tracker.old_td), revision_name(tracker.new_td)
-    watcher = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, stop_when_waiting=stop_when_waiting, transient=transient)
+    watcher = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, stop_when_waiting=stop_when_waiting, transient=is_transient)
     try:
         result = watcher.run()
     except KeyboardInterrupt:
@@ -135,7 +136,7 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
                            reason=f"could not roll back ({exc.message}); the deployment is left running",
                            hint="follow it with `ecsship wait`")
         after = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, previous=snap, offset=result.elapsed,
-                        transient=transient).run()
+                        transient=is_transient).run()
         serving = after.snapshot.serving
         if after.snapshot.state == ROLLED_BACK or (after.snapshot.terminal and serving == old):
             reason = f"rolled back; {serving or old} serves"

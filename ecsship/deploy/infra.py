@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ecsship.deploy.model import ROLLOUT_KINDS
 from ecsship.errors import EcsshipError
-
-ROLLOUT_KINDS = ("task_definition", "service")
 
 
 def prepare_revision(ctx, image: str, with_infra: bool) -> tuple[str, bool]:

@@ -20,6 +20,10 @@ ROLLED_BACK = "rolled_back"             # failed (or was stopped) and the previo
 STOPPED = "stopped"                     # stopped without rollback
 TERMINAL = frozenset({SUCCEEDED, FAILED, ROLLED_BACK, STOPPED})
 
+# The resource kinds whose change is a rollout (deploy's job); a change to any other kind is
+# infrastructure (apply's job, or `deploy --with-infra`).
+ROLLOUT_KINDS = ("task_definition", "service")
+
 
 @dataclass(frozen=True)
 class RevisionState:

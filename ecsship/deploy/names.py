@@ -1,6 +1,10 @@
 """Small helpers for the names AWS returns."""
 from __future__ import annotations
 
+from ecsship.desired.names import family_of
+
+__all__ = ["family_of", "revision_name", "revision_number", "unsupported"]
+
 
 def revision_name(task_definition: str | None) -> str:
     """`arn:...:task-definition/web:7` → `web:7` (a family:revision passes through)."""
@@ -28,10 +32,6 @@ def revision_number(task_definition: str) -> int:
         return 0
 
 
-def family_of(task_definition: str) -> str:
-    return revision_name(task_definition).rsplit(":", 1)[0]
-
-
 def unsupported(exc) -> bool:
     """An API the endpoint does not implement (older regions, partial emulators): degrade, don't fail."""
     from ecsship.aws.errors import error_code
@@ -39,27 +39,3 @@ def unsupported(exc) -> bool:
     code = error_code(exc)
     status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
     return code in ("InvalidAction", "UnknownOperationException", "NotImplemented", "InternalFailure", "500") or status in (404, 500, 501)
-
-
-TRANSIENT_CODES = frozenset({
-    "Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException",
-    "RequestTimeout", "RequestTimeoutException", "ServiceUnavailable", "ServiceUnavailableException",
-    "InternalFailure", "InternalError", "InternalServerError", "ServerException",
-})
-
-
-def transient(exc: BaseException) -> bool:
-    """Worth another poll: throttling, AWS-side 5xx, or the network, after the client's own retries."""
-    from ecsship.errors import AwsCallError
-
-    if isinstance(exc, AwsCallError):
-        return exc.code in TRANSIENT_CODES
-    cause = exc.__cause__ if exc.__cause__ is not None else exc
-    module = type(cause).__module__ or ""
-    if module.startswith("botocore"):
-        from botocore import exceptions as bce
-
-        if isinstance(cause, bce.ClientError):
-            return cause.response.get("Error", {}).get("Code", "") in TRANSIENT_CODES
-        return isinstance(cause, (bce.EndpointConnectionError, bce.ConnectionClosedError, bce.ReadTimeoutError, bce.ConnectTimeoutError))
-    return False

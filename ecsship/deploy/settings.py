@@ -1,12 +1,16 @@
 """The deploy-related parts of a manifest, as plain values the strategies take.
 
-Kept separate from the desired model so the engine can be driven from a manifest, from
-`apply`, or from tests with nothing but a cluster, a service and a task definition ARN.
+A plain value so tests can drive the engine with nothing but a cluster, a service and a task
+definition ARN; from a manifest it is derived from the desired model (`from_desired`), so the
+names deploy looks for are the names apply created (issue 14: one source of truth).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ecsship.desired import names
+from ecsship.desired.builder import Builder
+from ecsship.desired.resources import Desired
 from ecsship.manifest.durations import parse_duration
 
 DEFAULT_TIMEOUT = 15 * 60
@@ -23,7 +27,7 @@ class DeploySettings:
     suspend_scale_in: bool = False
     bake_time: int | None = None            # seconds
     hooks: dict = field(default_factory=dict)   # CodeDeploy hook name -> Lambda ARN
-    codedeploy_application: str = ""        # "" → `<cluster>-<service>`, as the desired model names it
+    codedeploy_application: str = ""        # "" → names.codedeploy_name, as the desired model names it
     codedeploy_group: str = ""
     container_name: str = ""                # "" → the service name, as the desired model names it
     container_port: int | None = None
@@ -31,24 +35,20 @@ class DeploySettings:
 
     @property
     def application(self) -> str:
-        return self.codedeploy_application or f"{self.cluster}-{self.service}"
+        return self.codedeploy_application or names.codedeploy_name(self.cluster, self.service)
 
     @property
     def deployment_group(self) -> str:
-        return self.codedeploy_group or f"{self.cluster}-{self.service}"
+        return self.codedeploy_group or names.codedeploy_name(self.cluster, self.service)
 
     @property
     def family(self) -> str:
         """The service's task definition family (scoped by cluster; see desired/names.py)."""
-        from ecsship.desired.names import task_family
-
-        return task_family(self.cluster, self.service)
+        return names.task_family(self.cluster, self.service)
 
     @property
     def legacy_family(self) -> str:
-        from ecsship.desired.names import legacy_task_family
-
-        return legacy_task_family(self.service)
+        return names.legacy_task_family(self.service)
 
     @property
     def container(self) -> str:
@@ -60,12 +60,21 @@ class DeploySettings:
 
     @classmethod
     def from_manifest(cls, data: dict) -> "DeploySettings":
+        """The settings of a validated manifest's data, through its desired model."""
+        return cls.from_desired(Builder(data).desired())
+
+    @classmethod
+    def from_desired(cls, desired: Desired) -> "DeploySettings":
+        """Names come from the resources apply creates, never recomputed here: with long names
+        the builder fits them to AWS's limits with a hash, and deploy must find the same ones."""
+        data = desired.manifest_data
         deploy = data.get("deploy") or {}
+        application, group = desired.get("codedeploy_app"), desired.get("codedeploy_group")
         timeout = deploy.get("timeout")
         bake = deploy.get("bake_time")
         return cls(
-            cluster=data["cluster"],
-            service=data["service"],
+            cluster=desired.cluster,
+            service=desired.service,
             strategy=deploy.get("strategy", "rolling"),
             controller=deploy.get("controller", "ecs"),
             timeout=parse_duration(timeout) if timeout is not None else DEFAULT_TIMEOUT,
@@ -73,5 +82,8 @@ class DeploySettings:
             suspend_scale_in=bool(deploy.get("suspend_scale_in", False)),
             bake_time=parse_duration(bake) if bake is not None else None,
             hooks=dict(deploy.get("hooks") or {}),
+            codedeploy_application=application.name if application else "",
+            codedeploy_group=group.name if group else "",
+            container_name=desired.container_name,
             container_port=data.get("port"),
         )

@@ -7,8 +7,8 @@ from ecsship.desired.references import parse_image, parse_secret, with_tag
 from ecsship.desired.refs import Concat, Ref
 from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
+from ecsship.manifest.semantic import SHIFTING
 
-SHIFTING = ("blue_green", "canary", "linear")
 XRAY_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
 DEFAULT_HEALTH = {"interval": 30, "timeout": 5, "retries": 3, "start_period": 0}
 
@@ -388,7 +388,7 @@ class Builder:
         if not (self.shifting and self.controller == "codedeploy"):
             return
         d = self.deploy
-        base = names.fit(names.base(self.cluster, self.service), names.CODEDEPLOY_MAX, r"A-Za-z0-9._+=,@-")
+        base = names.codedeploy_name(self.cluster, self.service)
         self.add(r.CodeDeployApp(key="codedeploy_app", name=base, tags=dict(self.tags), spec={"computePlatform": "ECS", "account": Ref("network", "account_id")}))
         config_name = _builtin_config(self.strategy, d)
         if config_name is None:

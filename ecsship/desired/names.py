@@ -79,5 +79,16 @@ def port_mapping_name(service: str, port: int) -> str:
     return name or f"port-{port}"
 
 
+def codedeploy_name(cluster: str, service: str) -> str:
+    """The CodeDeploy application and deployment group of a service: `<cluster>-<service>` in at most
+    100 characters (CreateApplication's `applicationName`: "Maximum length of 100")."""
+    return fit(base(cluster, service), CODEDEPLOY_MAX, r"A-Za-z0-9._+=,@-")
+
+
+def family_of(task_definition: str) -> str:
+    """`arn:...:task-definition/web:7` (or `web:7`) → `web`: the family of a revision."""
+    return task_definition.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+
+
 def log_group_name(cluster: str, service: str) -> str:
     return f"/ecs/{cluster}/{service}"

@@ -2,16 +2,12 @@
 and the service's discovery service, which ECS registers each task's IP in (serviceRegistries)."""
 from __future__ import annotations
 
-import hashlib
 import time
 
 from ecsship.aws.errors import aws_call
+from ecsship.aws.retrysafe import client_token
 from ecsship.errors import EcsshipError
 from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
-
-
-def _token(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:32]
 
 
 class NamespaceReconciler(Reconciler):
@@ -35,7 +31,7 @@ class NamespaceReconciler(Reconciler):
     def create(self, aws, res, spec):
         sd = aws.client("servicediscovery")
         with aws_call(res.label, "servicediscovery:CreatePrivateDnsNamespace"):
-            operation = sd.create_private_dns_namespace(Name=res.name, Vpc=spec["vpcId"], CreatorRequestId=_token(spec["vpcId"], res.name),
+            operation = sd.create_private_dns_namespace(Name=res.name, Vpc=spec["vpcId"], CreatorRequestId=client_token(aws, spec["vpcId"], res.name),
                                                         Description="ecsship", Tags=tag_list(res.tags))["OperationId"]
         namespace_id = wait_operation(aws, res.label, operation)["NAMESPACE"]
         with aws_call(res.label, "servicediscovery:GetNamespace"):
@@ -95,7 +91,7 @@ class DiscoveryServiceReconciler(Reconciler):
         with aws_call(res.label, "servicediscovery:CreateService"):
             svc = aws.client("servicediscovery").create_service(
                 Name=res.name, NamespaceId=spec["NamespaceId"], DnsConfig=spec["DnsConfig"], HealthCheckCustomConfig=spec["HealthCheckCustomConfig"],
-                CreatorRequestId=_token(spec["NamespaceId"], res.name), Tags=tag_list(res.tags))["Service"]
+                CreatorRequestId=client_token(aws, spec["NamespaceId"], res.name), Tags=tag_list(res.tags))["Service"]
         return {"id": svc["Id"], "arn": svc["Arn"]}
 
     def update(self, aws, res, spec, live, fields):

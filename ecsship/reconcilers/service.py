@@ -6,10 +6,10 @@ watches the rollout it starts).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 
 from ecsship.aws.errors import aws_call
+from ecsship.aws.retrysafe import client_token
 from ecsship.errors import EcsshipError
 from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list, while_role_propagates
 
@@ -138,7 +138,7 @@ class ServiceReconciler(Reconciler):
         kwargs = api_spec(spec)
         # One token per run and content: botocore's resends are deduplicated; a later run never gets a
         # deleted service back for its token (an earlier run's crash is caught by the read below).
-        token = hashlib.sha256((aws.run_id + json.dumps(kwargs, sort_keys=True, default=str)).encode()).hexdigest()[:32]
+        token = client_token(aws, json.dumps(kwargs, sort_keys=True, default=str))
         try:
             def create():
                 with aws_call(res.label, "ecs:CreateService"):

@@ -5,6 +5,7 @@ Also used by `deploy` (register_if_changed) so a deploy of an unchanged image re
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.desired.names import family_of
 from ecsship.reconcilers.base import CLUSTER_KEY, Live, Reconciler, owned, tag_dict, tag_list
 
 TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
@@ -95,7 +96,7 @@ def _describe(aws, res, task_definition: str):
 
 
 def _live(res, definition: dict, tags: dict) -> Live:
-    family = definition.get("family") or definition["taskDefinitionArn"].rsplit("/", 1)[-1].rsplit(":", 1)[0]
+    family = definition.get("family") or family_of(definition["taskDefinitionArn"])
     return Live(state=normalise(definition, tags),
                 outputs={"arn": definition["taskDefinitionArn"], "revision": definition["revision"], "family": family},
                 managed=owned(tags, res))
@@ -180,7 +181,7 @@ def deregister_all(aws, family: str, cluster: str | None = None) -> int:
     pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=family, status="ACTIVE")
     for page in pages:
         for arn in page["taskDefinitionArns"]:
-            if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] != family:
+            if family_of(arn) != family:
                 continue  # familyPrefix also matches longer family names
             if cluster is not None and revision_cluster(aws, arn) != cluster:
                 continue  # another environment's revision

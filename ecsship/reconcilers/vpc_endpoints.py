@@ -7,10 +7,9 @@ shared security group (`ecsship-vpc-endpoints`) that admits 443 from each user's
 """
 from __future__ import annotations
 
-import hashlib
 
 from ecsship.aws.errors import aws_call
-from ecsship.aws.retrysafe import send_once
+from ecsship.aws.retrysafe import client_token, send_once
 from ecsship.reconcilers.base import Live, PlanProblem, Reconciler, tag_dict
 from ecsship.reconcilers.cache import forget
 from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name, rule_exists_ok
@@ -129,7 +128,7 @@ class VpcEndpointsReconciler(Reconciler):
             label = f"VPC endpoint {short}"
             if endpoint is None:
                 kwargs = dict(VpcId=spec["vpcId"], ServiceName=full_name(aws.region, short),
-                              ClientToken=hashlib.sha256(f"{aws.run_id}/{spec['vpcId']}/{short}/{spec['clientSecurityGroupId']}".encode()).hexdigest()[:32],
+                              ClientToken=client_token(aws, spec["vpcId"], short, spec["clientSecurityGroupId"]),
                               TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": [
                                   {"Key": "Name", "Value": f"{short} (ecsship)"}, {"Key": CREATED_BY, "Value": spec["user"]}, user_tag]}])
                 if short in GATEWAY_SERVICES:

@@ -198,13 +198,3 @@ class FakeEcs:
                 fake.calls.append("ListTaskDefinitions")
                 yield {"taskDefinitionArns": [a for a in fake.task_defs if a.rsplit("/", 1)[1].startswith(familyPrefix + ":")]}
         return Pages()
-
-
-class FakeAws:
-    def __init__(self, ecs):
-        self.ecs = ecs
-
-    def client(self, name):
-        if name == "ecs":
-            return self.ecs
-        raise AssertionError(f"unexpected client {name}")

@@ -18,6 +18,7 @@ from ecsship.deploy.clock import FakeClock
 from ecsship.deploy.lastgood import DEPLOYED_AT
 
 from tests.deploy.fake_ecs import FakeEcs, td_arn
+from tests.doubles import FakeAws
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"
 
@@ -32,14 +33,6 @@ class FakeEcr:
         return {"imageDetails": [{"imageTags": [tag]}]}
 
 
-class FakeAws:
-    def __init__(self, ecs):
-        self.ecs = ecs
-
-    def client(self, name):
-        return {"ecs": self.ecs, "ecr": FakeEcr()}[name]
-
-
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     clock = FakeClock()
@@ -48,7 +41,7 @@ def world(tmp_path, monkeypatch):
     first = td_arn("web", 1)
     ecs.task_defs[first]["taskDefinition"]["containerDefinitions"][0]["image"] = f"{IMAGE}:v1"
     ecs.tag_resource(first, [{"key": DEPLOYED_AT, "value": "2026-01-01T00:00:00+00:00"}])
-    monkeypatch.setattr("ecsship.cli.context.GlobalOptions.aws", lambda self, region=None: FakeAws(ecs))
+    monkeypatch.setattr("ecsship.cli.context.GlobalOptions.aws", lambda self, region=None: FakeAws(ecs, ecr=FakeEcr()))
     monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
     # The plan engine needs a real backend (lookups of VPC, subnets...): register by image swap instead.
     from tests.deploy.image_swap import revision_with_image

@@ -415,3 +415,25 @@ def test_apply_after_a_codedeploy_deployment_is_a_noop_and_ships_network_changes
     assert any(extra in a["Resources"][0]["TargetService"]["Properties"]["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"] for a in appspecs)
     final = run_cli("plan", "-f", str(changed), "--detailed-exitcode", "--var", "IMAGE_TAG=v2")
     assert final.exit_code == 0, final.output
+
+
+def test_long_cluster_and_service_names_apply_and_deploy_through_codedeploy(sim, run_cli, aws, tmp_path):
+    """Issue 14: apply names the CodeDeploy application and group `<cluster>-<service>` fitted to
+    100 characters with a hash (CreateApplication's `applicationName`: "The name of the application.
+    This name must be unique ... Minimum length of 1. Maximum length of 100."); deploy must look
+    for the very same names, not recompute `<cluster>-<service>` (111 characters here)."""
+    cluster, service = "c" * 32 + "-cluster", "s" * 62 + "-service"
+    assert (len(cluster), len(service)) == (40, 70)
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY)
+    text = manifest.read_text().replace("service: checkout-api-bg", f"service: {service}")
+    manifest.write_text(text.replace("cluster: shop", f"cluster: {cluster}"))
+    applied = run_cli("apply", "-f", manifest, "--yes")
+    assert applied.exit_code == 0, applied.output
+    (application,) = aws.client("codedeploy").list_applications()["applications"]
+    assert len(application) == 100
+    shipped = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    assert shipped.exit_code == 0, shipped.output
+    deployments = aws.client("codedeploy").list_deployments(applicationName=application, deploymentGroupName=application)
+    assert len(deployments["deployments"]) == 1
+    primary = [t for t in service_of(aws, service, cluster)["taskSets"] if t["status"] == "PRIMARY"]
+    assert primary[0]["taskDefinition"].endswith(":2")

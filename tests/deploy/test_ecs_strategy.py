@@ -8,7 +8,8 @@ from ecsship.deploy.engine import DeployInProgress, roll_out
 from ecsship.deploy.lastgood import DEPLOYED_AT, previous_good
 from ecsship.deploy.settings import DeploySettings
 
-from tests.deploy.fake_ecs import FakeAws, FakeEcs, td_arn
+from tests.deploy.fake_ecs import FakeEcs, td_arn
+from tests.doubles import FakeAws
 
 SETTINGS = DeploySettings(cluster="shop", service="web", timeout=300)
 

@@ -7,23 +7,10 @@ from ecsship.deploy.history import recent
 from ecsship.deploy.settings import DeploySettings
 from ecsship.ui.status_view import history_lines
 
-from tests.deploy.fake_ecs import FakeAws, FakeEcs
+from tests.deploy.fake_ecs import FakeEcs
+from tests.doubles import FakeAws, View
 
 SETTINGS = DeploySettings(cluster="shop", service="web")
-
-
-class View:
-    def event(self, e):
-        pass
-
-    def snapshot(self, s, t):
-        pass
-
-    def note(self, *a):
-        pass
-
-    def close(self):
-        pass
 
 
 def test_history_lists_revision_image_duration_and_outcome_newest_first():

@@ -13,34 +13,11 @@ from ecsship.deploy.model import WAITING_APPROVAL
 from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.strategies.codedeploy import build_appspec
 
+from tests.doubles import FakeAws, View
+
 TD1 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"
 TD2 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2"
 SD = "arn:aws:ecs:us-east-1:123456789012:service-deployment/shop/web/abc"
-
-
-class View:
-    def __init__(self):
-        self.events = []
-
-    def event(self, e):
-        self.events.append(e)
-
-    def snapshot(self, s, t):
-        pass
-
-    def note(self, *a):
-        pass
-
-    def close(self):
-        pass
-
-
-class Aws:
-    def __init__(self, **clients):
-        self.clients = clients
-
-    def client(self, name):
-        return self.clients[name]
 
 
 def service(deployments, **extra):
@@ -113,7 +90,7 @@ class NativeEcs:
 
 def test_ecs_native_canary_shows_traffic_steps_pauses_for_approval_then_completes():
     ecs = NativeEcs()
-    aws = Aws(ecs=ecs)
+    aws = FakeAws(ecs=ecs)
     settings = DeploySettings(cluster="shop", service="web", strategy="canary", approval="manual", timeout=3600)
     clock, view = FakeClock(), View()
     outcome = roll_out(aws, settings, TD2, view, clock=clock)
@@ -215,7 +192,7 @@ CD_SETTINGS = DeploySettings(cluster="shop", service="web", strategy="canary", c
 def test_codedeploy_canary_success_builds_the_appspec_and_tracks_the_deployment_id():
     cd, ecs = CodeDeploy(["Created", "InProgress", "InProgress", "Succeeded"]), CdEcs()
     view = View()
-    outcome = roll_out(Aws(ecs=ecs, codedeploy=cd, cloudwatch=CloudWatch()), CD_SETTINGS, TD2, view, clock=FakeClock())
+    outcome = roll_out(FakeAws(ecs=ecs, codedeploy=cd, cloudwatch=CloudWatch()), CD_SETTINGS, TD2, view, clock=FakeClock())
     assert outcome.status == "succeeded" and outcome.deployment_id == "d-NEW"
     assert "alarm web-5xx: OK" in [e.message for e in view.events]  # the group's alarms are watched too
     create = cd.calls[0][1]
@@ -235,7 +212,7 @@ def test_codedeploy_canary_success_builds_the_appspec_and_tracks_the_deployment_
 
 def test_codedeploy_failure_with_automatic_rollback_is_exit_1_with_the_reason():
     cd = CodeDeploy(["InProgress", "Failed"], rollback_status="Succeeded")
-    outcome = roll_out(Aws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch("ALARM")), CD_SETTINGS, TD2, View(), clock=FakeClock())
+    outcome = roll_out(FakeAws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch("ALARM")), CD_SETTINGS, TD2, View(), clock=FakeClock())
     assert outcome.status == "rolled_back" and outcome.exit_code == 1
     assert "alarms have been activated" in outcome.reason and "Automatic rollback" in outcome.reason
 
@@ -249,14 +226,14 @@ def test_codedeploy_timeout_stops_with_rollback():
         cd.statuses = ["Stopped"]
 
     cd.stop_deployment = on_stop
-    outcome = roll_out(Aws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch()), CD_SETTINGS, TD2, View(), clock=clock, timeout=120)
+    outcome = roll_out(FakeAws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch()), CD_SETTINGS, TD2, View(), clock=clock, timeout=120)
     assert ("StopDeployment", True) in cd.calls
     assert outcome.status == "timed_out" and outcome.exit_code == 1 and "rolled back" in outcome.reason
 
 
 def test_codedeploy_ready_is_waiting_for_approval_and_continue_uses_ready_wait():
     cd = CodeDeploy(["InProgress", "Ready"])
-    aws = Aws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch())
+    aws = FakeAws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch())
     outcome = roll_out(aws, CD_SETTINGS, TD2, View(), clock=FakeClock())
     assert outcome.status == "waiting_approval"
     from ecsship.deploy.strategies.codedeploy import CodeDeployTracker, CodeDeployStrategy

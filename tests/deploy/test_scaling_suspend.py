@@ -8,6 +8,7 @@ from ecsship.deploy.engine import roll_out, watch_current
 from ecsship.deploy.settings import DeploySettings
 
 from tests.deploy.fake_ecs import FakeEcs
+from tests.doubles import FakeAws, View
 
 
 class FakeScaling:
@@ -28,31 +29,6 @@ class FakeScaling:
         self.history.append(SuspendedState["DynamicScalingInSuspended"])
 
 
-class Aws:
-    def __init__(self, ecs, scaling):
-        self.map = {"ecs": ecs, "application-autoscaling": scaling}
-
-    def client(self, name):
-        return self.map[name]
-
-
-class View:
-    def __init__(self):
-        self.notes = []
-
-    def event(self, e):
-        pass
-
-    def snapshot(self, s, t):
-        pass
-
-    def note(self, text, severity="info"):
-        self.notes.append(text)
-
-    def close(self):
-        pass
-
-
 SETTINGS = DeploySettings(cluster="shop", service="web", timeout=300, suspend_scale_in=True)
 
 
@@ -69,7 +45,7 @@ def test_scale_in_suspended_during_the_rollout_and_restored(image, status):
 
     clock.sleep = sleep
     view = View()
-    outcome = roll_out(Aws(ecs, scaling), SETTINGS, ecs.register("web", image), view, clock=clock)
+    outcome = roll_out(FakeAws(ecs, application_autoscaling=scaling), SETTINGS, ecs.register("web", image), view, clock=clock)
     assert outcome.status == status
     assert seen_during and all(seen_during)
     assert scaling.history == [True, False]
@@ -81,7 +57,7 @@ def test_scale_in_suspended_during_the_rollout_and_restored(image, status):
 def test_watch_current_follows_the_rollout_in_progress():
     clock = FakeClock()
     ecs = FakeEcs(clock)
-    aws = Aws(ecs, FakeScaling())
+    aws = FakeAws(ecs, application_autoscaling=FakeScaling())
     roll_out(aws, DeploySettings(cluster="shop", service="web"), ecs.register("web", "repo/web:v2"), View(), clock=clock, wait=False)
     outcome = watch_current(aws, DeploySettings(cluster="shop", service="web"), View(), clock=clock)
     assert outcome.status == "succeeded" and outcome.new_revision == "web:2"

@@ -8,13 +8,14 @@ from ecsship.deploy.status import gather
 from ecsship.ui.status_view import status_lines
 
 from tests.deploy.fake_ecs import FakeEcs
-from tests.deploy.test_scaling_suspend import Aws, FakeScaling, View
+from tests.deploy.test_scaling_suspend import FakeScaling
+from tests.doubles import FakeAws, View
 
 
 def test_status_shows_both_revisions_of_a_rollout_in_progress_and_scaling():
     clock = FakeClock()
     ecs, scaling = FakeEcs(clock), FakeScaling()
-    aws = Aws(ecs, scaling)
+    aws = FakeAws(ecs, application_autoscaling=scaling)
     settings = DeploySettings(cluster="shop", service="web")
     roll_out(aws, settings, ecs.register("web", "repo/web:hang"), View(), clock=clock, wait=False)
     clock.t += 5

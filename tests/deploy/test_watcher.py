@@ -8,6 +8,7 @@ from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.watcher import MAX_INTERVAL, Watcher
 
 from tests.deploy.scripted import ScriptedTracker, snap
+from tests.doubles import FakeAws
 
 
 class Recorder:
@@ -30,17 +31,14 @@ class Recorder:
 SETTINGS = DeploySettings(cluster="shop", service="web", timeout=600)
 
 
-class FakeAws:
+class TaggingEcs:
+    """Records the last-good tag the engine puts on a revision that succeeded."""
+
     def __init__(self):
         self.tagged = []
 
-    def client(self, name):
-        aws = self
-
-        class Ecs:
-            def tag_resource(self, resourceArn, tags):
-                aws.tagged.append((resourceArn, tags))
-        return Ecs()
+    def tag_resource(self, resourceArn, tags):
+        self.tagged.append((resourceArn, tags))
 
 
 def test_completion_reported_on_the_poll_that_sees_it_and_events_once_per_change():
@@ -50,7 +48,7 @@ def test_completion_reported_on_the_poll_that_sees_it_and_events_once_per_change
         snap(new=(2, 0, 2, 0), events=[(1, "(service web) has started 2 tasks")]),
         snap("succeeded", new=(2, 0, 2, 0), old=(0, 0, 0, 0), serving="web:2"),
     ])
-    clock, rec, aws = FakeClock(), Recorder(), FakeAws()
+    clock, rec, aws = FakeClock(), Recorder(), FakeAws(TaggingEcs())
     outcome = follow(aws, SETTINGS, tracker, rec, clock)
     assert outcome.status == "succeeded" and outcome.exit_code == 0
     assert tracker.polls == 4
@@ -60,8 +58,8 @@ def test_completion_reported_on_the_poll_that_sees_it_and_events_once_per_change
     assert kinds[-1] == "state"
     # the unchanged second snapshot produced nothing
     assert len([e for e in rec.events if e.kind == "tasks"]) == 4
-    assert aws.tagged and aws.tagged[0][0].endswith("web:2")
-    assert aws.tagged[0][1][0]["key"] == "ecsship:deployed-at"
+    assert aws.client("ecs").tagged and aws.client("ecs").tagged[0][0].endswith("web:2")
+    assert aws.client("ecs").tagged[0][1][0]["key"] == "ecsship:deployed-at"
 
 
 def test_backoff_grows_to_fifteen_seconds_and_resets_on_a_phase_change():
@@ -81,11 +79,11 @@ def test_circuit_breaker_rollback_is_a_failure_naming_the_reason_and_the_serving
         snap("rolling_back", new=(0, 0, 0, 3), reason=reason, stopped=(("Task failed ELB health checks", 3),)),
         snap("rolled_back", reason=reason, serving="web:1"),
     ])
-    rec, aws = Recorder(), FakeAws()
+    rec, aws = Recorder(), FakeAws(TaggingEcs())
     outcome = follow(aws, SETTINGS, tracker, rec, FakeClock())
     assert outcome.status == "rolled_back" and outcome.exit_code == 1
     assert outcome.serving == "web:1" and "circuit breaker" in outcome.reason
-    assert not aws.tagged  # a failed revision is never recorded as good
+    assert not aws.client("ecs").tagged  # a failed revision is never recorded as good
     errors = [e for e in rec.events if e.severity == "error"]
     assert any(e.kind == "stopped_tasks" and "3× Task failed ELB health checks" in e.message for e in errors)
 
@@ -93,7 +91,7 @@ def test_circuit_breaker_rollback_is_a_failure_naming_the_reason_and_the_serving
 def test_timeout_rolls_back_and_fails():
     tracker = ScriptedTracker([snap(new=(2, 2, 0, 0))], after_rollback=[snap("rolling_back"), snap("rolled_back", serving="web:1")])
     clock, rec = FakeClock(), Recorder()
-    outcome = follow(FakeAws(), SETTINGS, tracker, rec, clock, timeout=60)
+    outcome = follow(FakeAws(TaggingEcs()), SETTINGS, tracker, rec, clock, timeout=60)
     assert tracker.rolled_back
     assert outcome.status == "timed_out" and outcome.exit_code == 1
     assert "rolled back; web:1 serves" in outcome.reason
@@ -106,7 +104,7 @@ def test_timeout_rolls_back_and_fails():
 
 def test_timeout_with_no_rollback_leaves_it_running():
     tracker = ScriptedTracker([snap(new=(2, 2, 0, 0))])
-    outcome = follow(FakeAws(), SETTINGS, tracker, Recorder(), FakeClock(), timeout=30, rollback_on_timeout=False)
+    outcome = follow(FakeAws(TaggingEcs()), SETTINGS, tracker, Recorder(), FakeClock(), timeout=30, rollback_on_timeout=False)
     assert not tracker.rolled_back
     assert outcome.status == "timed_out" and outcome.exit_code == 1
 
@@ -119,7 +117,7 @@ def test_ctrl_c_leaves_the_rollout_running_and_exits_130():
 
     clock.sleep = interrupt
     tracker = ScriptedTracker([snap(new=(2, 2, 0, 0))])
-    outcome = follow(FakeAws(), SETTINGS, tracker, Recorder(), clock)
+    outcome = follow(FakeAws(TaggingEcs()), SETTINGS, tracker, Recorder(), clock)
     assert outcome.status == "interrupted" and outcome.exit_code == 130
     assert not tracker.rolled_back
     assert "ecsship rollback" in outcome.hint and "ecsship wait" in outcome.hint
@@ -127,7 +125,7 @@ def test_ctrl_c_leaves_the_rollout_running_and_exits_130():
 
 def test_waiting_for_approval_ends_the_watch_with_a_hint():
     tracker = ScriptedTracker([snap(phase="TEST_TRAFFIC_SHIFT"), snap("waiting_approval", phase="POST_TEST_TRAFFIC_SHIFT", hook_id="h1")])
-    outcome = follow(FakeAws(), SETTINGS, tracker, Recorder(), FakeClock())
+    outcome = follow(FakeAws(TaggingEcs()), SETTINGS, tracker, Recorder(), FakeClock())
     assert outcome.status == "waiting_approval" and outcome.exit_code == 3
     assert "ecsship promote" in outcome.hint
 
@@ -159,7 +157,7 @@ def test_two_old_revisions_do_not_make_spurious_task_events():
 def test_a_poll_failing_after_the_clients_retries_is_skipped_a_few_times_then_gives_up():
     import pytest
 
-    from ecsship.deploy.names import transient
+    from ecsship.aws.retrysafe import is_transient
     from ecsship.errors import AwsCallError
 
     class Flaky(ScriptedTracker):
@@ -175,14 +173,14 @@ def test_a_poll_failing_after_the_clients_retries_is_skipped_a_few_times_then_gi
 
     rec = Recorder()
     tracker = Flaky(2, [snap(new=(2, 2, 0, 0)), snap("succeeded", serving="web:2")])
-    outcome = follow(FakeAws(), SETTINGS, tracker, rec, FakeClock())
+    outcome = follow(FakeAws(TaggingEcs()), SETTINGS, tracker, rec, FakeClock())
     assert outcome.status == "succeeded"
     assert [e.message for e in rec.events if e.kind == "note"] == ["poll failed (service web: ecs:DescribeServices failed: ThrottlingException: Rate exceeded); trying again"] * 2
 
     with pytest.raises(AwsCallError):
-        follow(FakeAws(), SETTINGS, Flaky(5, [snap()]), Recorder(), FakeClock())
+        follow(FakeAws(TaggingEcs()), SETTINGS, Flaky(5, [snap()]), Recorder(), FakeClock())
     denied = AwsCallError("service web", "ecs:DescribeServices", "AccessDeniedException", "no")
-    assert not transient(denied)
+    assert not is_transient(denied)
 
 
 def test_timeout_when_rollback_is_impossible_says_so():
@@ -193,6 +191,6 @@ def test_timeout_when_rollback_is_impossible_says_so():
             raise AwsCallError("service web", "ecs:StopServiceDeployment", "InvalidParameterException",
                                "There is no previous successful service revision to roll back to.")
 
-    outcome = follow(FakeAws(), SETTINGS, FirstDeployment([snap(new=(2, 2, 0, 0))]), Recorder(), FakeClock(), timeout=30)
+    outcome = follow(FakeAws(TaggingEcs()), SETTINGS, FirstDeployment([snap(new=(2, 2, 0, 0))]), Recorder(), FakeClock(), timeout=30)
     assert outcome.status == "timed_out" and outcome.exit_code == 1
     assert "could not roll back" in outcome.reason and "no previous successful service revision" in outcome.reason

@@ -35,8 +35,10 @@ def test_create_service_keeps_every_parameter(aws):
     for key, value in config.items():
         assert service["deploymentConfiguration"][key] == value, key
     assert service["healthCheckGracePeriodSeconds"] == 45
-    assert service["capacityProviderStrategy"][0] == {"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 0} or \
-        service["capacityProviderStrategy"][0]["capacityProvider"] == "FARGATE_SPOT"
+    # Every item kept, in order, with its weight and base. A `base` left out counts as 0
+    # (CapacityProviderStrategyItem.base: "If no value is specified, the default value of 0 is used").
+    kept = [{"base": 0, **item} for item in service["capacityProviderStrategy"]]
+    assert kept == [{"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 0}, {"capacityProvider": "FARGATE", "weight": 1, "base": 1}]
     assert "launchType" not in service, "a capacity provider service reports no launchType"
     assert service["enableExecuteCommand"] is True and service["enableECSManagedTags"] is True
     assert service["propagateTags"] == "SERVICE"

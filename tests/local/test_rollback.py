@@ -29,7 +29,8 @@ def test_broken_image_trips_the_circuit_breaker_and_rolls_back(aws, mode):
     service = describe_service(aws)
     while service["deployments"][0]["taskDefinition"] == broken:
         failed_counts.append(service["deployments"][0]["failedTasks"])
-        assert service["runningCount"] >= 2 or service["deployments"][0]["runningCount"] > 0, "old tasks keep serving"
+        old = next(d for d in service["deployments"] if d["taskDefinition"] == setup["task_definition"])
+        assert old["runningCount"] >= 2, "the old revision's tasks keep serving while the broken one fails"
         aws.advance(2)
         service = describe_service(aws)
         assert len(failed_counts) < 750

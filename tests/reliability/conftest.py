@@ -14,6 +14,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch):
+    """The one copy: every test under tests/reliability/ gets it (autouse)."""
     from botocore.retries import standard
 
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)

@@ -19,13 +19,6 @@ pytestmark = pytest.mark.reliability
 RATE, LOST, SEED = 0.3, 0.2, 7
 
 
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch):
-    from botocore.retries import standard
-
-    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
-
-
 def inject(monkeypatch, rate: float, lost: float) -> list[FaultInjector]:
     """Every Aws object the in-process CLI makes from now on gets its own seeded injector."""
     injectors: list[FaultInjector] = []

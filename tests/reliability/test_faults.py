@@ -7,14 +7,6 @@ from ecsship.aws.session import Aws
 pytestmark = pytest.mark.reliability
 
 
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch):
-    # Retries back off for real seconds; the behaviour under test is that they happen, not how long.
-    from botocore.retries import standard
-
-    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
-
-
 CALLS = [
     ("ecs", "list_clusters", {}),
     ("ec2", "describe_vpcs", {}),
