@@ -24,7 +24,7 @@ ECSSHIP = str(BIN / "ecsship")
 ECS_DEPLOY = str(BIN / "ecs")
 EXAMPLES = ROOT / "examples"
 
-from ecsship.aws.session import is_read_operation  # the product's own read/write rule
+from ecsship.aws.session import is_read_operation  # noqa: E402  (the product's own read/write rule)
 
 DEFAULT_PORT = int(os.environ.get("BENCH_PORT", "4610"))
 REGION = "us-east-1"

@@ -448,7 +448,7 @@ def details(results: dict) -> list[str]:
         out += ["### Account size", "",
                 f"Seeded with boto3 straight against the backend in {acc['seed']['seconds']} s: {acc['seed']['count_each']} each of "
                 f"{', '.join(acc['seed']['kinds'])} (the services in the example's own cluster `{acc['seed']['services_cluster']}`).",
-                f"Noise band: 3 × the larger median absolute deviation, at least 5 % of the empty-account median.", ""]
+                "Noise band: 3 × the larger median absolute deviation, at least 5 % of the empty-account median.", ""]
     many = s.get("many", {})
     if "apply" in many:
         out += ["### 20 services", "",

@@ -69,7 +69,7 @@ def send_once(aws, service: str, send: Callable[[object], T], find: Callable[[],
 
     once = getattr(aws, "client_without_retries", None)  # test doubles of Aws may only have .client
     client = once(service) if once else aws.client(service)
-    attempts = attempts or getattr(aws, "max_attempts", 6)
+    attempts = attempts or int(getattr(aws, "max_attempts", 6))
     backoff = standard.ExponentialBackoff()
     for attempt in range(1, attempts + 1):
         try:

@@ -111,8 +111,8 @@ def promote(options, file, env, var, timeout) -> None:
 
 def _deploy(options, file, env, var, *, image_tag, image, timeout, rollback, wait, force, with_infra) -> None:
     from ecsship.deploy.engine import roll_out
-    from ecsship.deploy.release import image_uri, verify_image
     from ecsship.deploy.names import revision_name
+    from ecsship.deploy.release import image_uri, verify_image
 
     limit = _timeout(timeout)
     c = _Context(options, file, env, var)

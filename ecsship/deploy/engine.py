@@ -12,7 +12,12 @@ from ecsship.deploy import clock as clocks
 from ecsship.deploy.clock import Clock
 from ecsship.deploy.lastgood import mark_good
 from ecsship.deploy.model import (
-    FAILED, ROLLED_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL, Outcome,
+    FAILED,
+    ROLLED_BACK,
+    STOPPED,
+    SUCCEEDED,
+    WAITING_APPROVAL,
+    Outcome,
 )
 from ecsship.deploy.names import revision_name, short_id
 from ecsship.deploy.scaling import scale_in_suspended

@@ -9,8 +9,15 @@ import re
 
 from ecsship.deploy.names import short_id
 from ecsship.deploy.model import (
-    FAILED, ROLLED_BACK, ROLLING_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL,
-    Event, RevisionState, Snapshot,
+    FAILED,
+    ROLLED_BACK,
+    ROLLING_BACK,
+    STOPPED,
+    SUCCEEDED,
+    WAITING_APPROVAL,
+    Event,
+    RevisionState,
+    Snapshot,
 )
 
 # Words ECS and CodeDeploy use in events that mean "something is wrong" (copilot filters on similar ones).
@@ -140,7 +147,7 @@ def _traffic(snap: Snapshot | None) -> tuple:
 
 
 def _wait_changed(prev: Snapshot | None, cur: Snapshot) -> bool:
-    if prev is None or prev.wait_left is None or prev.wait_kind != cur.wait_kind:
+    if prev is None or prev.wait_left is None or cur.wait_left is None or prev.wait_kind != cur.wait_kind:
         return True
     # Whole minutes left, rounded up: "5m left" is said once, then "4m..." once a minute has passed.
     return -(-prev.wait_left // _WAIT_STEP) != -(-cur.wait_left // _WAIT_STEP)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ecsship.desired.names import family_of
 
-__all__ = ["family_of", "revision_name", "revision_number", "unsupported"]
+__all__ = ["family_of", "revision_name", "revision_number", "short_id", "unsupported"]
 
 
 def revision_name(task_definition: str | None) -> str:

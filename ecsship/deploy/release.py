@@ -8,7 +8,6 @@ from ecsship.aws.errors import error_code
 from ecsship.errors import EcsshipError, UsageError
 
 
-
 def image_uri(manifest_image: str, image_tag: str | None, image: str | None) -> str:
     """`--image` wins as given; `--image-tag` replaces the tag (or digest) of the manifest's image."""
     if image_tag and image:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ecsship.desired import names, policies
 from ecsship.desired import resources as r
-from ecsship.desired.references import parse_image, parse_secret, with_tag
+from ecsship.desired.references import parse_image, parse_secret
 from ecsship.desired.refs import Concat, Ref
 from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
@@ -186,7 +186,7 @@ class Builder:
         }, depends_on=("image", "log_group")))
 
     def service_(self) -> None:
-        m, d = self.m, self.deploy
+        m = self.m
         spec: dict = {
             "cluster": self.cluster,
             "serviceName": self.service,

@@ -8,7 +8,7 @@ ALB, the image, the secrets): they appear in the plan's inputs, never as changes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ecsship.desired.refs import refs_in
 

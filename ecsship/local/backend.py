@@ -52,10 +52,8 @@ class LocalBackend:
         prepare_moto_environment()
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from ecsship.local import fidelity
+        from ecsship.local import fidelity, runtime
         from ecsship.local.simulator import Simulator
-
-        from ecsship.local import runtime
 
         if not options.plain_moto:
             fidelity.apply()

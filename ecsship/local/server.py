@@ -39,11 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     log = logging.getLogger("ecsship.local")
 
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
     from ecsship.local import client
     from ecsship.local.backend import BackendOptions, LocalBackend
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
 
     options = BackendOptions(
         port=args.port, seed=not args.bare, speed=args.speed, manual_clock=args.manual_clock,

@@ -7,8 +7,8 @@ them: which of the pair gets the traffic, and the weights, are theirs, not drift
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, PlanProblem, Reconciler, converge_existing, owned, tag_dict, tag_list
 from ecsship.reconcilers.cache import cached, forget
-from ecsship.reconcilers.base import OWNER_KEY, CLUSTER_KEY, Live, PlanProblem, Reconciler, converge_existing, owned, tag_dict, tag_list
 
 
 def _conditions(conditions) -> list:

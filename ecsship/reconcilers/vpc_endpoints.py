@@ -7,7 +7,6 @@ shared security group (`ecsship-vpc-endpoints`) that admits 443 from each user's
 """
 from __future__ import annotations
 
-
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token, send_once
 from ecsship.reconcilers.base import Live, PlanProblem, Reconciler, tag_dict
@@ -137,8 +136,9 @@ class VpcEndpointsReconciler(Reconciler):
                     kwargs.update(VpcEndpointType="Interface", SubnetIds=spec["endpointSubnetIds"], SecurityGroupIds=[sg_id], PrivateDnsEnabled=True)
                 with aws_call(label, "ec2:CreateVpcEndpoint"):
                     # The client token dedupes a resend on AWS; reading before resending makes sure.
-                    send_once(aws, "ec2", lambda client: client.create_vpc_endpoint(**kwargs),
-                              lambda: self._find_endpoint(aws, spec["vpcId"], kwargs["ServiceName"]))
+                    # The lambdas run within this iteration (send_once returns before the loop moves on).
+                    send_once(aws, "ec2", lambda client: client.create_vpc_endpoint(**kwargs),  # noqa: B023
+                              lambda: self._find_endpoint(aws, spec["vpcId"], kwargs["ServiceName"]))  # noqa: B023
                 continue
             want = self.desired_state(res, spec, Live(state={}, raw={"route_tables": tables}))["endpoints"][short]
             have = live.state["endpoints"].get(short) or {}

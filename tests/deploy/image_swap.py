@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ecsship.errors import EcsshipError
 
-
 _REGISTER_FIELDS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions",
                     "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
 _OUR_TAGS = ("ecsship:deployed-at", "ecsship:deployment")

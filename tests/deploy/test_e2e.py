@@ -6,13 +6,12 @@ rollout that takes minutes on AWS takes well under a second here.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from ecsship.deploy.clock import FakeClock
 from ecsship.deploy.lastgood import DEPLOYED_AT
-
-from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WORKER = str(EXAMPLES / "worker" / "ecsship.yaml")

@@ -8,7 +8,6 @@ this cluster (ListServiceDeployments takes `cluster` and `service`).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from tests.deploy.test_e2e import WEB, WORKER, applied, service_of, sim  # noqa: F401 (fixture)
 

@@ -236,7 +236,7 @@ def test_codedeploy_ready_is_waiting_for_approval_and_continue_uses_ready_wait()
     aws = FakeAws(ecs=CdEcs(), codedeploy=cd, cloudwatch=CloudWatch())
     outcome = roll_out(aws, CD_SETTINGS, TD2, View(), clock=FakeClock())
     assert outcome.status == "waiting_approval"
-    from ecsship.deploy.strategies.codedeploy import CodeDeployTracker, CodeDeployStrategy
+    from ecsship.deploy.strategies.codedeploy import CodeDeployStrategy, CodeDeployTracker
 
     tracker = CodeDeployTracker(CodeDeployStrategy(aws, CD_SETTINGS, FakeClock()), TD1, TD2, "d-NEW")
     tracker.continue_()

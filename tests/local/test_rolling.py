@@ -107,7 +107,7 @@ def test_stopped_task_is_replaced_scale_to_zero_and_delete(aws):
     stopped = ecs.describe_tasks(cluster="shop", tasks=[victim])["tasks"][0]
     assert stopped["desiredStatus"] == "STOPPED" and stopped["stopCode"] == "UserInitiated" and stopped["stoppedReason"] == "chaos test"
     assert stopped["lastStatus"] in ("DEACTIVATING", "STOPPING", "DEPROVISIONING")
-    service = run_until(aws, lambda s: s["runningCount"] == 2 and len(aws.client("ecs").list_tasks(cluster="shop", serviceName="checkout-api")["taskArns"]) == 2)
+    run_until(aws, lambda s: s["runningCount"] == 2 and len(aws.client("ecs").list_tasks(cluster="shop", serviceName="checkout-api")["taskArns"]) == 2)
     assert victim not in ecs.list_tasks(cluster="shop", serviceName="checkout-api")["taskArns"], "the scheduler replaced it"
 
     ecs.update_service(cluster="shop", service="checkout-api", desiredCount=0)

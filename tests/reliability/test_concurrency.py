@@ -8,7 +8,8 @@ from pprint import pformat
 import pytest
 
 from ecsship.lock import ServiceLock
-from tests.reliability.helpers import EXAMPLES, clean_snapshot, diff_snapshots, hook_every_aws, is_lock_call, snapshot
+
+from tests.reliability.helpers import EXAMPLES, clean_snapshot, diff_snapshots, hook_every_aws, snapshot
 from tests.reliability.test_interruption import start_paused_apply
 
 pytestmark = pytest.mark.reliability

@@ -18,8 +18,8 @@ from pprint import pformat
 import pytest
 
 from ecsship.aws.session import is_read_operation
-from tests.reliability.helpers import (EXAMPLES, SimulatedCrash, clean_snapshot, destroyed_snapshot, diff_snapshots,
-                                       hook_every_aws, is_lock_call, snapshot)
+
+from tests.reliability.helpers import EXAMPLES, SimulatedCrash, clean_snapshot, destroyed_snapshot, diff_snapshots, hook_every_aws, is_lock_call, snapshot
 
 pytestmark = pytest.mark.reliability
 

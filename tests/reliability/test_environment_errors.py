@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ecsship.aws.faults import _error_response
+
 from tests.reliability.helpers import EXAMPLES, hook_every_aws
 
 pytestmark = pytest.mark.reliability

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.reliability
 def test_execution_role_names_exactly_the_referenced_secrets(aws, run_cli):
     clean_snapshot(aws, run_cli, "web")  # cached: usually no apply here
     assert run_cli("apply", "--no-wait", "-f", EXAMPLES["web"], "--yes").exit_code == 0
-    sm, ssm = aws.client("secretsmanager"), aws.client("ssm")
+    sm = aws.client("secretsmanager")
     wanted_secrets = {sm.describe_secret(SecretId="shop/checkout/db")["ARN"],
                       "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/stripe-AbCdEf"}
     wanted_parameters = {"arn:aws:ssm:us-east-1:123456789012:parameter/shop/checkout/feature-token"}

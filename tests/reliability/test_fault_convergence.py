@@ -12,6 +12,7 @@ from pprint import pformat
 import pytest
 
 from ecsship.aws.faults import FaultInjector
+
 from tests.reliability.helpers import EXAMPLES, SERVICES, clean_snapshot, diff_snapshots, snapshot
 
 pytestmark = pytest.mark.reliability

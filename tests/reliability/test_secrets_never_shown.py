@@ -13,7 +13,7 @@ TYPED = "typed-s3cr3t-v4lue-93kd"
 
 
 def test_no_secret_value_in_any_output_of_any_command(aws, run_cli, run_ecsship, secret_values, tmp_path):
-    web, worker = EXAMPLES["web"], EXAMPLES["worker"]
+    web = EXAMPLES["web"]
     saved = tmp_path / "plan.json"
     commands = [
         ("validate", "-f", web, "-o", "json"),

@@ -107,6 +107,11 @@ def up(
         raise UsageError("--speed must be a positive number")
     out = ctx.obj.out()
     port = _port(ctx, port)
+    from ecsship.local.moto_check import untested_moto, warning_text
+
+    untested = untested_moto()
+    if untested is not None:
+        out.warning(warning_text(untested))
     try:
         status = client.start_backend(port, bare=bare, speed=speed, fail_images=fail_images, fail_mode=fail_mode, auth=auth)
     except client.AlreadyRunning as exc:

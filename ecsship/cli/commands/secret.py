@@ -8,9 +8,8 @@ secrets exist, never their values.
 """
 from __future__ import annotations
 
-from typing import Annotated
-
 import json
+from typing import Annotated
 
 import typer
 
@@ -30,7 +29,7 @@ def register(app: typer.Typer) -> None:
         """Create or update the secret `secrets.KEY` names, from stdin or a hidden prompt."""
         import sys
 
-        
+
         options = ctx.obj
         if file == "-":
             raise UsageError("secret set reads the value from standard input, so it cannot read the manifest from it too",

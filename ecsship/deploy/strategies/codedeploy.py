@@ -19,8 +19,15 @@ from collections import Counter
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import send_once
 from ecsship.deploy.model import (
-    FAILED, IN_PROGRESS, ROLLED_BACK, ROLLING_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL,
-    RevisionState, Snapshot,
+    FAILED,
+    IN_PROGRESS,
+    ROLLED_BACK,
+    ROLLING_BACK,
+    STOPPED,
+    SUCCEEDED,
+    WAITING_APPROVAL,
+    RevisionState,
+    Snapshot,
 )
 from ecsship.deploy.names import revision_name, unsupported
 from ecsship.deploy.strategies.ecs import EcsStrategy, EcsTracker
@@ -187,7 +194,7 @@ class CodeDeployTracker(EcsTracker):
             events=self._events(service), stopped=self._stopped, serving=serving,
         )
 
-    def _state(self, info: dict) -> tuple[str, str]:
+    def _state(self, info: dict) -> tuple[str, str]:  # type: ignore[override]  # CodeDeploy's state is one deployment's info
         status = info.get("status", "")
         error = (info.get("errorInformation") or {}).get("message", "")
         rollback = info.get("rollbackInfo") or {}

@@ -15,8 +15,16 @@ from datetime import timedelta
 
 from ecsship.aws.errors import aws_call
 from ecsship.deploy.model import (
-    FAILED, IN_PROGRESS, ROLLED_BACK, ROLLING_BACK, STOPPED, SUCCEEDED, WAITING_APPROVAL,
-    RevisionState, ServiceEvent, Snapshot,
+    FAILED,
+    IN_PROGRESS,
+    ROLLED_BACK,
+    ROLLING_BACK,
+    STOPPED,
+    SUCCEEDED,
+    WAITING_APPROVAL,
+    RevisionState,
+    ServiceEvent,
+    Snapshot,
 )
 from ecsship.deploy.names import revision_name, unsupported
 from ecsship.errors import EcsshipError
@@ -170,7 +178,6 @@ class EcsTracker:
 
     # -- polling ------------------------------------------------------------------------
     def poll(self) -> Snapshot:
-        s = self.strategy.settings
         service = self.strategy.describe_service()
         self.last_service = service
         self._polls += 1

@@ -67,10 +67,10 @@ def port_mapping_name_error(container_definitions: list) -> str | None:
 
 
 def apply() -> None:
+    from moto.core.responses import ActionResult
     from moto.ecs.exceptions import EcsClientException
     from moto.ecs.models import EC2ContainerServiceBackend
     from moto.ecs.responses import EC2ContainerServiceResponse
-    from moto.core.responses import ActionResult
 
     original_register = EC2ContainerServiceBackend.register_task_definition
 

@@ -5,7 +5,12 @@ ListDeploymentTargets, GetDeploymentTarget, BatchGetDeploymentTargets, ECSTarget
 from __future__ import annotations
 
 from ecsship.local.simulator.codedeploy import (
-    FINISHED, LIFECYCLE_EVENTS, CodeDeployRun, _elbv2, _rollback_on, _serving_target_group,
+    FINISHED,
+    LIFECYCLE_EVENTS,
+    CodeDeployRun,
+    _elbv2,
+    _rollback_on,
+    _serving_target_group,
 )
 from ecsship.local.simulator.model_time import ts
 
@@ -29,7 +34,7 @@ def start(backend, deployment, now: float) -> None:
         task_definition = target["TaskDefinition"]
     except Exception:
         del backend.deployments[deployment.deployment_id]
-        raise JsonRESTError("InvalidRevisionException", "The AppSpec content must name Resources[0].TargetService.Properties.TaskDefinition.")
+        raise JsonRESTError("InvalidRevisionException", "The AppSpec content must name Resources[0].TargetService.Properties.TaskDefinition.") from None
     services = group.ecs_services or []
     if not services:
         del backend.deployments[deployment.deployment_id]

@@ -23,7 +23,12 @@ from ecsship.local.simulator import targets as target_health
 from ecsship.local.simulator import tasks as task_sim
 from ecsship.local.simulator.cloud_map import deregister_from_cloud_map, register_in_cloud_map
 from ecsship.local.simulator.ecs_model import (
-    SD_IN_PROGRESS, Rollout, ServiceSim, add_event, circuit_breaker_threshold, new_rollout,
+    SD_IN_PROGRESS,
+    Rollout,
+    ServiceSim,
+    add_event,
+    circuit_breaker_threshold,
+    new_rollout,
 )
 from ecsship.local.simulator.ecs_view import sync
 from ecsship.local.simulator.model_time import ts
@@ -337,7 +342,7 @@ class EcsEngine:
         if breaker.get("enable") and primary.failed_tasks >= circuit_breaker_threshold(primary.desired_count):
             primary.circuit_breaker_tripped = True
             self.fail(service, sim, primary, now, "tasks failed to start",
-                      f"ECS deployment circuit breaker: tasks failed to start.", rollback=bool(breaker.get("rollback")), kind="circuit")
+                      "ECS deployment circuit breaker: tasks failed to start.", rollback=bool(breaker.get("rollback")), kind="circuit")
             return
         alarms = primary.alarms
         # A rollback is not itself rolled back because the alarm that caused it is still firing.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
+
 from moto.ecs.models import Task
 
 from ecsship.local.simulator.model_time import ts
