@@ -73,9 +73,8 @@ def save_plan(session: Session, path: str, force: bool = False) -> str:
 def load_saved_plan(options, path: str) -> Session:
     """Re-plan from the manifest saved in the plan file; refuse if live state moved since."""
     from ecsship.desired.builder import Builder
-    from ecsship.plan.engine import make_plan
-
     from ecsship.manifest.document import validate_saved
+    from ecsship.plan.engine import make_plan
     from ecsship.plan.model import PLAN_FORMAT
 
     try:
