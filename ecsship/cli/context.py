@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # heavy imports stay off the start-up path
     from ecsship.aws.session import Aws

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-from ecsship.deploy.names import short_id
 from ecsship.deploy.model import (
     FAILED,
     ROLLED_BACK,
@@ -19,6 +18,7 @@ from ecsship.deploy.model import (
     RevisionState,
     Snapshot,
 )
+from ecsship.deploy.names import short_id
 
 # Words ECS and CodeDeploy use in events that mean "something is wrong" (copilot filters on similar ones).
 _FAILURE_WORDS = re.compile(

@@ -10,9 +10,9 @@ from ecsship.manifest.interpolate import interpolate, nearest_position
 from ecsship.manifest.overlay import apply_environment, environment_names
 from ecsship.manifest.schema import schema_problems
 from ecsship.manifest.semantic import semantic_problems
+from ecsship.manifest.yamlsource import Positions, YamlProblem, parse, read_text
 from ecsship.redact import clear as clear_redactions
 from ecsship.redact import register, secret_looking
-from ecsship.manifest.yamlsource import Positions, YamlProblem, parse, read_text
 
 
 @dataclass

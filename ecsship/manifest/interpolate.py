@@ -5,8 +5,8 @@ import re
 from typing import Mapping
 
 from ecsship.errors import Problem
-from ecsship.redact import secret_looking
 from ecsship.manifest.yamlsource import Positions, dotted
+from ecsship.redact import secret_looking
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 _REFERENCE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$", re.S)

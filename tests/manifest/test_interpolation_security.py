@@ -15,6 +15,7 @@ import pytest
 
 from ecsship.errors import ManifestError
 from ecsship.manifest import load_manifest
+
 from tests.manifest.test_loader import EXAMPLES, MINIMAL, write
 
 KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

@@ -12,9 +12,8 @@
 """
 from __future__ import annotations
 
-import re
-
 import json
+import re
 
 FARGATE_MEMORY = {
     256: [512, 1024, 2048],
