@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter
 
 from ecsship.aws.errors import aws_call
-from ecsship.deploy.names import revision_name, unsupported
+from ecsship.deploy.model import WAITING_APPROVAL
+from ecsship.deploy.names import revision_name, short_id, unsupported
 
 
 def gather(aws, settings, events: int = 10) -> dict:
@@ -30,6 +31,8 @@ def gather(aws, settings, events: int = 10) -> dict:
         "deployments": [_deployment(d) for d in svc.get("deployments", []) or []],
         "task_sets": [_task_set(t) for t in svc.get("taskSets", []) or []],
         "targets": _targets(aws, svc),
+        "traffic": _traffic(aws, svc),
+        "rollout": _rollout(aws, settings),
         "scaling": _scaling(aws, settings),
         "alarms": _alarms(aws, svc, _codedeploy_alarm_names(aws, settings) if controller == "CODE_DEPLOY" else None),
         "events": [{"at": str(e.get("createdAt", "")), "message": e.get("message", "")} for e in (svc.get("events") or [])[:events]],
@@ -56,18 +59,62 @@ def _task_set(t: dict) -> dict:
     }
 
 
+def _group_arns(svc: dict) -> list[str]:
+    """Every target group of the service: for ECS-native blue/green both of the pair (after a swap
+    the live one is the `alternateTargetGroupArn`: Service LoadBalancer.advancedConfiguration)."""
+    arns: list[str] = []
+    for lb in svc.get("loadBalancers", []) or []:
+        adv = lb.get("advancedConfiguration") or {}
+        for arn in (lb.get("targetGroupArn"), adv.get("alternateTargetGroupArn")):
+            if arn and arn not in arns:
+                arns.append(arn)
+    return arns
+
+
 def _targets(aws, svc: dict) -> dict:
-    groups = [lb["targetGroupArn"] for lb in svc.get("loadBalancers", []) or [] if lb.get("targetGroupArn")]
     out: dict = {}
-    if not groups:
-        return out
-    elb = aws.client("elbv2")
-    for arn in groups:
-        name = arn.split(":targetgroup/")[-1].split("/")[0]
+    elb = aws.client("elbv2") if _group_arns(svc) else None
+    for arn in _group_arns(svc):
+        name = short_id(arn)
         with aws_call(f"target group {name}", "elbv2:DescribeTargetHealth"):
             resp = elb.describe_target_health(TargetGroupArn=arn)
         out[name] = dict(Counter(t.get("TargetHealth", {}).get("State", "unknown") for t in resp.get("TargetHealthDescriptions", [])))
     return out
+
+
+def _traffic(aws, svc: dict) -> dict:
+    """{target group: production traffic weight %} from the production listener rule's forward action
+    (ELBv2 DescribeRules: Actions[].ForwardConfig.TargetGroups[].Weight): which group is live now."""
+    rules = [(lb.get("advancedConfiguration") or {}).get("productionListenerRule") for lb in svc.get("loadBalancers", []) or []]
+    rules = [r for r in rules if r]
+    if not rules:
+        return {}
+    with aws_call("production listener rule", "elbv2:DescribeRules"):
+        found = aws.client("elbv2").describe_rules(RuleArns=rules).get("Rules", [])
+    weights: dict = {}
+    for rule in found:
+        for action in rule.get("Actions", []):
+            groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+            if not groups and action.get("TargetGroupArn"):
+                groups = [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}]
+            total = sum(g.get("Weight", 1) for g in groups) or 1
+            for g in groups:
+                weights[short_id(g["TargetGroupArn"])] = round(100.0 * g.get("Weight", 1) / total, 1)
+    return weights
+
+
+def _rollout(aws, settings) -> dict | None:
+    """The deployment in progress, as the watcher sees it: phase and whether it waits for approval."""
+    from ecsship.deploy.clock import make_clock
+    from ecsship.deploy.strategies import strategy_for
+
+    tracker = strategy_for(aws, settings, make_clock()).attach()
+    if tracker is None:
+        return None
+    snap = tracker.poll()
+    return {"deployment": short_id(tracker.id), "deployment_arn": tracker.id, "state": snap.state, "phase": snap.phase,
+            "waiting_approval": snap.state == WAITING_APPROVAL, "old": revision_name(tracker.old_td),
+            "new": revision_name(tracker.new_td)}
 
 
 def _scaling(aws, settings) -> dict | None:

@@ -22,9 +22,22 @@ def status_lines(data: dict) -> list[str]:
         for t in data["task_sets"]:
             lines.append(f"  {(t['status'] or '').lower():8} {t['revision']:24} {t['running']}/{t['desired']} running"
                          + (f", scale {t['scale']:g}%" if t.get("scale") is not None else ""))
+    rollout = data.get("rollout")
+    if rollout:
+        text = f"rollout: deployment {rollout['deployment']} {rollout['old'] or '(none)'} → {rollout['new']}, {rollout['state'].replace('_', ' ')}"
+        if rollout.get("phase"):
+            text += f", phase {rollout['phase']}"
+        lines.append(text)
+        if rollout.get("waiting_approval"):
+            lines.append("  waiting for approval: `ecsship promote` shifts production traffic, `ecsship rollback` abandons it")
+    traffic = data.get("traffic") or {}
     for name, counts in (data.get("targets") or {}).items():
         text = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no targets"
-        lines.append(f"target group {name}: {text}")
+        live = ""
+        if traffic:
+            weight = traffic.get(name, 0)
+            live = f" (live, {weight:g}% of production traffic)" if weight else " (idle)"
+        lines.append(f"target group {name}{live}: {text}")
     scaling = data.get("scaling")
     if scaling:
         text = f"scaling: min {scaling['min']}, max {scaling['max']}, desired {data['desired']}"
