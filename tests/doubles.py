@@ -23,6 +23,16 @@ class FakeAws:
         return self.clients[name]
 
 
+class TaggingEcs:
+    """Records the last-good tag the engine puts on a revision that succeeded."""
+
+    def __init__(self):
+        self.tagged = []
+
+    def tag_resource(self, resourceArn, tags):
+        self.tagged.append((resourceArn, tags))
+
+
 class View:
     """A deploy view that records what it is told (events and notes) and renders nothing."""
 

@@ -11,16 +11,9 @@ from ecsship.ui.deploy_view import JsonView, LiveView, PlainView
 from ecsship.ui.output import Output
 
 from tests.deploy.scripted import ScriptedTracker, snap
+from tests.doubles import FakeAws, TaggingEcs
 
 SETTINGS = DeploySettings(cluster="shop", service="web", timeout=600)
-
-
-class NoTagAws:
-    def client(self, name):
-        class Ecs:
-            def tag_resource(self, **_):
-                pass
-        return Ecs()
 
 
 def canary_rollout():
@@ -65,14 +58,14 @@ PLAIN = """\
 def test_plain_view_one_line_per_change():
     stream = io.StringIO()
     view = PlainView(Output("text", color=False), stream=stream)
-    outcome = follow(NoTagAws(), SETTINGS, canary_rollout(), view, FakeClock())
+    outcome = follow(FakeAws(TaggingEcs()), SETTINGS, canary_rollout(), view, FakeClock())
     view.outcome(outcome)
     assert stream.getvalue() == PLAIN
 
 
 def test_json_view_one_object_per_line(capsys):
     view = JsonView(Output("json", color=False))
-    outcome = follow(NoTagAws(), SETTINGS, canary_rollout(), view, FakeClock())
+    outcome = follow(FakeAws(TaggingEcs()), SETTINGS, canary_rollout(), view, FakeClock())
     view.outcome(outcome)
     lines = capsys.readouterr().out.splitlines()
     objects = [json.loads(line) for line in lines]
@@ -100,7 +93,7 @@ def test_live_view_renders_the_panel_and_the_outcome(monkeypatch):
     console = Console(file=buffer, force_terminal=True, width=120, color_system=None)
     monkeypatch.setattr(Output, "out", property(lambda self: console))
     view = LiveView(out)
-    outcome = follow(NoTagAws(), SETTINGS, canary_rollout(), view, FakeClock())
+    outcome = follow(FakeAws(TaggingEcs()), SETTINGS, canary_rollout(), view, FakeClock())
     view.outcome(outcome)
     text = buffer.getvalue()
     assert "production traffic: web:2 10%, web:1 90%" in text

@@ -8,7 +8,7 @@ from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.watcher import MAX_INTERVAL, Watcher
 
 from tests.deploy.scripted import ScriptedTracker, snap
-from tests.doubles import FakeAws
+from tests.doubles import FakeAws, TaggingEcs
 
 
 class Recorder:
@@ -29,16 +29,6 @@ class Recorder:
 
 
 SETTINGS = DeploySettings(cluster="shop", service="web", timeout=600)
-
-
-class TaggingEcs:
-    """Records the last-good tag the engine puts on a revision that succeeded."""
-
-    def __init__(self):
-        self.tagged = []
-
-    def tag_resource(self, resourceArn, tags):
-        self.tagged.append((resourceArn, tags))
 
 
 def test_completion_reported_on_the_poll_that_sees_it_and_events_once_per_change():
