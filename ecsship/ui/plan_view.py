@@ -39,9 +39,13 @@ def show_plan(out, plan, title: str) -> None:
             say(out, f"        note: {change.note}", "dim")
         if change.action == CREATE and not out.verbose:
             continue
+        statements = statement_changes(change.fields) if change.action != DELETE else {}
         for field in change.fields:
             if change.action == DELETE:
                 continue
+            prefix = _statement_prefix(field.path)
+            if prefix in statements:
+                say(out, f"        {prefix}: statement {statements.pop(prefix)}", None)
             forced = "  (forces replacement)" if change.action == REPLACE and field.path.split(".")[0] in _replace_roots(change) else ""
             for line in field_lines(field, whole=out.verbose > 0, clipped=clipped):
                 say(out, line + forced, None)
@@ -60,6 +64,29 @@ def _replace_roots(change) -> set:
     reconciler = reconciler_for(change.kind)
     fields = reconciler.replace_fields_for(change.live) if change.live is not None else reconciler.replace_fields
     return {p.split(".")[0] for p in fields}
+
+
+POLICY_ROOTS = ("policy", "trust")  # role states: documents keyed by statement Sid (reconcilers.base.sorted_policy)
+
+
+def _statement_prefix(path: str) -> str | None:
+    parts = path.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 and parts[0] in POLICY_ROOTS else None
+
+
+def statement_changes(fields) -> dict:
+    """{"policy.Sid": "added" | "removed"} for statements that are wholly new or wholly gone, so the plan
+    says so once above their elements."""
+    sides: dict[str, set] = {}
+    for field in fields:
+        prefix = _statement_prefix(field.path)
+        if prefix:
+            sides.setdefault(prefix, set()).add("added" if field.old is None else "removed" if field.new is None else "changed")
+    # Every statement has an Effect: only when it changed too is the statement itself new or gone
+    # (a Condition added to a standing statement is not).
+    effects = {f.path[: -len(".Effect")] for f in fields if f.path.endswith(".Effect")}
+    return {prefix: kinds.pop() for prefix, kinds in sides.items()
+            if len(kinds) == 1 and kinds != {"changed"} and prefix in effects}
 
 
 def field_lines(field, whole: bool = False, clipped: list | None = None) -> list[str]:

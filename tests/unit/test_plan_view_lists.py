@@ -34,3 +34,16 @@ def test_long_scalars_are_cut_by_default_and_whole_with_verbose():
     listed = field_lines(FieldChange("portMappings", [], [element]))[1]
     assert '"containerPort": 80' in listed and long not in listed
     assert long in field_lines(FieldChange("portMappings", [], [element]), whole=True)[1]
+
+
+def test_whole_statements_added_or_removed_are_named_once():
+    from ecsship.ui.plan_view import statement_changes
+
+    fields = [FieldChange("policy.ReadParameters.Action", None, ["ssm:GetParameters"]),
+              FieldChange("policy.ReadParameters.Effect", None, "Allow"),
+              FieldChange("policy.ReadSecrets.Resource", [ARN + "a"], [ARN + "a", ARN + "b"]),
+              FieldChange("policy.DecryptSecrets.Action", ["kms:Decrypt"], None),
+              FieldChange("policy.DecryptSecrets.Effect", "Allow", None),
+              FieldChange("policy.PullImage.Condition", None, {"Bool": {"aws:SecureTransport": "true"}}),
+              FieldChange("tags.team", None, "x")]
+    assert statement_changes(fields) == {"policy.ReadParameters": "added", "policy.DecryptSecrets": "removed"}
