@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.deploy.names import revision_name, unsupported
+from ecsship.deploy.status import iso
 from ecsship.errors import AwsCallError
 
 # ServiceDeploymentStatus (ECS) and DeploymentStatus (CodeDeploy) in one vocabulary.
@@ -123,17 +124,9 @@ def tagged_good(aws, settings, limit: int) -> list[dict]:
     return rows
 
 
-def _iso(value) -> str:
-    if not value:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat(timespec="seconds")
-    return str(value)
-
-
 def _row(ident, task_definition, image, started, finished, outcome, reason) -> dict:
     duration = None
     if started is not None and finished is not None and hasattr(started, "timestamp") and hasattr(finished, "timestamp"):
         duration = round(finished.timestamp() - started.timestamp(), 1)
     return {"id": ident, "revision": revision_name(task_definition), "task_definition": task_definition, "image": image,
-            "started": _iso(started), "duration": duration, "outcome": outcome, "reason": reason}
+            "started": iso(started), "duration": duration, "outcome": outcome, "reason": reason}

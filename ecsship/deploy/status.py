@@ -35,9 +35,16 @@ def gather(aws, settings, events: int = 10) -> dict:
         "rollout": _rollout(aws, settings),
         "scaling": _scaling(aws, settings),
         "alarms": _alarms(aws, svc, _codedeploy_alarm_names(aws, settings) if controller == "CODE_DEPLOY" else None),
-        "events": [{"at": str(e.get("createdAt", "")), "message": e.get("message", "")} for e in (svc.get("events") or [])[:events]],
+        "events": [{"at": iso(e.get("createdAt")), "message": e.get("message", "")} for e in (svc.get("events") or [])[:events]],
     }
     return data
+
+
+def iso(value) -> str:
+    """ISO 8601 (`2026-01-01T00:00:00+00:00`) whatever the controller or command: boto3 gives datetimes."""
+    if not value:
+        return ""
+    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else str(value)
 
 
 def _deployment(d: dict) -> dict:
@@ -46,7 +53,7 @@ def _deployment(d: dict) -> dict:
         "reason": d.get("rolloutStateReason"), "revision": revision_name(d.get("taskDefinition")),
         "desired": d.get("desiredCount", 0), "pending": d.get("pendingCount", 0),
         "running": d.get("runningCount", 0), "failed": d.get("failedTasks", 0),
-        "created_at": str(d.get("createdAt", "")),
+        "created_at": iso(d.get("createdAt")),
     }
 
 
@@ -131,7 +138,7 @@ def _scaling(aws, settings) -> dict | None:
            "suspended": {k: v for k, v in (t.get("SuspendedState") or {}).items() if v}, "activities": []}
     try:
         acts = client.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=resource_id, MaxResults=5).get("ScalingActivities", [])
-        out["activities"] = [{"at": str(a.get("StartTime", "")), "status": a.get("StatusCode"), "description": a.get("Description", "")} for a in acts]
+        out["activities"] = [{"at": iso(a.get("StartTime")), "status": a.get("StatusCode"), "description": a.get("Description", "")} for a in acts]
     except ClientError as exc:
         if not unsupported(exc):
             raise

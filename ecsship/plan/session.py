@@ -168,6 +168,15 @@ def apply_session(options, session: Session, allow_replace: bool = False) -> dic
 
     if not out.json_mode:
         out.print("")
+    from ecsship.reconcilers.base import PROGRESS
+
+    def waiting(text: str) -> None:
+        if out.json_mode:
+            out.emit_json_line({"event": "progress", "message": text})
+        else:
+            out.err.print(f"  {text}", markup=False)
+
+    PROGRESS.append(waiting)
     try:
         with stop:
             outputs = apply_plan(session.aws, session.desired, session.plan, allow_replace=allow_replace, progress=progress)
@@ -177,6 +186,8 @@ def apply_session(options, session: Session, allow_replace: bool = False) -> dic
         raise
     except KeyboardInterrupt:
         raise _interrupted(out, session, done, started) from None
+    finally:
+        PROGRESS.remove(waiting)
     if stop.requested:  # asked to stop during the last change: all made, but do not go on to watch
         raise _interrupted(out, session, done, started)
     session.outputs = outputs

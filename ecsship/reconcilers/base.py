@@ -64,6 +64,16 @@ class Reconciler:
         raise PlanProblem(f"{res.label}: adopting this kind of resource is not supported")
 
 
+# Where a long wait inside a change reports progress (a deleted service draining its tasks). The CLI
+# sets it while it applies; reconcilers never import the UI.
+PROGRESS: list = []
+
+
+def note_progress(text: str) -> None:
+    for report in PROGRESS:
+        report(text)
+
+
 def owned(tags: dict, res) -> bool:
     return tags.get(OWNER_KEY) == res.tags.get(OWNER_KEY) and tags.get(CLUSTER_KEY) == res.tags.get(CLUSTER_KEY)
 

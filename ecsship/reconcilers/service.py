@@ -11,7 +11,7 @@ import json
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token
 from ecsship.errors import EcsshipError
-from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list, while_role_propagates
+from ecsship.reconcilers.base import Live, Reconciler, converge_existing, note_progress, owned, tag_dict, tag_list, while_role_propagates
 
 UPDATABLE = ("taskDefinition", "desiredCount", "capacityProviderStrategy", "networkConfiguration", "deploymentConfiguration",
              "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags", "propagateTags",
@@ -201,12 +201,16 @@ def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 
 
     clock = clocks.make_clock()  # looked up per call: tests wait in simulated time
     ecs = aws.client("ecs")
-    delay, waited = 0.5, 0.0
+    delay, waited, next_note = 0.5, 0.0, 0.0
     while True:
         with aws_call(label, "ecs:DescribeServices"):
             found = ecs.describe_services(cluster=cluster, services=[service])["services"]
         if not found or found[0].get("status") == "INACTIVE":
             return
+        if waited >= next_note:  # a person waiting on destroy sees it move, every ~15 s
+            running = found[0].get("runningCount", 0)
+            note_progress(f"{label}: {str(found[0].get('status', '')).lower()}, {running} task(s) still running ({int(waited)}s)")
+            next_note = waited + 15
         if waited >= timeout:
             raise EcsshipError(f"{label}: still {found[0].get('status')} after {int(waited)} s", "run `ecsship destroy` again later to finish")
         clock.sleep(delay)

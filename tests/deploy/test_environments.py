@@ -151,3 +151,12 @@ def test_apply_json_is_one_object_per_line(sim, run_cli, aws):
     assert result.exit_code == 0, result.output
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert objects[0]["ok"] is True and objects[-1]["event"] == "outcome", objects[-1]
+
+
+def test_destroy_reports_progress_while_the_service_drains(sim, run_cli, aws):
+    """DeleteService: the service is DRAINING while its tasks stop, then INACTIVE (ECS API reference,
+    DeleteService); a person waiting on destroy sees that wait move (issue 13 item 9)."""
+    applied(run_cli, aws, WORKER, "worker")
+    gone = run_cli("destroy", "-f", WORKER, "--yes")
+    assert gone.exit_code == 0, gone.output
+    assert "ECS service worker: draining, 1 task(s) still running" in gone.stderr, gone.stderr

@@ -27,6 +27,7 @@ from ecsship.deploy.model import (
     Snapshot,
 )
 from ecsship.deploy.names import revision_name, unsupported
+from ecsship.deploy.status import iso
 from ecsship.errors import EcsshipError
 
 ACTIVE_STATUSES = ["PENDING", "IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED"]
@@ -353,7 +354,7 @@ class EcsTracker:
             created = ev.get("createdAt")
             if self.started_at is not None and created is not None and created < self.started_at - timedelta(seconds=1):
                 continue
-            out.append(ServiceEvent(ev.get("id", ""), str(created or ""), ev.get("message", "")))
+            out.append(ServiceEvent(ev.get("id", ""), iso(created), ev.get("message", "")))
         return tuple(out)
 
     def _target_health(self, service: dict) -> tuple:
