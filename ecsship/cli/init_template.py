@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 
@@ -10,9 +11,19 @@ def _q(value: str) -> str:
     return json.dumps(value)
 
 
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
 def _flow(value) -> str:
-    """A selector or id list as one line of YAML (JSON is YAML)."""
-    return json.dumps(value) if not isinstance(value, str) else _q(value)
+    """A selector or id list as one line of flow YAML: `{tags: {Name: main}}`; anything that is not a
+    plain word is quoted as JSON (which YAML reads as the same string)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS else _q(text)
 
 
 @dataclass
@@ -60,24 +71,24 @@ def render_manifest(spec: InitSpec) -> str:
         "memory: 512                            # MiB; a valid Fargate pair with cpu",
         "",
         "network:",
-        f"  vpc: {_flow(spec.vpc)}            # a tag selector or an id: vpc-0abc...",
-        f"  subnets: {_flow(spec.subnets)}     # a tag selector or a list of subnet ids; tasks never get a public IP",
+        f"  vpc: {_flow(spec.vpc)}    # a tag selector or an id: vpc-0abc...",
+        f"  subnets: {_flow(spec.subnets)}    # or a list of subnet ids; tasks never get a public IP",
         "  endpoints: [ecr.api, ecr.dkr, s3, logs]   # so image pulls and logs skip the NAT gateway",
     ]
     if spec.port is not None:
         lines += [
             "",
             "load_balancer:",
-            f"  alb: {_q(spec.alb)}                            # an existing ALB, by name or ARN",
+            f"  alb: {_q(spec.alb)}    # an existing ALB, by name or ARN",
             f"  listener_port: {spec.listener_port}",
             f"  host: {_q(spec.host or spec.service + '.example.com')}",
             "  path: /*",
-            f"  priority: {spec.priority}                        # unique on the listener; lower wins",
+            f"  priority: {spec.priority}    # unique on the listener; lower wins",
             "  health_check: {path: /healthz}",
         ]
     lines += ["", "# environment: {LOG_LEVEL: info}"]
     if spec.secrets:
-        lines.append("secrets:                               # references only, never values: `ecsship secret set NAME`")
+        lines.append("secrets:    # references only, never values: `ecsship secret set NAME` stores one")
         lines += [f"  {name}: {_q(ref)}" for name, ref in spec.secrets.items()]
     else:
         lines.append("# secrets: {DB_PASSWORD: secretsmanager:my/db}   # references only, never values")
@@ -89,7 +100,7 @@ def render_manifest(spec: InitSpec) -> str:
         "  cpu: 60",
         "",
         "deploy:",
-        f"  strategy: {spec.strategy}                # rolling | blue_green | canary | linear",
+        f"  strategy: {spec.strategy}    # rolling | blue_green | canary | linear",
     ]
     if spec.strategy == "canary":
         lines.append("  canary: {percent: 10, interval: 5m}")

@@ -121,13 +121,17 @@ def register(app: typer.Typer) -> None:
         target.write_text(text, encoding="utf-8")
         out.success(f"wrote {file}" + (" (VPC, subnets, ALB and a free listener priority read from the local AWS)" if facts else ""))
         flag = f" -f {file}" if file != "ecsship.yaml" else ""
-        local = "" if facts is None else " --local" + ("" if local_port == 4566 else f" --local-port {local_port}")
+        # The port flag only where the default (4566, or ECSSHIP_LOCAL_PORT) would not find it.
+        from ecsship.local.client import default_port
+
+        port_flag = "" if local_port == default_port() else f" --port {local_port}"
+        local = "" if facts is None else " --local" + ("" if not port_flag else f" --local-port {local_port}")
         if facts is not None and facts.image_registered is False:
-            port_flag = "" if local_port == 4566 else f" --port {local_port}"
-            out.print(f"the local ECR does not have {image} yet; register it: ecsship local image add {image}{port_flag}")
+            out.print(f"the local ECR does not have {image.rsplit('/', 1)[-1]} yet; register it with:")
+            out.print(f"  ecsship local image add {image}{port_flag}")
         for name in secrets:
-            out.print(f"store {name}'s value: ecsship{local} secret set {name}{flag}")
-        out.print(f"next: ecsship{local} validate{flag}, then ecsship{local} plan{flag}"
+            out.print(f"store {name}'s value: ecsship secret set {name}{flag}{local}")
+        out.print(f"next: ecsship validate{flag}, then ecsship plan{flag}{local}"
                   + ("" if facts else " (add --local to try it without AWS)"))
 
 
