@@ -11,6 +11,7 @@ from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.fargate import FARGATE_CPU, describe_options, fargate_memory_options
 from ecsship.manifest.interpolate import nearest_position
 from ecsship.manifest.yamlsource import Positions, dotted
+from ecsship.desired.policies import STAR_RESOURCE_ACTIONS
 from ecsship.redact import SECRET_NAME
 
 Finding = tuple  # (path tuple, message, hint, severity)
@@ -293,12 +294,33 @@ def least_privilege_permissions(m):
     for i, grant in enumerate(permissions):
         if not isinstance(grant, dict):
             continue
-        for j, action in enumerate(grant.get("actions") or [] if isinstance(grant.get("actions"), list) else []):
-            if isinstance(action, str) and (action == "*" or action.endswith(":*")):
+        actions = [a for a in (grant.get("actions") if isinstance(grant.get("actions"), list) else []) if isinstance(a, str)]
+        for j, action in enumerate(actions):
+            if action == "*" or action.endswith(":*"):
                 yield ("permissions", i, "actions", j), f"'{action}' grants every action of the service", "list the actions the app calls, e.g. s3:GetObject", "error"
+            elif action.split(":", 1)[0].lower() in PRIVILEGE_SERVICES and ("*" in action or "?" in action):
+                # iam:P* covers iam:PassRole and iam:PutRolePolicy: a way to any permission at all.
+                yield ("permissions", i, "actions", j), f"'{action}': wildcards are not allowed in {action.split(':', 1)[0]} actions", "list each action by its full name", "error"
         resources = grant.get("resources")
         if isinstance(resources, list) and "*" in resources:
-            yield ("permissions", i, "resources"), "'*' grants the actions on every resource in the account", "name the resource ARNs (only a few actions, like cloudwatch:PutMetricData, need '*')", "warning"
+            writes = [a for a in actions if not _read_action(a) and a not in STAR_RESOURCE_ACTIONS and a not in STAR_RESOURCE_WRITES]
+            if writes:
+                yield ("permissions", i, "resources"), f"'*' lets write actions ({', '.join(writes[:3])}) act on every resource in the account", "name the resource ARNs; put read-only or resource-less actions in their own grant", "error"
+            else:
+                yield ("permissions", i, "resources"), "'*' grants the actions on every resource in the account", "name the resource ARNs (only a few actions, like cloudwatch:PutMetricData, need '*')", "warning"
+
+
+# Services where a wildcard action is a path to every permission (IAM: AWS's "Grant least privilege").
+PRIVILEGE_SERVICES = frozenset({"iam", "sts", "kms", "organizations"})
+# Write actions AWS only authorizes on Resource "*" (no resource-level permissions; Service
+# Authorization Reference, "Resource types" column empty).
+STAR_RESOURCE_WRITES = frozenset({"cloudwatch:PutMetricData", "xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+_READ_VERBS = ("Get", "List", "Describe", "BatchGet", "Head", "Query", "Scan", "Search", "Lookup", "Select")
+
+
+def _read_action(action: str) -> bool:
+    verb = action.split(":", 1)[-1]
+    return verb.startswith(_READ_VERBS)
 
 
 @rule

@@ -102,3 +102,27 @@ def test_deep_nesting_is_a_clear_limit_not_an_internal_error(tmp_path):
     result = CliRunner().invoke(app, ["validate", "-f", path])
     assert result.exit_code == 2, result.output
     assert "nests deeper than" in result.output and "internal error" not in result.output
+
+
+@pytest.mark.parametrize("grant, message", [
+    ({"actions": ["iam:P*"], "resources": ["arn:aws:iam::123456789012:role/x"]}, "wildcards are not allowed in iam"),
+    ({"actions": ["kms:Decrypt*"], "resources": ["arn:aws:kms:us-east-1:123456789012:key/x"]}, "wildcards are not allowed in kms"),
+    ({"actions": ["sts:Assume?ole"], "resources": ["arn:aws:iam::123456789012:role/x"]}, "wildcards are not allowed in sts"),
+    ({"actions": ["s3:PutObject"], "resources": ["*"]}, "write actions"),
+])
+def test_privilege_wildcards_and_star_resources_on_writes_are_errors(tmp_path, grant, message):
+    """Issue #22: `iam:P*` passed the no-`*` rule; `*` resources on a write action were only a warning."""
+    import yaml as _yaml
+
+    path = write(tmp_path, MINIMAL + _yaml.safe_dump({"permissions": [grant]}))
+    with pytest.raises(ManifestError) as info:
+        load_manifest(path, environ={})
+    assert message in "\n".join(p.render() for p in info.value.problems)
+
+
+def test_star_resources_stay_a_warning_for_reads_and_resource_less_writes(tmp_path):
+    import yaml as _yaml
+
+    grant = {"actions": ["cloudwatch:PutMetricData", "s3:ListAllMyBuckets"], "resources": ["*"]}
+    manifest = load_manifest(write(tmp_path, MINIMAL + _yaml.safe_dump({"permissions": [grant]})), environ={})
+    assert any(w.field.startswith("permissions") for w in manifest.warnings)
