@@ -46,6 +46,7 @@ def make_plan(aws, desired, only: Iterable[str] | None = None, adopt: bool = Fal
         try:
             live = reconciler_for(res.kind).read(aws, res, resolve(res.spec, lookup_in(outputs)))
         except PlanProblem as problem:
+            problem.resource_key = getattr(problem, "resource_key", None) or res.key
             problems.append(problem)
             continue
         outputs[res.key] = live.outputs
@@ -66,6 +67,7 @@ def make_plan(aws, desired, only: Iterable[str] | None = None, adopt: bool = Fal
         try:
             change, live = plan_resource(aws, reconciler, res, spec, adopt)
         except PlanProblem as problem:
+            problem.resource_key = getattr(problem, "resource_key", None) or res.key
             problems.append(problem)
             outputs[res.key] = None
             continue

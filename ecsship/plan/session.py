@@ -28,14 +28,45 @@ class StalePlan(EcsshipError):
 def load_and_plan(options, file: str, env, var, adopt: bool = False) -> Session:
     from ecsship.desired import build
     from ecsship.manifest.document import load_manifest, parse_vars
-    from ecsship.plan.engine import make_plan
+    from ecsship.plan.engine import PlanError, make_plan
 
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
     options.out().problems(manifest.warnings)
     desired = build(manifest)
     aws = options.aws(manifest.data.get("region"))
-    plan = make_plan(aws, desired, adopt=adopt)
+    try:
+        plan = make_plan(aws, desired, adopt=adopt)
+    except PlanError as exc:
+        raise located(exc, manifest) from None
     return Session(aws, desired, plan, manifest.data, env, file)
+
+
+# The manifest field each desired resource comes from (by resource key, or its part before a dot):
+# a plan-time problem says `file:line:` like validate's do.
+SOURCES = {
+    "network": ("network", "vpc"), "alb_network": ("load_balancer", "create", "subnets"), "image": ("image",),
+    "secrets": ("secrets",), "rollback_alarms": ("deploy", "rollback_alarms"), "alb": ("load_balancer", "alb"),
+    "listener_rule": ("load_balancer", "priority"), "target_group": ("load_balancer",), "load_balancer": ("load_balancer",),
+    "cluster": ("cluster",), "service": ("service",), "task_definition": ("image",), "vpc_endpoints": ("network", "endpoints"),
+    "security_group": ("network",), "role": ("permissions",), "autoscaling": ("scaling",), "alarm": ("observability", "alarms"),
+    "codedeploy_app": ("deploy",), "codedeploy_group": ("deploy",), "codedeploy_config": ("deploy",),
+    "discovery_service": ("service_discovery",), "namespace": ("service_discovery",), "log_group": ("logs",),
+}
+
+
+def located(error, manifest):
+    """The PlanError with each problem prefixed by the manifest's file:line of the field behind it."""
+    from ecsship.plan.engine import PlanError
+    from ecsship.reconcilers.base import PlanProblem
+
+    problems = []
+    for problem in error.problems:
+        key = getattr(problem, "resource_key", None) or ""
+        path = SOURCES.get(key) or SOURCES.get(key.split(".", 1)[0])
+        where = manifest.locate(*path) if path else ""
+        message = problem.message if not where or problem.message.startswith(where) else f"{where}: {problem.message}"
+        problems.append(PlanProblem(message, problem.hint))
+    return PlanError(problems)
 
 
 # Everything `plan --out` writes; a plan file with anything else (a `destroy` verb, destroy options)

@@ -62,6 +62,9 @@ def test_named_rollback_alarm_must_exist(run_cli, manifest, aws):
     path = manifest("web", deploy=deploy)
     missing = run_cli("plan", "-f", path)
     assert missing.exit_code == 1 and "no alarm named shop-checkout-errors" in missing.stderr
+    # A plan-time problem says where in the manifest, like validate's do (issue 13 item 10).
+    line = next(n for n, text in enumerate(open(path, encoding="utf-8"), 1) if "rollback_alarms" in text)
+    assert f"{path}:{line}: " in missing.stderr, missing.stderr
     aws.client("cloudwatch").put_metric_alarm(AlarmName="shop-checkout-errors", MetricName="Errors", Namespace="App", Statistic="Sum",
                                               Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
     result = run_cli("apply", "--no-wait", "-f", path, "--yes")
