@@ -52,7 +52,9 @@ class GlobalOptions:
 
             port = self.local_port or default_port()
             endpoint = ensure_local_backend(port, notify=self.out().info)
-            aws = Aws(region="us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port))
+            # The seeded account is in us-east-1; an explicit --region reaches another region of the
+            # same local account (IAM is global there as on AWS), to try a second-region deployment.
+            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port))
         else:
             aws = Aws(region=region, profile=self.profile, endpoint_url=endpoint)
         self.sessions.append(aws)

@@ -104,14 +104,15 @@ class Builder:
         sources = {parse_secret(k, v).source for k, v in (self.m.get("secrets") or {}).items()}
         obs = self.m.get("observability") or {}
         self.add(r.Role(key="role.execution", name=names.role_name(self.cluster, self.service, "exec"), tags=dict(self.tags), spec={
-            "trust": policies.trust("ecs-tasks.amazonaws.com"),
+            # ECS documents aws:SourceArn for the task role only; the execution role gets the account.
+            "trust": policies.trust("ecs-tasks.amazonaws.com", ACCOUNT),
             "policy": policies.execution_policy(self.image, sources),
-            "description": f"ecsship: ECS task execution role of {self.cluster}/{self.service}",
+            "description": f"ecsship: ECS task execution role of {self.cluster}/{self.service}", "region": REGION,
         }))
         self.add(r.Role(key="role.task", name=names.role_name(self.cluster, self.service, "task"), tags=dict(self.tags), spec={
-            "trust": policies.trust("ecs-tasks.amazonaws.com"),
+            "trust": policies.trust("ecs-tasks.amazonaws.com", ACCOUNT, _arn("ecs", "*")),
             "policy": policies.task_policy(self.m.get("permissions") or [], obs.get("tracing") == "xray", bool(self.m.get("execute_command"))),
-            "description": f"ecsship: task role of {self.cluster}/{self.service}",
+            "description": f"ecsship: task role of {self.cluster}/{self.service}", "region": REGION,
         }))
 
     def security_group(self) -> None:
@@ -311,8 +312,8 @@ class Builder:
             }))
         if self.shifting and self.controller == "ecs":
             self.add(r.Role(key="role.ecs_infrastructure", name=names.role_name(self.cluster, self.service, "ecs-lb"), tags=dict(self.tags), spec={
-                "trust": policies.trust("ecs.amazonaws.com"), "policy": policies.ecs_infrastructure_policy(),
-                "description": f"ecsship: lets ECS shift traffic for {self.cluster}/{self.service}",
+                "trust": policies.trust("ecs.amazonaws.com", ACCOUNT), "policy": policies.ecs_infrastructure_policy(),
+                "description": f"ecsship: lets ECS shift traffic for {self.cluster}/{self.service}", "region": REGION,
             }))
 
     def alb_ingress(self) -> dict:
@@ -406,9 +407,9 @@ class Builder:
         hooks = sorted((d.get("hooks") or {}).values())
         service_arn = Ref("cluster", "service_arn_prefix")
         self.add(r.Role(key="role.codedeploy", name=names.role_name(self.cluster, self.service, "codedeploy"), tags=dict(self.tags), spec={
-            "trust": policies.trust("codedeploy.amazonaws.com"),
+            "trust": policies.trust("codedeploy.amazonaws.com", ACCOUNT, _arn("codedeploy", f"deploymentgroup:{base}/{base}")),
             "policy": policies.codedeploy_policy(Concat((service_arn, self.service)), Concat((Ref("cluster", "task_set_prefix"), f"{self.service}/*")), [Ref("role.task", "arn"), Ref("role.execution", "arn")], topics, hooks),
-            "description": f"ecsship: CodeDeploy blue/green of {self.cluster}/{self.service}",
+            "description": f"ecsship: CodeDeploy blue/green of {self.cluster}/{self.service}", "region": REGION,
         }))
         termination = parse_duration(d.get("termination_wait", "5m")) // 60
         approval = d.get("approval", "auto")
@@ -476,6 +477,15 @@ class Builder:
             "ResourceId": resource_id, "MinCapacity": s.get("min", 1), "MaxCapacity": s.get("max", max(1, s.get("min", 1))),
             "policies": policies_, "schedules": schedules, "policyPrefix": prefix,
         }, depends_on=("service",)))
+
+
+ACCOUNT = Ref("network", "account_id")
+REGION = Ref("network", "region")
+
+
+def _arn(service: str, resource: str) -> Concat:
+    """An ARN of `service` in this manifest's partition, region and account."""
+    return Concat(("arn:", Ref("network", "partition"), f":{service}:", Ref("network", "region"), ":", ACCOUNT, f":{resource}"))
 
 
 def _builtin_config(strategy: str, deploy: dict) -> str | None:

@@ -39,6 +39,12 @@ def role_name(cluster: str, service: str, purpose: str) -> str:
     return fit(f"{base(cluster, service)}-{purpose}", ROLE_MAX, r"A-Za-z0-9+=,.@_-")
 
 
+def regional_role_name(name: str, region: str) -> str:
+    """The name a role takes when its plain name is used by the same service in another region:
+    IAM names are account-wide, regions are not (issue #12 item 12)."""
+    return fit(f"{name}-{region}", ROLE_MAX, r"A-Za-z0-9+=,.@_-")
+
+
 def target_group_name(cluster: str, service: str, colour: str | None = None) -> str:
     # Target group names: letters, digits and '-', not starting or ending with '-'.
     suffix = f"-{colour}" if colour else ""

@@ -21,10 +21,19 @@ STAR_RESOURCE_ACTIONS = frozenset({
 })
 
 
-def trust(service_principal: str) -> dict:
+def trust(service_principal: str, account, source_arn=None) -> dict:
+    """Only `service_principal`, and only on behalf of this account (and `source_arn`, where the
+    service documents one), against the cross-service confused deputy: IAM User Guide, "The confused
+    deputy problem"; ECS "Amazon ECS task IAM role" (ArnLike aws:SourceArn arn:aws:ecs:REGION:ACCOUNT:*
+    with aws:SourceAccount); CodeDeploy "Cross-service confused deputy prevention" (aws:SourceArn is the
+    deployment group ARN)."""
+    condition: dict = {"StringEquals": {"aws:SourceAccount": account}}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
     return {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": service_principal}, "Action": "sts:AssumeRole"}],
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service_principal}, "Action": "sts:AssumeRole",
+                       "Condition": condition}],
     }
 
 

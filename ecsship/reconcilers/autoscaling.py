@@ -6,7 +6,7 @@ those the manifest no longer lists are deleted, anything else is left alone.
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler
+from ecsship.reconcilers.base import Live, Reconciler, while_role_propagates
 
 NS, DIM = "ecs", "ecs:service:DesiredCount"
 
@@ -21,6 +21,16 @@ def _policy_state(config: dict) -> dict:
 def _schedule_state(action: dict) -> dict:
     target = {k: v for k, v in (action.get("ScalableTargetAction") or {}).items() if v is not None}
     return {"Schedule": action.get("Schedule"), "Timezone": action.get("Timezone") or "UTC", "ScalableTargetAction": target}
+
+
+def _bound(spec: dict, live, key: str) -> int:
+    """The manifest's bound, or the live one when one of our scheduled actions could have set it:
+    scheduled actions change MinCapacity/MaxCapacity by design ("Scheduled scaling for Application
+    Auto Scaling": at the scheduled time the scalable target's capacity is updated), so a bound a
+    schedule set is neither drift nor something apply undoes (issue #12 item 15)."""
+    have = (live.state.get(key) if live is not None else None)
+    scheduled = {a["ScalableTargetAction"].get(key) for a in spec.get("schedules", {}).values()}
+    return have if have is not None and have in scheduled else spec[key]
 
 
 class AutoscalingReconciler(Reconciler):
@@ -48,7 +58,7 @@ class AutoscalingReconciler(Reconciler):
         return Live(state=state, outputs={"resource_id": rid})
 
     def desired_state(self, res, spec, live=None):
-        return {"MinCapacity": spec["MinCapacity"], "MaxCapacity": spec["MaxCapacity"],
+        return {"MinCapacity": _bound(spec, live, "MinCapacity"), "MaxCapacity": _bound(spec, live, "MaxCapacity"),
                 "policies": {name: _policy_state(cfg) for name, cfg in spec["policies"].items()},
                 "schedules": {name: _schedule_state(a) for name, a in spec["schedules"].items()}}
 
@@ -60,10 +70,17 @@ class AutoscalingReconciler(Reconciler):
         client = aws.client("application-autoscaling")
         rid = spec["ResourceId"]
         want = self.desired_state(res, spec)
-        if fields is None or any(f.path in ("MinCapacity", "MaxCapacity") for f in fields):
-            with aws_call(res.label, "application-autoscaling:RegisterScalableTarget"):
-                client.register_scalable_target(ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM,
-                                                MinCapacity=spec["MinCapacity"], MaxCapacity=spec["MaxCapacity"])
+        # A new target gets both bounds; an existing one only the bound that drifted, so a bound a
+        # scheduled action set stays (RegisterScalableTarget updates only the capacities it is given).
+        bounds = ("MinCapacity", "MaxCapacity") if fields is None else [f.path for f in fields if f.path in ("MinCapacity", "MaxCapacity")]
+        if bounds:
+            def register():
+                with aws_call(res.label, "application-autoscaling:RegisterScalableTarget"):
+                    client.register_scalable_target(ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM,
+                                                    **{key: spec[key] for key in bounds})
+
+            # The first registration makes Application Auto Scaling's service-linked role for ECS.
+            while_role_propagates(register)
         have_policies = live.state.get("policies") or {}
         for name, config in want["policies"].items():
             if have_policies.get(name) != config:

@@ -138,9 +138,12 @@ def converge_existing(reconciler: Reconciler, aws, res, spec: dict, exc: Excepti
 def while_role_propagates(call, sleep=None, attempts: int = 7):
     """Run `call()`, retrying while AWS says it cannot assume a role ecsship has just created.
 
-    IAM is eventually consistent: for some seconds after CreateRole, ECS (advancedConfiguration.roleArn)
-    and CodeDeploy (serviceRoleArn) may answer that they cannot assume it. Waits 1, 2, 4, 8, 15, 15 s;
-    any other error is raised at once.
+    IAM is eventually consistent: for some seconds after CreateRole, ECS (advancedConfiguration.roleArn
+    in CreateService/UpdateService; the ECS service-linked role CreateCluster makes for capacity
+    providers: "Unable to assume the service linked role"), CodeDeploy (serviceRoleArn in
+    Create/UpdateDeploymentGroup) and Application Auto Scaling (its service-linked role on the first
+    RegisterScalableTarget) may answer that they cannot assume it. Waits 1, 2, 4, 8, 15, 15 s; any
+    other error is raised at once.
     """
     import time
 
@@ -151,7 +154,8 @@ def while_role_propagates(call, sleep=None, attempts: int = 7):
             return call()
         except EcsshipError as exc:
             code, text = getattr(exc, "code", ""), getattr(exc, "aws_message", "").lower()
-            propagating = code == "InvalidRoleException" or (code == "InvalidParameterException" and "assume" in text and "role" in text)
+            propagating = code == "InvalidRoleException" or (
+                code in ("InvalidParameterException", "ValidationException") and "assume" in text and "role" in text)
             if not propagating or attempt == attempts - 1:
                 raise
         sleep(delay)

@@ -6,7 +6,7 @@ are attached (never detached), and the plan says so.
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list, while_role_propagates
 
 
 class ClusterReconciler(Reconciler):
@@ -43,8 +43,13 @@ class ClusterReconciler(Reconciler):
                       tags=tag_list(res.tags, "key", "value"))
         if spec["capacityProviders"]:
             kwargs["capacityProviders"] = spec["capacityProviders"]
-        with aws_call(res.label, "ecs:CreateCluster"):
-            arn = aws.client("ecs").create_cluster(**kwargs)["cluster"]["clusterArn"]
+        def create():
+            with aws_call(res.label, "ecs:CreateCluster"):
+                return aws.client("ecs").create_cluster(**kwargs)["cluster"]["clusterArn"]
+
+        # With capacity providers, CreateCluster makes the ECS service-linked role and may answer
+        # "Unable to assume the service linked role" until IAM has propagated it.
+        arn = while_role_propagates(create)
         return _outputs(arn, res.name)
 
     def update(self, aws, res, spec, live, fields):
@@ -56,9 +61,12 @@ class ClusterReconciler(Reconciler):
         if "capacityProviders" in paths:
             # Attach ours, keep whatever else is attached (other services may use it).
             providers = sorted(set(live.raw["providers"]) | set(spec["capacityProviders"]))
-            with aws_call(res.label, "ecs:PutClusterCapacityProviders"):
-                ecs.put_cluster_capacity_providers(cluster=res.name, capacityProviders=providers,
-                                                   defaultCapacityProviderStrategy=live.raw["default_strategy"])
+            def attach():
+                with aws_call(res.label, "ecs:PutClusterCapacityProviders"):
+                    ecs.put_cluster_capacity_providers(cluster=res.name, capacityProviders=providers,
+                                                       defaultCapacityProviderStrategy=live.raw["default_strategy"])
+
+            while_role_propagates(attach)
         if "tags" in paths:
             with aws_call(res.label, "ecs:TagResource"):
                 ecs.tag_resource(resourceArn=live.outputs["arn"], tags=tag_list(res.tags, "key", "value"))

@@ -156,8 +156,11 @@ class DeploymentGroupReconciler(Reconciler):
     def update(self, aws, res, spec, live, fields):
         kwargs = self._api(spec)
         kwargs.pop("deploymentGroupName")
-        with aws_call(res.label, "codedeploy:UpdateDeploymentGroup"):
-            aws.client("codedeploy").update_deployment_group(currentDeploymentGroupName=res.name, **kwargs)
+        def update():
+            with aws_call(res.label, "codedeploy:UpdateDeploymentGroup"):
+                aws.client("codedeploy").update_deployment_group(currentDeploymentGroupName=res.name, **kwargs)
+
+        while_role_propagates(update)  # serviceRoleArn may name a role this run created
         if any(f.path.startswith("tags") for f in fields):
             self.adopt(aws, res, spec, live)
         return live.outputs

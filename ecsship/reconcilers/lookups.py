@@ -53,7 +53,7 @@ class NetworkLookup(Reconciler):
             "endpoint_subnet_ids": sorted({s["AvailabilityZone"]: s["SubnetId"] for s in sorted(subnets, key=lambda s: s["SubnetId"], reverse=True)}.values()),
             # The caller's account (STS), not the VPC's OwnerId: a VPC shared through AWS RAM belongs to
             # the owner account, while everything ecsship creates lives in the caller's.
-            "region": aws.region, "account_id": aws.account_id, "warnings": warnings,
+            "region": aws.region, "account_id": aws.account_id, "warnings": warnings, "partition": aws.partition,
             "vpc_cidrs": _vpc_cidrs(vpcs[0]),
         })
 

@@ -1,15 +1,50 @@
 """IAM roles: trust policy, one inline policy named `ecsship`, tags.
 
 Generated policies are least privilege (see ecsship/desired/policies.py); no managed policy is attached.
+
+IAM names are account-wide, regions are not (issue #12 item 12). Each role carries the tag
+`ecsship:region`; a role of the plain name tagged with another region belongs to the same service's
+deployment there, so this region uses `<name>-<region>` instead and never rewrites or deletes the
+other region's role. A role made before the tag existed is claimed (tagged) by the first region
+that applies; the other region then moves to its own regional role.
 """
 from __future__ import annotations
 
 import json
 
 from ecsship.aws.errors import aws_call, error_code
+from ecsship.desired.names import regional_role_name
 from ecsship.reconcilers.base import Live, Reconciler, owned, policy_document, sorted_policy, tag_dict, tag_list
 
 POLICY_NAME = "ecsship"
+REGION_KEY = "ecsship:region"
+
+
+def _tags(res, spec) -> dict:
+    return {**res.tags, REGION_KEY: spec["region"]} if spec.get("region") else dict(res.tags)
+
+
+def _get_role(aws, res, name: str) -> dict | None:
+    try:
+        with aws_call(f"IAM role {name}", "iam:GetRole"):
+            return aws.client("iam").get_role(RoleName=name)["Role"]
+    except Exception as exc:
+        if getattr(exc, "code", "") == "NoSuchEntity":
+            return None
+        raise
+
+
+def resolve_name(aws, res, spec) -> tuple[str, dict | None]:
+    """(the name this region's role has or will have, the role if it exists)."""
+    region = spec.get("region")
+    plain = _get_role(aws, res, res.name)
+    if not region:
+        return res.name, plain
+    regional = regional_role_name(res.name, region)
+    theirs = plain is not None and owned(tag_dict(plain.get("Tags")), res) and tag_dict(plain.get("Tags")).get(REGION_KEY, region) != region
+    if not theirs:
+        return res.name, plain
+    return regional, _get_role(aws, res, regional)
 
 
 class RoleReconciler(Reconciler):
@@ -17,16 +52,12 @@ class RoleReconciler(Reconciler):
 
     def read(self, aws, res, spec):
         iam = aws.client("iam")
-        try:
-            with aws_call(res.label, "iam:GetRole"):
-                role = iam.get_role(RoleName=res.name)["Role"]
-        except Exception as exc:
-            if getattr(exc, "code", "") == "NoSuchEntity":
-                return None
-            raise
+        name, role = resolve_name(aws, res, spec)
+        if role is None:
+            return None
         try:
             with aws_call(res.label, "iam:GetRolePolicy"):
-                policy = iam.get_role_policy(RoleName=res.name, PolicyName=POLICY_NAME)["PolicyDocument"]
+                policy = iam.get_role_policy(RoleName=name, PolicyName=POLICY_NAME)["PolicyDocument"]
         except Exception as exc:
             if getattr(exc, "code", "") != "NoSuchEntity":
                 raise
@@ -34,72 +65,76 @@ class RoleReconciler(Reconciler):
         tags = tag_dict(role.get("Tags"))
         state = {"trust": sorted_policy(role.get("AssumeRolePolicyDocument")), "policy": sorted_policy(policy),
                  "description": role.get("Description") or "", "tags": tags}
-        return Live(state=state, outputs={"arn": role["Arn"], "name": res.name}, managed=owned(tags, res))
+        note = f"{res.name} belongs to this service in another region: this region uses {name}" if name != res.name else ""
+        return Live(state=state, outputs={"arn": role["Arn"], "name": name}, managed=owned(tags, res), note=note)
 
     def desired_state(self, res, spec, live=None):
         return {"trust": sorted_policy(spec["trust"]), "policy": sorted_policy(spec["policy"]),
-                "description": spec["description"], "tags": dict(res.tags)}
+                "description": spec["description"], "tags": _tags(res, spec)}
 
     def create(self, aws, res, spec):
         iam = aws.client("iam")
         state = self.desired_state(res, spec)
+        name, _ = resolve_name(aws, res, spec)
         try:
-            with aws_call(res.label, "iam:CreateRole"):
-                arn = iam.create_role(RoleName=res.name, AssumeRolePolicyDocument=json.dumps(policy_document(state["trust"])),
-                                      Description=spec["description"], Tags=tag_list(res.tags))["Role"]["Arn"]
+            with aws_call(f"IAM role {name}", "iam:CreateRole"):
+                arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(policy_document(state["trust"])),
+                                      Description=spec["description"], Tags=tag_list(state["tags"]))["Role"]["Arn"]
         except Exception as exc:
             if getattr(exc, "code", "") != "EntityAlreadyExists":
                 raise
             # Created by an apply that was interrupted: converge it like any existing role.
             live = self.read(aws, res, spec)
             return self.update(aws, res, spec, live, [_All()])
-        self._put_policy(aws, res, state["policy"])
-        return {"arn": arn, "name": res.name}
+        self._put_policy(aws, res, name, state["policy"])
+        return {"arn": arn, "name": name}
 
     def update(self, aws, res, spec, live, fields):
         iam = aws.client("iam")
         state = self.desired_state(res, spec)
+        name = live.outputs["name"]
         paths = {f.path.split(".")[0] for f in fields}
         everything = any(isinstance(f, _All) for f in fields)
         if everything or "trust" in paths:
             with aws_call(res.label, "iam:UpdateAssumeRolePolicy"):
-                iam.update_assume_role_policy(RoleName=res.name, PolicyDocument=json.dumps(policy_document(state["trust"])))
+                iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(policy_document(state["trust"])))
         if everything or "policy" in paths:
-            self._put_policy(aws, res, state["policy"])
+            self._put_policy(aws, res, name, state["policy"])
         if everything or "description" in paths:
             with aws_call(res.label, "iam:UpdateRole"):
-                iam.update_role(RoleName=res.name, Description=spec["description"])
+                iam.update_role(RoleName=name, Description=spec["description"])
         if everything or "tags" in paths:
             self.adopt(aws, res, spec, live)
         return live.outputs
 
     def adopt(self, aws, res, spec, live):
         with aws_call(res.label, "iam:TagRole"):
-            aws.client("iam").tag_role(RoleName=res.name, Tags=tag_list(res.tags))
+            aws.client("iam").tag_role(RoleName=live.outputs["name"], Tags=tag_list(_tags(res, spec)))
 
-    def _put_policy(self, aws, res, canonical):
+    def _put_policy(self, aws, res, name, canonical):
         iam = aws.client("iam")
         if canonical:
             with aws_call(res.label, "iam:PutRolePolicy"):
-                iam.put_role_policy(RoleName=res.name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy_document(canonical)))
+                iam.put_role_policy(RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy_document(canonical)))
             return
         try:
             with aws_call(res.label, "iam:DeleteRolePolicy"):
-                iam.delete_role_policy(RoleName=res.name, PolicyName=POLICY_NAME)
+                iam.delete_role_policy(RoleName=name, PolicyName=POLICY_NAME)
         except Exception as exc:
             if getattr(exc, "code", "") != "NoSuchEntity":
                 raise
 
     def delete(self, aws, res, live):
         iam = aws.client("iam")
+        name = live.outputs.get("name", res.name)
         with aws_call(res.label, "iam:ListRolePolicies"):
-            names = iam.list_role_policies(RoleName=res.name)["PolicyNames"]
-        for name in names:
+            names = iam.list_role_policies(RoleName=name)["PolicyNames"]
+        for policy in names:
             with aws_call(res.label, "iam:DeleteRolePolicy"):
-                iam.delete_role_policy(RoleName=res.name, PolicyName=name)
+                iam.delete_role_policy(RoleName=name, PolicyName=policy)
         with aws_call(res.label, "iam:DeleteRole"):
             try:
-                iam.delete_role(RoleName=res.name)
+                iam.delete_role(RoleName=name)
             except Exception as exc:
                 if error_code(exc) != "NoSuchEntity":
                     raise

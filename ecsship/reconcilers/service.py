@@ -221,5 +221,9 @@ def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 
 def update_service(aws, label: str, cluster: str, service: str, changes: dict) -> dict:
     """The one call through which apply changes a running ECS-controlled service. Returns the service
     as ECS reports it. (CODE_DEPLOY services: ServiceReconciler.update sends only what ECS accepts.)"""
-    with aws_call(label, "ecs:UpdateService"):
-        return aws.client("ecs").update_service(cluster=cluster, service=service, **changes)["service"]
+    def update():
+        with aws_call(label, "ecs:UpdateService"):
+            return aws.client("ecs").update_service(cluster=cluster, service=service, **changes)["service"]
+
+    # A new infrastructure role (loadBalancers[].advancedConfiguration.roleArn) may not be assumable yet.
+    return while_role_propagates(update)
