@@ -46,7 +46,7 @@ class GlobalOptions:
             from ecsship.local.client import credentials
 
             port = urlsplit(endpoint).port
-            aws = Aws(region="us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port) if port else None)
+            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port) if port else None)
         elif self.local:
             from ecsship.local.client import credentials, default_port, ensure_local_backend
 
