@@ -11,7 +11,6 @@ from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.fargate import FARGATE_CPU, describe_options, fargate_memory_options
 from ecsship.manifest.interpolate import nearest_position
 from ecsship.manifest.yamlsource import Positions, dotted
-from ecsship.desired.policies import STAR_RESOURCE_ACTIONS
 from ecsship.redact import SECRET_NAME
 
 Finding = tuple  # (path tuple, message, hint, severity)
@@ -303,6 +302,8 @@ def least_privilege_permissions(m):
                 yield ("permissions", i, "actions", j), f"'{action}': wildcards are not allowed in {action.split(':', 1)[0]} actions", "list each action by its full name", "error"
         resources = grant.get("resources")
         if isinstance(resources, list) and "*" in resources:
+            from ecsship.desired.policies import STAR_RESOURCE_ACTIONS  # here: ecsship.desired imports this module
+
             writes = [a for a in actions if not _read_action(a) and a not in STAR_RESOURCE_ACTIONS and a not in STAR_RESOURCE_WRITES]
             if writes:
                 yield ("permissions", i, "resources"), f"'*' lets write actions ({', '.join(writes[:3])}) act on every resource in the account", "name the resource ARNs; put read-only or resource-less actions in their own grant", "error"

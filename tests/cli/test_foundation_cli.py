@@ -185,3 +185,16 @@ def test_debug_shows_a_traceback_only_when_asked(tmp_path, monkeypatch):
     assert plain.exit_code == 1 and "internal error" in plain.output and "Traceback" not in plain.output
     debug = invoke("--debug", "schema")
     assert debug.exit_code == 1 and "Traceback" in debug.output
+
+
+def test_init_never_writes_through_a_symlink(tmp_path):
+    """Issue #22: a (dangling) symlink at the target made init create or overwrite a file elsewhere."""
+    import os
+
+    elsewhere = tmp_path / "elsewhere.yaml"
+    link = tmp_path / "ecsship.yaml"
+    os.symlink(elsewhere, link)
+    for extra in ((), ("--force",)):
+        result = invoke("init", "-f", str(link), "--service", "a", "--image", "repo/a:v1", *extra)
+        assert result.exit_code == 2 and "symlink" in result.output, result.output
+    assert not elsewhere.exists()

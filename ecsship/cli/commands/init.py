@@ -44,6 +44,8 @@ def register(app: typer.Typer) -> None:
         options = ctx.obj
         out = options.out()
         target = Path(file)
+        if target.is_symlink():  # a dangling one too: writing through it creates a file elsewhere
+            raise UsageError(f"{file} is a symlink; ecsship does not write a manifest through a symlink", "write to a plain path")
         if target.exists() and not force:
             raise UsageError(f"{file} already exists", "pass --force to overwrite it, or -f to write elsewhere")
         if not target.parent.is_dir():  # a typo in the path must not silently create directories
@@ -118,7 +120,9 @@ def register(app: typer.Typer) -> None:
                 spec.test_listener_port = facts.test_listener_port or spec.test_listener_port
         text = render_manifest(spec)
         _check_valid(text, target, file)
-        target.write_text(text, encoding="utf-8")
+        from ecsship.files import write_new_file
+
+        write_new_file(target, text, force=force, mode=0o644, what="manifest")  # O_NOFOLLOW, O_EXCL unless --force
         out.success(f"wrote {file}" + (" (VPC, subnets, ALB and a free listener priority read from the local AWS)" if facts else ""))
         flag = f" -f {file}" if file != "ecsship.yaml" else ""
         # The port flag only where the default (4566, or ECSSHIP_LOCAL_PORT) would not find it.
