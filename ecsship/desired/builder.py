@@ -305,8 +305,11 @@ class Builder:
                 "ListenerArn": Ref(alb_key, f"listener:{port}"), "Priority": lb.get("priority", 100),
                 "listeners": [Ref(alb_key, f"listener:{p}") for _, p in ports],
                 "Conditions": conditions, "targetGroupArn": Ref(target, "arn"),
-                "weighted": self.shifting and self.controller == "ecs",
-                "alternateTargetGroupArn": Ref("target_group.green", "arn") if self.shifting and self.controller == "ecs" and role == "prod" else None,
+                # The production rule forwards to both groups (blue 100, green 0) from the start, as
+                # ECS needs and CodeDeploy converges to: the green group is then in use by the ALB, so
+                # its targets are health checked and a first CodeDeploy replacement is health-gated.
+                "weighted": self.shifting and (self.controller == "ecs" or role == "prod"),
+                "alternateTargetGroupArn": Ref("target_group.green", "arn") if self.shifting and role == "prod" else None,
                 # The controller moves traffic within the pair: the plan must not call that drift.
                 "pair": [Ref("target_group.blue", "arn"), Ref("target_group.green", "arn")] if self.shifting else None,
             }))

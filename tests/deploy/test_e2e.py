@@ -436,3 +436,21 @@ def test_long_cluster_and_service_names_apply_and_deploy_through_codedeploy(sim,
     assert len(deployments["deployments"]) == 1
     primary = [t for t in service_of(aws, service, cluster)["taskSets"] if t["status"] == "PRIMARY"]
     assert primary[0]["taskDefinition"].endswith(":2")
+
+
+def test_first_codedeploy_deployment_is_health_gated(sim, run_cli, aws, tmp_path):
+    """Issue #12 item 14. ELB runs no health checks for a target group no listener or rule forwards
+    to (TargetHealth `unused`, Target.NotInUse: ELB API Reference), so ECS cannot wait for the
+    replacement task set's health there. The production rule forwards to both groups of the pair
+    (blue 100, green 0) from the start, so a broken first replacement fails before traffic moves."""
+    manifest = manifest_with_deploy(tmp_path, BLUEGREEN, FAST_CANARY)
+    assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
+    elb = aws.client("elbv2")
+    blue, green = (elb.describe_target_groups(Names=[f"shop-checkout-api-bg-{c}"])["TargetGroups"][0]["TargetGroupArn"] for c in ("blue", "green"))
+    assert elb.describe_target_groups(TargetGroupArns=[green])["TargetGroups"][0]["LoadBalancerArns"]  # in use from the start
+    bad = run_cli("deploy", "-f", manifest, "--image-tag", "broken")
+    assert bad.exit_code == 1, bad.output
+    assert "rolled back" in bad.stdout
+    assert "production traffic: shop-checkout-api-bg:2 10%" not in bad.stdout  # no production traffic ever reached it
+    primary = [t for t in service_of(aws, "checkout-api-bg")["taskSets"] if t["status"] == "PRIMARY"]
+    assert primary[0]["taskDefinition"].endswith("checkout-api-bg:1")

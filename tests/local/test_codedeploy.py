@@ -17,13 +17,15 @@ def _weights(aws, rule_arn: str) -> dict[str, int]:
     return {forward["TargetGroupArn"]: 100}
 
 
-def _setup(aws, config: str = "CodeDeployDefault.ECSAllAtOnce", ready: dict | None = None, termination_minutes: int = 1, alarms: list | None = None):
+def _setup(aws, config: str = "CodeDeployDefault.ECSAllAtOnce", ready: dict | None = None, termination_minutes: int = 1, alarms: list | None = None,
+           green_in_use: bool = True):
     ecs, codedeploy = aws.client("ecs"), aws.client("codedeploy")
     ecs.create_cluster(clusterName="shop")
     network = seeded_network(aws)
     blue = target_group(aws, network["vpc"], "checkout-blue")
     green = target_group(aws, network["vpc"], "checkout-green")
-    prod_rule = forward_rule(aws, 443, [(blue, 1)])
+    # Both groups from the start (as ecsship makes it): the green group is in use, so health checked.
+    prod_rule = forward_rule(aws, 443, [(blue, 100), (green, 0)] if green_in_use else [(blue, 1)])
     test_rule = forward_rule(aws, 8443, [(blue, 1)])
     v1 = register_task_definition(aws, tag="v1")
     ecs.create_service(
@@ -239,3 +241,22 @@ def test_update_service_refuses_what_only_a_codedeploy_deployment_changes(aws, c
     assert raised.value.response["Error"]["Code"] == "InvalidParameterException"
     assert "CODE_DEPLOY deployment controller" in raised.value.response["Error"]["Message"]
     ecs.update_service(cluster="shop", service="checkout-api", desiredCount=3, healthCheckGracePeriodSeconds=30, propagateTags="SERVICE")
+
+
+def test_replacement_in_a_group_no_listener_uses_is_not_health_gated(aws):
+    """ELB reports targets of a group no listener or rule forwards to as `unused` (Target.NotInUse,
+    ELB API Reference TargetHealth) and runs no health checks, so nothing gates the replacement: a
+    broken one passes Install. (Why ecsship's production rule forwards to both groups from the start.)"""
+    setup = _setup(aws, green_in_use=False)
+    elb = aws.client("elbv2")
+    deployment_id = _deploy(aws, tag="broken")
+    target = {}
+    for _ in range(60):
+        aws.advance(5)
+        target = aws.client("codedeploy").get_deployment_target(deploymentId=deployment_id, targetId="shop:checkout-api")["deploymentTarget"]["ecsTarget"]
+        events = {e["lifecycleEventName"]: e["status"] for e in target["lifecycleEvents"]}
+        if events["Install"] != "InProgress" and events["Install"] != "Pending":
+            break
+        health = elb.describe_target_health(TargetGroupArn=setup["green"])["TargetHealthDescriptions"]
+        assert {h["TargetHealth"]["State"] for h in health} <= {"unused"}
+    assert {e["lifecycleEventName"]: e["status"] for e in target["lifecycleEvents"]}["Install"] == "Succeeded"

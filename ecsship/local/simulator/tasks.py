@@ -194,6 +194,12 @@ def is_healthy_for_scheduler(task: SimTask, elbv2_backend) -> bool:
 
     for tg_arn, target_id in task.ecsship_targets:
         tg = elbv2_backend.target_groups.get(tg_arn)
+        if tg is not None and not targets.in_use(tg):
+            # No listener or rule forwards to the group: ELB runs no health checks and reports the
+            # target `unused` (Target.NotInUse, ELB API Reference TargetHealth), so ECS has no health
+            # to wait for: such a task counts as healthy. A CodeDeploy replacement in a group the
+            # listeners do not reference is therefore not health-gated (issue #12 item 14).
+            continue
         health = targets.registry(tg).get(target_id) if tg is not None else None
         if health is None or health.state != "healthy":
             return False
