@@ -211,5 +211,5 @@ def _promote(options, file, env, var, timeout) -> None:
                                "`ecsship status` shows what is in progress")
         c.view.note(f"approved: deployment {tracker.id} shifts production traffic now")
         tracker.continue_(snap.hook_id)
-    outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, stop_when_waiting=False)
+    outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, stop_when_waiting=False, approved=snap.hook_id)
     c.finish(outcome)

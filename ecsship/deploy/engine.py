@@ -115,12 +115,18 @@ def _attach_to_same(strategy, task_definition: str, view):
 
 
 def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeout: int | None = None,
-           rollback_on_timeout: bool = True, mark: bool = True, stop_when_waiting: bool = True) -> Outcome:
-    """Watch `tracker` to its end and turn what happened into an Outcome."""
+           rollback_on_timeout: bool = True, mark: bool = True, stop_when_waiting: bool = True,
+           approved: str | None = None) -> Outcome:
+    """Watch `tracker` to its end and turn what happened into an Outcome.
+
+    `approved`: the pause (hook id) the operator approved; every later pause of the same deployment
+    is continued too (`promote` approves the deployment, not one traffic step of it)."""
     limit = settings.timeout if timeout is None else timeout
     started = clock.now()
     old, new = revision_name(tracker.old_td), revision_name(tracker.new_td)
-    watcher = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, stop_when_waiting=stop_when_waiting, transient=is_transient)
+    approve = (lambda snap: tracker.continue_(snap.hook_id)) if approved is not None else None
+    watcher = Watcher(tracker, clock, view.event, view.snapshot, timeout=limit, stop_when_waiting=stop_when_waiting, transient=is_transient,
+                      approve=approve, approved=(approved,) if approved is not None else ())
     try:
         result = watcher.run()
     except KeyboardInterrupt:

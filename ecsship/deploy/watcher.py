@@ -51,6 +51,8 @@ class Watcher:
         previous: Snapshot | None = None,
         offset: float = 0.0,
         transient: Callable[[BaseException], bool] | None = None,
+        approve: Callable[[Snapshot], None] | None = None,
+        approved: tuple[str, ...] = (),
     ):
         self.tracker = tracker
         self.clock = clock
@@ -66,6 +68,10 @@ class Watcher:
         # A poll that still fails after the client's retries (throttling, a dropped connection)
         # must not abandon a rollout that is going fine: skip it and poll again, a few times.
         self.transient = transient or (lambda exc: False)
+        # An approved deployment that pauses again (ECS runs PRE_PRODUCTION_TRAFFIC_SHIFT hooks
+        # before every canary/linear step) is continued, once per pause (hook id), by `approve`.
+        self.approve = approve
+        self.approved = set(approved)
 
     def run(self) -> WatchResult:
         start = self.clock.now() - self.offset
@@ -94,6 +100,10 @@ class Watcher:
                 self.on_snapshot(snap, elapsed)
             if snap.terminal or (self.stop_when_waiting and snap.state == WAITING_APPROVAL):
                 return WatchResult(snap, False, elapsed)
+            if snap.state == WAITING_APPROVAL and self.approve is not None and snap.hook_id not in self.approved:
+                self.approved.add(snap.hook_id)
+                self.on_event(Event("note", "paused again before the next traffic step: continuing (approved)", elapsed))
+                self.approve(snap)
             if self.timeout is not None and elapsed - self.offset >= self.timeout:
                 return WatchResult(snap, True, elapsed)
             interval = next_interval(interval, previous, snap, moved)

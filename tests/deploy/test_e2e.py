@@ -334,6 +334,12 @@ def test_ecs_native_canary_traffic_steps_then_a_pause_hook_and_promote(sim, run_
     promoted = run_cli("promote", "-f", manifest)
     assert promoted.exit_code == 0, promoted.output
     assert "production traffic: shop-checkout-api:3 10%, shop-checkout-api:2 90%" in promoted.stdout
+    # Issue #12 item 11. botocore ecs DeploymentLifecycleHook.lifecycleStages: PRE_PRODUCTION_TRAFFIC_SHIFT
+    # "For linear and canary deployments, this stage is invoked before every traffic shift step":
+    # the canary pauses again before its second step, and promote (which approved the deployment)
+    # continues it instead of timing out and rolling back what the operator approved.
+    assert "paused again before the next traffic step: continuing (approved)" in promoted.stdout
+    assert "rolling back" not in promoted.stdout
     assert "deployed shop-checkout-api:3" in promoted.stdout
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("shop-checkout-api:3")
 

@@ -170,3 +170,28 @@ def test_broken_green_trips_the_circuit_breaker_before_any_traffic_moves(aws):
     assert _current(aws)["status"] == "ROLLBACK_SUCCESSFUL"
     assert _weights(aws, setup["prod"]) == {setup["blue"]: 100, setup["green"]: 0}
     assert describe_service(aws)["runningCount"] == 2
+
+
+def test_pre_production_traffic_shift_pauses_before_every_linear_step(aws):
+    """botocore ecs DeploymentLifecycleHook.lifecycleStages, PRE_PRODUCTION_TRAFFIC_SHIFT: "Occurs
+    before production traffic shift. For linear and canary deployments, this stage is invoked before
+    every traffic shift step." Each invocation is a pause of its own, continued by its own hook id."""
+    hooks = [{"targetType": "PAUSE", "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT"]}]
+    setup = _setup(aws, "LINEAR", linearConfiguration={"stepPercent": 50.0, "stepBakeTimeInMinutes": 1}, lifecycleHooks=hooks)
+    ecs = aws.client("ecs")
+    ecs.update_service(cluster="shop", service="checkout-api", taskDefinition=register_task_definition(aws, tag="v2"))
+    continued, weights = [], []
+    for _ in range(400):
+        deployment = _current(aws)
+        paused = [h for h in deployment.get("lifecycleHookDetails") or [] if h["status"] == "AWAITING_ACTION"]
+        if paused:
+            weights.append(_weights(aws, setup["prod"])[setup["green"]])
+            aws.advance(300)  # a pause holds: nothing shifts while it waits
+            assert _weights(aws, setup["prod"])[setup["green"]] == weights[-1]
+            continued.append(paused[0]["hookId"])
+            ecs.continue_service_deployment(serviceDeploymentArn=deployment["serviceDeploymentArn"], hookId=paused[0]["hookId"], action="CONTINUE")
+        if deployment["status"] == "SUCCESSFUL":
+            break
+        aws.advance(5)
+    assert _current(aws)["status"] == "SUCCESSFUL"
+    assert weights == [0, 50] and len(set(continued)) == 2

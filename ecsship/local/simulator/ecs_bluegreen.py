@@ -6,7 +6,8 @@ ServiceDeployment / ServiceRevisionSummary data types: the new (green) revision 
 on the alternate target group (SCALE_UP); the test listener rule is pointed at it
 (TEST_TRAFFIC_SHIFT); the production listener rule's weights move to it - all at once, or
 canaryPercent then the rest after canaryBakeTimeInMinutes, or stepPercent every
-stepBakeTimeInMinutes (PRODUCTION_TRAFFIC_SHIFT); after bakeTimeInMinutes (BAKE_TIME) the blue
+stepBakeTimeInMinutes (PRODUCTION_TRAFFIC_SHIFT, with PRE_PRODUCTION_TRAFFIC_SHIFT hooks invoked
+before every step); after bakeTimeInMinutes (BAKE_TIME) the blue
 revision's tasks are stopped (CLEAN_UP). A rollback (circuit breaker, alarm, StopServiceDeployment)
 shifts both rules back to blue and stops the green tasks. Target groups alternate between
 deployments: the next one starts on whichever group is not serving.
@@ -70,12 +71,13 @@ def _stage(rollout, stage: str, now: float) -> None:
         rollout.updated_at = now
 
 
-def hooks_allow(rollout, hook_stage: str, now: float) -> bool:
+def hooks_allow(rollout, hook_stage: str, now: float, step: object = None) -> bool:
     """Lifecycle hooks of `hook_stage` (deploymentConfiguration.lifecycleHooks). A PAUSE hook holds
     the deployment with status AWAITING_ACTION until ContinueServiceDeployment (or its timeout and
     timeoutAction); an AWS_LAMBDA hook is reported SUCCEEDED at once (the local AWS runs no Lambda).
     Amazon ECS API Reference: DeploymentLifecycleHook, DeploymentLifecycleHookDetail,
-    ContinueServiceDeployment."""
+    ContinueServiceDeployment. `step`: a stage invoked more than once in one deployment (each
+    traffic shift step of a canary or linear one) is a new invocation, with its own hook id."""
     from ecsship.local.simulator import ids
     from ecsship.local.simulator.model_time import ts
 
@@ -83,7 +85,7 @@ def hooks_allow(rollout, hook_stage: str, now: float) -> bool:
     for index, hook in enumerate(rollout.deployment_configuration.get("lifecycleHooks") or []):
         if hook_stage not in (hook.get("lifecycleStages") or []):
             continue
-        key = (index, hook_stage)
+        key = (index, hook_stage) if step is None else (index, hook_stage, step)
         detail = rollout.hook_details.get(key)
         timeout = hook.get("timeoutConfiguration") or {}
         if detail is None:
@@ -171,6 +173,11 @@ def step_bluegreen(engine, backend, service, sim, rollout, now, elbv2) -> None:
     if stage == "PRODUCTION_TRAFFIC_SHIFT":
         if rollout.production_weight < 100.0:
             if now < rollout.next_shift_at:
+                return
+            # botocore ecs DeploymentLifecycleHook.lifecycleStages: PRE_PRODUCTION_TRAFFIC_SHIFT
+            # "Occurs before production traffic shift. For linear and canary deployments, this stage
+            # is invoked before every traffic shift step." (The first step's invocation is above.)
+            if rollout.production_weight > 0 and not hooks_allow(rollout, "PRE_PRODUCTION_TRAFFIC_SHIFT", now, step=rollout.production_weight):
                 return
             _shift_production(rollout, config, now)
             set_rule_weights(elbv2, advanced.get("productionListenerRule"), _weights(blue_tg, rollout.target_group_arn, rollout.production_weight))

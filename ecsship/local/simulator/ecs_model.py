@@ -94,7 +94,7 @@ class Rollout:
     production_weight: float = 0.0
     test_weight: float = 0.0
     next_shift_at: float = 0.0
-    hook_details: dict = field(default_factory=dict)  # (hook index, stage) -> DeploymentLifecycleHookDetail
+    hook_details: dict = field(default_factory=dict)  # (hook index, stage[, shift step]) -> DeploymentLifecycleHookDetail
 
     @property
     def strategy(self) -> str:
