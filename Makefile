@@ -4,6 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Pinned: upgrading pip to whatever the index serves today is not reproducible (issue #22).
+PIP_VERSION := 26.3
+# The benchmark's peer lives in its own venv, pinned, so it never shares (or upgrades) ecsship's dependencies.
+BENCH_VENV := .venv-bench
+ECS_DEPLOY_VERSION := 1.17.0
 
 # The core packages: no CLI or terminal imports (ruff's banned-api) and type-checked (mypy).
 CORE := ecsship/manifest ecsship/desired ecsship/plan ecsship/reconcilers ecsship/deploy ecsship/aws
@@ -19,7 +24,7 @@ bytecode: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q pip==$(PIP_VERSION)
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
@@ -41,10 +46,12 @@ demo: $(STAMP) bytecode
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
 # `make bench`: writes docs/benchmarks.md (about 6-8 minutes on 2 cores); its own local AWS on port 4610-4611
-# (BENCH_PORT to change). ecs-deploy, the peer it is measured against, is installed on first use.
+# (BENCH_PORT to change). ecs-deploy, the peer it is measured against, is installed on first use into
+# $(BENCH_VENV), pinned to $(ECS_DEPLOY_VERSION).
 bench: $(STAMP) bytecode
-	@$(BIN)/python -c 'import ecs_deploy' 2>/dev/null || $(BIN)/python -m pip install -q -e '.[dev,bench]'
+	@test -x $(BENCH_VENV)/bin/ecs || { $(PYTHON) -m venv $(BENCH_VENV) && \
+	  $(BENCH_VENV)/bin/python -m pip install -q pip==$(PIP_VERSION) ecs-deploy==$(ECS_DEPLOY_VERSION); }
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache

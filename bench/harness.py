@@ -21,7 +21,8 @@ BENCH = ROOT / "bench"
 HOOK_DIR = BENCH / "hook"
 BIN = Path(sys.executable).parent
 ECSSHIP = str(BIN / "ecsship")
-ECS_DEPLOY = str(BIN / "ecs")
+# The peer runs from its own venv (`make bench` creates it, pinned): never ecsship's environment.
+ECS_DEPLOY = os.environ.get("BENCH_ECS_DEPLOY") or str(ROOT / ".venv-bench" / "bin" / "ecs")
 EXAMPLES = ROOT / "examples"
 
 from ecsship.aws.session import is_read_operation  # noqa: E402  (the product's own read/write rule)

@@ -535,6 +535,19 @@ class Bench:
         return self.results
 
 
+def _peer_version() -> str:
+    """ecs-deploy's version as installed in its own venv (not ecsship's)."""
+    import subprocess
+
+    python = Path(h.ECS_DEPLOY).parent / "python"
+    try:
+        out = subprocess.run([str(python), "-c", "from importlib.metadata import version; print(version('ecs-deploy'))"],
+                             capture_output=True, text=True, timeout=30)
+    except OSError:
+        return "not installed"
+    return out.stdout.strip() if out.returncode == 0 else "not installed"
+
+
 def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
@@ -547,11 +560,12 @@ def machine() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     versions = {}
-    for pkg in ("ecsship", "boto3", "botocore", "moto", "typer", "rich", "ecs-deploy"):
+    for pkg in ("ecsship", "boto3", "botocore", "moto", "typer", "rich"):
         try:
             versions[pkg] = version(pkg)
         except PackageNotFoundError:
             versions[pkg] = "not installed"
+    versions["ecs-deploy"] = _peer_version()
     try:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:
