@@ -17,7 +17,7 @@ from ecsship.ui.deploy_view import JsonView, LiveView, PlainView
 from ecsship.ui.output import Output
 
 from tests.deploy.scripted import ScriptedTracker
-from tests.deploy.test_views import NoTagAws
+from tests.doubles import FakeAws, TaggingEcs
 
 SETTINGS = DeploySettings(cluster="shop", service="checkout-api", timeout=600)
 SD = "arn:aws:ecs:us-east-1:123456789012:service-deployment/shop-production/shop-checkout-api/AbCdEfGh0123456789"
@@ -55,7 +55,7 @@ def _check(text: str) -> list[str]:
 def test_plain_view_fits_100_columns_without_arns():
     stream = io.StringIO()
     view = PlainView(Output("text", color=False), stream=stream)
-    view.outcome(follow(NoTagAws(), SETTINGS, _rollout(), view, FakeClock()))
+    view.outcome(follow(FakeAws(TaggingEcs()), SETTINGS, _rollout(), view, FakeClock()))
     lines = _check(stream.getvalue())
     joined = " ".join(line.strip() for line in lines)  # wrapped lines read as one
     assert "3× (service checkout-api) (port 8080) is unhealthy in (target-group shop-checkout-api-blue)" in joined
@@ -72,7 +72,7 @@ def test_live_view_fits_100_columns_without_arns(monkeypatch):
     console = Console(file=buffer, force_terminal=True, width=100, color_system=None, soft_wrap=True, emoji=False)
     monkeypatch.setattr(Output, "out", property(lambda self: console))
     view = LiveView(Output("text", color=False))
-    view.outcome(follow(NoTagAws(), SETTINGS, _rollout(), view, FakeClock()))
+    view.outcome(follow(FakeAws(TaggingEcs()), SETTINGS, _rollout(), view, FakeClock()))
     text = buffer.getvalue()
     # Live redraws use cursor controls; what a person reads is each line between them.
     import re
@@ -84,7 +84,7 @@ def test_live_view_fits_100_columns_without_arns(monkeypatch):
 
 def test_json_keeps_the_full_arns(capsys):
     view = JsonView(Output("json", color=False))
-    view.outcome(follow(NoTagAws(), SETTINGS, _rollout(), view, FakeClock()))
+    view.outcome(follow(FakeAws(TaggingEcs()), SETTINGS, _rollout(), view, FakeClock()))
     objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert objects[0]["deployment_id"] == SD
     assert any(TG in o.get("message_full", "") for o in objects if o["event"] == "service_event")
