@@ -17,7 +17,7 @@ class FakeAws:
         if ecs is not None:
             self.clients["ecs"] = ecs
 
-    def client(self, name):
+    def client(self, name, region=None):  # region: as Aws.client (another region's client); one fake serves all
         if name not in self.clients:
             raise AssertionError(f"unexpected client {name}")
         return self.clients[name]

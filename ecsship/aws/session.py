@@ -123,11 +123,15 @@ class Aws:
         if model is not None:
             self.calls.record(model.service_model.service_name, model.name)
 
-    def client(self, service: str):
-        client = self._clients.get(service)
+    def client(self, service: str, region: str | None = None):
+        """A client of `service` in the session's region, or in `region` (an image or secret that lives
+        in another region is read there: its ARN or URI names the region)."""
+        region = region if region and region != self.region else None
+        key = f"{service}@{region}" if region else service
+        client = self._clients.get(key)
         if client is None:
-            client = self.session.client(service, endpoint_url=self.endpoint_url, config=self.config)
-            self._clients[service] = client
+            client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
+            self._clients[key] = client
         return client
 
     def client_without_retries(self, service: str):
@@ -152,4 +156,10 @@ class Aws:
 
     @property
     def partition(self) -> str:
-        return self.session.get_partition_for_region(self.region) if hasattr(self.session, "get_partition_for_region") else "aws"
+        """aws, aws-cn, aws-us-gov, ...: botocore's endpoint data tells the partition of the region."""
+        from ecsship.desired.references import partition_for_region
+
+        try:
+            return self.session.get_partition_for_region(self.region)
+        except Exception:  # a region newer than this botocore (reached with --endpoint-url)
+            return partition_for_region(self.region)

@@ -29,7 +29,7 @@ def verify_image(aws, uri: str) -> None:
     if not ref.is_ecr:
         return  # other registries: ECS reports a pull failure, which the watcher shows
     image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.tag or "latest"}
-    ecr = aws.client("ecr")
+    ecr = aws.client("ecr", region=ref.region)  # the URI's region: the image lives there
     from botocore.exceptions import ClientError
 
     try:

@@ -73,7 +73,9 @@ class Builder:
             refs = {env: parse_secret(env, ref) for env, ref in sorted(secrets.items())}
             self.add(r.SecretRefs(key="secrets", name=f"{len(refs)} reference(s)", spec={
                 "account": Ref("network", "account_id"),
-                "refs": {env: {"source": s.source, "id": s.ident, "json_key": s.json_key} for env, s in refs.items()},
+                "refs": {env: {"source": s.source, "id": s.ident, "json_key": s.json_key,
+                               **({"region": s.region} if s.region else {}), **({"owner": s.account} if s.account else {})}
+                         for env, s in refs.items()},
             }))
         named = sorted(a for a in self.deploy.get("rollback_alarms") or [] if a != "auto")
         if named:

@@ -10,6 +10,24 @@ ECR_IMAGE = re.compile(
 )
 
 
+# botocore's endpoints.json `regionRegex` of each partition (most specific first); pure, so the desired
+# model can name ARNs without importing botocore.
+PARTITION_REGIONS = (
+    ("aws-us-gov", re.compile(r"^us-gov-\w+-\d+$")),
+    ("aws-iso-b", re.compile(r"^us-isob-\w+-\d+$")),
+    ("aws-iso", re.compile(r"^us-iso-\w+-\d+$")),
+    ("aws-cn", re.compile(r"^cn-\w+-\d+$")),
+)
+
+
+def partition_for_region(region: str | None) -> str:
+    """The ARN partition of a region: aws-cn for cn-north-1, aws-us-gov for us-gov-west-1, else aws."""
+    for partition, pattern in PARTITION_REGIONS:
+        if region and pattern.match(region):
+            return partition
+    return "aws"
+
+
 @dataclass(frozen=True)
 class ImageRef:
     uri: str
@@ -23,10 +41,10 @@ class ImageRef:
     def is_ecr(self) -> bool:
         return self.repository is not None
 
-    def repository_arn(self, partition: str = "aws") -> str | None:
+    def repository_arn(self) -> str | None:
         if not self.is_ecr:
             return None
-        return f"arn:{partition}:ecr:{self.region}:{self.account}:repository/{self.repository}"
+        return f"arn:{partition_for_region(self.region)}:ecr:{self.region}:{self.account}:repository/{self.repository}"
 
 
 def parse_image(uri: str) -> ImageRef:
@@ -51,6 +69,8 @@ class SecretRef:
     ident: str  # secret name or ARN; parameter name (starting with /) or ARN
     json_key: str | None = None
     raw: str = ""
+    region: str | None = None  # set when the reference is an ARN: the secret lives in that region
+    account: str | None = None
 
 
 def parse_secret(env: str, ref: str) -> SecretRef:
@@ -63,8 +83,9 @@ def parse_secret(env: str, ref: str) -> SecretRef:
         parts = ref.split(":")
         arn = ":".join(parts[:7])
         key = parts[7] if len(parts) > 7 and parts[7] else None
-        return SecretRef(env, "secretsmanager", arn, key, ref)
+        return SecretRef(env, "secretsmanager", arn, key, ref, parts[3] or None, parts[4] or None)
     if ":ssm:" in ref:
+        parts = ref.split(":", 5)
         name = ref.split(":parameter", 1)[1]
-        return SecretRef(env, "ssm", name, None, ref)
+        return SecretRef(env, "ssm", name, None, ref, parts[3] or None, parts[4] or None)
     raise ValueError(f"not a secret reference: {ref}")

@@ -6,6 +6,7 @@ Secrets are resolved to ARNs with Describe calls only: no value is ever read.
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call, error_code
+from ecsship.desired.references import partition_for_region
 from ecsship.reconcilers.base import Live, PlanProblem, Reconciler
 
 
@@ -78,7 +79,7 @@ class ImageLookup(Reconciler):
         if not spec.get("repository"):
             return Live(state={}, outputs={"uri": spec["uri"]})  # not ECR: nothing we can check without pulling
         image_id = {"imageDigest": spec["digest"]} if spec.get("digest") else {"imageTag": spec["tag"]}
-        ecr = aws.client("ecr")
+        ecr = aws.client("ecr", region=spec.get("region"))  # the URI's region: the image lives there
         try:
             with aws_call(f"image {spec['uri']}", "ecr:DescribeImages"):
                 found = ecr.describe_images(registryId=spec["registry"], repositoryName=spec["repository"], imageIds=[image_id])["imageDetails"]
@@ -99,11 +100,11 @@ class SecretsLookup(Reconciler):
         for env, ref in sorted(spec["refs"].items()):
             try:
                 if ref["source"] == "secretsmanager":
-                    arn, kms = self._secret(aws, ref["id"])
+                    arn, kms = self._secret(aws, ref["id"], ref.get("region"))
                     outputs["secret_arns"].append(arn)
                     value_from = arn + (f":{ref['json_key']}::" if ref.get("json_key") else "")
                 else:
-                    arn, kms = self._parameter(aws, ref["id"], spec.get("account"))
+                    arn, kms = self._parameter(aws, ref["id"], ref.get("region"), ref.get("owner") or spec.get("account"))
                     outputs["parameter_arns"].append(arn)
                     value_from = arn
             except PlanProblem as problem:
@@ -118,34 +119,49 @@ class SecretsLookup(Reconciler):
             outputs[key] = sorted(set(outputs[key]))
         return Live(state={}, outputs=outputs)
 
-    def _secret(self, aws, ident: str):
+    def _secret(self, aws, ident: str, region: str | None):
         try:
             with aws_call(f"secret {ident}", "secretsmanager:DescribeSecret"):
-                found = aws.client("secretsmanager").describe_secret(SecretId=ident)
+                found = aws.client("secretsmanager", region=region).describe_secret(SecretId=ident)
         except Exception as exc:
             if getattr(exc, "code", "") == "ResourceNotFoundException":
-                raise PlanProblem(f"secret {ident} not found in Secrets Manager") from None
+                raise PlanProblem(f"secret {ident} not found in Secrets Manager" + (f" in {region}" if region else "")) from None
             raise
-        return found["ARN"], _customer_key(aws, found.get("KmsKeyId"))
+        return found["ARN"], _customer_key(aws, found.get("KmsKeyId"), region)
 
-    def _parameter(self, aws, name: str, account: str | None):
-        with aws_call(f"parameter {name}", "ssm:DescribeParameters"):
-            found = aws.client("ssm").describe_parameters(ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}])["Parameters"]
-        if not found:
-            raise PlanProblem(f"parameter {name} not found in SSM Parameter Store")
-        param = found[0]
-        arn = param.get("ARN") or f"arn:{aws.partition}:ssm:{aws.region}:{account or aws.account_id}:parameter{name}"
-        return arn, _customer_key(aws, param.get("KeyId"))
+    def _parameter(self, aws, name: str, region: str | None, account: str | None):
+        param = describe_parameter(aws.client("ssm", region=region), name)
+        if param is None:
+            raise PlanProblem(f"parameter {name} not found in SSM Parameter Store" + (f" in {region}" if region else ""))
+        region = region or aws.region
+        arn = param.get("ARN") or f"arn:{partition_for_region(region)}:ssm:{region}:{account or aws.account_id}:parameter{name}"
+        return arn, _customer_key(aws, param.get("KeyId"), region)
 
 
-def _customer_key(aws, key_id: str | None) -> str | None:
+def describe_parameter(ssm, name: str) -> dict | None:
+    """The metadata of one SSM parameter (never its value), or None.
+
+    Walks every page: botocore ssm DescribeParameters "can [return] between zero and the value of
+    MaxResults" items and "returns the matching values up to that point and a NextToken" when it
+    reaches an internal limit, so the named parameter may be on a later page than an empty first one.
+    """
+    with aws_call(f"parameter {name}", "ssm:DescribeParameters"):
+        pages = ssm.get_paginator("describe_parameters").paginate(
+            ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [name]}])
+        for page in pages:
+            if page["Parameters"]:
+                return page["Parameters"][0]
+    return None
+
+
+def _customer_key(aws, key_id: str | None, region: str | None = None) -> str | None:
     """The ARN of a customer-managed KMS key, or None for the AWS-managed default (no grant needed)."""
     if not key_id or key_id.startswith("alias/aws/"):
         return None
     if key_id.startswith("arn:") and ":key/" in key_id:
         return key_id
     with aws_call(f"KMS key {key_id}", "kms:DescribeKey"):
-        meta = aws.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]
+        meta = aws.client("kms", region=region).describe_key(KeyId=key_id)["KeyMetadata"]
     return None if meta.get("KeyManager") == "AWS" else meta["Arn"]
 
 

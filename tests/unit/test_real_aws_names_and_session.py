@@ -51,3 +51,20 @@ def test_account_id_comes_from_sts_not_the_vpc_owner():
         sts_stub.add_response("get_caller_identity", {"Account": "222222222222", "Arn": "arn:aws:iam::222222222222:root", "UserId": "x"})
         live = NetworkLookup().read(aws, None, {"vpc": "vpc-1", "subnets": ["subnet-a", "subnet-b"]})
     assert live.outputs["account_id"] == "222222222222"
+
+
+def test_arns_use_the_partition_of_their_region():
+    """ARNs are `arn:<partition>:...`; botocore's endpoint data tells the partition of a region
+    (aws-cn for cn-north-1, aws-us-gov for us-gov-west-1). The pure helper must agree with botocore."""
+    import botocore.session
+
+    from ecsship.desired import policies
+    from ecsship.desired.references import parse_image, partition_for_region
+
+    session = botocore.session.get_session()
+    for region in ("us-east-1", "eu-central-1", "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-iso-east-1"):
+        assert partition_for_region(region) == session.get_partition_for_region(region), region
+    image = parse_image("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/api:v1")
+    pull = next(s for s in policies.execution_policy(image, set())["Statement"] if s["Sid"] == "PullImage")
+    assert pull["Resource"] == ["arn:aws-cn:ecr:cn-north-1:123456789012:repository/api"]
+    assert Aws(region="cn-north-1", endpoint_url="http://127.0.0.1:9").partition == "aws-cn"

@@ -104,7 +104,7 @@ def _store(aws, manifest, ref, value: str) -> str:
     tags += [{"Key": "ecsship:service", "Value": manifest.data["service"]}, {"Key": "ecsship:cluster", "Value": manifest.data["cluster"]}]
     label = f"secret {ref.ident}"
     if ref.source == "ssm":
-        ssm = aws.client("ssm")
+        ssm = aws.client("ssm", region=ref.region)
         with aws_call(label, "ssm:PutParameter"):
             try:
                 ssm.put_parameter(Name=ref.ident, Value=value, Type="SecureString", Tags=tags)
@@ -114,7 +114,7 @@ def _store(aws, manifest, ref, value: str) -> str:
                     raise
                 ssm.put_parameter(Name=ref.ident, Value=value, Type="SecureString", Overwrite=True)
                 return "updated"
-    sm = aws.client("secretsmanager")
+    sm = aws.client("secretsmanager", region=ref.region)
     try:
         with aws_call(label, "secretsmanager:DescribeSecret"):
             sm.describe_secret(SecretId=ref.ident)
@@ -151,14 +151,15 @@ def _status(aws, ref) -> dict:
 
     row = {"key": ref.env, "source": ref.source, "reference": ref.raw, "exists": False}
     if ref.source == "ssm":
-        with aws_call(f"parameter {ref.ident}", "ssm:DescribeParameters"):
-            found = aws.client("ssm").describe_parameters(ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": [ref.ident]}])["Parameters"]
+        from ecsship.reconcilers.lookups import describe_parameter
+
+        found = describe_parameter(aws.client("ssm", region=ref.region), ref.ident)
         if found:
-            row.update(exists=True, last_changed=str(found[0].get("LastModifiedDate", ""))[:19] or None)
+            row.update(exists=True, last_changed=str(found.get("LastModifiedDate", ""))[:19] or None)
         return row
     try:
         with aws_call(f"secret {ref.ident}", "secretsmanager:DescribeSecret"):
-            found = aws.client("secretsmanager").describe_secret(SecretId=ref.ident)
+            found = aws.client("secretsmanager", region=ref.region).describe_secret(SecretId=ref.ident)
         row.update(exists=True, last_changed=str(found.get("LastChangedDate", ""))[:19] or None)
     except Exception as exc:
         if getattr(exc, "code", "") != "ResourceNotFoundException":

@@ -10,6 +10,7 @@ Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour i
 - autoscaling.py capacity bounds move ECS desiredCount; DescribeScalingActivities
 - ec2.py         deleted VPC endpoints go deleting -> deleted -> gone; the vpc-endpoint-id filter
 - codedeploy.py  update/delete deployment group, deployment configs, alarmConfiguration kept, ...
+- ssm.py         DescribeParameters examines a few parameters per call (empty pages with a NextToken)
 - misc.py        ACM certificates issue at once; IAM managed policies parsed once
 - validation.py  Fargate cpu/memory, list_task_definitions sort, log retention values, IAM trust policies
 """
@@ -23,7 +24,7 @@ def apply() -> None:
     if _applied:
         return
     _applied = True
-    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, misc, validation
+    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, misc, ssm, validation
 
-    for module in (misc, cloudwatch, ec2, ecs, codedeploy, autoscaling, validation):
+    for module in (misc, cloudwatch, ec2, ecs, codedeploy, autoscaling, ssm, validation):
         module.apply()
