@@ -108,7 +108,9 @@ def api_spec(spec: dict) -> dict:
 
 class ServiceReconciler(Reconciler):
     kind = "service"
-    replace_fields = ("deploymentController", "launchType")
+    # Capacity provider <-> launch type is in place: botocore ecs UpdateService capacityProviderStrategy
+    # lists the valid transitions, back to the launch type by "an empty list".
+    replace_fields = ("deploymentController",)
 
     def read(self, aws, res, spec):
         try:
@@ -169,6 +171,10 @@ class ServiceReconciler(Reconciler):
         kwargs = {key: spec[key] for key in UPDATABLE if key in paths and key in spec}
         if "desiredCount" in kwargs and spec.get("_autoscaled"):
             kwargs.pop("desiredCount")
+        if "launchType" in paths and "launchType" in spec and live.raw.get("capacityProviderStrategy"):
+            # UpdateService has no launchType: "Update the Auto Scaling group or Fargate capacity
+            # provider back to the launch type. Pass an empty list in the capacityProviderStrategy parameter."
+            kwargs["capacityProviderStrategy"] = []
         if "capacityProviderStrategy" in kwargs:
             kwargs["forceNewDeployment"] = True  # ECS requires it to move tasks to the new providers
         if kwargs:

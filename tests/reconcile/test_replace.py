@@ -25,3 +25,24 @@ def test_controller_change_needs_allow_replace(run_cli, manifest, aws):
     active = [s for s in ecs.describe_services(cluster="shop", services=["payments"])["services"] if s["status"] == "ACTIVE"]
     assert [s["deploymentController"]["type"] for s in active] == ["CODE_DEPLOY"]
     assert run_cli("plan", "-f", codedeploy, "--detailed-exitcode").exit_code == 0
+
+
+def test_capacity_providers_and_launch_type_switch_in_place(run_cli, manifest, aws):
+    """Issue #12 item 17. botocore ecs UpdateService capacityProviderStrategy: "You can change
+    capacity providers for rolling deployments ... Update the Fargate launch type to an Auto Scaling
+    group capacity provider ... Update the Auto Scaling group or Fargate capacity provider back to
+    the launch type. Pass an empty list in the capacityProviderStrategy parameter." No replace."""
+    spot = manifest("worker")
+    assert run_cli("apply", "--no-wait", "-f", spot, "--yes").exit_code == 0
+    ecs = aws.client("ecs")
+    arn = ecs.describe_services(cluster="shop", services=["worker"])["services"][0]["serviceArn"]
+    for path, launch_type in ((manifest("worker", drop=("capacity",)), "FARGATE"), (spot, None)):
+        plan = run_cli("plan", "-f", path, "--output", "json")
+        service = next(c for c in json.loads(plan.stdout)["changes"] if c["kind"] == "service")
+        assert service["action"] == "update", service
+        applied = run_cli("apply", "--no-wait", "-f", path, "--yes")
+        assert applied.exit_code == 0, applied.output
+        live = ecs.describe_services(cluster="shop", services=["worker"])["services"][0]
+        assert live["serviceArn"] == arn and live.get("launchType") == launch_type
+        assert bool(live.get("capacityProviderStrategy")) == (launch_type is None)
+        assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0

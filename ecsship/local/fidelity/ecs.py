@@ -15,6 +15,8 @@ AWS behaviour restored (Amazon ECS API Reference):
   InvalidParameterException (deployments go through CodeDeploy), and so do load balancers,
   network, platform version, capacity provider strategy and forceNewDeployment (see
   CODE_DEPLOY_REFUSED).
+- UpdateService capacityProviderStrategy=[] moves a service back to the launch type (FARGATE for
+  Fargate providers, else EC2), in place.
 - UpdateService deploymentConfiguration: members the request leaves out (strategy, lifecycleHooks,
   canary/linear configuration) keep their values: the botocore model marks them optional and does
   not say they reset, so the stricter reading is modelled (issue #12 item 18).
@@ -122,6 +124,14 @@ CODE_DEPLOY_REFUSED = {
 }
 
 
+def _launch_type_after(capacity: list) -> str:
+    """UpdateService(capacityProviderStrategy=[]): "Update the Auto Scaling group or Fargate capacity
+    provider back to the launch type. Pass an empty list" (botocore ecs UpdateService). The launch
+    type is the one the providers stood for: FARGATE for Fargate providers, else EC2."""
+    providers = {c.get("capacityProvider") for c in capacity}
+    return "FARGATE" if providers and providers <= {"FARGATE", "FARGATE_SPOT"} else "EC2"
+
+
 def _refuse_code_deploy_update(param) -> None:
     """What UpdateService refuses on a CODE_DEPLOY service, present in the request at all (the
     stricter reading; AWS answers e.g. "Unable to update load balancers on services with a
@@ -206,6 +216,7 @@ def apply() -> None:
                     raise _invalid("Unable to update task definition on services with an EXTERNAL deployment controller.")
                 service.task_definition = arn
                 new_deployment = True
+        previous_capacity = copy.deepcopy(getattr(service, "capacity_provider_strategy", None)) or []
         for param, attribute in NEW_DEPLOYMENT_PARAMS.items():
             value = self._get_param(param)
             if value is None:
@@ -215,8 +226,12 @@ def apply() -> None:
             if getattr(service, attribute, None) != value:
                 setattr(service, attribute, copy.deepcopy(value))
                 new_deployment = new_deployment or controller == "ECS"
-        if self._get_param("capacityProviderStrategy"):
+        strategy = self._get_param("capacityProviderStrategy")
+        if strategy:
             service.launch_type = None
+        elif strategy == [] and service.launch_type is None:
+            service.launch_type = _launch_type_after(previous_capacity)
+            service.capacity_provider_strategy = None
         for param, attribute in SIMPLE_PARAMS.items():
             value = self._get_param(param)
             if value is not None:
