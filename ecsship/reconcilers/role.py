@@ -83,8 +83,11 @@ class RoleReconciler(Reconciler):
         except Exception as exc:
             if getattr(exc, "code", "") != "EntityAlreadyExists":
                 raise
-            # Created by an apply that was interrupted: converge it like any existing role.
+            # Created by an interrupted apply (ours: converge it), or by someone else between plan and
+            # apply (not ours: the error stands, as for every other reconciler).
             live = self.read(aws, res, spec)
+            if live is None or not live.managed:
+                raise
             return self.update(aws, res, spec, live, [_All()])
         self._put_policy(aws, res, name, state["policy"])
         return {"arn": arn, "name": name}
