@@ -36,6 +36,11 @@ def test_first_run_from_an_empty_directory(aws, run_cli, tmp_path, monkeypatch, 
         assert not any(v in result.output for v in secret_values)
     assert (tmp_path / "ecsship.yaml").read_bytes() == before
 
+    # a registered image still fails when its tag matches --fail-images (default *broken*)
+    assert run_cli("local", "image", "add", IMAGE.replace(":v1", ":broken")).exit_code == 0
+    failed = run_cli("deploy", "--image-tag", "broken")
+    assert failed.exit_code == 1 and "rolled back" in failed.output.lower(), failed.output
+
     ecs = aws.client("ecs")
     for cluster in ("payments", "payments-staging"):
         service = ecs.describe_services(cluster=cluster, services=["billing-api"])["services"][0]
