@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from botocore.exceptions import ClientError
 
+from ecsship.errors import AwsCallError
 from ecsship.reconcilers.autoscaling import AutoscalingReconciler
 from ecsship.reconcilers.base import Live
 from ecsship.reconcilers.cluster import ClusterReconciler
@@ -90,6 +91,6 @@ def test_register_scalable_target_while_its_service_linked_role_propagates():
 
 def test_other_errors_are_not_retried():
     client = FlakyClient("InvalidParameterException", "subnets must be in the same VPC", {}, failures=1)
-    with pytest.raises(Exception):
+    with pytest.raises(AwsCallError):
         update_service(fake_aws(client), "ECS service api", "shop", "api", {"desiredCount": 1})
     assert client.calls == ["update_service"]
