@@ -163,6 +163,14 @@ def shifting_needs_load_balancer(m):
     test_port = deploy.get("test_listener_port")
     if isinstance(lb, dict) and _int(test_port) and test_port == lb.get("listener_port", 443):
         yield ("deploy", "test_listener_port"), "the test listener must differ from the production listener", None, "error"
+    if isinstance(lb, dict) and isinstance(lb.get("create"), dict):
+        # An owned ALB's port 80 is the plain-HTTP redirect to HTTPS: production or test traffic there
+        # would be served without TLS (or not at all), despite the certificate.
+        for path, port in ((("load_balancer", "listener_port"), lb.get("listener_port", 443)),
+                           (("deploy", "test_listener_port"), test_port)):
+            if port == 80:
+                yield path, "port 80 on an ALB ecsship creates is the HTTP-to-HTTPS redirect; it cannot serve HTTPS traffic", \
+                    "use 443 (the default) or another port such as 8443", "error"
 
 
 # botocore ecs model, LinearConfiguration.stepPercent: "Valid values are multiples of 0.1 from 3.0 to

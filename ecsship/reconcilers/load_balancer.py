@@ -15,7 +15,15 @@ from ecsship.reconcilers.base import Live, PlanProblem, Reconciler, owned, tag_d
 
 NOT_FOUND = ("LoadBalancerNotFound", "LoadBalancerNotFoundException")
 NOT_ROUTED = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}
-REDIRECT = {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+# Attributes an owned ALB always has. routing.http.drop_invalid_header_fields.enabled: "whether HTTP
+# headers with invalid header fields are removed by the load balancer (true) or routed to targets
+# (false). The default is false." (botocore elbv2 LoadBalancerAttribute) - request smuggling hardening.
+ATTRIBUTES = {"routing.http.drop_invalid_header_fields.enabled": "true"}
+
+
+def _redirect(port) -> dict:
+    """Port 80 redirects to the production HTTPS listener, whatever its port."""
+    return {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": str(port), "StatusCode": "HTTP_301"}}
 
 
 def _sg_name(name: str) -> str:
@@ -50,7 +58,9 @@ class LoadBalancerReconciler(Reconciler):
         with aws_call(res.label, "elasticloadbalancing:DescribeListeners"):
             listeners = elb.describe_listeners(LoadBalancerArn=arn)["Listeners"]
         group_id = (lb.get("SecurityGroups") or [None])[0]
-        state = {"scheme": lb["Scheme"], "subnets": sorted(z["SubnetId"] for z in lb.get("AvailabilityZones") or []),
+        with aws_call(res.label, "elasticloadbalancing:DescribeLoadBalancerAttributes"):
+            attributes = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]}
+        state = {"scheme": lb["Scheme"], "attributes": {k: attributes.get(k) for k in ATTRIBUTES}, "subnets": sorted(z["SubnetId"] for z in lb.get("AvailabilityZones") or []),
                  "listeners": {str(l["Port"]): _listener_state(l) for l in listeners}, "tags": tags,
                  "ingress": _ingress_of(_group(aws, res, group_id=group_id)) if group_id else {}}
         outputs = {"arn": arn, "full_name": arn.split(":loadbalancer/", 1)[1], "dns_name": lb.get("DNSName"),
@@ -64,7 +74,7 @@ class LoadBalancerReconciler(Reconciler):
         https = {"protocol": "HTTPS", "default": "fixed-response", "certificate": spec["certificateArn"], "sslPolicy": spec["sslPolicy"]}
         listeners = {str(port): dict(https) for port in spec["ports"]}
         listeners["80"] = {"protocol": "HTTP", "default": "redirect"}
-        return {"scheme": spec["scheme"], "subnets": sorted(spec["subnets"]), "listeners": listeners, "tags": dict(res.tags),
+        return {"scheme": spec["scheme"], "attributes": dict(ATTRIBUTES), "subnets": sorted(spec["subnets"]), "listeners": listeners, "tags": dict(res.tags),
                 "ingress": _wanted_ingress(spec)}
 
     def create(self, aws, res, spec):
@@ -74,6 +84,7 @@ class LoadBalancerReconciler(Reconciler):
             lb = elb.create_load_balancer(Name=res.name, Subnets=spec["subnets"], SecurityGroups=[sg], Scheme=spec["scheme"],
                                           Type="application", IpAddressType="ipv4", Tags=tag_list(res.tags))["LoadBalancers"][0]
         live = Live(state={"listeners": {}}, outputs={"arn": lb["LoadBalancerArn"]}, raw={"listeners": []})
+        self._attributes(aws, res, lb["LoadBalancerArn"])
         self._listeners(aws, res, spec, live)
         return self.read(aws, res, spec).outputs
 
@@ -83,6 +94,8 @@ class LoadBalancerReconciler(Reconciler):
         if "subnets" in paths:
             with aws_call(res.label, "elasticloadbalancing:SetSubnets"):
                 elb.set_subnets(LoadBalancerArn=live.outputs["arn"], Subnets=spec["subnets"])
+        if "attributes" in paths:
+            self._attributes(aws, res, live.outputs["arn"])
         if "listeners" in paths:
             self._listeners(aws, res, spec, live)
         if "ingress" in paths:
@@ -110,6 +123,11 @@ class LoadBalancerReconciler(Reconciler):
         _sync_ingress(aws, res, group["GroupId"], _wanted_ingress(spec), have=_ingress_of(group))
         return group["GroupId"]
 
+    def _attributes(self, aws, res, arn: str) -> None:
+        with aws_call(res.label, "elasticloadbalancing:ModifyLoadBalancerAttributes"):
+            aws.client("elbv2").modify_load_balancer_attributes(
+                LoadBalancerArn=arn, Attributes=[{"Key": k, "Value": v} for k, v in ATTRIBUTES.items()])
+
     def _listeners(self, aws, res, spec, live):
         elb = aws.client("elbv2")
         want = self.desired_state(res, spec)["listeners"]
@@ -118,7 +136,7 @@ class LoadBalancerReconciler(Reconciler):
             have = live.state["listeners"].get(port)
             if have == config:
                 continue
-            kwargs: dict = {"Protocol": config["protocol"], "DefaultActions": [REDIRECT if port == "80" else NOT_ROUTED]}
+            kwargs: dict = {"Protocol": config["protocol"], "DefaultActions": [_redirect(spec["ports"][0]) if port == "80" else NOT_ROUTED]}
             if config["protocol"] == "HTTPS":
                 kwargs.update(Certificates=[{"CertificateArn": spec["certificateArn"]}], SslPolicy=spec["sslPolicy"])
             if port in existing:
