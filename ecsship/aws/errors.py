@@ -20,6 +20,8 @@ HINTS = {
     "ResourceInUseException": "the resource is in use by another; wait for it to finish, or remove the dependency",
     "ClusterNotFoundException": "the cluster does not exist in this account and region; run `ecsship apply` first",
     "ServiceNotFoundException": "the service does not exist; run `ecsship apply` first",
+    **{str(status): f"AWS, or a proxy between you and AWS, answered HTTP {status} on every retry; run again "
+       "in a minute, and check any proxy (HTTPS_PROXY) in between" for status in (500, 502, 503, 504)},
     "ServiceNotActiveException": "the service is being deleted or is inactive; run `ecsship apply` to recreate it",
 }
 

@@ -17,6 +17,10 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionClosedError
 
 KINDS = ("throttle", "http500", "http503", "timeout", "drop")
+# Answers of an intermediary (proxy, firewall, load balancer) rather than of AWS: a 5xx whose body is
+# plain text or an HTML page, not an AWS error document. Opt-in (kinds=... or ECSSHIP_FAULT_KINDS).
+PROXY_KINDS = {"proxy502": (502, "text/plain", b"502 Bad Gateway"),
+               "proxy503html": (503, "text/html", b"<!DOCTYPE html><html><body><h1>503 Service Unavailable</h1></body></html>")}
 
 
 class _Raw:
@@ -52,8 +56,9 @@ class FaultInjector:
         rate = os.environ.get("ECSSHIP_FAULT_RATE")
         if not rate:
             return None
+        kinds = tuple(k for k in os.environ.get("ECSSHIP_FAULT_KINDS", "").split(",") if k in KINDS or k in PROXY_KINDS)
         return cls(rate=float(rate), seed=int(os.environ.get("ECSSHIP_FAULT_SEED", "0")),
-                   lost_response_rate=float(os.environ.get("ECSSHIP_FAULT_LOST_RATE", "0")))
+                   lost_response_rate=float(os.environ.get("ECSSHIP_FAULT_LOST_RATE", "0")), kinds=kinds or KINDS)
 
     def install(self, session) -> None:
         """Register on a boto3 Session (or botocore session's events)."""
@@ -77,6 +82,9 @@ class FaultInjector:
         service = event_name.split(".")[1] if event_name.count(".") >= 2 else ""
         content_type = str((getattr(request, "headers", None) or {}).get("Content-Type", ""))
         protocol = "ec2" if service == "ec2" else ("query" if "x-www-form-urlencoded" in content_type else "json")
+        if kind in PROXY_KINDS:
+            status, content_type, body = PROXY_KINDS[kind]
+            return AWSResponse(getattr(request, "url", ""), status, {"Content-Type": content_type}, _Raw(body))
         if kind == "drop":
             raise ConnectionClosedError(endpoint_url=getattr(request, "url", "?"))
         if kind == "timeout":

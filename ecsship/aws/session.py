@@ -56,6 +56,39 @@ def _region_from_environment() -> str | None:
     return os.environ.get("AWS_REGION") or None
 
 
+XML_PROTOCOLS = ("query", "ec2", "rest-xml")
+
+
+def _non_aws_5xx_is_generic(operation_model=None, response_dict=None, **_):
+    """A 5xx whose body is not AWS-shaped (an HTML or plain-text 502/503 from a proxy or load
+    balancer in between) is made a generic error, so it is retried like any transient error.
+
+    botocore treats a 5xx as generic (ClientError with the status as code, which standard retry mode
+    retries) only when the body is empty or starts with `<html>`; for the XML protocols (EC2, IAM,
+    STS, ELB, CloudWatch) a body such as `Bad Gateway` otherwise fails XML parsing with a
+    ResponseParserError, which is never retried. JSON protocols already cope (the body becomes the
+    message).
+    """
+    if not response_dict or response_dict.get("status_code", 0) < 500 or operation_model is None:
+        return
+    if operation_model.service_model.resolved_protocol not in XML_PROTOCOLS:
+        return
+    body = (response_dict.get("body") or b"").strip()
+    if not _is_xml_document(body):
+        response_dict["body"] = b""
+
+
+def _is_xml_document(body: bytes) -> bool:
+    """True for a well-formed XML document that is not an HTML page."""
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(body)
+    except Exception:
+        return False
+    return root.tag.lower() != "html"
+
+
 class Aws:
     def __init__(
         self,
@@ -105,6 +138,7 @@ class Aws:
         self.calls = CallLog()
         self._clients: dict[str, object] = {}
         self.session.events.register("before-call.*.*", self._count)
+        self.session.events.register("before-parse.*.*", _non_aws_5xx_is_generic)
         from ecsship.aws.faults import FaultInjector
 
         self.faults = faults or FaultInjector.from_environment()
