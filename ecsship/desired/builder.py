@@ -434,8 +434,7 @@ class Builder:
                                           **({"waitTimeInMinutes": max(1, parse_duration(d.get("timeout", "30m")) // 60)} if approval == "manual" else {})},
             },
             "loadBalancerInfo": {"targetGroupPairInfoList": [{
-                "targetGroups": [{"name": names.target_group_name(self.cluster, self.service, "blue")},
-                                 {"name": names.target_group_name(self.cluster, self.service, "green")}],
+                "targetGroups": [{"name": Ref("target_group.blue", "name")}, {"name": Ref("target_group.green", "name")}],
                 "prodTrafficRoute": {"listenerArns": [Ref(alb_key, f"listener:{self.lb.get('listener_port', 443)}")]},
                 **({"testTrafficRoute": {"listenerArns": [Ref(alb_key, f"listener:{test_port}")]}} if test_port else {}),
             }]},

@@ -96,5 +96,12 @@ def family_of(task_definition: str) -> str:
     return task_definition.rsplit("/", 1)[-1].rsplit(":", 1)[0]
 
 
+def replacement_target_group_name(name: str) -> str:
+    """The name a target group takes while it replaces `name` (target group names are unique per
+    region and account, and the old group must live until nothing uses it); the next replacement
+    goes back to `name`."""
+    return fit(f"{name}-r", TARGET_GROUP_MAX).strip("-")
+
+
 def log_group_name(cluster: str, service: str) -> str:
     return f"/ecs/{cluster}/{service}"

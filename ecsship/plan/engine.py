@@ -127,6 +127,7 @@ def apply_plan(aws, desired, plan: Plan, allow_replace: bool = False, progress: 
                          "replacing deletes and recreates it; pass --allow-replace if that is what you want")
     outputs: dict[str, dict | None] = dict(plan.inputs)
     by_key = {res.key: res for res in desired.resources}
+    replaced: list = []
     for change in plan.changes:
         res = by_key[change.key]
         reconciler = reconciler_for(res.kind)
@@ -144,6 +145,11 @@ def apply_plan(aws, desired, plan: Plan, allow_replace: bool = False, progress: 
             raise
         if progress:
             progress(change, "done")
+        if change.action == REPLACE:
+            replaced.append((reconciler, res, change.live))
+    # What was replaced create-before-delete goes once everything points at its successor.
+    for reconciler, res, old in replaced:
+        reconciler.finish_replace(aws, res, old)
     return outputs
 
 

@@ -56,6 +56,10 @@ class Reconciler:
         self.delete(aws, res, live)
         return self.create(aws, res, spec)
 
+    def finish_replace(self, aws, res, old: Live) -> None:
+        """After every change of the apply: remove what a create-before-delete `replace` kept alive."""
+        return None
+
     def delete(self, aws, res, live: Live) -> None:
         raise NotImplementedError
 

@@ -1,7 +1,15 @@
-"""ALB target group: ip targets over HTTP on the container port, health check, deregistration delay."""
+"""ALB target group: ip targets over HTTP on the container port, health check, deregistration delay.
+
+A change the API cannot make in place (a new port) is a create-before-delete (issue #12 item 8):
+ELB refuses DeleteTargetGroup while a listener rule forwards to the group (ResourceInUse: "You can
+delete a target group if it is not referenced by any actions", ELB API Reference), so the new group
+is made under the alternate name (`names.replacement_target_group_name`), the rule and the service
+move to it, and the old group is deleted at the end of the apply. A group is found under either name.
+"""
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.desired.names import replacement_target_group_name
 from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
@@ -16,10 +24,12 @@ class TargetGroupReconciler(Reconciler):
 
     def read(self, aws, res, spec):
         elb = aws.client("elbv2")
-        found = _groups(aws, res, spec).get(res.name)
-        if found is None:
+        groups = _groups(aws, res, spec)
+        candidates = [groups[n] for n in (res.name, replacement_target_group_name(res.name)) if n in groups]
+        if not candidates:
             return None
-        tg, tags = found
+        # Both exist only when an apply stopped mid-replacement: the one already like the manifest wins.
+        tg, tags = next((c for c in candidates if all(c[0].get(k) == spec.get(k) for k in FIXED_KEYS)), candidates[0])
         arn = tg["TargetGroupArn"]
         with aws_call(res.label, "elasticloadbalancing:DescribeTargetGroupAttributes"):
             attributes = {a["Key"]: a["Value"] for a in elb.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]}
@@ -27,7 +37,7 @@ class TargetGroupReconciler(Reconciler):
         state["Matcher"] = {"HttpCode": (tg.get("Matcher") or {}).get("HttpCode")}
         state["deregistrationDelay"] = int(attributes.get("deregistration_delay.timeout_seconds", 300))
         state["tags"] = tags
-        return Live(state=state, outputs=_outputs(arn), managed=owned(tags, res))
+        return Live(state=state, outputs={**_outputs(arn), "name": tg["TargetGroupName"]}, managed=owned(tags, res))
 
     def desired_state(self, res, spec, live=None):
         state = {k: spec[k] for k in FIXED_KEYS + HEALTH_KEYS}
@@ -36,19 +46,19 @@ class TargetGroupReconciler(Reconciler):
         state["tags"] = dict(res.tags)
         return state
 
-    def create(self, aws, res, spec):
+    def create(self, aws, res, spec, name: str | None = None):
         elb = aws.client("elbv2")
         kwargs = {k: spec[k] for k in FIXED_KEYS + HEALTH_KEYS}
         forget(aws, ("target_groups", _names(res, spec)))  # a converging read-back must see the new group
         try:
             with aws_call(res.label, "elasticloadbalancing:CreateTargetGroup"):
-                arn = elb.create_target_group(Name=res.name, HealthCheckEnabled=True, Matcher=spec["Matcher"], Tags=tag_list(res.tags), **kwargs)["TargetGroups"][0]["TargetGroupArn"]
+                arn = elb.create_target_group(Name=name or res.name, HealthCheckEnabled=True, Matcher=spec["Matcher"], Tags=tag_list(res.tags), **kwargs)["TargetGroups"][0]["TargetGroupArn"]
         except Exception as exc:
             if getattr(exc, "code", "") != "DuplicateTargetGroupName":
                 raise
             return converge_existing(self, aws, res, spec, exc)
         self._attributes(aws, res, arn, spec)
-        return _outputs(arn)
+        return {**_outputs(arn), "name": name or res.name}
 
     def update(self, aws, res, spec, live, fields):
         elb = aws.client("elbv2")
@@ -72,6 +82,15 @@ class TargetGroupReconciler(Reconciler):
         with aws_call(res.label, "elasticloadbalancing:AddTags"):
             aws.client("elbv2").add_tags(ResourceArns=[live.outputs["arn"]], Tags=tag_list(res.tags))
 
+    def replace(self, aws, res, spec, live):
+        old_name = live.outputs.get("name", res.name)
+        new_name = res.name if old_name != res.name else replacement_target_group_name(res.name)
+        return self.create(aws, res, spec, name=new_name)
+
+    def finish_replace(self, aws, res, old):
+        self.delete(aws, res, old)
+        forget(aws, ("target_groups", _names(res, res.spec)))
+
     def delete(self, aws, res, live):
         with aws_call(res.label, "elasticloadbalancing:DeleteTargetGroup"):
             aws.client("elbv2").delete_target_group(TargetGroupArn=live.outputs["arn"])
@@ -94,13 +113,14 @@ def _groups(aws, res, spec) -> dict:
             if getattr(exc, "code", "") not in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
                 raise
             groups = []  # one of them is missing: AWS fails the whole call, so ask one by one
-            for name in names:
-                try:
-                    with aws_call(f"target group {name}", "elasticloadbalancing:DescribeTargetGroups"):
-                        groups += elb.describe_target_groups(Names=[name])["TargetGroups"]
-                except Exception as inner:
-                    if getattr(inner, "code", "") not in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
-                        raise
+            for name in names:  # a missing group may live under its replacement name (see the module doc)
+                for candidate in (name, replacement_target_group_name(name)):
+                    try:
+                        with aws_call(f"target group {candidate}", "elasticloadbalancing:DescribeTargetGroups"):
+                            groups += elb.describe_target_groups(Names=[candidate])["TargetGroups"]
+                    except Exception as inner:
+                        if getattr(inner, "code", "") not in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
+                            raise
         tags: dict = {}
         if groups:
             with aws_call(res.label, "elasticloadbalancing:DescribeTags"):

@@ -46,3 +46,30 @@ def test_capacity_providers_and_launch_type_switch_in_place(run_cli, manifest, a
         assert live["serviceArn"] == arn and live.get("launchType") == launch_type
         assert bool(live.get("capacityProviderStrategy")) == (launch_type is None)
         assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0
+
+
+def test_target_group_port_change_moves_rule_and_service_before_deleting(run_cli, manifest, aws):
+    """ELB API Reference, DeleteTargetGroup: "You can delete a target group if it is not referenced by
+    any actions" (else ResourceInUse). A port change cannot be made in place (CreateTargetGroup's Port
+    is fixed), so the new group is created first under the alternate name, the listener rule and the
+    service move to it, and only then is the old group deleted (issue #12 item 8)."""
+    lb = {"alb": "main", "host": "pay.example.com", "priority": 40}
+    first = manifest("worker", service="pay", port=8080, drop=("scaling", "capacity", "health_check"), load_balancer=lb)
+    assert run_cli("apply", "--no-wait", "-f", first, "--yes").exit_code == 0
+    elb = aws.client("elbv2")
+    old = elb.describe_target_groups(Names=["shop-pay"])["TargetGroups"][0]
+    moved = manifest("worker", service="pay", port=9090, drop=("scaling", "capacity", "health_check"), load_balancer=lb)
+    plan = run_cli("plan", "-f", moved, "--output", "json")
+    assert any(c["kind"] == "target_group" and c["action"] == "replace" for c in json.loads(plan.stdout)["changes"])
+    result = run_cli("apply", "--no-wait", "-f", moved, "--yes", "--allow-replace")
+    assert result.exit_code == 0, result.output
+    groups = {g["TargetGroupName"]: g for g in elb.describe_target_groups()["TargetGroups"] if g["TargetGroupName"].startswith("shop-pay")}
+    assert list(groups) == ["shop-pay-r"] and groups["shop-pay-r"]["Port"] == 9090
+    assert old["TargetGroupArn"] not in [g["TargetGroupArn"] for g in groups.values()]
+    service = aws.client("ecs").describe_services(cluster="shop", services=["pay"])["services"][0]
+    assert service["loadBalancers"][0]["targetGroupArn"] == groups["shop-pay-r"]["TargetGroupArn"]
+    assert run_cli("plan", "-f", moved, "--detailed-exitcode").exit_code == 0
+    back = run_cli("apply", "--no-wait", "-f", first, "--yes", "--allow-replace")
+    assert back.exit_code == 0, back.output
+    names = [g["TargetGroupName"] for g in elb.describe_target_groups()["TargetGroups"] if g["TargetGroupName"].startswith("shop-pay")]
+    assert names == ["shop-pay"]
