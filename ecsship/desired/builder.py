@@ -126,6 +126,7 @@ class Builder:
             "description": f"ecsship: tasks of {self.cluster}/{self.service}",
             "vpcId": Ref("network", "vpc_id"),
             "ingress": ingress,
+            "egress": self.m["network"].get("egress", "open"),
         }))
 
     def endpoints(self) -> None:

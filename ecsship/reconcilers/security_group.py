@@ -1,7 +1,9 @@
 """The tasks' security group: ingress only on the container port from the load balancer's group.
 
-Egress stays open (AWS's default): tasks commonly call third-party HTTPS APIs and databases on
-other ports, and with VPC endpoints AWS traffic already stays inside the VPC. See docs/plan-apply.md.
+Egress stays open by default (AWS's default): tasks commonly call third-party HTTPS APIs and databases
+on other ports, and with VPC endpoints AWS traffic already stays inside the VPC. `network.egress: keep`
+leaves the outbound rules to the user (apply never reverts them), a list of rules is enforced.
+See docs/plan-apply.md.
 """
 from __future__ import annotations
 
@@ -60,7 +62,8 @@ class SecurityGroupReconciler(Reconciler):
 
     def desired_state(self, res, spec, live=None):
         ingress = sorted(f"{r['protocol']}:{r['port']}-{r['port']} from {src}" for r in spec["ingress"] for src in r["sources"])
-        return {"description": spec["description"], "ingress": ingress, "egress": [OPEN_EGRESS], "tags": dict(res.tags)}
+        return {"description": spec["description"], "ingress": ingress, "egress": _egress(spec.get("egress", "open"), live),
+                "tags": dict(res.tags)}
 
     def create(self, aws, res, spec):
         ec2 = aws.client("ec2")
@@ -93,7 +96,7 @@ class SecurityGroupReconciler(Reconciler):
     def _sync_rules(self, aws, res, spec, live):
         ec2 = aws.client("ec2")
         group_id = live.outputs["id"]
-        want = self.desired_state(res, spec)
+        want = self.desired_state(res, spec, live)
         for direction, perms_key in (("ingress", "IpPermissions"), ("egress", "IpPermissionsEgress")):
             have = set(live.state[direction])
             extra = [p for p in _permissions(live.raw.get(perms_key), "from" if direction == "ingress" else "to") if p[0] not in want[direction]]
@@ -122,6 +125,15 @@ class SecurityGroupReconciler(Reconciler):
                 if code != "DependencyViolation" or attempt == 39:
                     raise
                 time.sleep(min(15, 2 + attempt))
+
+
+def _egress(setting, live) -> list[str]:
+    """The outbound rules wanted: all open, the live ones as they are ("keep"), or the listed ones."""
+    if setting == "keep":
+        return list(live.state["egress"]) if live is not None and "egress" in live.state else [OPEN_EGRESS]
+    if isinstance(setting, list):
+        return sorted(f"{r.get('protocol', 'tcp')}:{r['port']}-{r['port']} to {dest}" for r in setting for dest in r["to"])
+    return [OPEN_EGRESS]
 
 
 def _rules(perms, word: str) -> list[str]:

@@ -1,0 +1,46 @@
+"""`network.egress` (issue #22, low item "Task egress"): restricted outbound rules are not reverted to
+all-open by the next apply. EC2 security groups start with one egress rule allowing all traffic to
+0.0.0.0/0 (EC2 docs, "Security group rules": "a security group includes an outbound rule that allows
+all outbound traffic" by default)."""
+from __future__ import annotations
+
+import yaml
+
+from tests.reconcile.conftest import EXAMPLES
+
+OPEN = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+HTTPS = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+
+
+def _worker(tmp_path, egress) -> str:
+    data = yaml.safe_load((EXAMPLES / "worker" / "ecsship.yaml").read_text())
+    data["network"]["egress"] = egress
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return str(path)
+
+
+def _egress(aws) -> list[str]:
+    group = aws.client("ec2").describe_security_groups(Filters=[{"Name": "group-name", "Values": ["shop-worker-tasks"]}])["SecurityGroups"][0]
+    return sorted(f"{p['IpProtocol']}:{p.get('FromPort')} {r['CidrIp']}" for p in group["IpPermissionsEgress"] for r in p.get("IpRanges", []))
+
+
+def test_keep_leaves_restricted_egress_alone(run_cli, aws, tmp_path):
+    path = _worker(tmp_path, "keep")
+    assert run_cli("apply", "--no-wait", "-f", path, "--yes").exit_code == 0
+    assert _egress(aws) == ["-1:None 0.0.0.0/0"], "created open, as AWS does"
+    ec2 = aws.client("ec2")
+    group_id = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["shop-worker-tasks"]}])["SecurityGroups"][0]["GroupId"]
+    ec2.authorize_security_group_egress(GroupId=group_id, IpPermissions=[HTTPS])
+    ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=[OPEN])
+    assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0, "restricted egress is not drift"
+    assert run_cli("apply", "--no-wait", "-f", path, "--yes").exit_code == 0
+    assert _egress(aws) == ["tcp:443 0.0.0.0/0"]
+
+
+def test_listed_egress_rules_are_enforced(run_cli, aws, tmp_path):
+    path = _worker(tmp_path, [{"port": 443, "to": ["0.0.0.0/0"]}])
+    result = run_cli("apply", "--no-wait", "-f", path, "--yes")
+    assert result.exit_code == 0, result.output
+    assert _egress(aws) == ["tcp:443 0.0.0.0/0"]
+    assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0
