@@ -36,7 +36,7 @@ class VpcEndpointsReconciler(Reconciler):
             pages = ec2.get_paginator("describe_vpc_endpoints").paginate(Filters=[
                 {"Name": "vpc-id", "Values": [spec["vpcId"]]}, {"Name": "service-name", "Values": sorted(names)}])
             endpoints = [e for page in pages for e in page["VpcEndpoints"] if e.get("State", "").lower() not in GONE]
-        sg = groups_by_name(aws, spec["vpcId"], f"security group {SG_NAME}", SG_NAME).get(SG_NAME)
+        sg = _ours(groups_by_name(aws, spec["vpcId"], f"security group {SG_NAME}", SG_NAME).get(SG_NAME))
         tables = self._route_tables(aws, res, spec) if any(s in GATEWAY_SERVICES for s in spec["services"]) else []
         by_short = {}
         for endpoint in endpoints:
@@ -181,7 +181,7 @@ class VpcEndpointsReconciler(Reconciler):
                 if getattr(exc, "code", "") != "InvalidGroup.Duplicate":
                     raise
                 forget(aws, ("security_groups", spec["vpcId"]))
-                sg = groups_by_name(aws, spec["vpcId"], f"security group {SG_NAME}", SG_NAME)[SG_NAME]
+                sg = _ours(groups_by_name(aws, spec["vpcId"], f"security group {SG_NAME}", SG_NAME)[SG_NAME])
                 sg_id, allowed = sg["GroupId"], self._sg_state(sg, spec)["allows443From"]
             forget(aws, ("security_groups", spec["vpcId"]))
         else:
@@ -218,3 +218,16 @@ class VpcEndpointsReconciler(Reconciler):
             with aws_call(f"security group {SG_NAME}", "ec2:RevokeSecurityGroupIngress"), rule_exists_ok():
                 ec2.revoke_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=[{
                     "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": pairs}])
+
+
+PURPOSE_TAG = ("ecsship:purpose", "vpc-endpoints")
+
+
+def _ours(sg: dict | None) -> dict | None:
+    """The shared endpoints group is found by its name *and* ecsship's tag: a group someone else named
+    ecsship-vpc-endpoints is not ours to open port 443 on (ownership, issue #22)."""
+    if sg is not None and tag_dict(sg.get("Tags")).get(PURPOSE_TAG[0]) != PURPOSE_TAG[1]:
+        raise PlanProblem(f"security group {SG_NAME} ({sg['GroupId']}) exists but was not created by ecsship "
+                          f"(no {PURPOSE_TAG[0]}={PURPOSE_TAG[1]} tag)",
+                          f"rename or delete it, or tag it {PURPOSE_TAG[0]}={PURPOSE_TAG[1]} if it is meant for ecsship's endpoints")
+    return sg

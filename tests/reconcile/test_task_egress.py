@@ -44,3 +44,17 @@ def test_listed_egress_rules_are_enforced(run_cli, aws, tmp_path):
     assert result.exit_code == 0, result.output
     assert _egress(aws) == ["tcp:443 0.0.0.0/0"]
     assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0
+
+
+def test_a_foreign_group_named_like_the_endpoints_group_is_not_used(run_cli, aws):
+    """Issue #22: the shared VPC-endpoint group was found by name alone, so ecsship opened 443 on a group
+    someone else named ecsship-vpc-endpoints. Now it must carry ecsship's ownership tag."""
+    from tests.reconcile.conftest import EXAMPLES
+
+    ec2 = aws.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["main"]}])["Vpcs"][0]["VpcId"]
+    theirs = ec2.create_security_group(GroupName="ecsship-vpc-endpoints", Description="someone else's", VpcId=vpc)["GroupId"]
+    result = run_cli("apply", "--no-wait", "-f", str(EXAMPLES / "worker" / "ecsship.yaml"), "--yes")
+    assert result.exit_code == 1 and "not created by ecsship" in result.stderr, result.output
+    group = ec2.describe_security_groups(GroupIds=[theirs])["SecurityGroups"][0]
+    assert group["IpPermissions"] == [], "nothing was opened on their group"
