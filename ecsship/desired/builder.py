@@ -349,19 +349,21 @@ class Builder:
         lb_dims = [{"Name": "LoadBalancer", "Value": Ref(alb_key, "full_name")}, {"Name": "TargetGroup", "Value": Ref(prod_tg, "full_name")}]
         common = {"ActionsEnabled": True, "AlarmActions": notify, "OKActions": notify, "InsufficientDataActions": [],
                   "TreatMissingData": "notBreaching"}
-        if self.lb is not None and cfg.get("http_5xx_percent") is not None:
+        if self.lb is not None and self.shifting:
+            self.pair_alarms(cfg, common, alb_key)
+        if self.lb is not None and not self.shifting and cfg.get("http_5xx_percent") is not None:
             def metric(mid, name):
                 return {"Id": mid, "ReturnData": False, "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": name, "Dimensions": lb_dims}, "Period": 60, "Stat": "Sum"}}
             self._alarm("5xx", "target 5xx responses above {}% of requests".format(cfg["http_5xx_percent"]), {
                 **common, "Metrics": [metric("errors", "HTTPCode_Target_5XX_Count"), metric("requests", "RequestCount"),
                                       {"Id": "rate", "Expression": "IF(requests > 0, 100 * errors / requests, 0)", "Label": "5xx percent", "ReturnData": True}],
                 "ComparisonOperator": "GreaterThanThreshold", "Threshold": float(cfg["http_5xx_percent"]), "EvaluationPeriods": 3, "DatapointsToAlarm": 2})
-        if self.lb is not None and cfg.get("p99_latency_ms") is not None:
+        if self.lb is not None and not self.shifting and cfg.get("p99_latency_ms") is not None:
             self._alarm("p99-latency", f"p99 target response time above {cfg['p99_latency_ms']} ms", {
                 **common, "Namespace": "AWS/ApplicationELB", "MetricName": "TargetResponseTime", "Dimensions": lb_dims,
                 "ExtendedStatistic": "p99", "Period": 60, "EvaluationPeriods": 5, "DatapointsToAlarm": 3,
                 "Threshold": float(cfg["p99_latency_ms"]) / 1000.0, "ComparisonOperator": "GreaterThanThreshold"})
-        if self.lb is not None and cfg.get("unhealthy_targets") is not None:
+        if self.lb is not None and not self.shifting and cfg.get("unhealthy_targets") is not None:
             self._alarm("unhealthy-targets", f"at least {cfg['unhealthy_targets']} unhealthy target(s)", {
                 **common, "Namespace": "AWS/ApplicationELB", "MetricName": "UnHealthyHostCount", "Dimensions": lb_dims,
                 "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 3, "DatapointsToAlarm": 2,
@@ -375,6 +377,40 @@ class Builder:
                 "Statistic": "Minimum", "Period": 60, "EvaluationPeriods": 5, "DatapointsToAlarm": 5,
                 "Threshold": float(self.scaling.get("min", 1)), "ComparisonOperator": "LessThanThreshold",
                 "TreatMissingData": "missing"})
+
+    def pair_alarms(self, cfg: dict, common: dict, alb_key: str) -> None:
+        """Blue/green, canary, linear: production moves between the two target groups with every
+        deployment, so each alarm reads both groups and combines them with metric math (CloudWatch
+        "Using metric math": FILL(m, 0) for the idle group's missing data; MAX over an array is taken
+        per timestamp) and keeps watching whichever group serves (issue #12 item 13)."""
+        def stat(mid: str, name: str, colour: str, statistic: str) -> dict:
+            dims = [{"Name": "LoadBalancer", "Value": Ref(alb_key, "full_name")},
+                    {"Name": "TargetGroup", "Value": Ref(f"target_group.{colour}", "full_name")}]
+            return {"Id": f"{mid}_{colour}", "ReturnData": False, "MetricStat": {
+                "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": name, "Dimensions": dims}, "Period": 60, "Stat": statistic}}
+
+        def both(mid: str, name: str, statistic: str) -> list:
+            return [stat(mid, name, "blue", statistic), stat(mid, name, "green", statistic)]
+
+        if cfg.get("http_5xx_percent") is not None:
+            requests = "(FILL(requests_blue, 0) + FILL(requests_green, 0))"
+            errors = "(FILL(errors_blue, 0) + FILL(errors_green, 0))"
+            self._alarm("5xx", "target 5xx responses above {}% of requests (both target groups)".format(cfg["http_5xx_percent"]), {
+                **common, "Metrics": [*both("errors", "HTTPCode_Target_5XX_Count", "Sum"), *both("requests", "RequestCount", "Sum"),
+                                      {"Id": "rate", "Expression": f"IF({requests} > 0, 100 * {errors} / {requests}, 0)", "Label": "5xx percent", "ReturnData": True}],
+                "ComparisonOperator": "GreaterThanThreshold", "Threshold": float(cfg["http_5xx_percent"]), "EvaluationPeriods": 3, "DatapointsToAlarm": 2})
+        if cfg.get("p99_latency_ms") is not None:
+            self._alarm("p99-latency", f"p99 target response time above {cfg['p99_latency_ms']} ms (either target group)", {
+                **common, "Metrics": [*both("latency", "TargetResponseTime", "p99"),
+                                      {"Id": "worst", "Expression": "MAX([FILL(latency_blue, 0), FILL(latency_green, 0)])", "Label": "p99 seconds", "ReturnData": True}],
+                "EvaluationPeriods": 5, "DatapointsToAlarm": 3,
+                "Threshold": float(cfg["p99_latency_ms"]) / 1000.0, "ComparisonOperator": "GreaterThanThreshold"})
+        if cfg.get("unhealthy_targets") is not None:
+            self._alarm("unhealthy-targets", f"at least {cfg['unhealthy_targets']} unhealthy target(s) (both target groups)", {
+                **common, "Metrics": [*both("unhealthy", "UnHealthyHostCount", "Maximum"),
+                                      {"Id": "total", "Expression": "FILL(unhealthy_blue, 0) + FILL(unhealthy_green, 0)", "Label": "unhealthy targets", "ReturnData": True}],
+                "EvaluationPeriods": 3, "DatapointsToAlarm": 2,
+                "Threshold": float(cfg["unhealthy_targets"]), "ComparisonOperator": "GreaterThanOrEqualToThreshold"})
 
     def _alarm(self, suffix: str, description: str, spec: dict) -> None:
         name = names.fit(f"{self.alarm_prefix()}-{suffix}", names.ALARM_MAX, r"A-Za-z0-9._/-")

@@ -135,6 +135,12 @@ def scaling_bounds(m):
             yield ("scaling", key), f"cooldown cannot be negative (got {value})", None, "error"
     if scaling.get("requests_per_target") is not None and not isinstance(_get(m, "load_balancer"), dict):
         yield ("scaling", "requests_per_target"), "requests_per_target needs a load_balancer", None, "error"
+    elif scaling.get("requests_per_target") is not None and _get(m, "deploy", "strategy") in SHIFTING:
+        # ALBRequestCountPerTarget names one target group (ResourceLabel); blue/green moves production
+        # to the other group with every deployment, so the policy would track the idle one (issue #12 item 13).
+        yield (("scaling", "requests_per_target"),
+               f"requests_per_target tracks one target group, but strategy {_get(m, 'deploy', 'strategy')} moves production between two",
+               "scale on cpu and/or memory with blue_green, canary or linear", "error")
     for i, schedule in enumerate(scaling.get("schedules") or [] if isinstance(scaling.get("schedules"), list) else []):
         if isinstance(schedule, dict) and _int(schedule.get("min")) and _int(schedule.get("max")) and schedule["min"] > schedule["max"]:
             yield ("scaling", "schedules", i, "min"), "schedule min is greater than its max", None, "error"
