@@ -27,7 +27,7 @@ class EcsshipGroup(TyperGroup):
 
 
 HELP_ORDER = ["init", "validate", "plan", "apply", "deploy", "rollback", "promote", "status", "history",
-              "destroy", "secret", "unlock", "local", "schema", "version"]
+              "run", "logs", "exec", "destroy", "secret", "unlock", "local", "schema", "version"]
 
 HELP = """Turn one YAML manifest into a production-grade Amazon ECS service, and ship new versions safely.
 
@@ -94,7 +94,7 @@ def _register() -> None:
 
 
 # Order here is the order `--help` lists them in.
-COMMAND_MODULES = ["init", "validate", "plan", "destroy", "secret", "deploy", "status", "unlock", "local", "meta"]  # add a module name here to add its commands
+COMMAND_MODULES = ["init", "validate", "plan", "destroy", "secret", "deploy", "status", "ops", "unlock", "local", "meta"]  # add a module name here to add its commands
 
 
 _register()

@@ -25,6 +25,7 @@ AWS behaviour restored (Amazon ECS API Reference):
 - DeleteService: the service is DRAINING while its tasks stop, then INACTIVE.
 - ListTasks: serviceName filters by service; without desiredStatus only RUNNING-desired tasks are
   listed. StopTask on a service task stops it through DEACTIVATING/STOPPING (stopCode UserInitiated).
+- RunTask starts one-off tasks the simulator runs to completion (simulator/oneoff.py).
 """
 from __future__ import annotations
 
@@ -152,7 +153,7 @@ def apply() -> None:
     from moto.ecs.responses import EC2ContainerServiceResponse as Response
 
     from ecsship.local import runtime
-    from ecsship.local.simulator import ecs_api
+    from ecsship.local.simulator import ecs_api, oneoff
     from ecsship.local.simulator.lifecycle import attach_service, start_deployment
 
     original_create = Response.create_service
@@ -294,3 +295,4 @@ def apply() -> None:
     EC2ContainerServiceBackend.list_tasks = list_tasks
     EC2ContainerServiceBackend.stop_task = stop_task
     ecs_api.install(Response)
+    oneoff.install(Response)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 from ecsship.local.simulator import targets as target_health
+from ecsship.local.simulator import task_logs
 from ecsship.local.simulator import tasks as task_sim
 from ecsship.local.simulator.cloud_map import deregister_from_cloud_map, register_in_cloud_map
 from ecsship.local.simulator.ecs_model import (
@@ -50,7 +51,18 @@ class EcsEngine:
                     if getattr(service, "ecsship", None) is not None:
                         yield backend, service
 
+    def backends(self):
+        from moto.ecs.models import ecs_backends
+
+        for account_id, per_region in list(ecs_backends.items()):
+            for region, backend in list(per_region.items()):
+                yield backend
+
     def busy(self) -> bool:
+        from ecsship.local.simulator import oneoff
+
+        if any(oneoff.busy(backend) for backend in self.backends()):
+            return True
         for backend, service in self.services():
             sim: ServiceSim = service.ecsship
             if any(t.last_status != "STOPPED" and (t.last_status != "RUNNING" or t.desired_status != "RUNNING" or _unsettled(t)) for t in sim.tasks):
@@ -70,8 +82,12 @@ class EcsEngine:
 
     # -- one tick ----------------------------------------------------------------------
     def step(self, now: float) -> None:
+        from ecsship.local.simulator import oneoff
+
         for backend, service in self.services():
             self.step_service(backend, service, now)
+        for backend in self.backends():
+            oneoff.step(backend, now)
 
     def step_service(self, backend, service, now: float) -> None:
         sim: ServiceSim = service.ecsship
@@ -164,6 +180,7 @@ class EcsEngine:
         for container in task.containers:
             container.last_status = "RUNNING"
             container.image_digest = _digest_for(service, container.image)
+        task_logs.containers_started(task, now)
         rollout = _rollout(sim, task.ecsship_rollout)
         revision = sim.revisions.get(task.ecsship_revision)
         if revision is None or not task.ecsship_ip:
@@ -191,6 +208,7 @@ class EcsEngine:
         if task.ecsship_failing and task.ecsship_fail_mode == "exit" and since >= task_sim.EXIT_AFTER_RUNNING_SECONDS:
             task.containers[0].exitCode = 1
             task.containers[0].reason = None
+            task_logs.containers_exited(task, now)
             self._failed(service, sim, task, now, "Essential container in task exited", "EssentialContainerExited")
             return
         if task.ecsship_container_check:

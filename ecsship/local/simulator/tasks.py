@@ -69,8 +69,6 @@ def next_ip(ec2_backend, subnet_id: str) -> str:
 def launch(backend, service, rollout, revision, now: float, subnet_index: int, fail_pattern: str, fail_mode: str,
            target_group_override: str | None = None) -> SimTask:
     """Start one task for a service's rollout (what the ECS service scheduler does)."""
-    from moto.ec2.models import ec2_backends
-
     cluster = backend._get_cluster(service.cluster_name)
     task_definition = backend.describe_task_definition(revision.task_definition)
     network = revision.network_configuration or {}
@@ -79,21 +77,49 @@ def launch(backend, service, rollout, revision, now: float, subnet_index: int, f
     if subnets:
         chosen = subnets[subnet_index % len(subnets)]
         awsvpc["subnets"] = [chosen] + [s for s in subnets if s != chosen]
-    task = SimTask(
-        cluster, task_definition, None, None, backend=backend, group=f"service:{service.name}",
+    task = build(
+        backend, cluster, task_definition, awsvpc, now, group=f"service:{service.name}", started_by=rollout.id,
         launch_type=None if revision.capacity_provider_strategy else (revision.launch_type or "FARGATE"),
-        started_by=rollout.id, networking_configuration={"awsvpcConfiguration": awsvpc} if subnets else None,
-        platform_version=revision.platform_version or "1.4.0",
+        platform_version=revision.platform_version,
         capacity_provider_name=(revision.capacity_provider_strategy or [{}])[0].get("capacityProvider"),
-        tags=_task_tags(backend, service, task_definition),
+        tags=_task_tags(backend, service, task_definition), fail_pattern=fail_pattern,
     )
-    ec2 = ec2_backends[backend.account_id][service.region_name]
+    checks = [c["healthCheck"] for c in task_definition.container_definitions if c.get("healthCheck")]
+    has_container_check = bool(checks)
+    task.ecsship_check = {"interval": 30, "retries": 3, "startPeriod": 0, **(checks[0] if checks else {})}
+    targets_wanted = bool(revision.load_balancers) and bool(awsvpc.get("subnets"))
+    task.ecsship_fail_mode = fail_mode if (fail_mode == "exit" or targets_wanted or has_container_check) else "exit"
+    task.ecsship_container_check = has_container_check
+    task.ecsship_service = service.name
+    task.ecsship_rollout = rollout.id
+    task.ecsship_revision = revision.arn
+    task.ecsship_target_group_override = target_group_override
+    task.enable_execute_command = bool(getattr(service, "enable_execute_command", False))
+    return task
+
+
+def build(backend, cluster, task_definition, awsvpc: dict, now: float, *, group: str, started_by: str,
+          launch_type: str | None, platform_version: str | None, capacity_provider_name: str | None,
+          tags: list[dict], fail_pattern: str, overrides: dict | None = None) -> SimTask:
+    """A task in PROVISIONING with an ENI (and an address) in its first subnet, registered in the
+    cluster: what the service scheduler and RunTask both start."""
+    from moto.ec2.models import ec2_backends
+    from moto.ecs.models import Container
+
+    subnets = list(awsvpc.get("subnets") or [])
+    task = SimTask(
+        cluster, task_definition, None, None, backend=backend, group=group, launch_type=launch_type,
+        overrides=overrides, started_by=started_by,
+        networking_configuration={"awsvpcConfiguration": awsvpc} if subnets else None,
+        platform_version=platform_version or "1.4.0", capacity_provider_name=capacity_provider_name, tags=tags,
+    )
+    ec2 = ec2_backends[backend.account_id][cluster.region_name]
     task.ecsship_ip = None
     task.availability_zone = None
     if subnets:
-        ip = next_ip(ec2, awsvpc["subnets"][0])
+        ip = next_ip(ec2, subnets[0])
         task.ecsship_ip = ip
-        task.availability_zone = ec2.get_subnet(awsvpc["subnets"][0]).availability_zone
+        task.availability_zone = ec2.get_subnet(subnets[0]).availability_zone
         for attachment in task.attachments:
             for detail in attachment["details"]:
                 if detail["name"] == "privateIPv4Address":
@@ -106,20 +132,17 @@ def launch(backend, service, rollout, revision, now: float, subnet_index: int, f
             attachment["status"] = "PRECREATED"
     images = [c.get("image") or "" for c in task_definition.container_definitions]
     task.ecsship_failing = any(image_fails(image, fail_pattern) for image in images)
-    checks = [c["healthCheck"] for c in task_definition.container_definitions if c.get("healthCheck")]
-    has_container_check = bool(checks)
-    task.ecsship_check = {"interval": 30, "retries": 3, "startPeriod": 0, **(checks[0] if checks else {})}
-    targets_wanted = bool(revision.load_balancers) and bool(subnets)
-    task.ecsship_fail_mode = fail_mode if (fail_mode == "exit" or targets_wanted or has_container_check) else "exit"
-    task.ecsship_container_check = has_container_check
-    task.ecsship_service = service.name
-    task.ecsship_rollout = rollout.id
+    task.ecsship_check = {"interval": 30, "retries": 3, "startPeriod": 0}
+    task.ecsship_fail_mode = "exit"
+    task.ecsship_container_check = False
+    task.ecsship_service = None
+    task.ecsship_rollout = None
     task.ecsship_targets = []  # (target group arn, target id)
-    task.ecsship_target_group_override = target_group_override
+    task.ecsship_target_group_override = None
     task.ecsship_phase_at = now
     task.ecsship_running_at = None
     task.ecsship_counted_failure = False
-    task.ecsship_revision = revision.arn
+    task.ecsship_revision = None
     task.last_status = "PROVISIONING"
     task.desired_status = "RUNNING"
     task.health_status = "UNKNOWN"
@@ -129,12 +152,10 @@ def launch(backend, service, rollout, revision, now: float, subnet_index: int, f
     task.platform_family = "Linux"
     task.cpu = task_definition.cpu
     task.memory = task_definition.memory
-    task.enable_execute_command = bool(getattr(service, "enable_execute_command", False))
+    task.enable_execute_command = False
     task.stop_code = None
     task.stopped_reason = None
     task.containers = []
-    from moto.ecs.models import Container
-
     for definition in task_definition.container_definitions:
         container = Container(task_definition)
         container.name = definition.get("name")

@@ -1,0 +1,92 @@
+"""How one-off tasks (`run`, deploy steps) and log lines are shown.
+
+Text: one line per event, short ids (never full ARNs), times in ISO 8601; log lines as the
+container wrote them after a `task-id |` label. JSON (`--output json`): one object per line,
+`started`, `log`, `stopped` events, full ARNs included.
+"""
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecsship.ops.run import OneOff, Result
+    from ecsship.ops.tasklogs import LogLine
+    from ecsship.ui.output import Output
+
+WIDTH = 100
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
+
+
+class RunView:
+    def __init__(self, out: "Output", step: str | None = None):
+        self.out = out
+        self.step = step  # a deploy step's name, shown in front of its lines
+
+    def _label(self) -> str:
+        return f"step {self.step}: " if self.step else ""
+
+    def started(self, task: "OneOff") -> None:
+        if self.out.json_mode:
+            payload = {"event": "started", "task": task.task_arn, "task_id": task.task_id, "task_definition": task.task_definition,
+                       "container": task.container, "command": task.command}
+            if self.step:
+                payload["step"] = self.step
+            self.out.emit_json_line(payload)
+            return
+        self.out.print(_fit(f"{self._label()}started task {task.task_id} ({task.revision}, container {task.container}): "
+                            f"{shlex.join(task.command)}"))
+        if not task.group:
+            self.out.warning(f"container {task.container} does not log through awslogs: no log lines to show")
+
+    def detached(self, task: "OneOff") -> None:
+        """`run --detach`: the task ARN alone on stdout (JSON mode: its `started` event has it)."""
+        if not self.out.json_mode:
+            self.out.print(task.task_arn)
+
+    def status(self, task: "OneOff", status: str) -> None:
+        if not self.out.json_mode:
+            self.out.info(f"{self._label()}task {task.task_id}: {status}")
+
+    def log(self, task: "OneOff", line: "LogLine") -> None:
+        if self.out.json_mode:
+            self.out.emit_json_line({"event": "log", "task_id": task.task_id, "container": task.container,
+                                     "timestamp": line.iso, "message": line.message, **({"step": self.step} if self.step else {})})
+            return
+        self.out.print(f"{task.task_id[:8]} | {line.message}")
+
+    def note(self, text: str, severity: str = "info") -> None:
+        if severity == "warning":
+            self.out.warning(text)
+        else:
+            self.out.info(text)
+
+    def stopped(self, result: "Result") -> None:
+        if self.out.json_mode:
+            payload = result.to_json()
+            if self.step:
+                payload["step"] = self.step
+            self.out.emit_json_line(payload)
+            return
+        task = result.task
+        if result.exit_code == 0 and not result.timed_out:
+            self.out.success(_fit(f"{self._label()}task {task.task_id} exited 0"))
+            return
+        if result.exit_code is not None and not result.timed_out:
+            self.out.print(_fit(f"{self._label()}task {task.task_id} exited {result.exit_code} ({result.reason or 'no reason given'})"),
+                           style="red")
+            return
+        self.out.print(_fit(f"{self._label()}task {task.task_id} stopped without an exit code: {result.reason or 'no reason given'}"),
+                       style="red")
+
+
+def print_log_line(out: "Output", line: "LogLine", revision: str) -> None:
+    """One line of `ecsship logs`: time, task (short) and revision, then the message."""
+    if out.json_mode:
+        out.emit_json_line({"event": "log", "timestamp": line.iso, "task_id": line.task_id, "container": line.container,
+                            "revision": revision, "message": line.message})
+        return
+    out.print(f"{line.iso} {line.task_id[:8]} {revision or '?'} | {line.message}")
