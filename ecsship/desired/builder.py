@@ -136,6 +136,7 @@ class Builder:
         self.add(r.VpcEndpoints(key="vpc_endpoints", name=", ".join(wanted), tags=dict(self.tags), spec={
             "vpcId": Ref("network", "vpc_id"), "subnetIds": Ref("network", "subnet_ids"),
             "endpointSubnetIds": Ref("network", "endpoint_subnet_ids"), "services": wanted, "clientSecurityGroupId": Ref("security_group.tasks", "id"),
+            "endpointPolicy": self.m["network"].get("endpoint_policy", "none"),
             "user": f"{self.cluster}/{self.service}",
         }))
 

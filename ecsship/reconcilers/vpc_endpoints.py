@@ -130,6 +130,8 @@ class VpcEndpointsReconciler(Reconciler):
                               ClientToken=client_token(aws, spec["vpcId"], short, spec["clientSecurityGroupId"]),
                               TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": [
                                   {"Key": "Name", "Value": f"{short} (ecsship)"}, {"Key": CREATED_BY, "Value": spec["user"]}, user_tag]}])
+                if spec.get("endpointPolicy") == "account":
+                    kwargs["PolicyDocument"] = account_only_policy(aws.account_id)
                 if short in GATEWAY_SERVICES:
                     kwargs.update(VpcEndpointType="Gateway", RouteTableIds=tables)
                 else:
@@ -231,3 +233,13 @@ def _ours(sg: dict | None) -> dict | None:
                           f"(no {PURPOSE_TAG[0]}={PURPOSE_TAG[1]} tag)",
                           f"rename or delete it, or tag it {PURPOSE_TAG[0]}={PURPOSE_TAG[1]} if it is meant for ecsship's endpoints")
     return sg
+
+
+def account_only_policy(account_id: str) -> str:
+    """An endpoint policy only this account's principals pass: aws:PrincipalAccount is "the AWS account
+    ID of the principal making the request" (IAM global condition context keys)."""
+    import json
+
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "ThisAccountOnly", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}}}]})

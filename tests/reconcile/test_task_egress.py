@@ -58,3 +58,21 @@ def test_a_foreign_group_named_like_the_endpoints_group_is_not_used(run_cli, aws
     assert result.exit_code == 1 and "not created by ecsship" in result.stderr, result.output
     group = ec2.describe_security_groups(GroupIds=[theirs])["SecurityGroups"][0]
     assert group["IpPermissions"] == [], "nothing was opened on their group"
+
+
+def test_endpoint_policy_account_limits_new_endpoints_to_the_account(run_cli, aws, tmp_path):
+    """`network.endpoint_policy: account` (issue #22): endpoints ecsship creates carry a policy with
+    aws:PrincipalAccount = this account (CreateVpcEndpoint PolicyDocument, botocore ec2 model)."""
+    import json
+
+    data = yaml.safe_load((EXAMPLES / "worker" / "ecsship.yaml").read_text())
+    data["network"]["endpoint_policy"] = "account"
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = run_cli("apply", "--no-wait", "-f", str(path), "--yes")
+    assert result.exit_code == 0, result.output
+    endpoints = aws.client("ec2").describe_vpc_endpoints()["VpcEndpoints"]
+    assert endpoints
+    for endpoint in endpoints:
+        statement = json.loads(endpoint["PolicyDocument"])["Statement"][0]
+        assert statement["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
