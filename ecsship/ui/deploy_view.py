@@ -82,11 +82,8 @@ class PlainView:
         return self._stream or sys.stdout
 
     def _line(self, text: str) -> None:
-        import textwrap
-
-        # A CI log is read in a 100-column pane too: long event lines wrap under the message.
-        lines = textwrap.wrap(shorten_arns(text), width=WIDTH, subsequent_indent=" " * 9, break_on_hyphens=False) or [""]
-        self.stream.write("\n".join(lines) + "\n")
+        # One line per change, never wrapped (a CI log is grepped), with ARNs shortened to names/ids.
+        self.stream.write(shorten_arns(text) + "\n")
         self.stream.flush()
 
     def note(self, text: str, severity: str = "info") -> None:
