@@ -26,7 +26,28 @@ CODEDEPLOY_OUTCOMES = {
 
 
 def recent(aws, settings, limit: int = 10) -> list[dict]:
-    return deployments(aws, settings, limit)
+    """Deployments, each with the deploy.before/after steps recorded on its revision (`steps`)."""
+    rows = deployments(aws, settings, limit)
+    with_steps(aws, rows)
+    return rows
+
+
+def with_steps(aws, rows: list[dict]) -> None:
+    from ecsship.deploy.lastgood import describe_tags
+    from ecsship.ops.steps import STEPS_TAG, parse_steps_tag
+
+    tags: dict[str, dict] = {}
+    for row in rows:
+        arn = row.get("task_definition")
+        if not arn:
+            row["steps"] = []
+            continue
+        if arn not in tags:
+            try:
+                tags[arn] = describe_tags(aws, arn)
+            except AwsCallError:
+                tags[arn] = {}  # a revision we may not read: history still lists the deployment
+        row["steps"] = parse_steps_tag(tags[arn].get(STEPS_TAG))
 
 
 def deployments(aws, settings, limit: int) -> list[dict]:

@@ -66,4 +66,7 @@ def history_lines(rows: list[dict]) -> list[str]:
         lines.append(f"{r['started'][:19]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {r.get('image', '')}")
         if r.get("reason") and r["outcome"] != "succeeded":
             lines.append(f"{'':26} reason: {r['reason']}")
+        if r.get("steps"):
+            ran = ", ".join(f"{s['phase']} {s['name']} exit {s['exit_code']}" for s in r["steps"])
+            lines.append(f"{'':26} steps: {ran}"[:100])
     return lines
