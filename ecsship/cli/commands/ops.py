@@ -43,3 +43,26 @@ def register(app: typer.Typer) -> None:
         code = run_command(ctx.obj, lambda: RunView(out), file=file, env=env, var=var, image_tag=image_tag, image=image,
                            container=container, timeout=timeout, detach=detach, command=list(command or []))
         raise typer.Exit(code)
+
+    @app.command(rich_help_panel="Operations")
+    @guarded
+    def logs(
+        ctx: typer.Context,
+        file: FileOpt = "ecsship.yaml",
+        env: EnvOpt = None,
+        var: VarOpt = None,
+        follow: Annotated[bool, typer.Option("--follow", "-F", help="Keep printing new lines until Ctrl-C (exit 130).")] = False,
+        since: Annotated[Optional[str], typer.Option("--since", help="How far back to start: 90s, 10m, 1h (default 10m).")] = None,
+        deployment: Annotated[Optional[str], typer.Option("--deployment", help="Only tasks of this deployment (an id from `history`, or ecs-svc/...).")] = None,
+        revision: Annotated[Optional[int], typer.Option("--revision", help="Only tasks of this task definition revision number.")] = None,
+        task: Annotated[Optional[str], typer.Option("--task", help="Only this task (its id, or the first characters of it).")] = None,
+        container: ContainerOpt = None,
+    ) -> None:
+        """The service's log lines (CloudWatch Logs), each labelled with its task and revision."""
+        from ecsship.ops.logs import logs_command
+        from ecsship.ui.ops_view import print_log_line
+
+        out = ctx.obj.out()
+        code = logs_command(ctx.obj, lambda line, rev: print_log_line(out, line, rev), file=file, env=env, var=var, follow=follow,
+                            since=since, deployment=deployment, revision=revision, task=task, container=container)
+        raise typer.Exit(code)

@@ -1,0 +1,125 @@
+"""`ecsship logs`: the service's container lines, each labelled with its task and revision.
+
+Where the lines are: the awslogs group and stream prefix of the service's task definition; each task
+writes `prefix/container/task-id` (Amazon ECS Developer Guide, "Send Amazon ECS logs to
+CloudWatch"). Which revision a task ran: ListTasks by the family (service tasks and one-off tasks
+alike; stopped tasks stay listed for about an hour) then DescribeTasks. Lines of older tasks are
+still shown, labelled `?`.
+
+`--follow` polls FilterLogEvents every few seconds (the injected clock's sleep) until Ctrl-C, which
+ends the command with 130. CloudWatch Logs Live Tail (StartLiveTail) is not used: polling works
+everywhere, the local AWS included, at the cost of a few seconds' delay.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from ecsship.aws.errors import aws_call
+from ecsship.deploy.names import revision_name
+from ecsship.errors import EcsshipError, UsageError
+from ecsship.ops.tasklogs import LogLine, LogReader, awslogs_of
+
+FOLLOW_SECONDS = 3.0
+DEFAULT_SINCE = 10 * 60
+
+
+@dataclass
+class TaskInfo:
+    task_definition: str
+    started_by: str
+
+
+def task_index(aws, cluster: str, family: str) -> dict[str, TaskInfo]:
+    """Task id -> what it ran, for the family's tasks ECS still lists (running and recently stopped)."""
+    ecs = aws.client("ecs")
+    arns: list[str] = []
+    for status in ("RUNNING", "STOPPED"):
+        with aws_call(f"tasks of {family} in cluster {cluster}", "ecs:ListTasks"):
+            for page in ecs.get_paginator("list_tasks").paginate(cluster=cluster, family=family, desiredStatus=status):
+                arns += page.get("taskArns", [])
+    index: dict[str, TaskInfo] = {}
+    for i in range(0, len(arns), 100):
+        with aws_call(f"tasks of {family} in cluster {cluster}", "ecs:DescribeTasks"):
+            for task in ecs.describe_tasks(cluster=cluster, tasks=arns[i:i + 100]).get("tasks", []):
+                index[task["taskArn"].rsplit("/", 1)[-1]] = TaskInfo(task.get("taskDefinitionArn", ""), task.get("startedBy", ""))
+    return index
+
+
+@dataclass
+class Selection:
+    task: str | None = None  # a task id (or its first characters)
+    revision: int | None = None
+    deployment: str | None = None  # ecs-svc/... (startedBy) or a service deployment id from `history`
+    deployment_td: str | None = None  # resolved from a service deployment id
+
+    def wants(self, task_id: str, info: TaskInfo | None) -> bool:
+        if self.task and not task_id.startswith(self.task):
+            return False
+        if self.revision is not None and (info is None or not info.task_definition.endswith(f":{self.revision}")):
+            return False
+        if self.deployment:
+            if info is None:
+                return False
+            if self.deployment.startswith("ecs-svc/"):
+                return info.started_by == self.deployment
+            return info.task_definition == self.deployment_td
+        return True
+
+
+def resolve_deployment(aws, settings, ident: str) -> str:
+    """The task definition a service deployment (id as `history` shows it, or its ARN) rolled out."""
+    from ecsship.deploy.history import deployments
+
+    for row in deployments(aws, settings, 50):
+        if row["id"] and (row["id"] == ident or ident.endswith("/" + row["id"])):
+            if row.get("task_definition"):
+                return row["task_definition"]
+    raise EcsshipError(f"deployment {ident} is not among the service's recent deployments", "`ecsship history` lists them")
+
+
+def logs_command(options, emit: Callable[[LogLine, str], None], *, file: str, env: str | None, var: list[str] | None,
+                 follow: bool, since: str | None, deployment: str | None, revision: int | None, task: str | None,
+                 container: str | None) -> int:
+    from ecsship.deploy.clock import make_clock
+    from ecsship.deploy.settings import DeploySettings
+    from ecsship.manifest.document import load_manifest, parse_vars
+    from ecsship.ops.run import describe_definition, describe_service, parse_timeout
+
+    chosen = [name for name, value in (("--deployment", deployment), ("--revision", revision), ("--task", task)) if value is not None]
+    if len(chosen) > 1:
+        raise UsageError(f"pass one of --deployment, --revision, --task (got {' and '.join(chosen)})")
+    if revision is not None and revision < 1:
+        raise UsageError(f"--revision {revision}: revisions are numbered from 1")
+    window = parse_timeout(since, DEFAULT_SINCE) if since is not None else DEFAULT_SINCE
+    manifest = load_manifest(file, env=env, variables=parse_vars(var))
+    settings = DeploySettings.from_manifest(manifest.data)
+    aws = options.aws(manifest.data.get("region"))
+    clock = make_clock()
+    svc = describe_service(aws, settings.cluster, settings.service)
+    definition, _ = describe_definition(aws, svc["taskDefinition"])
+    name = container or settings.container
+    where = awslogs_of(definition, name)
+    if where is None:
+        names = [c.get("name") for c in definition.get("containerDefinitions") or []]
+        raise EcsshipError(f"container {name} of {revision_name(svc['taskDefinition'])} does not log through awslogs with a stream prefix",
+                           f"containers: {', '.join(names)}; pass --container")
+    group, prefix = where
+    selection = Selection(task=task, revision=revision, deployment=deployment)
+    if deployment and not deployment.startswith("ecs-svc/"):
+        selection.deployment_td = resolve_deployment(aws, settings, deployment)
+    start_ms = int((clock.wall() - timedelta(seconds=window)).timestamp() * 1000)
+    reader = LogReader(aws, group, None, prefix=f"{prefix}/{name}/", since_ms=start_ms)
+    index = task_index(aws, settings.cluster, settings.family)
+    while True:
+        lines = reader.read()
+        if any(line.task_id not in index for line in lines):
+            index = task_index(aws, settings.cluster, settings.family)  # tasks started since the last look
+        for line in lines:
+            info = index.get(line.task_id)
+            if selection.wants(line.task_id, info):
+                emit(line, revision_name(info.task_definition) if info else "")
+        if not follow:
+            return 0
+        clock.sleep(FOLLOW_SECONDS)
