@@ -12,6 +12,7 @@ from pprint import pformat
 import pytest
 
 from ecsship.aws.faults import FaultInjector
+from ecsship.desired.names import family_of, task_family
 
 from tests.reliability.helpers import EXAMPLES, SERVICES, clean_snapshot, diff_snapshots, snapshot
 
@@ -86,8 +87,9 @@ def test_deploy_under_faults_ends_correctly(name, aws, run_cli, monkeypatch):
     running = ecs.describe_tasks(cluster="shop", tasks=tasks)["tasks"] if tasks else []
     assert running and all(t["taskDefinitionArn"] == service["taskDefinition"] for t in running)
     # exactly two revisions (v1, v2): no duplicate from a resent register
-    revisions = ecs.list_task_definitions(familyPrefix=SERVICES[name], status="ACTIVE")["taskDefinitionArns"]
-    assert len([r for r in revisions if r.rsplit("/", 1)[-1].rsplit(":", 1)[0] == SERVICES[name]]) == 2, revisions
+    family = task_family("shop", SERVICES[name])  # families are per cluster since issue 13
+    revisions = ecs.list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
+    assert len([r for r in revisions if family_of(r) == family]) == 2, revisions
     attempts, faults, lost = totals(injectors)
     assert faults >= 0.2 * attempts
     print(f"\nfaults deploy {name}: attempts={attempts} faults={faults} lost={lost}")
