@@ -7,7 +7,10 @@ shared security group (`ecsship-vpc-endpoints`) that admits 443 from each user's
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from ecsship.aws.errors import aws_call
+from ecsship.errors import AwsCallError, EcsshipError
 from ecsship.aws.retrysafe import client_token, send_once
 from ecsship.reconcilers.base import Live, PlanProblem, Reconciler, tag_dict
 from ecsship.reconcilers.cache import forget
@@ -18,6 +21,30 @@ SG_NAME = ENDPOINTS_GROUP
 CREATED_BY = "ecsship:created-by"
 USER_PREFIX = "ecsship:user:"
 GONE = ("deleted", "deleting", "rejected", "failed", "expired")
+
+
+def endpoint_type(short: str) -> str:
+    return "Gateway" if short in GATEWAY_SERVICES else "Interface"
+
+
+def _endpoint_type(endpoint: dict) -> str:
+    return str(endpoint.get("VpcEndpointType") or "Gateway").capitalize()
+
+
+@contextmanager
+def _conflicting_dns_explained(short: str, vpc_id: str):
+    """EC2 refuses private DNS for a service whose name the VPC already resolves privately (another
+    interface endpoint with private DNS, or a private hosted zone for it): "private-dns-enabled cannot be
+    set because there is already a conflicting DNS domain for ... in the VPC ...". Say what to do."""
+    try:
+        yield
+    except AwsCallError as exc:
+        if "conflicting DNS domain" not in exc.aws_message:
+            raise
+        raise EcsshipError(f"VPC endpoint {short}: VPC {vpc_id} already resolves {short}'s AWS name privately "
+                           "(an interface endpoint or a private hosted zone that is not ecsship's)",
+                           f"leave {short} out of `network.endpoints` (or set `endpoints: []`) and reuse what is "
+                           "there, or remove that endpoint or hosted zone first") from None
 
 
 def full_name(region: str, short: str) -> str:
@@ -41,9 +68,12 @@ class VpcEndpointsReconciler(Reconciler):
         by_short = {}
         for endpoint in endpoints:
             short = names.get(endpoint["ServiceName"])
-            if short and short not in by_short:
+            # S3 and DynamoDB offer both endpoint types under one service name: ours is the Gateway
+            # one; an Interface endpoint of the same name (someone else's) is not what the tasks route by.
+            if short and short not in by_short and _endpoint_type(endpoint) == endpoint_type(short):
                 by_short[short] = endpoint
         self._verify_names(aws, res, {full: short for full, short in names.items() if short not in by_short})
+        self._verify_private_dns(aws, spec, by_short)
         if not by_short and sg is None:
             return None
         user_tag = USER_PREFIX + spec["user"]
@@ -63,6 +93,29 @@ class VpcEndpointsReconciler(Reconciler):
             state["endpoints"][short] = entry
         return Live(state=state, outputs={"security_group_id": sg["GroupId"] if sg else None},
                     raw={"endpoints": by_short, "sg": sg, "route_tables": tables, "spec": spec})
+
+    def _verify_private_dns(self, aws, spec, by_short: dict) -> None:
+        """Interface endpoints with private DNS need the VPC's DNS support and DNS hostnames (AWS
+        PrivateLink guide, "Enable private DNS": "you must enable both DNS hostnames and DNS resolution
+        for your VPC"); EC2 refuses them otherwise. Asked only when one is to be created or switched to
+        private DNS, so a converged plan costs no call."""
+        todo = [s for s in spec["services"] if s not in GATEWAY_SERVICES
+                and not (by_short.get(s) and by_short[s].get("PrivateDnsEnabled"))]
+        if not todo:
+            return
+        ec2, vpc = aws.client("ec2"), spec["vpcId"]
+        off = []
+        for attribute in ("enableDnsSupport", "enableDnsHostnames"):
+            with aws_call(f"VPC {vpc}", "ec2:DescribeVpcAttribute"):
+                answer = ec2.describe_vpc_attribute(VpcId=vpc, Attribute=attribute)
+            if not answer[attribute[0].upper() + attribute[1:]]["Value"]:
+                off.append(attribute)
+        if off:
+            flags = " / ".join(f"--{a.replace('enableDns', 'enable-dns-').lower()}" for a in off)
+            raise PlanProblem(f"network.endpoints: VPC {vpc} has {' and '.join(off)} off; interface endpoints "
+                              f"({', '.join(todo)}) need both for private DNS",
+                              f"turn them on (`aws ec2 modify-vpc-attribute --vpc-id {vpc} {flags}`, one flag per call), "
+                              "or set `endpoints: []` if the tasks reach AWS another way (a NAT gateway)")
 
     def _verify_names(self, aws, res, missing: dict) -> None:
         """Endpoints to create must name a service AWS offers in this region: a plan error otherwise.
@@ -136,7 +189,7 @@ class VpcEndpointsReconciler(Reconciler):
                     kwargs.update(VpcEndpointType="Gateway", RouteTableIds=tables)
                 else:
                     kwargs.update(VpcEndpointType="Interface", SubnetIds=spec["endpointSubnetIds"], SecurityGroupIds=[sg_id], PrivateDnsEnabled=True)
-                with aws_call(label, "ec2:CreateVpcEndpoint"):
+                with _conflicting_dns_explained(short, spec["vpcId"]), aws_call(label, "ec2:CreateVpcEndpoint"):
                     # The client token dedupes a resend on AWS; reading before resending makes sure.
                     # The lambdas run within this iteration (send_once returns before the loop moves on).
                     send_once(aws, "ec2", lambda client: client.create_vpc_endpoint(**kwargs),  # noqa: B023
@@ -158,7 +211,7 @@ class VpcEndpointsReconciler(Reconciler):
                 if not have.get("privateDns"):
                     modify["PrivateDnsEnabled"] = True
             if modify:
-                with aws_call(label, "ec2:ModifyVpcEndpoint"):
+                with _conflicting_dns_explained(short, spec["vpcId"]), aws_call(label, "ec2:ModifyVpcEndpoint"):
                     ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], **modify)
         return {"security_group_id": sg_id}
 

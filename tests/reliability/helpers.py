@@ -144,8 +144,10 @@ def snapshot(aws, cluster: str = "shop") -> dict:
     snap["codedeploy_configs"] = sorted(c for c in codedeploy.list_deployment_configs()["deploymentConfigsList"]
                                         if not c.startswith("CodeDeployDefault"))
     ssm = aws.client("ssm")
-    snap["locks"] = [p["Name"] for p in ssm.describe_parameters(
-        ParameterFilters=[{"Key": "Name", "Option": "BeginsWith", "Values": ["/ecsship/locks/"]}])["Parameters"]]
+    # Every page: DescribeParameters may answer an empty page with a NextToken (the local AWS does).
+    pages = ssm.get_paginator("describe_parameters").paginate(
+        ParameterFilters=[{"Key": "Name", "Option": "BeginsWith", "Values": ["/ecsship/locks/"]}])
+    snap["locks"] = [p["Name"] for page in pages for p in page["Parameters"]]
     return snap
 
 

@@ -6,6 +6,13 @@ while before it disappears (then describing it by id fails with InvalidVpcEndpoi
 moto marks it `deleted` at once and lists it forever. The `vpc-endpoint-id` filter is documented;
 moto does not implement it. ModifyVpcEndpoint(PrivateDnsEnabled) changes the endpoint's private DNS
 (moto ignores the parameter).
+
+CreateVpcEndpoint (Interface, private DNS on, the default for AWS services): EC2 refuses it with
+InvalidParameter when the VPC lacks enableDnsSupport or enableDnsHostnames (AWS PrivateLink guide,
+"Enable private DNS": "you must enable both DNS hostnames and DNS resolution for your VPC"), and when
+the VPC already has a private-DNS endpoint for the service ("private-dns-enabled cannot be set because
+there is already a conflicting DNS domain for <name> in the VPC <vpc>"; a Route 53 private hosted zone of
+that name associated with the VPC conflicts the same way). moto accepts both.
 """
 from __future__ import annotations
 
@@ -21,6 +28,21 @@ def apply() -> None:
     original_delete = VPCBackend.delete_vpc_endpoints
     original_describe = VPCBackend.describe_vpc_endpoints
     original_filter = VPCEndPoint.get_filter_value
+
+    original_create = VPCBackend.create_vpc_endpoint
+
+    def create_vpc_endpoint(self, vpc_id, service_name, endpoint_type, *args, **kwargs):
+        interface = (endpoint_type or "").lower() == "interface"
+        private_dns = kwargs.get("private_dns_enabled")
+        private_dns = True if private_dns is None else str(private_dns).lower() == "true"
+        token = kwargs.get("client_token")
+        resent = token and any(getattr(e, "client_token", None) == token for e in self.vpc_end_points.values())
+        if interface and private_dns and not resent:
+            _refuse_private_dns(self, vpc_id, service_name)
+        endpoint = original_create(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+        if interface and not resent:
+            endpoint.private_dns_enabled = private_dns
+        return endpoint
 
     def delete_vpc_endpoints(self, vpce_ids=None):
         original_delete(self, vpce_ids)
@@ -60,6 +82,43 @@ def apply() -> None:
         return result
 
     VPCs.modify_vpc_endpoint = modify_vpc_endpoint
+    VPCBackend.create_vpc_endpoint = create_vpc_endpoint
     VPCBackend.delete_vpc_endpoints = delete_vpc_endpoints
     VPCBackend.describe_vpc_endpoints = describe_vpc_endpoints
     VPCEndPoint.get_filter_value = get_filter_value
+
+
+def _refuse_private_dns(backend, vpc_id: str, service_name: str) -> None:
+    from moto.ec2.exceptions import EC2ClientError
+
+    vpc = backend.get_vpc(vpc_id)
+    if not (vpc.enable_dns_support and vpc.enable_dns_hostnames):
+        raise EC2ClientError("InvalidParameter", "Enabling private DNS requires both enableDnsSupport and "
+                             f"enableDnsHostnames VPC attributes set to true for {vpc_id}")
+    name = _dns_name(service_name)
+    if _private_zone_serves(backend, vpc_id, name):
+        raise EC2ClientError("InvalidParameter", "private-dns-enabled cannot be set because there is already a "
+                             f"conflicting DNS domain for {name} in the VPC {vpc_id}")
+    for other in backend.vpc_end_points.values():
+        if (other.vpc_id == vpc_id and other.service_name == service_name and getattr(other, "deleted_at", None) is None
+                and (other.vpc_endpoint_type or "").lower() == "interface" and str(other.private_dns_enabled).lower() == "true"):
+            raise EC2ClientError("InvalidParameter", "private-dns-enabled cannot be set because there is already a "
+                                 f"conflicting DNS domain for {_dns_name(service_name)} in the VPC {vpc_id}")
+
+
+def _private_zone_serves(backend, vpc_id: str, name: str) -> bool:
+    """A Route 53 private hosted zone for the service's name associated with the VPC (one made by hand
+    to point at an endpoint in a shared VPC, say) serves that domain too."""
+    from moto.route53.models import route53_backends
+
+    zones = route53_backends[backend.account_id]["global"].zones.values()
+    return any(zone.private_zone and zone.name.rstrip(".") == name and any(v.get("vpc_id") == vpc_id for v in zone.vpcs)
+               for zone in zones)
+
+
+def _dns_name(service_name: str) -> str:
+    """com.amazonaws.us-east-1.ssm -> ssm.us-east-1.amazonaws.com (the private DNS name of the service)."""
+    parts = service_name.split(".")
+    if len(parts) >= 4 and parts[:2] == ["com", "amazonaws"]:
+        return f"{'.'.join(parts[3:])}.{parts[2]}.amazonaws.com"
+    return service_name
