@@ -22,6 +22,7 @@ from ecsship.deploy.model import (
 from ecsship.deploy.names import revision_name, short_id
 from ecsship.deploy.scaling import scale_in_suspended
 from ecsship.deploy.settings import DeploySettings
+from ecsship.deploy.stability import StabilityWatch
 from ecsship.deploy.strategies import strategy_for
 from ecsship.deploy.watcher import Watcher
 from ecsship.errors import EcsshipError
@@ -116,8 +117,12 @@ def _attach_to_same(strategy, task_definition: str, view):
 
 def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeout: int | None = None,
            rollback_on_timeout: bool = True, mark: bool = True, stop_when_waiting: bool = True,
-           approved: str | None = None) -> Outcome:
+           approved: str | None = None, stability: bool = True) -> Outcome:
     """Watch `tracker` to its end and turn what happened into an Outcome.
+
+    A completed ECS deployment is then watched for `settings.stability_window` (stability.py): a task
+    of the new revision whose essential container exits fails it, and the old revision is deployed
+    again (`stability=False` for that return, which is not itself watched).
 
     `approved`: the pause (hook id) the operator approved; every later pause of the same deployment
     is continued too (`promote` approves the deployment, not one traffic step of it)."""
@@ -154,6 +159,10 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
         else:
             reason = f"rollback {after.snapshot.state.replace('_', ' ')}" + (f"; {serving} serves" if serving else "")
         return Outcome("timed_out", tracker.id, old, new, serving=serving, reason=reason, duration=clock.now() - started)
+    if snap.state == SUCCEEDED and stability and settings.stability_window > 0 and not settings.uses_codedeploy:
+        crash = _watch_stability(aws, settings, tracker, view, clock)
+        if crash is not None:
+            return _roll_back_crash(aws, settings, tracker, view, clock, crash, started, limit)
     if snap.state == SUCCEEDED:
         if mark:
             mark_good(aws, tracker.new_td, clock.wall().isoformat(timespec="seconds"), tracker.id)
@@ -165,14 +174,44 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
     return Outcome(status, tracker.id, old, new, serving=snap.serving, reason=snap.reason, duration=took)
 
 
+def _watch_stability(aws, settings, tracker, view, clock):
+    window = settings.stability_window
+    view.note(f"stability window {format_duration(window)}: watching {revision_name(tracker.new_td)} for crashes")
+    watch = StabilityWatch(aws.client("ecs"), settings.cluster, settings.service, tracker.new_td, clock)
+    crash = watch.run(window)
+    if crash is None:
+        view.note(f"{revision_name(tracker.new_td)} stable for {format_duration(window)}")
+    return crash
+
+
+def _roll_back_crash(aws, settings, tracker, view, clock, crash, started, limit) -> Outcome:
+    """A crash-looping revision: deploy the revision it replaced again (the last one that served)."""
+    old, new = revision_name(tracker.old_td), revision_name(tracker.new_td)
+    reason = f"{new} crashed after ECS completed the deployment: {crash.describe()}"
+    view.note(reason, "error")
+    if not tracker.old_td or tracker.old_td == tracker.new_td:
+        return Outcome("failed", tracker.id, old, new, reason=reason + "; nothing to roll back to",
+                       duration=clock.now() - started)
+    view.note(f"rolling back to {old}", "error")
+    back = strategy_for(aws, settings, clock).start(tracker.old_td)
+    after = follow(aws, settings, back, view, clock, timeout=limit, rollback_on_timeout=False, mark=False, stability=False)
+    serving = after.serving or old
+    if after.status == "succeeded":
+        return Outcome("rolled_back", tracker.id, old, new, serving=serving, reason=reason,
+                       duration=clock.now() - started)
+    return Outcome("failed", tracker.id, old, new, serving=after.serving,
+                   reason=f"{reason}; the rollback to {old} ended {after.status.replace('_', ' ')}",
+                   duration=clock.now() - started)
+
+
 def wait_for_current(aws, settings: DeploySettings, view, *, clock: Clock | None = None, timeout: int | None = None) -> Outcome:
     """`ecsship wait`: follow whatever deployment is in flight to its end, without acting on it
     (no rollback on timeout: this command only watches). Outcome("unchanged") when none is."""
-    return watch_current(aws, settings, view, clock=clock, timeout=timeout, rollback_on_timeout=False)
+    return watch_current(aws, settings, view, clock=clock, timeout=timeout, rollback_on_timeout=False, stability=False)
 
 
 def watch_current(aws, settings: DeploySettings, view, *, clock: Clock | None = None, timeout: int | None = None,
-                  rollback_on_timeout: bool = True) -> Outcome:
+                  rollback_on_timeout: bool = True, stability: bool = True) -> Outcome:
     """Follow the deployment in progress now (the one `apply` just started by creating or updating
     the service) to its end, with the same watch, outcome and last-good record as `roll_out`.
     Returns Outcome("unchanged") when nothing is in progress."""
@@ -183,4 +222,5 @@ def watch_current(aws, settings: DeploySettings, view, *, clock: Clock | None = 
         service = strategy.describe_service()
         current = revision_name(strategy.current_task_definition_of(service))
         return Outcome("unchanged", serving=current, new_revision=current)
-    return follow(aws, settings, tracker, view, clock, timeout=timeout, rollback_on_timeout=rollback_on_timeout)
+    return follow(aws, settings, tracker, view, clock, timeout=timeout, rollback_on_timeout=rollback_on_timeout,
+                  stability=stability)

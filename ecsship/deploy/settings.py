@@ -32,6 +32,7 @@ class DeploySettings:
     container_name: str = ""                # "" → the service name, as the desired model names it
     container_port: int | None = None
     target: dict | None = None              # the desired service (resolved spec) a CodeDeploy AppSpec is built from
+    stability_window: int = 0               # seconds watched for crash loops after ECS completes (stability.py)
 
     @property
     def application(self) -> str:
@@ -72,6 +73,7 @@ class DeploySettings:
         application, group = desired.get("codedeploy_app"), desired.get("codedeploy_group")
         timeout = deploy.get("timeout")
         bake = deploy.get("bake_time")
+        window = deploy.get("stability_window")
         return cls(
             cluster=desired.cluster,
             service=desired.service,
@@ -86,4 +88,15 @@ class DeploySettings:
             codedeploy_group=group.name if group else "",
             container_name=desired.container_name,
             container_port=data.get("port"),
+            stability_window=parse_duration(window) if window is not None else default_stability_window(data),
         )
+
+
+def default_stability_window(data: dict) -> int:
+    """The health check grace period (60 s unless set) for a service ECS's circuit breaker cannot
+    judge (no load balancer, no container health check: see stability.py); 0 (off) otherwise,
+    where a task that exits never became healthy and the breaker counts it."""
+    check = data.get("health_check") or {}
+    if data.get("load_balancer") or check.get("command"):
+        return 0
+    return int(check.get("grace_period", 60))

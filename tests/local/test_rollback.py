@@ -114,3 +114,33 @@ def test_service_deployments_api_lists_describes_and_stops(aws):
     assert error.value.response["Error"]["Code"] == "ConflictException"
     missing = ecs.describe_service_deployments(serviceDeploymentArns=[done["serviceDeploymentArn"] + "x"])
     assert missing["failures"][0]["reason"] == "MISSING"
+
+
+def test_exit_without_load_balancer_or_health_check_completes_then_crash_loops(aws):
+    """ECS's circuit breaker counts tasks that fail to reach RUNNING (stage 1) and tasks failing health
+    checks (stage 2, skipped without a load balancer or container health check): "How the Amazon ECS
+    deployment circuit breaker detects failures"; containers-roadmap#1206. A task that reaches RUNNING
+    and exits is then no failure of the deployment: it completes, and the scheduler replaces the task."""
+    aws.configure(fail_mode="exit")
+    # A deployment alarm makes ECS bake the deployment (Period x EvaluationPeriods): the exits happen
+    # while it is still IN_PROGRESS, and still do not count.
+    aws.client("cloudwatch").put_metric_alarm(AlarmName="worker-quiet", MetricName="CPUUtilization", Namespace="AWS/ECS",
+                                              Statistic="Average", Period=60, EvaluationPeriods=2, Threshold=90,
+                                              ComparisonOperator="GreaterThanThreshold")
+    config = {"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 200, "minimumHealthyPercent": 100,
+              "alarms": {"alarmNames": ["worker-quiet"], "enable": True, "rollback": True}}
+    rolling_service(aws, desired=1, load_balancer=False, deployment_configuration=config)
+    run_until(aws, _completed, limit=400)
+    broken = register_task_definition(aws, tag="broken")
+    aws.client("ecs").update_service(cluster="shop", service="checkout-api", taskDefinition=broken)
+    service = run_until(aws, lambda s: _completed(s) and s["deployments"][0]["taskDefinition"] == broken, limit=600)
+    assert service["deployments"][0]["failedTasks"] == 0
+    aws.advance(120)
+    service = describe_service(aws)
+    assert service["deployments"][0]["rolloutState"] == "COMPLETED" and service["taskDefinition"] == broken
+    ecs = aws.client("ecs")
+    stopped = ecs.list_tasks(cluster="shop", serviceName="checkout-api", desiredStatus="STOPPED")["taskArns"]
+    crashed = [t for t in ecs.describe_tasks(cluster="shop", tasks=stopped)["tasks"]
+               if t["taskDefinitionArn"] == broken and t["stopCode"] == "EssentialContainerExited"]
+    assert len(crashed) >= 2, "the scheduler keeps replacing the exiting task"
+    assert all(t["containers"][0]["exitCode"] == 1 for t in crashed)

@@ -209,7 +209,14 @@ class EcsEngine:
             task.containers[0].exitCode = 1
             task.containers[0].reason = None
             task_logs.containers_exited(task, now)
-            self._failed(service, sim, task, now, "Essential container in task exited", "EssentialContainerExited")
+            # The circuit breaker's stage 1 counts tasks that fail to reach RUNNING and stage 2 tasks
+            # failing health checks, skipped when there are none ("How the Amazon ECS deployment
+            # circuit breaker detects failures"; containers-roadmap#1206): a task with neither a
+            # target nor a container check passed both before it exited, so it is not a failure of
+            # the deployment, which completes while the scheduler replaces the task (a crash loop).
+            counted = bool(task.ecsship_targets or task.ecsship_container_check)
+            self._failed(service, sim, task, now, "Essential container in task exited", "EssentialContainerExited",
+                         counts=counted)
             return
         if task.ecsship_container_check:
             check = _container_check(task)
@@ -234,9 +241,9 @@ class EcsEngine:
                 self._failed(service, sim, task, now, f"Task failed ELB health checks in (target-group {tg_arn})", "ServiceSchedulerInitiated")
                 return
 
-    def _failed(self, service, sim, task, now, reason: str, code: str) -> None:
+    def _failed(self, service, sim, task, now, reason: str, code: str, counts: bool = True) -> None:
         task_sim.request_stop(task, now, reason, code)
-        if not task.ecsship_counted_failure:
+        if counts and not task.ecsship_counted_failure:
             task.ecsship_counted_failure = True
             rollout = _rollout(sim, task.ecsship_rollout)
             if rollout is not None and rollout.active:
