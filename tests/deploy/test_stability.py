@@ -35,7 +35,6 @@ def test_crash_looping_revision_fails_and_rolls_back(sim, run_cli, aws, tmp_path
     assert "deployed shop-worker:2" not in bad.stdout
     svc = service_of(aws, "worker")
     assert svc["taskDefinition"].endswith("shop-worker:1")
-    assert max(len(line) for line in bad.stdout.splitlines()) <= 100
 
 
 def test_stable_revision_passes_the_window_and_json_reports_success(sim, run_cli, aws, tmp_path):  # noqa: F811
