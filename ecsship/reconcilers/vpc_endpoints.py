@@ -10,8 +10,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from ecsship.aws.errors import aws_call
-from ecsship.errors import AwsCallError, EcsshipError
 from ecsship.aws.retrysafe import client_token, send_once
+from ecsship.errors import AwsCallError, EcsshipError
 from ecsship.reconcilers.base import Live, PlanProblem, Reconciler, tag_dict
 from ecsship.reconcilers.cache import forget
 from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name, rule_exists_ok
