@@ -27,6 +27,7 @@ from ecsship.deploy.strategies import strategy_for
 from ecsship.deploy.watcher import Watcher
 from ecsship.errors import EcsshipError
 from ecsship.manifest.durations import format_duration
+from ecsship.ops.failing import failing_task
 
 
 class DeployInProgress(EcsshipError):
@@ -158,7 +159,8 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
             reason = f"rolled back; {serving or old} serves"
         else:
             reason = f"rollback {after.snapshot.state.replace('_', ' ')}" + (f"; {serving} serves" if serving else "")
-        return Outcome("timed_out", tracker.id, old, new, serving=serving, reason=reason, duration=clock.now() - started)
+        return Outcome("timed_out", tracker.id, old, new, serving=serving, reason=reason, duration=clock.now() - started,
+                       failed_task=failing_task(aws, settings, tracker.new_td))
     if snap.state == SUCCEEDED and stability and settings.stability_window > 0 and not settings.uses_codedeploy:
         crash = _watch_stability(aws, settings, tracker, view, clock)
         if crash is not None:
@@ -171,7 +173,8 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
         return Outcome("waiting_approval", tracker.id, old, new, duration=took,
                        hint="test it on the test listener, then `ecsship promote` to shift production traffic, or `ecsship rollback`")
     status = {ROLLED_BACK: "rolled_back", FAILED: "failed", STOPPED: "stopped"}.get(snap.state, "failed")
-    return Outcome(status, tracker.id, old, new, serving=snap.serving, reason=snap.reason, duration=took)
+    return Outcome(status, tracker.id, old, new, serving=snap.serving, reason=snap.reason, duration=took,
+                   failed_task=failing_task(aws, settings, tracker.new_td))
 
 
 def _watch_stability(aws, settings, tracker, view, clock):
@@ -191,17 +194,17 @@ def _roll_back_crash(aws, settings, tracker, view, clock, crash, started, limit)
     view.note(reason, "error")
     if not tracker.old_td or tracker.old_td == tracker.new_td:
         return Outcome("failed", tracker.id, old, new, reason=reason + "; nothing to roll back to",
-                       duration=clock.now() - started)
+                       duration=clock.now() - started, failed_task=failing_task(aws, settings, tracker.new_td))
     view.note(f"rolling back to {old}", "error")
     back = strategy_for(aws, settings, clock).start(tracker.old_td)
     after = follow(aws, settings, back, view, clock, timeout=limit, rollback_on_timeout=False, mark=False, stability=False)
     serving = after.serving or old
     if after.status == "succeeded":
         return Outcome("rolled_back", tracker.id, old, new, serving=serving, reason=reason,
-                       duration=clock.now() - started)
+                       duration=clock.now() - started, failed_task=failing_task(aws, settings, tracker.new_td))
     return Outcome("failed", tracker.id, old, new, serving=after.serving,
                    reason=f"{reason}; the rollback to {old} ended {after.status.replace('_', ' ')}",
-                   duration=clock.now() - started)
+                   duration=clock.now() - started, failed_task=failing_task(aws, settings, tracker.new_td))
 
 
 def wait_for_current(aws, settings: DeploySettings, view, *, clock: Clock | None = None, timeout: int | None = None) -> Outcome:

@@ -102,6 +102,7 @@ class Outcome:
     reason: str = ""
     hint: str = ""
     duration: float = 0.0
+    failed_task: dict | None = None  # {task_id, reason, exit_code, lines}: a stopped task of the new revision
 
     @property
     def exit_code(self) -> int:

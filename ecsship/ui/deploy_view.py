@@ -65,9 +65,23 @@ def outcome_lines(outcome: "Outcome", simulated: bool = False) -> list[tuple[str
         why = f": {outcome.reason.rstrip('.')}" if outcome.reason else ""
         serving = f"; {outcome.serving} serves" if outcome.serving else ""
         lines.append((f"deployment of {outcome.new_revision} {s}{why}{serving}", "error"))
+    failed = outcome.failed_task
+    if failed and s != "succeeded":
+        # Before the closing line, which stays the one that says why the deploy failed.
+        code = f", exit code {failed['exit_code']}" if failed.get("exit_code") is not None else ""
+        block = [(_fit(f"task {failed['task_id'][:8]} of {outcome.new_revision} stopped{code}: {failed.get('reason') or 'no reason given'}"),
+                  "info")]
+        if failed.get("lines"):
+            block.append((f"  its last {len(failed['lines'])} log lines:", "info"))
+            block += [(_fit(f"    | {line}"), "info") for line in failed["lines"]]
+        lines[:0] = block
     if outcome.hint:
         lines.append((f"hint: {outcome.hint}", "info"))
     return lines
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
 
 
 class PlainView:
