@@ -282,6 +282,18 @@ def subnet_count(m):
 
 
 @rule
+def exec_needs_ssmmessages_endpoint(m):
+    """ECS Exec opens its channels through Systems Manager Session Manager (ssmmessages): tasks that
+    reach AWS through VPC endpoints need an `ssmmessages` one (ECS Developer Guide, "Using Amazon ECS
+    Exec for debugging"; botocore `ecs TargetNotConnectedException`: "There is an interface Amazon VPC
+    endpoint for Amazon ECS, but there is not one for Systems Manager Session Manager")."""
+    endpoints = _get(m, "network", "endpoints")
+    if _get(m, "execute_command") is True and isinstance(endpoints, list) and endpoints and "ssmmessages" not in endpoints:
+        yield (("execute_command",), "tasks use VPC endpoints but there is none for ssmmessages: `ecsship exec` cannot connect "
+               "without a NAT route", "add ssmmessages to network.endpoints", "warning")
+
+
+@rule
 def rollback_alarms_exist(m):
     """`rollback_alarms: [auto]` wires the alarms ecsship creates; without any there is nothing to wire."""
     alarms = _get(m, "deploy", "rollback_alarms")

@@ -90,3 +90,12 @@ def print_log_line(out: "Output", line: "LogLine", revision: str) -> None:
                             "revision": revision, "message": line.message})
         return
     out.print(f"{line.iso} {line.task_id[:8]} {revision or '?'} | {line.message}")
+
+
+def print_check(out: "Output", check) -> None:
+    """One `exec` pre-flight check: ✔ or ✖, what it found, and the fix on the same line."""
+    if out.json_mode:
+        out.emit_json_line({"event": "check", "check": check.name, "ok": check.ok, "message": check.text, "fix": check.fix})
+        return
+    text = f"{'✔' if check.ok else '✖'} {check.text}" + (f" — {check.fix}" if not check.ok and check.fix else "")
+    out.print(text, style=None if check.ok else "red")

@@ -66,3 +66,29 @@ def register(app: typer.Typer) -> None:
         code = logs_command(ctx.obj, lambda line, rev: print_log_line(out, line, rev), file=file, env=env, var=var, follow=follow,
                             since=since, deployment=deployment, revision=revision, task=task, container=container)
         raise typer.Exit(code)
+
+    @app.command("exec", rich_help_panel="Operations")
+    @guarded
+    def exec_(
+        ctx: typer.Context,
+        command: CommandArg = None,
+        file: FileOpt = "ecsship.yaml",
+        env: EnvOpt = None,
+        var: VarOpt = None,
+        task: Annotated[Optional[str], typer.Option("--task", help="The task (id or its first characters); default: a running task of the service.")] = None,
+        container: ContainerOpt = None,
+    ) -> None:
+        """Run a command in a running task through ECS Exec, e.g. `ecsship exec -- sh`.
+
+        Checks first, one line each with the fix: ECS Exec on the service and the task, the task
+        role's ssmmessages permissions, the session-manager-plugin, an ssmmessages VPC endpoint.
+        Exits with the session's exit code; 1 when a check fails (or on the local AWS, which
+        cannot open a session).
+        """
+        from ecsship.ops.exec import exec_command
+        from ecsship.ui.ops_view import print_check
+
+        out = ctx.obj.out()
+        code = exec_command(ctx.obj, lambda check: print_check(out, check), file=file, env=env, var=var, task=task,
+                            container=container, command=list(command or []))
+        raise typer.Exit(code)

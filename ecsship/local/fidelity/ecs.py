@@ -26,6 +26,7 @@ AWS behaviour restored (Amazon ECS API Reference):
 - ListTasks: serviceName filters by service; without desiredStatus only RUNNING-desired tasks are
   listed. StopTask on a service task stops it through DEACTIVATING/STOPPING (stopCode UserInitiated).
 - RunTask starts one-off tasks the simulator runs to completion (simulator/oneoff.py).
+- ExecuteCommand answers as AWS does for a task without exec; it cannot open a session (simulator/exec_api.py).
 """
 from __future__ import annotations
 
@@ -153,7 +154,7 @@ def apply() -> None:
     from moto.ecs.responses import EC2ContainerServiceResponse as Response
 
     from ecsship.local import runtime
-    from ecsship.local.simulator import ecs_api, oneoff
+    from ecsship.local.simulator import ecs_api, exec_api, oneoff
     from ecsship.local.simulator.lifecycle import attach_service, start_deployment
 
     original_create = Response.create_service
@@ -296,3 +297,4 @@ def apply() -> None:
     EC2ContainerServiceBackend.stop_task = stop_task
     ecs_api.install(Response)
     oneoff.install(Response)
+    exec_api.install(Response)
