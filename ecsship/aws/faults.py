@@ -14,7 +14,9 @@ import random
 from dataclasses import dataclass, field
 
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ConnectionClosedError
+from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+
+from ecsship.aws.operations import is_read_operation
 
 KINDS = ("throttle", "http500", "http503", "timeout", "drop")
 # Answers of an intermediary (proxy, firewall, load balancer) rather than of AWS: a 5xx whose body is
@@ -99,8 +101,6 @@ class FaultInjector:
         # Runs before botocore's own retry handler; a non-None answer makes botocore resend.
         if caught_exception is not None or response is None or operation is None or attempts != 1:
             return None
-        from ecsship.aws.session import is_read_operation
-
         if is_read_operation(operation.name) or response[0].status_code >= 300:
             return None
         if self._random.random() >= self.lost_response_rate:
@@ -110,8 +110,6 @@ class FaultInjector:
         retries = getattr(config, "retries", None) or {}
         if retries.get("total_max_attempts") == 1 or retries.get("max_attempts") == 0:
             # A client that never resends: the caller sees the timeout, though AWS did the work.
-            from botocore.exceptions import ReadTimeoutError
-
             raise ReadTimeoutError(endpoint_url=(request_dict or {}).get("url", "?"))
         return 0
 

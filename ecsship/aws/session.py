@@ -6,21 +6,22 @@ retries on throttling and transient errors) so no caller writes its own retry lo
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass, field
 from typing import Callable
+from xml.etree import ElementTree
 
 import boto3
 from botocore.config import Config
 
 from ecsship import __version__
+from ecsship.aws.errors import aws_call, translate_botocore
+from ecsship.aws.faults import FaultInjector
+from ecsship.aws.operations import READ_PREFIXES, is_read_operation  # noqa: F401  (re-exported: callers import it from here)
+from ecsship.desired.references import partition_for_region
 from ecsship.errors import UsageError
 
-READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Head", "Lookup", "Search", "Query")
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-def is_read_operation(name: str) -> bool:
-    return name.startswith(READ_PREFIXES)
 
 
 @dataclass
@@ -80,8 +81,6 @@ def _non_aws_5xx_is_generic(operation_model=None, response_dict=None, **_):
 
 def _is_xml_document(body: bytes) -> bool:
     """True for a well-formed XML document that is not an HTML page."""
-    from xml.etree import ElementTree
-
     try:
         root = ElementTree.fromstring(body)
     except Exception:
@@ -112,8 +111,6 @@ class Aws:
         try:
             self.session = boto3.session.Session(region_name=region or _region_from_environment(), **kwargs)
         except Exception as exc:  # ProfileNotFound and friends
-            from ecsship.aws.errors import translate_botocore
-
             translated = translate_botocore(exc)
             if translated:
                 raise translated from None
@@ -139,8 +136,6 @@ class Aws:
         self._clients: dict[str, object] = {}
         self.session.events.register("before-call.*.*", self._count)
         self.session.events.register("before-parse.*.*", _non_aws_5xx_is_generic)
-        from ecsship.aws.faults import FaultInjector
-
         self.faults = faults or FaultInjector.from_environment()
         if self.faults is not None:
             self.faults.install(self.session)
@@ -149,8 +144,6 @@ class Aws:
         self._account_id: str | None = None
         # Part of every client token: resends within this run are deduplicated by AWS, while a later
         # run (say, after `destroy`) is never matched to a resource created and deleted before.
-        import uuid
-
         self.run_id = uuid.uuid4().hex
 
     def _count(self, model=None, **_):
@@ -182,8 +175,6 @@ class Aws:
     @property
     def account_id(self) -> str:
         if self._account_id is None:
-            from ecsship.aws.errors import aws_call
-
             with aws_call("AWS account", "sts:GetCallerIdentity"):
                 self._account_id = self.client("sts").get_caller_identity()["Account"]
         return self._account_id
@@ -191,8 +182,6 @@ class Aws:
     @property
     def partition(self) -> str:
         """aws, aws-cn, aws-us-gov, ...: botocore's endpoint data tells the partition of the region."""
-        from ecsship.desired.references import partition_for_region
-
         try:
             return self.session.get_partition_for_region(self.region)
         except Exception:  # a region newer than this botocore (reached with --endpoint-url)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 
@@ -35,8 +35,6 @@ class FakeClock(Clock):
             self._on_sleep(seconds)
 
     def _wall(self) -> datetime:
-        from datetime import timedelta
-
         return self._epoch + timedelta(seconds=self.t)
 
 

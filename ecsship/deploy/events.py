@@ -19,6 +19,7 @@ from ecsship.deploy.model import (
     Snapshot,
 )
 from ecsship.deploy.names import short_id
+from ecsship.manifest.durations import format_duration
 
 # Words ECS and CodeDeploy use in events that mean "something is wrong" (copilot filters on similar ones).
 _FAILURE_WORDS = re.compile(
@@ -154,8 +155,6 @@ def _wait_changed(prev: Snapshot | None, cur: Snapshot) -> bool:
 
 
 def _fmt_seconds(seconds: int) -> str:
-    from ecsship.manifest.durations import format_duration
-
     return format_duration(max(0, seconds))
 
 

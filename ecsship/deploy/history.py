@@ -9,9 +9,11 @@ controller ran the deployment; `lastgood` reads the same rows, so history and ro
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.deploy.names import revision_name, unsupported
-from ecsship.deploy.status import iso
+from ecsship.deploy.names import iso, revision_name, unsupported
+from ecsship.deploy.revision_tags import DEPLOYED_AT, describe_tags, revisions_newest_first
+from ecsship.deploy.strategies.codedeploy import appspec_task_definition
 from ecsship.errors import AwsCallError
+from ecsship.ops.steps import STEPS_TAG, parse_steps_tag
 
 # ServiceDeploymentStatus (ECS) and DeploymentStatus (CodeDeploy) in one vocabulary.
 ECS_OUTCOMES = {
@@ -33,9 +35,6 @@ def recent(aws, settings, limit: int = 10) -> list[dict]:
 
 
 def with_steps(aws, rows: list[dict]) -> None:
-    from ecsship.deploy.lastgood import describe_tags
-    from ecsship.ops.steps import STEPS_TAG, parse_steps_tag
-
     tags: dict[str, dict] = {}
     for row in rows:
         arn = row.get("task_definition")
@@ -103,8 +102,6 @@ def _ecs(aws, settings, limit: int) -> list[dict]:
 
 
 def _codedeploy(aws, settings, limit: int) -> list[dict]:
-    from ecsship.deploy.strategies.codedeploy import appspec_task_definition
-
     cd = aws.client("codedeploy")
     label = f"CodeDeploy group {settings.deployment_group}"
     with aws_call(label, "codedeploy:ListDeployments"):
@@ -130,8 +127,6 @@ def _codedeploy(aws, settings, limit: int) -> list[dict]:
 
 def tagged_good(aws, settings, limit: int) -> list[dict]:
     """Rows for the revisions ecsship tagged as deployed, newest first (this service's families only)."""
-    from ecsship.deploy.lastgood import DEPLOYED_AT, describe_tags, revisions_newest_first
-
     rows = []
     for family in dict.fromkeys((settings.family, settings.legacy_family)):
         for arn in revisions_newest_first(aws, family)[: limit * 3]:

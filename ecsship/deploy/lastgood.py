@@ -16,52 +16,25 @@ revisions tagged with this cluster).
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy.history import deployments, tagged_good
 from ecsship.deploy.names import family_of, revision_name, revision_number
+from ecsship.deploy.revision_tags import (  # noqa: F401  (re-exported: where callers have long found them)
+    DEPLOYED_AT,
+    DEPLOYMENT_ID,
+    deployed_at,
+    describe_tags,
+    mark_good,
+    revisions_newest_first,
+)
 from ecsship.errors import AwsCallError, EcsshipError, UsageError
 
-DEPLOYED_AT = "ecsship:deployed-at"
-DEPLOYMENT_ID = "ecsship:deployment"
 SCAN_LIMIT = 100  # deployments looked at, newest first; enough for any sane history
 GOOD = "succeeded"
 FAILED_OUTCOMES = frozenset({"failed", "rolled_back", "rollback_failed", "stopped"})
 
 
-def mark_good(aws, task_definition: str, when: str, deployment_id: str) -> None:
-    """Tag a revision ecsship saw complete: only read where the service-deployments API is missing."""
-    ecs = aws.client("ecs")
-    tags = [{"key": DEPLOYED_AT, "value": when}]
-    if deployment_id:
-        tags.append({"key": DEPLOYMENT_ID, "value": deployment_id[-256:]})
-    with aws_call(f"task definition {task_definition.rsplit('/', 1)[-1]}", "ecs:TagResource"):
-        ecs.tag_resource(resourceArn=task_definition, tags=tags)
-
-
-def revisions_newest_first(aws, family: str) -> list[str]:
-    ecs = aws.client("ecs")
-    arns: list[str] = []
-    paginator = ecs.get_paginator("list_task_definitions")
-    with aws_call(f"task definition family {family}", "ecs:ListTaskDefinitions"):
-        for page in paginator.paginate(familyPrefix=family, status="ACTIVE", sort="DESC"):
-            arns.extend(a for a in page.get("taskDefinitionArns", []) if family_of(a) == family)
-    # Sort ourselves: the order is the contract we rely on, whatever the endpoint does with `sort`.
-    return sorted(arns, key=revision_number, reverse=True)
-
-
-def describe_tags(aws, task_definition: str) -> dict:
-    ecs = aws.client("ecs")
-    with aws_call(f"task definition {revision_name(task_definition)}", "ecs:DescribeTaskDefinition"):
-        resp = ecs.describe_task_definition(taskDefinition=task_definition, include=["TAGS"])
-    return {t.get("key"): t.get("value") for t in resp.get("tags", [])}
-
-
-def deployed_at(aws, task_definition: str) -> str | None:
-    return describe_tags(aws, task_definition).get(DEPLOYED_AT)
-
-
 def outcomes(aws, settings) -> dict[str, set[str]]:
     """{task definition ARN: outcomes of its deployments} for this service, newest SCAN_LIMIT deployments."""
-    from ecsship.deploy.history import deployments
-
     found: dict[str, set[str]] = {}
     for row in deployments(aws, settings, SCAN_LIMIT):
         if row.get("task_definition"):
@@ -80,8 +53,6 @@ def previous_good(aws, settings, current: str) -> str:
     good = [arn for arn, seen in outcomes(aws, settings).items() if GOOD in seen and below(arn)]
     if not good:
         # ECS keeps 90 days of service deployments: older revisions ecsship saw complete still count.
-        from ecsship.deploy.history import tagged_good
-
         good = [row["task_definition"] for row in tagged_good(aws, settings, SCAN_LIMIT) if below(row["task_definition"])]
     if good:
         return max(good, key=lambda arn: _rank(settings, arn))

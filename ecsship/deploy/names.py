@@ -1,9 +1,10 @@
 """Small helpers for the names AWS returns."""
 from __future__ import annotations
 
+from ecsship.aws.errors import error_code
 from ecsship.desired.names import family_of
 
-__all__ = ["family_of", "revision_name", "revision_number", "short_id", "unsupported"]
+__all__ = ["family_of", "iso", "revision_name", "revision_number", "short_id", "unsupported"]
 
 
 def revision_name(task_definition: str | None) -> str:
@@ -34,8 +35,13 @@ def revision_number(task_definition: str) -> int:
 
 def unsupported(exc) -> bool:
     """An API the endpoint does not implement (older regions, partial emulators): degrade, don't fail."""
-    from ecsship.aws.errors import error_code
-
     code = error_code(exc)
     status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
     return code in ("InvalidAction", "UnknownOperationException", "NotImplemented", "InternalFailure", "500") or status in (404, 500, 501)
+
+
+def iso(value) -> str:
+    """ISO 8601 (`2026-01-01T00:00:00+00:00`) whatever the controller or command: boto3 gives datetimes."""
+    if not value:
+        return ""
+    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else str(value)

@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections import Counter
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy import clock as clocks
 from ecsship.deploy.model import WAITING_APPROVAL
-from ecsship.deploy.names import revision_name, short_id, unsupported
+from ecsship.deploy.names import iso, revision_name, short_id, unsupported
+from ecsship.deploy.strategies import strategy_for
+from ecsship.deploy.strategies.codedeploy import CodeDeployStrategy
+from ecsship.deploy.strategies.ecs import EcsStrategy
 
 
 def gather(aws, settings, events: int = 10) -> dict:
-    from ecsship.deploy.strategies.ecs import EcsStrategy
-
     strategy = EcsStrategy(aws, settings, clock=None)
     svc = strategy.describe_service()
     controller = (svc.get("deploymentController") or {}).get("type", "ECS")
@@ -38,13 +40,6 @@ def gather(aws, settings, events: int = 10) -> dict:
         "events": [{"at": iso(e.get("createdAt")), "message": e.get("message", "")} for e in (svc.get("events") or [])[:events]],
     }
     return data
-
-
-def iso(value) -> str:
-    """ISO 8601 (`2026-01-01T00:00:00+00:00`) whatever the controller or command: boto3 gives datetimes."""
-    if not value:
-        return ""
-    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else str(value)
 
 
 def _deployment(d: dict) -> dict:
@@ -112,10 +107,7 @@ def _traffic(aws, svc: dict) -> dict:
 
 def _rollout(aws, settings) -> dict | None:
     """The deployment in progress, as the watcher sees it: phase and whether it waits for approval."""
-    from ecsship.deploy.clock import make_clock
-    from ecsship.deploy.strategies import strategy_for
-
-    tracker = strategy_for(aws, settings, make_clock()).attach()
+    tracker = strategy_for(aws, settings, clocks.make_clock()).attach()  # make_clock looked up per call: tests swap it
     if tracker is None:
         return None
     snap = tracker.poll()
@@ -147,8 +139,6 @@ def _scaling(aws, settings) -> dict | None:
 
 
 def _codedeploy_alarm_names(aws, settings) -> list[str]:
-    from ecsship.deploy.strategies.codedeploy import CodeDeployStrategy
-
     return CodeDeployStrategy(aws, settings, clock=None).group_alarm_names()
 
 

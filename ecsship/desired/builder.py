@@ -1,6 +1,8 @@
 """Manifest -> desired model. Pure: no AWS calls, same input, same output."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ecsship.desired import names, policies
 from ecsship.desired import resources as r
 from ecsship.desired.references import parse_image, parse_secret
@@ -558,7 +560,6 @@ def _selector_label(selector) -> str:
 def _prune_and_order(resources: list) -> list:
     """Drop refs to resources the model does not have (e.g. no test listener), then order by dependencies."""
     keys = {res.key for res in resources}
-    from dataclasses import replace
 
     def prune(value):
         if isinstance(value, Ref):

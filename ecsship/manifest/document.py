@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from ecsship.errors import ManifestError, Problem, UsageError
@@ -61,8 +62,6 @@ def display_name(path: str) -> str:
 
 
 def _read_stdin() -> bytes:
-    import sys
-
     global _stdin_cache
     if _stdin_cache is None or _stdin_cache[0] is not sys.stdin:
         if sys.stdin is None or sys.stdin.isatty():
@@ -139,8 +138,6 @@ def load_manifest(
 
 def _without_values(problem: Problem, used: Mapping[str, str]) -> Problem:
     """An error names the variable, never the value it brought in (it may be a credential)."""
-    from dataclasses import replace
-
     message, hint = problem.message, problem.hint
     for name, value in sorted(used.items(), key=lambda item: len(item[1]), reverse=True):
         if len(value) >= 4:
@@ -205,12 +202,8 @@ def _order(problem: Problem):
 
 
 def _as_error(problem: Problem) -> Problem:
-    from dataclasses import replace
-
     return replace(problem, severity="error", message=problem.message + " (--strict)") if problem.severity == "warning" else problem
 
 
 def _in_environment(problem: Problem, name: str) -> Problem:
-    from dataclasses import replace
-
     return replace(problem, message=f"{problem.message} [with --env {name}]")

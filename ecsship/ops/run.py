@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ecsship.aws.errors import aws_call
-from ecsship.deploy.lastgood import DEPLOYED_AT, DEPLOYMENT_ID
+from ecsship.deploy.revision_tags import DEPLOYED_AT, DEPLOYMENT_ID
 from ecsship.errors import EcsshipError
 from ecsship.ops.tasklogs import LogLine, LogReader, awslogs_of, stream_name
 

@@ -15,6 +15,7 @@ from ecsship.plan.diff import diff
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, UPDATE, Change, Plan, fingerprint
 from ecsship.reconcilers import reconciler_for
 from ecsship.reconcilers.base import PlanProblem
+from ecsship.reconcilers.cache import forget_all
 
 
 class PlanError(EcsshipError):
@@ -162,8 +163,6 @@ def run_change(aws, reconciler, res, spec: dict, change: Change) -> dict:
         except EcsshipError:
             # A delete resent after a lost answer finds the thing gone ("not found"), and a delete of
             # several calls may have stopped half way: read before failing, finish from what is left.
-            from ecsship.reconcilers.cache import forget_all
-
             forget_all(aws)
             live = reconciler.read(aws, res, spec)
             if live is None:

@@ -7,10 +7,14 @@ Reading is all planning does; only the executor calls the writing methods.
 """
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from ecsship.errors import EcsshipError
+from ecsship.plan.diff import diff
 
 OWNER_KEY = "ecsship:service"
 CLUSTER_KEY = "ecsship:cluster"
@@ -98,9 +102,6 @@ def sorted_policy(doc: dict | None) -> dict | None:
     if not doc:
         return None
     if isinstance(doc, str):
-        import json
-        from urllib.parse import unquote
-
         doc = json.loads(unquote(doc))
     out: dict = {}
     for index, stmt in enumerate(_as_list(doc.get("Statement"))):
@@ -130,8 +131,6 @@ def converge_existing(reconciler: Reconciler, aws, res, spec: dict, exc: Excepti
     """A create answered "already exists": an earlier attempt of the same create (a lost response,
     resent by botocore's retries) or an interrupted apply made it. Read it back and converge it,
     but only if it carries our tags; anything else is not ours and the error stands."""
-    from ecsship.plan.diff import diff
-
     live = reconciler.read(aws, res, spec)
     if live is None or not live.managed:
         raise exc
@@ -149,8 +148,6 @@ def while_role_propagates(call, sleep=None, attempts: int = 7):
     RegisterScalableTarget) may answer that they cannot assume it. Waits 1, 2, 4, 8, 15, 15 s; any
     other error is raised at once.
     """
-    import time
-
     sleep = sleep or time.sleep
     delay = 1.0
     for attempt in range(attempts):

@@ -10,6 +10,7 @@ import json
 
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token
+from ecsship.deploy import clock as clocks
 from ecsship.errors import EcsshipError
 from ecsship.reconcilers.base import Live, Reconciler, converge_existing, note_progress, owned, tag_dict, tag_list, while_role_propagates
 
@@ -203,8 +204,6 @@ def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 
 
     Not botocore's services_inactive waiter: its fixed 15 s delay makes every destroy wait at least that long.
     """
-    from ecsship.deploy import clock as clocks
-
     clock = clocks.make_clock()  # looked up per call: tests wait in simulated time
     ecs = aws.client("ecs")
     delay, waited, next_note = 0.5, 0.0, 0.0

@@ -5,7 +5,9 @@ Also used by `deploy` (register_if_changed) so a deploy of an unchanged image re
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.aws.retrysafe import send_once
 from ecsship.desired.names import family_of
+from ecsship.errors import AwsCallError
 from ecsship.reconcilers.base import CLUSTER_KEY, Live, Reconciler, owned, tag_dict, tag_list
 
 TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
@@ -108,7 +110,6 @@ def serving_task_definition(aws, service: dict | None) -> str:
     task definition of the PRIMARY deployment"; task sets carry their own). "" when no service."""
     if not service:
         return ""
-    from ecsship.errors import AwsCallError
 
     try:
         with aws_call(f"service {service['service']} in cluster {service['cluster']}", "ecs:DescribeServices"):
@@ -147,7 +148,6 @@ def latest_matching(aws, res, spec: dict) -> dict | None:
 def register(aws, res, spec: dict) -> dict:
     # Not safe to resend (a lost answer would leave two equal revisions): send once, and after a
     # transient failure look whether the latest revision is already this content before resending.
-    from ecsship.aws.retrysafe import send_once
 
     def find():
         return latest_matching(aws, res, spec)

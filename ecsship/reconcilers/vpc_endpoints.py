@@ -7,6 +7,7 @@ shared security group (`ecsship-vpc-endpoints`) that admits 443 from each user's
 """
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 
 from ecsship.aws.errors import aws_call
@@ -291,8 +292,6 @@ def _ours(sg: dict | None) -> dict | None:
 def account_only_policy(account_id: str) -> str:
     """An endpoint policy only this account's principals pass: aws:PrincipalAccount is "the AWS account
     ID of the principal making the request" (IAM global condition context keys)."""
-    import json
-
     return json.dumps({"Version": "2012-10-17", "Statement": [{
         "Sid": "ThisAccountOnly", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
         "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}}}]})

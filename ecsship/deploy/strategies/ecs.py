@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from ecsship.aws.errors import aws_call
+from ecsship.aws.errors import aws_call, translate_client_error
 from ecsship.deploy.model import (
     FAILED,
     IN_PROGRESS,
@@ -26,8 +26,7 @@ from ecsship.deploy.model import (
     ServiceEvent,
     Snapshot,
 )
-from ecsship.deploy.names import revision_name, unsupported
-from ecsship.deploy.status import iso
+from ecsship.deploy.names import iso, revision_name, unsupported
 from ecsship.errors import EcsshipError
 
 ACTIVE_STATUSES = ["PENDING", "IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED"]
@@ -417,8 +416,6 @@ class EcsTracker:
                 return
             except ClientError as exc:
                 if not unsupported(exc):
-                    from ecsship.aws.errors import translate_client_error
-
                     raise translate_client_error(exc, self.strategy.label, "ecs:StopServiceDeployment") from exc
                 self.strategy._sd_api = False
         if not self.old_td or self.old_td == self.new_td:
