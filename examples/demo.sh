@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: the whole story on the embedded local AWS, in about a minute.
-#   local up -> validate -> plan -> apply the web example -> deploy v2 (success)
+#   local up -> validate -> plan -> apply the web example -> migrate (one-off task, v2) -> deploy v2 (success)
 #   -> deploy `broken` (health checks fail, automatic rollback, exit 1) -> status -> local down
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,9 @@ ecsship apply -f "$WEB" "${L[@]}" --yes || fail "apply"
 
 step "Plan again: nothing to change"
 ecsship plan -f "$WEB" "${L[@]}" --detailed-exitcode || fail "second plan is not empty"
+
+step "Migrate the database first: a one-off task of the v2 image (the service's roles, secrets, network)"
+ecsship run -f "$WEB" "${L[@]}" --image-tag v2 -- bin/migrate up || fail "migration"
 
 step "Deploy v2 (rolling, circuit breaker on)"
 ecsship deploy -f "$WEB" "${L[@]}" --image-tag v2 || fail "deploy v2"

@@ -26,6 +26,7 @@ from ecsship.errors import EcsshipError
 from ecsship.ops.tasklogs import LogLine, LogReader, awslogs_of, stream_name
 
 ONE_OFF_TAG = "ecsship:one-off"
+ONE_OFF_SUFFIX = "-oneoff"  # task definition family names: up to 255 letters, digits, - and _
 POLL_SECONDS = 2.0
 MAX_POLL_SECONDS = 6.0
 STOP_GRACE_SECONDS = 120.0  # after a timeout, how long we wait for the stopped task's exit
@@ -99,10 +100,17 @@ def describe_definition(aws, arn: str) -> tuple[dict, list[dict]]:
     return found["taskDefinition"], found.get("tags") or []
 
 
+def one_off_family(family: str) -> str:
+    """Where one-off revisions go: a family of their own, so the service's family keeps its revision
+    numbers (what `deploy`, `history` and `rollback --to-revision` show) and its newest revision."""
+    return family[: 255 - len(ONE_OFF_SUFFIX)] + ONE_OFF_SUFFIX
+
+
 def one_off_revision(aws, definition: dict, tags: list[dict], container: str, image: str) -> str:
-    """A revision of the family with `container`'s image replaced, tagged one-off; the service is not
-    pointed at it (a plan compares with the revision the service runs, so no drift shows)."""
+    """A revision like `definition` with `container`'s image replaced, in the one-off family, tagged
+    one-off: the service is never pointed at it."""
     spec = {k: copy.deepcopy(definition[k]) for k in REGISTER_KEYS if definition.get(k) not in (None, [], {})}
+    spec["family"] = one_off_family(definition["family"])
     for c in spec["containerDefinitions"]:
         if c.get("name") == container:
             c["image"] = image

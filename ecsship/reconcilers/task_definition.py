@@ -82,6 +82,9 @@ class TaskDefinitionReconciler(Reconciler):
     def delete(self, aws, res, live):
         legacy = (res.spec.get("_service") or {}).get("legacy_family")
         deregister_all(aws, res.name)
+        from ecsship.ops.run import one_off_family
+
+        deregister_all(aws, one_off_family(res.name))  # the revisions `ecsship run --image` registered
         if legacy and legacy != res.name:
             deregister_all(aws, legacy, cluster=res.tags.get(CLUSTER_KEY))
 

@@ -37,7 +37,7 @@ class RunView:
                 payload["step"] = self.step
             self.out.emit_json_line(payload)
             return
-        self.out.print(_fit(f"{self._label()}started task {task.task_id} ({task.revision}, container {task.container}): "
+        self.out.print(_fit(f"{self._label()}started task {task.task_id[:8]} ({task.revision}, container {task.container}): "
                             f"{shlex.join(task.command)}"))
         if not task.group:
             self.out.warning(f"container {task.container} does not log through awslogs: no log lines to show")
@@ -49,7 +49,7 @@ class RunView:
 
     def status(self, task: "OneOff", status: str) -> None:
         if not self.out.json_mode:
-            self.out.info(f"{self._label()}task {task.task_id}: {status}")
+            self.out.info(f"{self._label()}task {task.task_id[:8]}: {status}")
 
     def log(self, task: "OneOff", line: "LogLine") -> None:
         if self.out.json_mode:
@@ -73,13 +73,13 @@ class RunView:
             return
         task = result.task
         if result.exit_code == 0 and not result.timed_out:
-            self.out.success(_fit(f"{self._label()}task {task.task_id} exited 0"))
+            self.out.success(_fit(f"{self._label()}task {task.task_id[:8]} exited 0"))
             return
         if result.exit_code is not None and not result.timed_out:
-            self.out.print(_fit(f"{self._label()}task {task.task_id} exited {result.exit_code} ({result.reason or 'no reason given'})"),
+            self.out.print(_fit(f"{self._label()}task {task.task_id[:8]} exited {result.exit_code} ({result.reason or 'no reason given'})"),
                            style="red")
             return
-        self.out.print(_fit(f"{self._label()}task {task.task_id} stopped without an exit code: {result.reason or 'no reason given'}"),
+        self.out.print(_fit(f"{self._label()}task {task.task_id[:8]} stopped without an exit code: {result.reason or 'no reason given'}"),
                        style="red")
 
 

@@ -38,6 +38,7 @@ def test_run_streams_the_log_lines_and_exits_0(run_cli, aws):
     assert result.exit_code == 0, result.output
     assert "$ bin/migrate up" in result.stdout and "exiting with code 0" in result.stdout
     assert "exited 0" in result.stdout
+    assert all(len(line) <= 100 for line in result.stdout.splitlines())
 
 
 def test_broken_image_runs_as_a_one_off_revision_and_fails(run_cli, aws):
@@ -47,6 +48,7 @@ def test_broken_image_runs_as_a_one_off_revision_and_fails(run_cli, aws):
     assert "Essential container in task exited" in result.stdout
     [task] = _tasks(aws)
     assert task["taskDefinitionArn"] != svc["taskDefinition"]
+    assert task["taskDefinitionArn"].endswith(":task-definition/shop-worker-oneoff:1")  # the service's family keeps its numbers
     tags = aws.client("ecs").describe_task_definition(taskDefinition=task["taskDefinitionArn"], include=["TAGS"])["tags"]
     assert {"key": "ecsship:one-off", "value": "true"} in tags
     # never the service's revision
@@ -108,3 +110,15 @@ def test_run_without_a_service_is_one_clear_error(run_cli, aws):
     result = run_cli("run", "-f", WORKER, "--", "bin/migrate")
     assert result.exit_code == 1 and result.exception is None
     assert "run `ecsship apply` first" in result.stderr and "Traceback" not in result.output
+
+
+def test_destroy_deregister_includes_the_one_off_revisions(run_cli, aws):
+    """destroy --deregister removes the one-off family's revisions too (botocore `ecs
+    DeregisterTaskDefinition`; ListTaskDefinitions(familyPrefix, status ACTIVE) lists what is left)."""
+    applied(run_cli, aws, WORKER, "worker")
+    assert run_cli("run", "-f", WORKER, "--image-tag", "v2", "--", "bin/migrate").exit_code == 0
+    ecs = aws.client("ecs")
+    assert ecs.list_task_definitions(familyPrefix="shop-worker-oneoff", status="ACTIVE")["taskDefinitionArns"]
+    result = run_cli("destroy", "-f", WORKER, "--yes", "--deregister")
+    assert result.exit_code == 0, result.output
+    assert ecs.list_task_definitions(familyPrefix="shop-worker-oneoff", status="ACTIVE")["taskDefinitionArns"] == []
