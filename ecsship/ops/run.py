@@ -244,7 +244,14 @@ def run_command(options, make_view, *, file: str, env: str | None, var: list[str
     if detach:
         view.detached(task)
         return 0
-    result = watch(aws, task, make_clock(), view, timeout=limit)
+    try:
+        result = watch(aws, task, make_clock(), view, timeout=limit)
+    except KeyboardInterrupt:
+        from ecsship.errors import Interrupted
+
+        raise Interrupted(f"stopped watching; task {task.task_id} keeps running",
+                          f"follow it with `ecsship logs --follow --task {task.task_id[:8]}`; stop it with "
+                          f"`aws ecs stop-task --cluster {task.cluster} --task {task.task_id}`") from None
     view.stopped(result)
     return result.command_exit
 

@@ -122,3 +122,17 @@ def test_destroy_deregister_includes_the_one_off_revisions(run_cli, aws):
     result = run_cli("destroy", "-f", WORKER, "--yes", "--deregister")
     assert result.exit_code == 0, result.output
     assert ecs.list_task_definitions(familyPrefix="shop-worker-oneoff", status="ACTIVE")["taskDefinitionArns"] == []
+
+
+def test_ctrl_c_while_watching_exits_130_and_says_the_task_keeps_running(run_cli, aws, monkeypatch):
+    from ecsship.deploy.clock import FakeClock
+
+    applied(run_cli, aws, WORKER, "worker")
+
+    def interrupt(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: FakeClock(on_sleep=interrupt))
+    result = run_cli("run", "-f", WORKER, "--", "bin/migrate")
+    assert result.exit_code == 130 and result.exception is None
+    assert "keeps running" in result.stderr and "aws ecs stop-task" in result.stderr
