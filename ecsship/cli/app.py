@@ -12,7 +12,8 @@ import typer
 from typer.core import TyperGroup
 
 from ecsship import __version__
-from ecsship.cli.context import GlobalOptions
+from ecsship.app.application import Application
+from ecsship.app.signals import sigterm_as_interrupt
 from ecsship.cli.hoist import hoist_global_options
 
 
@@ -72,7 +73,7 @@ def main_options(
 ) -> None:
     if output.lower() not in ("text", "json"):
         raise typer.BadParameter("must be text or json", param_hint="--output")
-    ctx.obj = GlobalOptions(
+    ctx.obj = Application(
         region=region,
         profile=profile,
         endpoint_url=endpoint_url,
@@ -94,21 +95,16 @@ def _register() -> None:
 
 
 # Order here is the order `--help` lists them in.
-COMMAND_MODULES = ["init", "validate", "plan", "destroy", "secret", "deploy", "status", "ops", "unlock", "local", "meta"]  # add a module name here to add its commands
+COMMAND_MODULES = ["init", "validate", "plan", "apply", "destroy", "secret", "deploy", "status", "ops", "unlock", "local", "meta"]  # add a module name here to add its commands
 
 
 _register()
 
 
 def main() -> None:
-    import signal
-
-    def terminated(signum, frame):  # SIGTERM (docker stop, CI cancel) takes the Ctrl-C path: exit 130
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminated)
     try:
-        app(prog_name="ecsship")
+        with sigterm_as_interrupt():  # docker stop, CI cancel: the Ctrl-C path, exit 130
+            app(prog_name="ecsship")
     except SystemExit as exc:
         raise SystemExit(_detailed_exit(exc.code, sys.argv[1:])) from None
 

@@ -7,6 +7,7 @@ import traceback
 
 import typer
 
+from ecsship.app.application import Quit
 from ecsship.errors import EXIT_FAILED, EXIT_INTERRUPTED, EcsshipError
 
 
@@ -20,6 +21,8 @@ def guarded(fn):
             return fn(*args, **kwargs)
         except typer.Exit:
             raise
+        except Quit as quit:  # the flow said what it had to; only the exit code is left
+            raise typer.Exit(quit.exit_code) from None
         except EcsshipError as exc:
             if options is not None and options.debug:
                 traceback.print_exc()

@@ -8,11 +8,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 if TYPE_CHECKING:
-    from ecsship.cli.context import GlobalOptions
     from ecsship.errors import EcsshipError, Problem
+
+
+class OutputSettings(Protocol):
+    """What output needs from the run's options (ecsship.app.Application has them)."""
+
+    output: str
+    color: bool
+    verbose: int
+    quiet: bool
+    debug: bool
 
 
 class Output:
@@ -28,7 +37,7 @@ class Output:
         self._err = None
 
     @classmethod
-    def shared(cls, options: "GlobalOptions") -> "Output":
+    def shared(cls, options: OutputSettings) -> "Output":
         if cls._shared is None or cls._shared._options_key != _key(options):
             cls._shared = cls(options.output, options.color, options.verbose, options.quiet, options.debug)
             cls._shared._options_key = _key(options)
@@ -133,5 +142,5 @@ class Output:
             self.err.print(f"hint: {exc.hint}", style="yellow", markup=False)
 
 
-def _key(options: "GlobalOptions") -> tuple:
+def _key(options: OutputSettings) -> tuple:
     return (options.output, options.color, options.verbose, options.quiet, options.debug)

@@ -1,6 +1,6 @@
 """`ecsship deploy / rollback / status / history` through the CLI, on the in-memory AWS-like ECS.
 
-The real CLI (typer, guard, views, exit codes) with GlobalOptions.aws and the clock swapped for
+The real CLI (typer, guard, views, exit codes) with Application.aws and the clock swapped for
 fakes, so these run in simulated time and without a backend. The same journeys run end to end on
 the local backend's simulator in test_e2e.py.
 """
@@ -41,7 +41,7 @@ def world(tmp_path, monkeypatch):
     first = td_arn("web", 1)
     ecs.task_defs[first]["taskDefinition"]["containerDefinitions"][0]["image"] = f"{IMAGE}:v1"
     ecs.tag_resource(first, [{"key": DEPLOYED_AT, "value": "2026-01-01T00:00:00+00:00"}])
-    monkeypatch.setattr("ecsship.cli.context.GlobalOptions.aws", lambda self, region=None: FakeAws(ecs, ecr=FakeEcr()))
+    monkeypatch.setattr("ecsship.app.application.Application.aws", lambda self, region=None: FakeAws(ecs, ecr=FakeEcr()))
     monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
     # The plan engine needs a real backend (lookups of VPC, subnets...): register by image swap instead.
     from tests.deploy.image_swap import revision_with_image

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from ecsship.app.application import Application
 from ecsship.cli.app import app
-from ecsship.cli.context import GlobalOptions
 
 
 def test_an_explicit_endpoint_wins_over_local_and_starts_nothing(monkeypatch):
@@ -13,7 +13,7 @@ def test_an_explicit_endpoint_wins_over_local_and_starts_nothing(monkeypatch):
         raise AssertionError("a second local AWS was started")
 
     monkeypatch.setattr("ecsship.local.client.ensure_local_backend", must_not_start)
-    aws = GlobalOptions(local=True, endpoint_url="http://127.0.0.1:45999").aws()
+    aws = Application(local=True, endpoint_url="http://127.0.0.1:45999").aws()
     assert aws.endpoint_url == "http://127.0.0.1:45999" and aws.local
 
 

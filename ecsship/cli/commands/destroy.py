@@ -1,4 +1,4 @@
-"""`ecsship destroy`: delete what the manifest's service owns, and nothing else."""
+"""`ecsship destroy`: delete what the manifest's service owns, and nothing else (the flow: ecsship/app/destroy.py)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -21,33 +21,6 @@ def register(app: typer.Typer) -> None:
         Only resources carrying ecsship's ownership tags for this service are deleted. The cluster is kept;
         the log group only goes with --delete-logs, task definitions only with --deregister.
         """
-        from ecsship.desired import build
-        from ecsship.manifest.document import load_manifest, parse_vars
-        from ecsship.plan.destroy import make_destroy_plan
-        from ecsship.plan.session import Session, apply_session, confirm, show
+        from ecsship.app.destroy import destroy as destroy_flow
 
-        options = ctx.obj
-        manifest = load_manifest(file, env=env, variables=parse_vars(var))
-        desired = build(manifest)
-        aws = options.aws(manifest.data.get("region"))
-        plan = make_destroy_plan(aws, desired, delete_logs=delete_logs, deregister=deregister)
-        session = Session(aws, desired, plan, manifest.data, env, file, verb="destroy")
-        out = options.out()
-        if not out.json_mode:
-            show(out, session)
-        if not plan.has_changes:
-            if out.json_mode:
-                out.emit_json({"ok": True, "applied": [], "summary": plan.to_dict()["summary"]})
-            return
-        confirm(options, session, yes, "destroy", typed=desired.service)
-        from ecsship.lock import service_lock
-
-        with service_lock(aws, desired.cluster, desired.service, "destroy") as lock:
-            if lock.waited:  # another run held the lock: what was shown may no longer be what is there
-                from ecsship.plan.session import StalePlan
-
-                now = make_destroy_plan(aws, desired, delete_logs=delete_logs, deregister=deregister)
-                if [c.to_dict() for c in now.changes] != [c.to_dict() for c in plan.changes]:
-                    raise StalePlan("live AWS changed while destroy waited for the service lock; nothing was deleted",
-                                    "run `ecsship destroy` again: it plans from what is there now")
-            apply_session(options, session)
+        destroy_flow(ctx.obj, file, env, var, yes=yes, delete_logs=delete_logs, deregister=deregister)

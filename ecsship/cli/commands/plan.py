@@ -1,4 +1,4 @@
-"""`ecsship plan` and `ecsship apply`: show what would change; make live AWS match the manifest."""
+"""`ecsship plan`: show what `apply` would change (the flow: ecsship/app/plan.py)."""
 from __future__ import annotations
 
 from typing import Annotated, Optional
@@ -11,8 +11,6 @@ from ecsship.errors import EXIT_FAILED
 
 PlanOut = Annotated[Optional[str], typer.Option("--out", help="Save the plan (with a fingerprint of live state) for `apply PLANFILE`.")]
 Detailed = Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 when nothing would change, 2 when something would, 1 on error.")]
-Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
-AllowReplace = Annotated[bool, typer.Option("--allow-replace", help="Allow changes that delete and recreate a resource.")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file (never through a symlink).")]
 Adopt = Annotated[bool, typer.Option("--adopt", help="Take over resources that exist under ecsship's names but lack its tags.")]
 
@@ -24,15 +22,9 @@ CHANGES_REPORTED: list = []
 
 @guarded
 def _plan(ctx: typer.Context, file, env, var, out, adopt, force: bool = False) -> bool:
-    from ecsship.plan.session import load_and_plan, save_plan, show
+    from ecsship.app.plan import plan
 
-    session = load_and_plan(ctx.obj, file, env, var, adopt=adopt)
-    digest = save_plan(session, out, force=force) if out else None
-    show(ctx.obj.out(), session)
-    if out:
-        ctx.obj.out().info(f"saved the plan to {out}; apply exactly it with `ecsship apply {out}`")
-        ctx.obj.out().info(f"plan digest {digest} (`apply` prints it again: compare)")
-    return session.plan.has_changes
+    return plan(ctx.obj, file, env, var, out_file=out, adopt=adopt, force=force)
 
 
 def register(app: typer.Typer) -> None:
@@ -54,40 +46,3 @@ def register(app: typer.Typer) -> None:
         if detailed_exitcode and changes:
             CHANGES_REPORTED.append(True)
             raise typer.Exit(2)
-
-    @app.command(rich_help_panel="Infrastructure")
-    @guarded
-    def apply(ctx: typer.Context,
-              planfile: Annotated[Optional[str], typer.Argument(help="A plan saved by `plan --out`; applied only if live state has not changed since.")] = None,
-              file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None,
-              yes: Yes = False, allow_replace: AllowReplace = False, adopt: Adopt = False,
-              wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Watch the rollout a new service or task definition starts (default), or return once applied.")] = True) -> None:
-        """Make live AWS match the manifest: print the plan, confirm, apply in order.
-
-        Idempotent: a second apply makes no changes. On an AWS error it stops and says which resource,
-        which call, and what to do; running it again continues from there.
-        """
-        from ecsship.plan.session import apply_session, confirm, load_and_plan, load_saved_plan, show
-
-        options = ctx.obj
-        session = load_saved_plan(options, planfile) if planfile else load_and_plan(options, file, env, var, adopt=adopt)
-        out = options.out()
-        if not out.json_mode:
-            show(out, session)
-        if not session.plan.has_changes:
-            if out.json_mode:
-                out.emit_json({"ok": True, "applied": [], "summary": session.plan.to_dict()["summary"]})
-            return
-        confirm(options, session, yes, "apply")
-        from ecsship.deploy.after_apply import follow_apply
-        from ecsship.lock import service_lock
-
-        with service_lock(session.aws, session.desired.cluster, session.desired.service, "apply") as lock:
-            if lock.waited:  # another run held the lock: the plan shown may no longer be true
-                from ecsship.plan.session import recheck_plan
-
-                recheck_plan(session)
-            apply_session(options, session, allow_replace=allow_replace)
-        outcome = follow_apply(options, session, wait=wait)
-        if outcome is not None and outcome.exit_code:
-            raise typer.Exit(outcome.exit_code)

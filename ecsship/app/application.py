@@ -1,18 +1,36 @@
-"""Options every command shares, and the objects built from them (output, AWS)."""
+"""What every command flow is given: output, an AWS factory, the clock, terminal facts, the lock.
+
+Built once per invocation from the global options (`cli/app.py` puts it in `ctx.obj`) and passed to
+the flows in `ecsship.app`, as hatch's `Application`: a flow asks it for what touches the outside
+world, so tests swap one object (or one method) instead of patching module internals.
+Import-light on purpose: `--help` and `validate` build one, and must not load boto3 or rich.
+"""
 from __future__ import annotations
 
 import os
+import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # heavy imports stay off the start-up path
     from ecsship.aws.session import Aws
+    from ecsship.deploy.clock import Clock
     from ecsship.ui.output import Output
 
 
+class Quit(Exception):
+    """End the command with this exit code and nothing more to say (what to say was said):
+    `cli.errors_to_exit` turns it into the exit code."""
+
+    def __init__(self, exit_code: int):
+        super().__init__(exit_code)
+        self.exit_code = exit_code
+
+
 @dataclass
-class GlobalOptions:
+class Application:
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
@@ -30,11 +48,47 @@ class GlobalOptions:
         if os.environ.get("NO_COLOR"):
             self.color = False
 
+    # -- output -------------------------------------------------------------------------
     def out(self) -> "Output":
         from ecsship.ui.output import Output
 
         return Output.shared(self)
 
+    # -- terminal facts -----------------------------------------------------------------
+    @staticmethod
+    def stdin_is_terminal() -> bool:
+        """Whether a person can answer a prompt (a CI job cannot: it must say --yes)."""
+        return sys.stdin.isatty()
+
+    @staticmethod
+    def confirm(question: str) -> bool:
+        import typer
+
+        return typer.confirm(question, default=False)
+
+    @staticmethod
+    def prompt(text: str, hide_input: bool = False) -> str:
+        import typer
+
+        return typer.prompt(text, hide_input=hide_input, confirmation_prompt=hide_input)
+
+    # -- the clock ----------------------------------------------------------------------
+    @staticmethod
+    def clock() -> "Clock":
+        # Looked up on the module at each call: tests swap `ecsship.deploy.clock.make_clock`.
+        from ecsship.deploy import clock
+
+        return clock.make_clock()
+
+    # -- the service lock ---------------------------------------------------------------
+    @staticmethod
+    def lock(aws, cluster: str, service: str, command: str):
+        """The service lock (`ecsship/lock.py`), held by apply, deploy, rollback, promote, destroy."""
+        from ecsship.lock import service_lock
+
+        return service_lock(aws, cluster, service, command)
+
+    # -- AWS ----------------------------------------------------------------------------
     def aws(self, manifest_region: str | None = None) -> "Aws":
         """An AWS context for this invocation: --local, endpoint, region and profile resolved."""
         from ecsship.aws.session import Aws
@@ -65,8 +119,6 @@ class GlobalOptions:
         calls = [c for aws in self.sessions for c in aws.calls.calls]
         if not calls:
             return None
-        from collections import Counter
-
         from ecsship.aws.session import is_read_operation
 
         reads = sum(1 for _, op in calls if is_read_operation(op))

@@ -5,54 +5,52 @@ from __future__ import annotations
 import dataclasses
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy.engine import roll_out, watch_current
 from ecsship.deploy.model import ROLLOUT_KINDS
+from ecsship.deploy.settings import DeploySettings
 from ecsship.desired.names import family_of
 from ecsship.desired.refs import contains_unknown, lookup_in, resolve
 from ecsship.reconcilers.service import CODE_DEPLOY_ROLLED_OUT, normalise
+from ecsship.ui.deploy_view import make_view
 
 
 def starts_rollout(plan) -> bool:
     return any(c.kind in ROLLOUT_KINDS and c.action in ("create", "update", "replace") for c in plan.pending())
 
 
-def follow_apply(options, session, wait: bool = True):
+def follow_apply(app, run, wait: bool = True):
     """Watch the rollout the applied plan started; None when it started none."""
-    if session.verb != "plan" or not starts_rollout(session.plan):
+    if run.verb != "plan" or not starts_rollout(run.plan):
         return None
-    from ecsship.deploy.clock import make_clock
-    from ecsship.deploy.engine import roll_out, watch_current
-    from ecsship.deploy.settings import DeploySettings
-    from ecsship.ui.deploy_view import make_view
-
-    settings = DeploySettings.from_desired(session.desired)
-    view = make_view(options.out())
-    clock = make_clock()
+    settings = DeploySettings.from_desired(run.desired)
+    view = make_view(app.out())
+    clock = app.clock()
     if settings.uses_codedeploy:
-        pending = codedeploy_rollout(session.aws, settings, desired_service(session))
+        pending = codedeploy_rollout(run.aws, settings, desired_service(run))
         if pending is not None:
             task_definition, target = pending
             # ECS refuses these in UpdateService on a CODE_DEPLOY service: a CodeDeploy deployment
             # of the desired spec ships them, also with --no-wait (else they would never go out).
-            outcome = roll_out(session.aws, dataclasses.replace(settings, target=target), task_definition, view,
+            outcome = roll_out(run.aws, dataclasses.replace(settings, target=target), task_definition, view,
                                clock=clock, wait=wait, redeploy=True)
             view.outcome(outcome)
             return outcome
     if not wait:
-        options.out().info("not waiting for the rollout (--no-wait); follow it with `ecsship wait`")
+        app.out().info("not waiting for the rollout (--no-wait); follow it with `ecsship wait`")
         return None
-    outcome = watch_current(session.aws, settings, view, clock=clock)
+    outcome = watch_current(run.aws, settings, view, clock=clock)
     if outcome.status == "unchanged":
         return None
     view.outcome(outcome)
     return outcome
 
 
-def desired_service(session) -> dict | None:
+def desired_service(run) -> dict | None:
     """The service spec of the manifest, every ref resolved from what apply made; None if unknown."""
-    res = next((r for r in session.desired.resources if r.key == "service"), None)
-    if res is None or session.outputs is None:
+    res = next((r for r in run.desired.resources if r.key == "service"), None)
+    if res is None or run.outputs is None:
         return None
-    spec = resolve(res.spec, lookup_in(session.outputs))
+    spec = resolve(res.spec, lookup_in(run.outputs))
     return None if contains_unknown(spec) else spec
 
 

@@ -1,0 +1,16 @@
+"""`ecsship plan`: show what `apply` would change, field by field; optionally save the plan."""
+from __future__ import annotations
+
+from ecsship.app.planned import load_and_plan, save_plan, show
+
+
+def plan(app, file: str, env, var, *, out_file: str | None, adopt: bool, force: bool) -> bool:
+    """Print (and with out_file save) the plan; True when it has changes."""
+    run = load_and_plan(app, file, env, var, adopt=adopt)
+    digest = save_plan(run, out_file, force=force) if out_file else None
+    out = app.out()
+    show(out, run)
+    if out_file:
+        out.info(f"saved the plan to {out_file}; apply exactly it with `ecsship apply {out_file}`")
+        out.info(f"plan digest {digest} (`apply` prints it again: compare)")
+    return run.plan.has_changes

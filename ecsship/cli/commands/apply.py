@@ -1,0 +1,32 @@
+"""`ecsship apply`: make live AWS match the manifest (the flow: ecsship/app/apply.py)."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ecsship.cli.commands.plan import Adopt
+from ecsship.cli.guard import guarded
+from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
+AllowReplace = Annotated[bool, typer.Option("--allow-replace", help="Allow changes that delete and recreate a resource.")]
+PlanFile = Annotated[Optional[str], typer.Argument(help="A plan saved by `plan --out`; applied only if live state has not changed since.")]
+Wait = Annotated[bool, typer.Option("--wait/--no-wait", help="Watch the rollout a new service or task definition starts (default), or return once applied.")]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(rich_help_panel="Infrastructure")
+    @guarded
+    def apply(ctx: typer.Context, planfile: PlanFile = None, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None,
+              yes: Yes = False, allow_replace: AllowReplace = False, adopt: Adopt = False, wait: Wait = True) -> None:
+        """Make live AWS match the manifest: print the plan, confirm, apply in order.
+
+        Idempotent: a second apply makes no changes. On an AWS error it stops and says which resource,
+        which call, and what to do; running it again continues from there.
+        """
+        from ecsship.app.apply import apply as apply_flow
+
+        code = apply_flow(ctx.obj, planfile, file, env, var, yes=yes, allow_replace=allow_replace, adopt=adopt, wait=wait)
+        if code:
+            raise typer.Exit(code)
