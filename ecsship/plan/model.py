@@ -54,6 +54,9 @@ class Change:
     adopt: bool = False
     outputs: dict = field(default_factory=dict)  # live outputs at plan time
     live: Any = field(default=None, repr=False)  # reconcilers.base.Live, in memory only
+    # State paths that force a replacement for this resource as it is (the reconciler's
+    # replace_fields_for): the view marks them without asking the reconciler.
+    replace_fields: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

@@ -7,7 +7,7 @@ reads them all. An alarm is ecsship's when its description starts with `ecsship:
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, Reconciler, tag_list
+from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, OnDestroy, Reconciler, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
 KEYS = ("AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions", "TreatMissingData",
@@ -58,6 +58,7 @@ def marker_of(res) -> str:
 
 
 class AlarmReconciler(Reconciler):
+    on_destroy = OnDestroy()
     kind = "alarm"
 
     def read(self, aws, res, spec):

@@ -6,7 +6,7 @@ those the manifest no longer lists are deleted, anything else is left alone.
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, while_role_propagates
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, while_role_propagates
 
 NS, DIM = "ecs", "ecs:service:DesiredCount"
 
@@ -34,6 +34,7 @@ def _bound(spec: dict, live, key: str) -> int:
 
 
 class AutoscalingReconciler(Reconciler):
+    on_destroy = OnDestroy(unmanaged="", only_with="service")  # its delete is scoped to our service already
     kind = "autoscaling"
     requires_ownership = False  # tied to the service, whose ownership is checked
 

@@ -33,8 +33,28 @@ class Live:
     note: str = ""  # said under the resource in the plan
 
 
+QUIET = "quiet"  # kept by destroy without a word (task definition revisions without --deregister)
+NOT_MANAGED = "exists but is not managed by ecsship"
+
+
+@dataclass(frozen=True)
+class OnDestroy:
+    """What `ecsship destroy` does with one kind. plan/destroy.py reads only this (and
+    `Reconciler.kept_on_destroy`): it has no branch on a kind."""
+
+    keep: str = ""  # never deleted, and why (shared with other services)
+    needs: str = ""  # the destroy option without which it is kept ("delete_logs", "deregister")
+    kept_without: str = QUIET  # what destroy says when it is kept for want of `needs`
+    unmanaged: str = NOT_MANAGED  # said when it lacks our tags; "" when its delete is scoped to ours already
+    deleted_with: str = ""  # the kind whose delete removes this one too (DeleteApplication deletes the groups)
+    only_with: str = ""  # deleted only together with our resource of this kind (scaling belongs to the service)
+    read_first: bool = False  # a lookup destroy reads before anything else (the VPC, the ALB)
+    note: str = ""  # said under the resource in the destroy plan
+
+
 class Reconciler:
     kind = ""
+    on_destroy: OnDestroy | None = None  # every kind declares one (tests/unit/reconcilers/test_kinds.py)
     replace_fields: tuple[str, ...] = ()  # state paths the API cannot change in place
     requires_ownership = True  # an untagged resource with our name is a plan error unless --adopt
     changes_on_update: tuple[str, ...] = ()  # outputs an update replaces (a task definition's ARN): unknown until applied
@@ -46,6 +66,18 @@ class Reconciler:
     def replace_fields_for(self, live: Live) -> tuple[str, ...]:
         """The replace fields for this resource as it is (what the API can change may depend on it)."""
         return self.replace_fields
+
+    def kept_on_destroy(self, live: Live, options: dict) -> str | None:
+        """Why destroy leaves this resource alone (QUIET: without a word), or None to delete it.
+        `options`: {"delete_logs": bool, "deregister": bool}."""
+        policy = self.on_destroy or OnDestroy()
+        if policy.keep:
+            return policy.keep
+        if policy.needs and not options.get(policy.needs):
+            return policy.kept_without
+        if not live.managed and policy.unmanaged:
+            return policy.unmanaged
+        return None
 
     def desired_state(self, res, spec: dict, live: "Live | None" = None) -> dict:
         return spec

@@ -6,10 +6,11 @@ are attached (never detached), and the plan says so.
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list, while_role_propagates
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, tag_dict, tag_list, while_role_propagates
 
 
 class ClusterReconciler(Reconciler):
+    on_destroy = OnDestroy(keep="shared by the services in it")
     kind = "cluster"
     requires_ownership = False  # clusters are shared; an existing one is used, not adopted
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list, while_role_propagates
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, owned, tag_dict, tag_list, while_role_propagates
 
 MISSING = ("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException", "DeploymentConfigDoesNotExistException")
 
@@ -17,6 +17,7 @@ def _tags(aws, res, arn: str) -> dict:
 
 
 class ApplicationReconciler(Reconciler):
+    on_destroy = OnDestroy()
     kind = "codedeploy_app"
     replace_fields = ("computePlatform",)
 
@@ -60,6 +61,7 @@ class ApplicationReconciler(Reconciler):
 
 class DeploymentConfigReconciler(Reconciler):
     """A custom canary/linear config; configs are immutable, so any change is a replace."""
+    on_destroy = OnDestroy(keep="deployment configs are shared by name")
 
     kind = "codedeploy_config"
     replace_fields = ("computePlatform", "trafficRoutingConfig")
@@ -119,6 +121,7 @@ def _group_state(g: dict) -> dict:
 
 
 class DeploymentGroupReconciler(Reconciler):
+    on_destroy = OnDestroy(deleted_with="codedeploy_app")  # DeleteApplication deletes its groups
     kind = "codedeploy_group"
 
     def read(self, aws, res, spec):

@@ -7,10 +7,11 @@ import time
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token
 from ecsship.errors import EcsshipError
-from ecsship.reconcilers.base import Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, tag_dict, tag_list
 
 
 class NamespaceReconciler(Reconciler):
+    on_destroy = OnDestroy(keep="shared by the services registered in it")
     kind = "namespace"
     requires_ownership = False  # shared by every service that registers in it
 
@@ -66,6 +67,7 @@ def _dns(config: dict) -> dict:
 
 
 class DiscoveryServiceReconciler(Reconciler):
+    on_destroy = OnDestroy()
     kind = "discovery_service"
     read_needs = ("NamespaceId",)
     replace_fields = ("DnsConfig.RoutingPolicy", "HealthCheckCustomConfig")

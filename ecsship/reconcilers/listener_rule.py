@@ -7,7 +7,7 @@ them: which of the pair gets the traffic, and the weights, are theirs, not drift
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, PlanProblem, Reconciler, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, OnDestroy, PlanProblem, Reconciler, converge_existing, owned, tag_dict, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
 
@@ -44,6 +44,7 @@ def _cache_key(spec) -> tuple:
 
 
 class ListenerRuleReconciler(Reconciler):
+    on_destroy = OnDestroy()
     kind = "listener_rule"
     read_needs = ("ListenerArn",)
 

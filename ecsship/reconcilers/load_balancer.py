@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, PlanProblem, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, OnDestroy, PlanProblem, Reconciler, owned, tag_dict, tag_list
 
 NOT_FOUND = ("LoadBalancerNotFound", "LoadBalancerNotFoundException")
 NOT_ROUTED = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}
@@ -40,6 +40,7 @@ def _listener_state(listener: dict) -> dict:
 
 
 class LoadBalancerReconciler(Reconciler):
+    on_destroy = OnDestroy()
     kind = "load_balancer"
     replace_fields = ("scheme",)
 

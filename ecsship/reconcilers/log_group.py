@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, Reconciler, owned
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned
 
 
 class LogGroupReconciler(Reconciler):
+    on_destroy = OnDestroy(needs="delete_logs", kept_without="logs are kept; pass --delete-logs to delete them")
     kind = "log_group"
 
     def read(self, aws, res, spec):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call, error_code
 from ecsship.desired.references import partition_for_region
-from ecsship.reconcilers.base import Live, PlanProblem, Reconciler
+from ecsship.reconcilers.base import Live, OnDestroy, PlanProblem, Reconciler
 
 
 def _tag_filters(tags: dict) -> list[dict]:
@@ -15,6 +15,8 @@ def _tag_filters(tags: dict) -> list[dict]:
 
 
 class NetworkLookup(Reconciler):
+    on_destroy = OnDestroy(read_first=True)  # a lookup: destroy reads it, never deletes it
+
     def read(self, aws, res, spec):
         ec2 = aws.client("ec2")
         vpc_sel, subnet_sel = spec["vpc"], spec["subnets"]
@@ -75,6 +77,8 @@ def _label(selector) -> str:
 
 
 class ImageLookup(Reconciler):
+    on_destroy = OnDestroy()  # a lookup: the image need not exist to be destroyed
+
     def read(self, aws, res, spec):
         if not spec.get("repository"):
             return Live(state={}, outputs={"uri": spec["uri"]})  # not ECR: nothing we can check without pulling
@@ -94,6 +98,8 @@ class ImageLookup(Reconciler):
 
 
 class SecretsLookup(Reconciler):
+    on_destroy = OnDestroy()  # a lookup: the secrets need not exist to be destroyed
+
     def read(self, aws, res, spec):
         outputs: dict = {"secret_arns": [], "parameter_arns": [], "kms_key_arns": []}
         problems = []
@@ -166,6 +172,8 @@ def _customer_key(aws, key_id: str | None, region: str | None = None) -> str | N
 
 
 class AlbLookup(Reconciler):
+    on_destroy = OnDestroy(read_first=True)  # a lookup: destroy reads it, never deletes it
+
     def read(self, aws, res, spec):
         elb = aws.client("elbv2")
         name = spec["alb"]
@@ -196,6 +204,8 @@ class AlbLookup(Reconciler):
 
 
 class AlarmsLookup(Reconciler):
+    on_destroy = OnDestroy()  # a lookup
+
     def read(self, aws, res, spec):
         with aws_call(res.label, "cloudwatch:DescribeAlarms"):
             found = aws.client("cloudwatch").describe_alarms(AlarmNames=spec["names"], AlarmTypes=["MetricAlarm", "CompositeAlarm"])

@@ -14,7 +14,7 @@ import json
 
 from ecsship.aws.errors import aws_call, error_code
 from ecsship.desired.names import regional_role_name
-from ecsship.reconcilers.base import Live, Reconciler, owned, policy_document, sorted_policy, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, policy_document, sorted_policy, tag_dict, tag_list
 
 POLICY_NAME = "ecsship"
 REGION_KEY = "ecsship:region"
@@ -48,6 +48,7 @@ def resolve_name(aws, res, spec) -> tuple[str, dict | None]:
 
 
 class RoleReconciler(Reconciler):
+    on_destroy = OnDestroy()
     kind = "role"
 
     def read(self, aws, res, spec):

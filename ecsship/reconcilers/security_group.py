@@ -11,7 +11,7 @@ import time
 from contextlib import contextmanager
 
 from ecsship.aws.errors import aws_call, error_code
-from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, owned, tag_dict, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
 OPEN_EGRESS = "-1:all to 0.0.0.0/0"
@@ -47,6 +47,7 @@ def rule_exists_ok():
 
 
 class SecurityGroupReconciler(Reconciler):
+    on_destroy = OnDestroy()
     kind = "security_group"
     read_needs = ("vpcId",)
     replace_fields = ("description",)

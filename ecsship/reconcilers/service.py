@@ -12,7 +12,7 @@ from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token
 from ecsship.deploy import clock as clocks
 from ecsship.errors import EcsshipError
-from ecsship.reconcilers.base import Live, Reconciler, converge_existing, note_progress, owned, tag_dict, tag_list, while_role_propagates
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, note_progress, owned, tag_dict, tag_list, while_role_propagates
 
 UPDATABLE = ("taskDefinition", "desiredCount", "capacityProviderStrategy", "networkConfiguration", "deploymentConfiguration",
              "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags", "propagateTags",
@@ -108,6 +108,7 @@ def api_spec(spec: dict) -> dict:
 
 
 class ServiceReconciler(Reconciler):
+    on_destroy = OnDestroy()
     kind = "service"
     # Capacity provider <-> launch type is in place: botocore ecs UpdateService capacityProviderStrategy
     # lists the valid transitions, back to the launch type by "an empty list".

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.desired.names import replacement_target_group_name
-from ecsship.reconcilers.base import Live, Reconciler, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, owned, tag_dict, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
 HEALTH_KEYS = ("HealthCheckProtocol", "HealthCheckPath", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds",
@@ -19,6 +19,7 @@ FIXED_KEYS = ("Protocol", "Port", "TargetType", "VpcId")
 
 
 class TargetGroupReconciler(Reconciler):
+    on_destroy = OnDestroy()
     kind = "target_group"
     replace_fields = FIXED_KEYS
 

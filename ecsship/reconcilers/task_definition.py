@@ -8,7 +8,7 @@ from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import send_once
 from ecsship.desired.names import family_of
 from ecsship.errors import AwsCallError
-from ecsship.reconcilers.base import CLUSTER_KEY, Live, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import CLUSTER_KEY, Live, OnDestroy, Reconciler, owned, tag_dict, tag_list
 
 TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
 CONTAINER_KEYS = ("image", "essential", "cpu", "memory", "memoryReservation", "portMappings", "environment", "secrets",
@@ -50,6 +50,7 @@ def _container(c: dict, network_mode: str | None) -> dict:
 
 
 class TaskDefinitionReconciler(Reconciler):
+    on_destroy = OnDestroy(needs="deregister", unmanaged="revisions not tagged by ecsship")
     kind = "task_definition"
     changes_on_update = ("arn", "revision")  # an update registers a new revision
     requires_ownership = False  # a family is identified by name; a new revision carries our tags

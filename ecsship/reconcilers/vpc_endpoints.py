@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token, send_once
 from ecsship.errors import AwsCallError, EcsshipError
-from ecsship.reconcilers.base import Live, PlanProblem, Reconciler, tag_dict
+from ecsship.reconcilers.base import QUIET, Live, OnDestroy, PlanProblem, Reconciler, tag_dict
 from ecsship.reconcilers.cache import forget
 from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name, rule_exists_ok
 
@@ -53,6 +53,7 @@ def full_name(region: str, short: str) -> str:
 
 
 class VpcEndpointsReconciler(Reconciler):
+    on_destroy = OnDestroy(note="stops using the endpoints; deletes only those ecsship created that no other service uses")
     kind = "vpc_endpoints"
     read_needs = ("vpcId",)
     requires_ownership = False  # shared: sharing is recorded per user, see the module docstring
@@ -249,6 +250,12 @@ class VpcEndpointsReconciler(Reconciler):
                     "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
                     "UserIdGroupPairs": [{"GroupId": spec["clientSecurityGroupId"], "Description": f"ecsship {spec['user']}"}]}])
         return sg_id
+
+    def kept_on_destroy(self, live: Live, options: dict) -> str | None:
+        """Shared, so not owned as a whole: destroy goes ahead when this service uses an endpoint or
+        the endpoints' group lets it in, and says nothing otherwise."""
+        uses = any((e or {}).get("user") for e in live.state["endpoints"].values())
+        return None if uses or live.state["securityGroup"]["allows443From"] else QUIET
 
     def delete(self, aws, res, live):
         """Stop using the endpoints: drop our user tag and rule; delete what nobody else uses and ecsship made."""

@@ -59,11 +59,7 @@ def show_plan(out, plan, title: str) -> None:
 
 
 def _replace_roots(change) -> set:
-    from ecsship.reconcilers import reconciler_for
-
-    reconciler = reconciler_for(change.kind)
-    fields = reconciler.replace_fields_for(change.live) if change.live is not None else reconciler.replace_fields
-    return {p.split(".")[0] for p in fields}
+    return {p.split(".")[0] for p in change.replace_fields}
 
 
 POLICY_ROOTS = ("policy", "trust")  # role states: documents keyed by statement Sid (reconcilers.base.sorted_policy)
