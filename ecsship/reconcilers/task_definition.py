@@ -8,6 +8,7 @@ from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import send_once
 from ecsship.desired.names import family_of
 from ecsship.errors import AwsCallError
+from ecsship.ops.run import one_off_family
 from ecsship.reconcilers.base import CLUSTER_KEY, Live, OnDestroy, Reconciler, owned, tag_dict, tag_list
 
 TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
@@ -83,8 +84,6 @@ class TaskDefinitionReconciler(Reconciler):
     def delete(self, aws, res, live):
         legacy = (res.spec.get("_service") or {}).get("legacy_family")
         deregister_all(aws, res.name)
-        from ecsship.ops.run import one_off_family
-
         deregister_all(aws, one_off_family(res.name))  # the revisions `ecsship run --image` registered
         if legacy and legacy != res.name:
             deregister_all(aws, legacy, cluster=res.tags.get(CLUSTER_KEY))
