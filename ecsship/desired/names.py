@@ -105,3 +105,13 @@ def replacement_target_group_name(name: str) -> str:
 
 def log_group_name(cluster: str, service: str) -> str:
     return f"/ecs/{cluster}/{service}"
+
+
+ONE_OFF_SUFFIX = "-oneoff"
+
+
+def one_off_family(family: str) -> str:
+    """Where `ecsship run --image` registers its one-off revisions: a family of their own, so the
+    service's family keeps its revision numbers and its newest revision (task definition family:
+    up to 255 letters, digits, hyphens and underscores, botocore `ecs RegisterTaskDefinition.family`)."""
+    return family[: 255 - len(ONE_OFF_SUFFIX)] + ONE_OFF_SUFFIX

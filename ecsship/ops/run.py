@@ -22,11 +22,11 @@ from typing import Protocol
 
 from ecsship.aws.errors import aws_call
 from ecsship.deploy.revision_tags import DEPLOYED_AT, DEPLOYMENT_ID
+from ecsship.desired.names import one_off_family
 from ecsship.errors import EcsshipError
 from ecsship.ops.tasklogs import LogLine, LogReader, awslogs_of, stream_name
 
 ONE_OFF_TAG = "ecsship:one-off"
-ONE_OFF_SUFFIX = "-oneoff"  # task definition family names: up to 255 letters, digits, - and _
 POLL_SECONDS = 2.0
 MAX_POLL_SECONDS = 6.0
 STOP_GRACE_SECONDS = 120.0  # after a timeout, how long we wait for the stopped task's exit
@@ -98,12 +98,6 @@ def describe_definition(aws, arn: str) -> tuple[dict, list[dict]]:
     with aws_call(f"task definition {arn.rsplit('/', 1)[-1]}", "ecs:DescribeTaskDefinition"):
         found = aws.client("ecs").describe_task_definition(taskDefinition=arn, include=["TAGS"])
     return found["taskDefinition"], found.get("tags") or []
-
-
-def one_off_family(family: str) -> str:
-    """Where one-off revisions go: a family of their own, so the service's family keeps its revision
-    numbers (what `deploy`, `history` and `rollback --to-revision` show) and its newest revision."""
-    return family[: 255 - len(ONE_OFF_SUFFIX)] + ONE_OFF_SUFFIX
 
 
 def one_off_revision(aws, definition: dict, tags: list[dict], container: str, image: str) -> str:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from ecsship.desired.names import one_off_family
 from ecsship.local.simulator.oneoff import exit_code_for
 from ecsship.ops.logs import Selection, TaskInfo
-from ecsship.ops.run import OneOff, Result, one_off_family
+from ecsship.ops.run import OneOff, Result
 from ecsship.ops.steps import parse_steps_tag
 from ecsship.ops.tasklogs import LogLine, awslogs_of, stream_name
 
