@@ -40,3 +40,30 @@ class FakeClock(Clock):
 
 def make_clock() -> Clock:
     return Clock()
+
+
+def clock_for(aws) -> Clock:
+    """`make_clock()` for a wait on `aws`. A local AWS with a manual clock (the test backend) only
+    moves when told to: there a real sleep would wait forever for a pending resource, so each sleep
+    advances that backend's clock instead, exactly as the tests' in-process clock does. That keeps
+    `ecsship` run as a subprocess against the test backend making progress. A clock injected by a
+    test (anything but the plain Clock) is used as it is."""
+    clock = make_clock()
+    port = _manual_local_port(aws) if type(clock) is Clock else None
+    if port is None:
+        return clock
+    from ecsship.local import client
+
+    return FakeClock(on_sleep=lambda seconds: client.control(port, "advance", seconds=seconds) and None)
+
+
+def _manual_local_port(aws) -> int | None:
+    if not getattr(aws, "local", False) or not getattr(aws, "endpoint_url", None):
+        return None
+    from urllib.parse import urlsplit
+
+    from ecsship.local import client
+
+    port = urlsplit(aws.endpoint_url).port
+    status = client.probe(port) if port else None
+    return port if status and (status.get("clock") or {}).get("manual") else None

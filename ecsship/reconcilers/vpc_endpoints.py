@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token, send_once
 from ecsship.errors import AwsCallError, EcsshipError
-from ecsship.reconcilers.base import QUIET, Live, OnDestroy, PlanProblem, Reconciler, tag_dict
+from ecsship.reconcilers.base import QUIET, Live, OnDestroy, PlanProblem, Reconciler, note_progress, tag_dict
 from ecsship.reconcilers.cache import forget
 from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name, rule_exists_ok
 
@@ -142,14 +142,7 @@ class VpcEndpointsReconciler(Reconciler):
         """The route tables of the task subnets (the VPC's main table for subnets without their own)."""
         with aws_call(res.label, "ec2:DescribeRouteTables"):
             tables = aws.client("ec2").describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [spec["vpcId"]]}])["RouteTables"]
-        explicit, main = {}, None
-        for table in tables:
-            for assoc in table.get("Associations") or []:
-                if assoc.get("Main"):
-                    main = table["RouteTableId"]
-                elif assoc.get("SubnetId"):
-                    explicit[assoc["SubnetId"]] = table["RouteTableId"]
-        return sorted({explicit.get(subnet, main) for subnet in spec["subnetIds"]} - {None})
+        return sorted(set(_tables_by_subnet(tables, spec["subnetIds"]).values()) - {None})
 
     def _sg_state(self, sg, spec) -> dict:
         if sg is None:
@@ -177,9 +170,12 @@ class VpcEndpointsReconciler(Reconciler):
         tables = live.raw["route_tables"] or (self._route_tables(aws, res, spec) if any(s in GATEWAY_SERVICES for s in spec["services"]) else [])
         sg_id = self._ensure_security_group(aws, res, spec, live.raw["sg"])
         user_tag = {"Key": USER_PREFIX + spec["user"], "Value": "true"}
+        pending: dict[str, str] = {}  # endpoint id -> short name, interface endpoints not yet available
         for short in spec["services"]:
             endpoint = live.raw["endpoints"].get(short)
             label = f"VPC endpoint {short}"
+            if endpoint is not None and short not in GATEWAY_SERVICES and str(endpoint.get("State", "")).lower() != "available":
+                pending[endpoint["VpcEndpointId"]] = short
             if endpoint is None:
                 kwargs = dict(VpcId=spec["vpcId"], ServiceName=full_name(aws.region, short),
                               ClientToken=client_token(aws, spec["vpcId"], short, spec["clientSecurityGroupId"]),
@@ -194,8 +190,10 @@ class VpcEndpointsReconciler(Reconciler):
                 with _conflicting_dns_explained(short, spec["vpcId"]), aws_call(label, "ec2:CreateVpcEndpoint"):
                     # The client token dedupes a resend on AWS; reading before resending makes sure.
                     # The lambdas run within this iteration (send_once returns before the loop moves on).
-                    send_once(aws, "ec2", lambda client: client.create_vpc_endpoint(**kwargs),  # noqa: B023
-                              lambda: self._find_endpoint(aws, spec["vpcId"], kwargs["ServiceName"]))  # noqa: B023
+                    made = send_once(aws, "ec2", lambda client: client.create_vpc_endpoint(**kwargs),  # noqa: B023
+                                     lambda: self._find_endpoint(aws, spec["vpcId"], kwargs["ServiceName"]))  # noqa: B023
+                if short not in GATEWAY_SERVICES:
+                    pending[made["VpcEndpoint"]["VpcEndpointId"]] = short
                 continue
             want = self.desired_state(res, spec, Live(state={}, raw={"route_tables": tables}))["endpoints"][short]
             have = live.state["endpoints"].get(short) or {}
@@ -215,7 +213,21 @@ class VpcEndpointsReconciler(Reconciler):
             if modify:
                 with _conflicting_dns_explained(short, spec["vpcId"]), aws_call(label, "ec2:ModifyVpcEndpoint"):
                     ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], **modify)
+        if pending and not self._subnets_use_nat(aws, res, spec):
+            wait_available(aws, pending)
         return {"security_group_id": sg_id}
+
+    def _subnets_use_nat(self, aws, res, spec) -> bool:
+        """Every task subnet's default route goes through a NAT gateway: its tasks reach AWS's public
+        endpoints while the interface endpoints are still pending, so nothing needs to wait."""
+        with aws_call(res.label, "ec2:DescribeRouteTables"):
+            tables = aws.client("ec2").describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [spec["vpcId"]]}])["RouteTables"]
+        by_id = {t["RouteTableId"]: t for t in tables}
+        chosen = _tables_by_subnet(tables, spec["subnetIds"])
+        return bool(spec["subnetIds"]) and all(
+            any(r.get("DestinationCidrBlock") == "0.0.0.0/0" and r.get("NatGatewayId") and r.get("State", "active") == "active"
+                for r in by_id.get(chosen.get(subnet), {}).get("Routes") or [])
+            for subnet in spec["subnetIds"])
 
     def _find_endpoint(self, aws, vpc_id: str, service_name: str) -> dict | None:
         found = aws.client("ec2").describe_vpc_endpoints(Filters=[
@@ -281,6 +293,59 @@ class VpcEndpointsReconciler(Reconciler):
             with aws_call(f"security group {SG_NAME}", "ec2:RevokeSecurityGroupIngress"), rule_exists_ok():
                 ec2.revoke_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=[{
                     "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": pairs}])
+
+
+def _tables_by_subnet(tables: list[dict], subnets: list[str]) -> dict[str, str | None]:
+    """Each subnet's route table: its own, or the VPC's main table."""
+    explicit, main = {}, None
+    for table in tables:
+        for assoc in table.get("Associations") or []:
+            if assoc.get("Main"):
+                main = table["RouteTableId"]
+            elif assoc.get("SubnetId"):
+                explicit[assoc["SubnetId"]] = table["RouteTableId"]
+    return {subnet: explicit.get(subnet, main) for subnet in subnets}
+
+
+AVAILABLE_TIMEOUT = 600.0
+
+
+def wait_available(aws, pending: dict[str, str], timeout: float = AVAILABLE_TIMEOUT) -> None:
+    """Wait until the interface endpoints are `available` (botocore ec2 model, VpcEndpoint.State:
+    Pending -> Available; Failed/Rejected/Expired are final). Until then their private DNS does not
+    answer, and tasks in subnets without a NAT gateway cannot pull images or read secrets: the first
+    rollout would fail. Polls with the injected clock (`clock_for`): in simulated time in tests, also
+    when ecsship runs as a subprocess against the test backend. Also with --no-wait: that flag skips
+    watching the rollout, not a precondition of starting it."""
+    from ecsship.deploy.clock import clock_for  # as service.wait_inactive: looked up per call
+
+    clock, ec2 = clock_for(aws), aws.client("ec2")
+    waiting = dict(pending)
+    delay, waited, next_note = 2.0, 0.0, 0.0
+    while True:
+        with aws_call(f"VPC endpoint {', '.join(sorted(waiting.values()))}", "ec2:DescribeVpcEndpoints"):
+            found = ec2.describe_vpc_endpoints(VpcEndpointIds=sorted(waiting))["VpcEndpoints"]
+        for endpoint in found:
+            state, short = str(endpoint.get("State", "")).lower(), waiting.get(endpoint["VpcEndpointId"])
+            if state == "available":
+                waiting.pop(endpoint["VpcEndpointId"], None)
+            elif state in GONE:
+                reason = (endpoint.get("LastError") or {}).get("Message") or endpoint.get("FailureReason") or "no reason given"
+                raise EcsshipError(f"VPC endpoint {short} ({endpoint['VpcEndpointId']}) is {state}: {reason}",
+                                   "fix the cause, delete the endpoint, and run `ecsship apply` again")
+        if not waiting:
+            return
+        names = ", ".join(f"{short} ({vpce})" for vpce, short in sorted(waiting.items(), key=lambda kv: kv[1]))
+        if waited >= timeout:
+            raise EcsshipError(f"VPC endpoint {names}: still pending after {int(waited)} s; the service's tasks "
+                               "could not reach AWS through it", "run `ecsship apply` again once it is available "
+                               "(`aws ec2 describe-vpc-endpoints`)")
+        if waited >= next_note:
+            note_progress(f"waiting for VPC endpoint {names} to become available ({int(waited)}s)")
+            next_note = waited + 30
+        clock.sleep(delay)
+        waited += delay
+        delay = min(15.0, delay * 2)
 
 
 PURPOSE_TAG = ("ecsship:purpose", "vpc-endpoints")

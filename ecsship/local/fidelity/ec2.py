@@ -13,10 +13,16 @@ InvalidParameter when the VPC lacks enableDnsSupport or enableDnsHostnames (AWS 
 the VPC already has a private-DNS endpoint for the service ("private-dns-enabled cannot be set because
 there is already a conflicting DNS domain for <name> in the VPC <vpc>"; a Route 53 private hosted zone of
 that name associated with the VPC conflicts the same way). moto accepts both.
+
+A new Interface endpoint starts `pending` and becomes `available` once its network interfaces are up
+(botocore ec2 model, VpcEndpoint.State: PendingAcceptance | Pending | Available | ...; on AWS this
+takes one to a few minutes). moto answers `available` at once; here it stays `pending` for
+PENDING_SECONDS of simulated time, so a client that creates endpoints has to wait for them.
 """
 from __future__ import annotations
 
 DELETING_SECONDS = 10.0
+PENDING_SECONDS = 90.0
 VISIBLE_AFTER_DELETE_SECONDS = 300.0
 
 
@@ -42,6 +48,7 @@ def apply() -> None:
         endpoint = original_create(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
         if interface and not resent:
             endpoint.private_dns_enabled = private_dns
+            endpoint.state, endpoint.available_at = "pending", runtime.now() + PENDING_SECONDS
         return endpoint
 
     def delete_vpc_endpoints(self, vpce_ids=None):
@@ -55,6 +62,8 @@ def apply() -> None:
     def describe_vpc_endpoints(self, vpc_end_point_ids=None, filters=None):
         now = runtime.now()
         for vpce_id, endpoint in list(self.vpc_end_points.items()):
+            if endpoint.state == "pending" and now >= getattr(endpoint, "available_at", now):
+                endpoint.state = "available"
             deleted_at = getattr(endpoint, "deleted_at", None)
             if deleted_at is None:
                 continue
