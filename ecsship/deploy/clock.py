@@ -9,6 +9,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
+from urllib.parse import urlsplit
+
+from ecsship.local import client as local_client
 
 
 @dataclass
@@ -52,18 +55,12 @@ def clock_for(aws) -> Clock:
     port = _manual_local_port(aws) if type(clock) is Clock else None
     if port is None:
         return clock
-    from ecsship.local import client
-
-    return FakeClock(on_sleep=lambda seconds: client.control(port, "advance", seconds=seconds) and None)
+    return FakeClock(on_sleep=lambda seconds: local_client.control(port, "advance", seconds=seconds) and None)
 
 
 def _manual_local_port(aws) -> int | None:
     if not getattr(aws, "local", False) or not getattr(aws, "endpoint_url", None):
         return None
-    from urllib.parse import urlsplit
-
-    from ecsship.local import client
-
     port = urlsplit(aws.endpoint_url).port
-    status = client.probe(port) if port else None
+    status = local_client.probe(port) if port else None
     return port if status and (status.get("clock") or {}).get("manual") else None

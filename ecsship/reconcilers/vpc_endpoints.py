@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token, send_once
+from ecsship.deploy import clock as clocks
 from ecsship.errors import AwsCallError, EcsshipError
 from ecsship.reconcilers.base import QUIET, Live, OnDestroy, PlanProblem, Reconciler, note_progress, tag_dict
 from ecsship.reconcilers.cache import forget
@@ -317,9 +318,7 @@ def wait_available(aws, pending: dict[str, str], timeout: float = AVAILABLE_TIME
     rollout would fail. Polls with the injected clock (`clock_for`): in simulated time in tests, also
     when ecsship runs as a subprocess against the test backend. Also with --no-wait: that flag skips
     watching the rollout, not a precondition of starting it."""
-    from ecsship.deploy.clock import clock_for  # as service.wait_inactive: looked up per call
-
-    clock, ec2 = clock_for(aws), aws.client("ec2")
+    clock, ec2 = clocks.clock_for(aws), aws.client("ec2")  # looked up per call: tests swap make_clock
     waiting = dict(pending)
     delay, waited, next_note = 2.0, 0.0, 0.0
     while True:
