@@ -8,11 +8,12 @@ Reading is all planning does; only the executor calls the writing methods.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from ecsship.deploy import clock as clocks
+from ecsship.deploy.polling import Backoff, retry_while
 from ecsship.errors import EcsshipError
 from ecsship.plan.diff import diff
 
@@ -170,6 +171,9 @@ def converge_existing(reconciler: Reconciler, aws, res, spec: dict, exc: Excepti
     return reconciler.update(aws, res, spec, live, fields) if fields else live.outputs
 
 
+ROLE_PROPAGATION = Backoff(first=1.0, factor=2.0, cap=15.0)  # 1, 2, 4, 8, 15, 15 s
+
+
 def while_role_propagates(call, sleep=None, attempts: int = 7):
     """Run `call()`, retrying while AWS says it cannot assume a role ecsship has just created.
 
@@ -180,16 +184,10 @@ def while_role_propagates(call, sleep=None, attempts: int = 7):
     RegisterScalableTarget) may answer that they cannot assume it. Waits 1, 2, 4, 8, 15, 15 s; any
     other error is raised at once.
     """
-    sleep = sleep or time.sleep
-    delay = 1.0
-    for attempt in range(attempts):
-        try:
-            return call()
-        except EcsshipError as exc:
-            code, text = getattr(exc, "code", ""), getattr(exc, "aws_message", "").lower()
-            propagating = code == "InvalidRoleException" or (
-                code in ("InvalidParameterException", "ValidationException") and "assume" in text and "role" in text)
-            if not propagating or attempt == attempts - 1:
-                raise
-        sleep(delay)
-        delay = min(15.0, delay * 2)
+    def propagating(exc: Exception) -> bool:
+        code, text = getattr(exc, "code", ""), getattr(exc, "aws_message", "").lower()
+        return isinstance(exc, EcsshipError) and (code == "InvalidRoleException" or (
+            code in ("InvalidParameterException", "ValidationException") and "assume" in text and "role" in text))
+
+    # make_clock is looked up per call: tests wait in simulated time.
+    return retry_while(call, propagating, ROLE_PROPAGATION, attempts, sleep or clocks.make_clock().sleep)

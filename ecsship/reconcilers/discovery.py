@@ -2,10 +2,10 @@
 and the service's discovery service, which ECS registers each task's IP in (serviceRegistries)."""
 from __future__ import annotations
 
-import time
-
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token
+from ecsship.deploy import clock as clocks
+from ecsship.deploy.polling import Backoff, wait_for
 from ecsship.errors import EcsshipError
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, tag_dict, tag_list
 
@@ -46,19 +46,23 @@ class NamespaceReconciler(Reconciler):
 def wait_operation(aws, label: str, operation_id: str, timeout: float = 300) -> dict:
     """Cloud Map creates namespaces asynchronously: poll the operation with backoff until it ends."""
     sd = aws.client("servicediscovery")
-    delay, waited = 0.2, 0.0
-    while True:
+    status = {"now": ""}
+
+    def finished(waited: float) -> dict | None:
         with aws_call(label, "servicediscovery:GetOperation"):
             operation = sd.get_operation(OperationId=operation_id)["Operation"]
+        status["now"] = operation["Status"]
         if operation["Status"] == "SUCCESS":
             return operation.get("Targets") or {}
         if operation["Status"] == "FAIL":
             raise EcsshipError(f"{label}: {operation.get('ErrorCode')}: {operation.get('ErrorMessage')}")
-        if waited >= timeout:
-            raise EcsshipError(f"{label}: still {operation['Status']} after {int(waited)} s", "run apply again to continue")
-        time.sleep(delay)
-        waited += delay
-        delay = min(5.0, delay * 2)
+        return None
+
+    def timed_out(waited: float) -> Exception:
+        return EcsshipError(f"{label}: still {status['now']} after {int(waited)} s", "run apply again to continue")
+
+    # make_clock is looked up per call: tests wait in simulated time.
+    return wait_for(finished, Backoff(first=0.2, factor=2.0, cap=5.0), clocks.make_clock().sleep, timeout, timed_out)
 
 
 def _dns(config: dict) -> dict:

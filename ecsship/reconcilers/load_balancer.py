@@ -8,10 +8,9 @@ so an apply interrupted between the two resumes instead of failing on a duplicat
 test listener from the CIDRs the spec names (the VPC's by default, issue #22 item 6)."""
 from __future__ import annotations
 
-import time
-
 from ecsship.aws.errors import aws_call
 from ecsship.reconcilers.base import Live, OnDestroy, PlanProblem, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.security_group import delete_when_released
 
 NOT_FOUND = ("LoadBalancerNotFound", "LoadBalancerNotFoundException")
 NOT_ROUTED = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "not found"}}
@@ -148,19 +147,11 @@ class LoadBalancerReconciler(Reconciler):
                     elb.create_listener(LoadBalancerArn=live.outputs["arn"], Port=int(port), Tags=tag_list(res.tags), **kwargs)
 
     def delete(self, aws, res, live):
-        elb, ec2 = aws.client("elbv2"), aws.client("ec2")
+        elb = aws.client("elbv2")
         with aws_call(res.label, "elasticloadbalancing:DeleteLoadBalancer"):
             elb.delete_load_balancer(LoadBalancerArn=live.outputs["arn"])
-        group = live.outputs.get("security_group_id")
-        for attempt in range(40):  # the ALB's network interfaces take a while to go
-            try:
-                with aws_call(f"security group {_sg_name(res.name)}", "ec2:DeleteSecurityGroup"):
-                    ec2.delete_security_group(GroupId=group)
-                return
-            except Exception as exc:
-                if getattr(exc, "code", "") != "DependencyViolation" or attempt == 39:
-                    raise
-                time.sleep(min(15, 1 + attempt))
+        # The ALB's network interfaces take a while to go.
+        delete_when_released(aws, f"security group {_sg_name(res.name)}", live.outputs.get("security_group_id"), first_wait=1.0)
 
 
 def _wanted_ingress(spec: dict) -> dict:

@@ -7,10 +7,11 @@ See docs/plan-apply.md.
 """
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
 
 from ecsship.aws.errors import aws_call, error_code
+from ecsship.deploy import clock as clocks
+from ecsship.deploy.polling import Backoff, retry_while
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, owned, tag_dict, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
@@ -112,20 +113,31 @@ class SecurityGroupReconciler(Reconciler):
                     call(GroupId=group_id, IpPermissions=[_permission(r) for r in missing])
 
     def delete(self, aws, res, live):
-        ec2 = aws.client("ec2")
         # Task ENIs linger for a while after the service is gone: wait for them to be released.
-        for attempt in range(40):
-            try:
-                with aws_call(res.label, "ec2:DeleteSecurityGroup"):
-                    ec2.delete_security_group(GroupId=live.outputs["id"])
-                return
-            except Exception as exc:
-                code = getattr(exc, "code", "")
-                if code == "InvalidGroup.NotFound":
-                    return
-                if code != "DependencyViolation" or attempt == 39:
-                    raise
-                time.sleep(min(15, 2 + attempt))
+        delete_when_released(aws, res.label, live.outputs["id"], first_wait=2.0)
+
+
+# DeleteSecurityGroup answers DependencyViolation while a network interface still uses the group
+# (a task's, an ALB's): they are released some seconds after their owner is gone.
+RELEASE_ATTEMPTS = 40
+
+
+def delete_when_released(aws, label: str, group_id: str, first_wait: float) -> None:
+    """Delete a security group, retrying while network interfaces still use it (waits `first_wait`,
+    then one second more each time, up to 15 s; 40 attempts). Already gone is done."""
+    ec2 = aws.client("ec2")
+
+    def delete() -> None:
+        try:
+            with aws_call(label, "ec2:DeleteSecurityGroup"):
+                ec2.delete_security_group(GroupId=group_id)
+        except Exception as exc:
+            if getattr(exc, "code", "") != "InvalidGroup.NotFound":
+                raise
+
+    in_use = lambda exc: getattr(exc, "code", "") == "DependencyViolation"  # noqa: E731
+    # make_clock is looked up per call: tests wait in simulated time.
+    retry_while(delete, in_use, Backoff(first=first_wait, factor=1.0, step=1.0), RELEASE_ATTEMPTS, clocks.make_clock().sleep)
 
 
 def _egress(setting, live) -> list[str]:

@@ -11,6 +11,7 @@ import json
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token
 from ecsship.deploy import clock as clocks
+from ecsship.deploy.polling import Backoff, wait_for
 from ecsship.errors import EcsshipError
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, note_progress, owned, tag_dict, tag_list, while_role_propagates
 
@@ -205,23 +206,27 @@ def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 
 
     Not botocore's services_inactive waiter: its fixed 15 s delay makes every destroy wait at least that long.
     """
-    clock = clocks.make_clock()  # looked up per call: tests wait in simulated time
     ecs = aws.client("ecs")
-    delay, waited, next_note = 0.5, 0.0, 0.0
-    while True:
+    last: dict = {}
+    next_note = [0.0]
+
+    def gone(waited: float) -> bool | None:
         with aws_call(label, "ecs:DescribeServices"):
             found = ecs.describe_services(cluster=cluster, services=[service])["services"]
         if not found or found[0].get("status") == "INACTIVE":
-            return
-        if waited >= next_note:  # a person waiting on destroy sees it move, every ~15 s
+            return True
+        last.update(found[0])
+        if waited >= next_note[0]:  # a person waiting on destroy sees it move, every ~15 s
             running = found[0].get("runningCount", 0)
             note_progress(f"{label}: {str(found[0].get('status', '')).lower()}, {running} task(s) still running ({int(waited)}s)")
-            next_note = waited + 15
-        if waited >= timeout:
-            raise EcsshipError(f"{label}: still {found[0].get('status')} after {int(waited)} s", "run `ecsship destroy` again later to finish")
-        clock.sleep(delay)
-        waited += delay
-        delay = min(15.0, delay * 2)
+            next_note[0] = waited + 15
+        return None
+
+    def timed_out(waited: float) -> Exception:
+        return EcsshipError(f"{label}: still {last.get('status')} after {int(waited)} s", "run `ecsship destroy` again later to finish")
+
+    # make_clock is looked up per call: tests wait in simulated time.
+    wait_for(gone, Backoff(first=0.5, factor=2.0, cap=15.0), clocks.make_clock().sleep, timeout, timed_out)
 
 
 def update_service(aws, label: str, cluster: str, service: str, changes: dict) -> dict:

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from botocore.exceptions import ClientError
 
+from ecsship.deploy.clock import FakeClock
 from ecsship.errors import AwsCallError
 from ecsship.reconcilers.autoscaling import AutoscalingReconciler
 from ecsship.reconcilers.base import Live
@@ -45,9 +46,10 @@ def fake_aws(client) -> SimpleNamespace:
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
-    waits: list = []
-    monkeypatch.setattr("time.sleep", waits.append)
-    return waits
+    # Waits go through the injected clock (ecsship.deploy.polling), never time.sleep.
+    clock = FakeClock()
+    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
+    return clock.slept
 
 
 def test_update_service_with_a_new_infrastructure_role(no_sleep):
