@@ -8,7 +8,6 @@ from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import send_once
 from ecsship.desired.names import family_of, one_off_family
 from ecsship.errors import AwsCallError
-from ecsship.ops.run import one_off_family
 from ecsship.reconcilers.base import CLUSTER_KEY, Live, OnDestroy, Reconciler, owned, tag_dict, tag_list
 
 TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
