@@ -13,7 +13,7 @@ ECS_DEPLOY_VERSION := 1.17.0
 # The core packages: no CLI or terminal imports (ruff's banned-api) and type-checked (mypy).
 CORE := ecsship/manifest ecsship/desired ecsship/plan ecsship/reconcilers ecsship/deploy ecsship/aws ecsship/ops
 
-.PHONY: install test unit lint demo bench clean bytecode
+.PHONY: install test unit lint demo bench clean bytecode test-aws
 
 install: $(STAMP) bytecode
 
@@ -36,6 +36,12 @@ test: $(STAMP) bytecode
 # The pure core, no server: seconds.
 unit: $(STAMP) bytecode
 	$(BIN)/python -m pytest tests/unit
+
+# `make test-aws`: the acceptance scenario on a REAL AWS account (opt-in, costs a few cents; docs/aws-testing.md).
+# Refuses (exit 2) unless ECSSHIP_AWS_ACCEPTANCE=1 and credentials are present. ARGS='--cleanup RUN_ID' after an
+# interrupted run. Installs nothing beyond `make install`. The same scenario runs locally in `make test`.
+test-aws: $(STAMP) bytecode
+	$(BIN)/python -m tests.acceptance.run_aws $(ARGS)
 
 # ruff (style, import order, the layer rules) on everything; mypy on the core packages.
 lint: $(STAMP)
