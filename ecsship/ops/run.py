@@ -94,6 +94,20 @@ def describe_service(aws, cluster: str, service: str) -> dict:
     return active[0]
 
 
+TASK_SET_KEYS = ("taskDefinition", "networkConfiguration", "capacityProviderStrategy", "launchType", "platformVersion")
+
+
+def serving_shape(svc: dict) -> dict:
+    """The service as its tasks run: a CODE_DEPLOY (or EXTERNAL) service's tasks come from its PRIMARY
+    task set, which carries its own task definition, network and capacity (botocore `ecs TaskSet`)."""
+    primary = next((t for t in svc.get("taskSets") or [] if t.get("status") == "PRIMARY"), None)
+    if primary is None:
+        return svc
+    shaped = {k: v for k, v in svc.items() if k not in TASK_SET_KEYS}
+    shaped.update({k: primary[k] for k in TASK_SET_KEYS if primary.get(k)})
+    return shaped
+
+
 def describe_definition(aws, arn: str) -> tuple[dict, list[dict]]:
     with aws_call(f"task definition {arn.rsplit('/', 1)[-1]}", "ecs:DescribeTaskDefinition"):
         found = aws.client("ecs").describe_task_definition(taskDefinition=arn, include=["TAGS"])
@@ -123,7 +137,7 @@ def start(aws, cluster: str, service: str, default_container: str, command: list
 
     if not command:
         raise EcsshipError("no command given", "put it after `--`: ecsship run -- bin/migrate up")
-    svc = describe_service(aws, cluster, service)
+    svc = serving_shape(describe_service(aws, cluster, service))
     arn = task_definition or svc["taskDefinition"]
     definition, tags = describe_definition(aws, arn)
     names = [c.get("name") for c in definition.get("containerDefinitions") or []]

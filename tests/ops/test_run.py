@@ -136,3 +136,14 @@ def test_ctrl_c_while_watching_exits_130_and_says_the_task_keeps_running(run_cli
     result = run_cli("run", "-f", WORKER, "--", "bin/migrate")
     assert result.exit_code == 130 and result.exception is None
     assert "keeps running" in result.stderr and "aws ecs stop-task" in result.stderr
+
+
+def test_run_on_a_codedeploy_service_uses_its_primary_task_set(run_cli, aws):
+    """A CODE_DEPLOY service's tasks run what its PRIMARY task set says (botocore `ecs TaskSet`:
+    taskDefinition, networkConfiguration, capacityProviderStrategy of its own)."""
+    from tests.deploy.test_e2e import EXAMPLES
+
+    bluegreen = str(EXAMPLES / "bluegreen" / "ecsship.yaml")
+    assert run_cli("apply", "-f", bluegreen, "--yes").exit_code == 0
+    result = run_cli("run", "-f", bluegreen, "--", "sh", "-c", "exit 5")
+    assert result.exit_code == 5, result.output
