@@ -7,6 +7,7 @@ answers and removes it when it stops. A state file whose pid is dead is stale an
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -175,8 +176,6 @@ def _request(port: int, action: str, method: str = "GET", timeout: float = 30.0,
 def probe(port: int, timeout: float = 2.0, attempts: int = 2) -> dict | None:
     """The backend's status if this user's ecsship local AWS answers on the port (authenticated by
     the token in its state file), else None."""
-    import http.client
-
     for attempt in range(attempts):
         try:
             payload = _request(port, "status", timeout=timeout)
@@ -201,7 +200,7 @@ def control(port: int, action: str, timeout: float = 30.0, **params) -> dict:
         return _request(port, action, method="POST", timeout=timeout, params=params)
     except LocalBackendError:
         raise
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # IncompleteRead: a cut answer
         raise LocalBackendError(
             f"no local AWS answers on port {port} ({exc})", "start one with `ecsship local up`"
         ) from None

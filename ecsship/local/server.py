@@ -9,7 +9,12 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
+
+# How long a stopping server waits for the requests it is answering (a client reading a cut
+# answer sees http.client.IncompleteRead). Bounded: a stuck client must not keep it alive.
+DRAIN_TIMEOUT_SECONDS = 10.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -52,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         # Bind before seeding so a port conflict fails fast.
-        server = make_server("127.0.0.1", args.port, None, threaded=True, request_handler=MotoRequestHandler)
+        inflight = InFlight()
+        server = make_server("127.0.0.1", args.port, None, threaded=True,
+                             request_handler=inflight.counting(MotoRequestHandler))
     except OSError as exc:
         log.error("cannot listen on 127.0.0.1:%s: %s", args.port, exc)
         return 3
@@ -62,8 +69,6 @@ def main(argv: list[str] | None = None) -> int:
 
     def _terminate(signum, _frame):
         log.info("signal %s: stopping", signum)
-        import threading
-
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, _terminate)
@@ -86,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     log.info("local AWS listening on %s (seeded: %s)", client.endpoint_for(args.port), options.seed)
     try:
         server.serve_forever()
+        # Request threads are daemons: returning now would cut the answers still being written,
+        # the shutdown request's own among them.
+        busy = inflight.count
+        if busy:
+            log.info("stopping: waiting for %s in-flight request(s)", busy)
+        if not inflight.wait_idle(DRAIN_TIMEOUT_SECONDS):
+            log.warning("stopping with %s request(s) still in flight after %.0f s", inflight.count, DRAIN_TIMEOUT_SECONDS)
     finally:
         server.server_close()
         if not args.no_state_file:
@@ -94,9 +106,36 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _watch_parent(pid: int, server, log) -> None:
-    import threading
+class InFlight:
+    """Counts the requests being answered (from a parsed request line to the last byte written),
+    so a stopping server can let them finish. Idle keep-alive connections are not counted."""
 
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = threading.Condition()
+
+    def counting(self, handler_class):
+        inflight = self
+
+        class CountingHandler(handler_class):
+            def run_wsgi(self) -> None:
+                with inflight._idle:
+                    inflight.count += 1
+                try:
+                    super().run_wsgi()
+                finally:
+                    with inflight._idle:
+                        inflight.count -= 1
+                        inflight._idle.notify_all()
+
+        return CountingHandler
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+def _watch_parent(pid: int, server, log) -> None:
     from ecsship.local.client import pid_alive
 
     def watch() -> None:

@@ -186,3 +186,57 @@ def test_backend_takes_settings_from_the_environment_and_stops_when_its_parent_i
         assert not client.pid_alive(status["pid"])
     finally:
         client.stop_backend(port)
+
+
+def test_stopping_finishes_the_answers_in_flight():
+    """A request being answered when the server is told to stop gets its whole answer.
+
+    Request threads are daemons: a server that returned from serve_forever() straight away cut them
+    mid-answer, and the client read http.client.IncompleteRead (seen on `local down` and at the end
+    of test sessions, the shutdown request's own answer among the cut ones): http.client raises it
+    when fewer than Content-Length bytes arrive before the connection closes.
+
+    `Expect: 100-continue` makes the server confirm that it is handling our request before we send
+    the body (http.server's parse_request answers `100 Continue`, then werkzeug's run_wsgi a second
+    time), so the request is in flight when the stop comes, deterministically.
+    """
+    import time
+
+    from ecsship.local import client
+
+    port = free_port()
+    status = client.start_backend(port, bare=True, manual_clock=True, parent_pid=os.getpid())
+    body = b"Action=GetCallerIdentity&Version=2011-06-15"
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall((
+                f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nExpect: 100-continue\r\n"
+                "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"
+                "Authorization: AWS4-HMAC-SHA256 Credential=testing/20261130/us-east-1/sts/aws4_request, "
+                f"SignedHeaders=host, Signature=0\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode())
+            interim = b""
+            while interim.count(b"\r\n\r\n") < 2 and (chunk := sock.recv(1)):
+                interim += chunk
+            assert interim == b"HTTP/1.1 100 Continue\r\n\r\n" * 2, f"the server is handling the request: {interim!r}"
+            assert client.control(port, "shutdown", timeout=10) == {"ok": True}
+            # Wait (bounded) until the server has left its accept loop: it says it drains, or it is gone.
+            log = client.log_path(port)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if "in-flight request" in log.read_text(errors="replace") or not client.pid_alive(status["pid"]):
+                    break
+                time.sleep(0.05)
+            sock.sendall(body)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+                if b"</GetCallerIdentityResponse>" in answer:
+                    break
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), answer[:200]
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+        assert len(payload) == length and b"<Arn>" in payload
+    finally:
+        client.stop_backend(port)
+    assert not client.state_path(port).exists()
