@@ -14,16 +14,8 @@ from tests.deploy.test_e2e import WEB, manifest_with_deploy, sim  # noqa: F401 (
 NATIVE = "  strategy: canary\n  controller: ecs\n  canary: {percent: 10, interval: 5m}\n  test_listener_port: 8443\n  bake_time: 2m\n  timeout: 30m\n"
 
 
-def _native(tmp_path, deploy: str):
-    # requests_per_target tracks one target group: not valid with a strategy that moves between two.
-    path = manifest_with_deploy(tmp_path, WEB, deploy)
-    text = "".join(line for line in open(path, encoding="utf-8") if "requests_per_target" not in line)
-    open(path, "w", encoding="utf-8").write(text)
-    return path
-
-
 def test_status_follows_the_live_group_after_a_swap_and_shows_approval(sim, run_cli, aws, tmp_path):
-    manifest = _native(tmp_path, NATIVE)
+    manifest = manifest_with_deploy(tmp_path, WEB, NATIVE)
     assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
     deployed = run_cli("deploy", "-f", manifest, "--image-tag", "v2", "--output", "json")
     assert deployed.exit_code == 0, deployed.output
@@ -40,7 +32,7 @@ def test_status_follows_the_live_group_after_a_swap_and_shows_approval(sim, run_
     data = json.loads(run_cli("status", "-f", manifest, "--output", "json").stdout)
     assert sorted(data["traffic"].values()) == [0.0, 100.0] and data["rollout"] is None
 
-    manifest = _native(tmp_path, NATIVE + "  approval: manual\n")
+    manifest = manifest_with_deploy(tmp_path, WEB, NATIVE + "  approval: manual\n")
     assert run_cli("apply", "-f", manifest, "--yes", "--var", "IMAGE_TAG=v2").exit_code == 0
     waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v3", "--output", "json")
     assert waiting.exit_code == 3, waiting.output
