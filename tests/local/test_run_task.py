@@ -91,3 +91,21 @@ def test_stop_task_while_running_is_user_initiated(aws):
     _, task = _follow(aws, arn)
     assert task["stopCode"] == "UserInitiated" and task["stoppedReason"] == "timed out"
     assert task["containers"][0]["exitCode"] == 143
+
+
+def test_filter_log_events_honours_the_stream_prefix(aws):
+    """botocore `logs FilterLogEvents.logStreamNamePrefix`: only streams whose names start with it;
+    with logStreamNames too: InvalidParameterException (moto searched every stream)."""
+    logs = aws.client("logs")
+    logs.create_log_group(logGroupName=GROUP)
+    now_ms = int(aws.advance(0) * 1000)  # the backend's clock: AWS refuses events over 14 days old
+    for stream in ("job/app/1", "xray/xray/1"):
+        logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
+        logs.put_log_events(logGroupName=GROUP, logStreamName=stream, logEvents=[{"timestamp": now_ms, "message": stream}])
+    found = logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix="job/")["events"]
+    assert [e["message"] for e in found] == ["job/app/1"]
+    assert logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix="none/")["events"] == []
+    import pytest
+
+    with pytest.raises(logs.exceptions.InvalidParameterException):
+        logs.filter_log_events(logGroupName=GROUP, logStreamNamePrefix="job/", logStreamNames=["job/app/1"])

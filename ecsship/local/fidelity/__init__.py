@@ -12,6 +12,7 @@ Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour i
 - codedeploy.py  update/delete deployment group, deployment configs, alarmConfiguration kept, ...
 - ssm.py         DescribeParameters examines a few parameters per call (empty pages with a NextToken)
 - misc.py        ACM certificates issue at once; IAM managed policies parsed once
+- logs.py        FilterLogEvents honours logStreamNamePrefix
 - validation.py  Fargate cpu/memory, list_task_definitions sort, log retention values, IAM trust policies
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ def apply() -> None:
     if _applied:
         return
     _applied = True
-    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, misc, ssm, validation
+    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, logs, misc, ssm, validation
 
-    for module in (misc, cloudwatch, ec2, ecs, codedeploy, autoscaling, ssm, validation):
+    for module in (misc, cloudwatch, ec2, ecs, codedeploy, autoscaling, ssm, validation, logs):
         module.apply()
