@@ -10,7 +10,9 @@ def test_existing_cluster_only_gets_providers_attached(run_cli, example, aws):
     plan = run_cli("plan", "-f", example("worker"), "--output", "json")
     cluster = next(c for c in json.loads(plan.stdout)["changes"] if c["kind"] == "cluster")
     assert cluster["action"] == "update"
-    assert cluster["fields"] == [{"field": "capacityProviders", "old": ["FARGATE"], "new": ["FARGATE", "FARGATE_SPOT"]}]
+    # A list field also says what is added and removed (issue #21).
+    assert cluster["fields"] == [{"field": "capacityProviders", "old": ["FARGATE"], "new": ["FARGATE", "FARGATE_SPOT"],
+                                  "added": ["FARGATE_SPOT"], "removed": []}]
     assert "not created by ecsship" in cluster["note"]
     assert run_cli("apply", "--no-wait", "-f", example("worker"), "--yes").exit_code == 0
     live = ecs.describe_clusters(clusters=["shop"], include=["SETTINGS", "TAGS"])["clusters"][0]
