@@ -234,6 +234,8 @@ def test_ecs_native_linear_timeout_stops_with_rollback(sim, run_cli, aws, tmp_pa
     assert len(re.findall(r"\] deployment \S+: shop-checkout-api:1 → shop-checkout-api:2", result.stdout)) == 1
     assert "arn:" not in result.stdout
     assert "rolled back" in result.stdout and "shop-checkout-api:1 serves" in result.stdout
+    # No step countdown once the rollback is requested: ServiceDeploymentStatus is no longer IN_PROGRESS.
+    assert "linear step" not in result.stdout.split("✖ rolling back", 1)[1]
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("shop-checkout-api:1")
 
 

@@ -321,8 +321,12 @@ class EcsTracker:
         return "; ".join(seen)
 
     def _wait(self, sd: dict | None, phase: str, revisions) -> tuple[int | None, str]:
-        """Time left in a bake or a canary/linear step; estimated from when we first saw it."""
-        if not sd:
+        """Time left in a bake or a canary/linear step; estimated from when we first saw it.
+
+        Only while the service deployment is IN_PROGRESS (ServiceDeploymentStatus): once a rollback or
+        stop is requested the lifecycle stage may still read PRODUCTION_TRAFFIC_SHIFT, but no step
+        or bake is coming any more, so no countdown is shown."""
+        if not sd or sd.get("status", "IN_PROGRESS") != "IN_PROGRESS":
             return None, ""
         now = self.strategy.clock.now()
         config = sd.get("deploymentConfiguration") or {}
