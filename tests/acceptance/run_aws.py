@@ -17,7 +17,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.acceptance.scenario import RUN_TAG, Scenario, Target, delete_cluster, leftovers, tagged
+from tests.acceptance.scenario import (
+    RUN_TAG,
+    SERVICES,
+    Scenario,
+    Target,
+    delete_cluster,
+    delete_endpoint_group,
+    leftovers,
+    tagged,
+)
 
 WORKDIR = Path(os.environ.get("ECSSHIP_ACCEPTANCE_DIR", ".acceptance"))
 REQUIRED = ("ECSSHIP_ACCEPTANCE_IMAGE", "ECSSHIP_ACCEPTANCE_BAD_IMAGE", "ECSSHIP_ACCEPTANCE_ALB")
@@ -82,7 +91,8 @@ def cleanup(target: Target, run_id: str) -> int:
         if manifest.exists():
             target.cli("destroy", "-f", str(manifest), "--yes", "--delete-logs", "--deregister")
     delete_cluster(target.client("ecs"), scenario.cluster, run_id)
-    left = leftovers(target.client, run_id, scenario.cluster, ["web", "canary"], set())
+    delete_endpoint_group(target.client("ec2"), scenario.cluster, SERVICES, time.sleep)
+    left = leftovers(target.client, run_id, scenario.cluster, SERVICES, set())
     print("left behind: " + (", ".join(left) or "nothing"))
     return 1 if left else 0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -25,6 +26,10 @@ FARGATE_GB_HOUR = 0.004445
 ENDPOINT_AZ_HOUR = 0.01
 TASK_VCPU, TASK_GB = 0.25, 0.5    # the manifest init writes: cpu 256, memory 512
 TASK_HOUR = TASK_VCPU * FARGATE_VCPU_HOUR + TASK_GB * FARGATE_GB_HOUR   # $0.0123425
+
+
+SERVICES = ["web", "canary"]
+CREATED_BY = "ecsship:created-by"  # what ecsship tags the VPC endpoints it creates with (reconcilers/vpc_endpoints.py)
 
 
 class Result(Protocol):
@@ -46,6 +51,7 @@ class Target:
     subnets: str | None = None               # flow YAML for network.subnets
     alb: str | None = None                   # an existing ALB (name) with listeners on 443 and 8443
     host_domain: str = "example.com"
+    sleep: Callable[[float], object] = time.sleep   # the local run passes the backend's clock
 
 
 @dataclass
@@ -162,20 +168,19 @@ class Scenario:
         ecs, ec2 = self.t.client("ecs"), self.t.client("ec2")
         tasks = 0
         try:
-            services = ecs.describe_services(cluster=self.cluster, services=["web", "canary"])["services"]
+            services = ecs.describe_services(cluster=self.cluster, services=SERVICES)["services"]
             tasks = sum(s.get("runningCount", 0) + s.get("pendingCount", 0) for s in services)
         except ecs.exceptions.ClusterNotFoundException:
             pass
-        endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": f"tag:{RUN_TAG}", "Values": [self.run_id]}])["VpcEndpoints"]
-        azs = sum(len(e.get("SubnetIds", [])) for e in endpoints
-                  if e.get("VpcEndpointType") == "Interface" and e.get("State", "").lower() not in ("deleted", "deleting"))
+        azs = sum(len(e.get("SubnetIds", [])) for e in created_endpoints(ec2, self.cluster, SERVICES)
+                  if e.get("VpcEndpointType") == "Interface")
         self.report.samples.append((self.t.now(), tasks, azs))
 
     # -- teardown --------------------------------------------------------------------------------
     def remember_roles(self) -> None:
         """The roles ecsship made, read before destroy so that their absence can be checked after."""
         ecs = self.t.client("ecs")
-        for service in ecs.describe_services(cluster=self.cluster, services=["web", "canary"])["services"]:
+        for service in ecs.describe_services(cluster=self.cluster, services=SERVICES)["services"]:
             td = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
             self.roles |= {arn.rsplit("/", 1)[1] for arn in (td.get("executionRoleArn"), td.get("taskRoleArn")) if arn}
 
@@ -185,10 +190,11 @@ class Scenario:
             if manifest.exists():
                 self.step(f"destroy {manifest.stem}", "destroy", "-f", manifest, "--yes", "--delete-logs", "--deregister")
         delete_cluster(self.t.client("ecs"), self.cluster, self.run_id)
+        delete_endpoint_group(self.t.client("ec2"), self.cluster, SERVICES, self.t.sleep)
         self.sample()
 
     def assert_nothing_left(self) -> None:
-        left = leftovers(self.t.client, self.run_id, self.cluster, ["web", "canary"], self.roles)
+        left = leftovers(self.t.client, self.run_id, self.cluster, SERVICES, self.roles)
         self.report.left_behind = left
         if left:
             raise StepFailed("left behind: " + ", ".join(left))
@@ -201,6 +207,33 @@ def delete_cluster(ecs, cluster: str, run_id: str) -> None:
         tags = {t["key"]: t["value"] for t in found[0].get("tags", [])}
         if tags.get(RUN_TAG) == run_id:
             ecs.delete_cluster(cluster=cluster)
+
+
+def delete_endpoint_group(ec2, cluster: str, services: list[str], sleep, attempts: int = 30) -> None:
+    """`ecsship destroy` deletes the VPC endpoints it made once no service uses them, but keeps their
+    security group `ecsship-vpc-endpoints` (free, shared by name by every service in the VPC). When the
+    run made it, the run deletes it. DeleteVpcEndpoints is asynchronous: until the endpoints' network
+    interfaces are gone, DeleteSecurityGroup fails with DependencyViolation (ec2 service-2.json), so
+    this retries for up to ~5 minutes."""
+    made_by = [f"{cluster}/{s}" for s in services]
+    groups = ec2.describe_security_groups(Filters=[{"Name": f"tag:{CREATED_BY}", "Values": made_by}])["SecurityGroups"]
+    for group in groups:
+        for attempt in range(attempts):
+            try:
+                ec2.delete_security_group(GroupId=group["GroupId"])
+                break
+            except ec2.exceptions.ClientError as error:
+                if error.response["Error"]["Code"] != "DependencyViolation" or attempt == attempts - 1:
+                    raise
+                sleep(10)
+
+
+def created_endpoints(ec2, cluster: str, services: list[str]) -> list[dict]:
+    """The VPC endpoints the run's services made. They are shared by every service in the VPC, so
+    they carry ecsship's `ecsship:created-by` tag, not the manifest's tags (and not the run's tag)."""
+    made_by = [f"{cluster}/{s}" for s in services]
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": f"tag:{CREATED_BY}", "Values": made_by}])["VpcEndpoints"]
+    return [e for e in endpoints if e.get("State", "").lower() not in ("deleted", "deleting")]
 
 
 def tagged(client, run_id: str) -> list[str]:
@@ -241,6 +274,11 @@ def leftovers(client, run_id: str, cluster: str, services: list[str], roles: set
     for family in (f"{cluster}-{s}" for s in services):
         if ecs.list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]:
             left.append(f"task definition family {family}")
+    ec2 = client("ec2")
+    left += [f"VPC endpoint {e['VpcEndpointId']} ({e['ServiceName'].rsplit('.', 1)[-1]})"
+             for e in created_endpoints(ec2, cluster, services)]
+    groups = ec2.describe_security_groups(Filters=[{"Name": f"tag:{CREATED_BY}", "Values": [f"{cluster}/{s}" for s in services]}])
+    left += [f"security group {g['GroupId']} ({g['GroupName']})" for g in groups["SecurityGroups"]]
     for role in sorted(roles):
         try:
             iam.get_role(RoleName=role)

@@ -18,7 +18,7 @@ REPO = f"{ACCOUNT_ID}.dkr.ecr.us-east-1.amazonaws.com/acceptance"
 def test_the_acceptance_scenario_leaves_nothing_behind(aws, run_cli, tmp_path):
     assert run_cli("local", "image", "add", f"{REPO}:v1", f"{REPO}:broken").exit_code == 0
     target = Target("local", run_cli, aws.client, lambda: aws.advance(0),
-                    good_image=f"{REPO}:v1", bad_image=f"{REPO}:broken")
+                    good_image=f"{REPO}:v1", bad_image=f"{REPO}:broken", sleep=aws.advance)
     scenario = Scenario(target, tmp_path)
     report = scenario.run()
     print("\n".join(report.lines()), sorted(scenario.roles))
@@ -28,6 +28,7 @@ def test_the_acceptance_scenario_leaves_nothing_behind(aws, run_cli, tmp_path):
     assert "canary deploy" in titles and titles.count("no-op plan") == 2 and titles[-1] == "destroy web"
     assert report.left_behind == []
     assert report.task_hours() > 0  # the services ran on the simulated clock
+    assert report.endpoint_hours() > 0  # the run made the VPC's interface endpoints (and destroy removed them)
     assert "left behind: nothing" in report.lines()[-1]
     assert scenario.roles  # read back: and gone (leftovers checks them)
 
