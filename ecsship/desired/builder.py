@@ -6,7 +6,8 @@ from dataclasses import replace
 from ecsship.desired import names, policies
 from ecsship.desired import resources as r
 from ecsship.desired.references import parse_image, parse_secret
-from ecsship.desired.refs import Concat, Ref
+from ecsship.desired.refs import Concat, Ref, refs_of
+from ecsship.desired.resources import key_roots
 from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.semantic import SHIFTING
@@ -52,10 +53,12 @@ class Builder:
         self.security_group()
         self.endpoints()
         self.task_definition()
-        self.alarms()
-        self.codedeploy()
+        # Data flows through arguments: the service and the deployment group get the rollback
+        # alarms' names from what alarms() made, so no method depends on another having run.
+        alarm_names = rollback_alarm_names(self.deploy.get("rollback_alarms") or [], self.alarms())
+        self.codedeploy(alarm_names)
         self.discovery()
-        self.service_()
+        self.service_(alarm_names)
         self.autoscaling()
         ordered = _prune_and_order(self.out)
         return r.Desired(self.service, self.cluster, self.region, tuple(ordered), self.service, dict(self.m))
@@ -192,7 +195,7 @@ class Builder:
             "containerDefinitions": containers,
         }, depends_on=("image", "log_group")))
 
-    def service_(self) -> None:
+    def service_(self, alarm_names: list[str]) -> None:
         m = self.m
         spec: dict = {
             "cluster": self.cluster,
@@ -215,7 +218,7 @@ class Builder:
         else:
             spec["launchType"] = "FARGATE" if m.get("platform", "fargate") == "fargate" else "EC2"
         if spec["deploymentController"]["type"] == "ECS":
-            spec["deploymentConfiguration"] = self.deployment_configuration()
+            spec["deploymentConfiguration"] = self.deployment_configuration(alarm_names)
         if self.lb is not None:
             spec["loadBalancers"] = [self.service_load_balancer()]
             if spec["deploymentController"]["type"] == "CODE_DEPLOY":
@@ -226,14 +229,13 @@ class Builder:
         self.add(r.Service(key="service", name=self.service, tags=dict(self.tags), spec=spec,
                            note="desiredCount is left to autoscaling after creation" if self.scaling else ""))
 
-    def deployment_configuration(self) -> dict:
+    def deployment_configuration(self, alarm_names: list[str]) -> dict:
         d = self.deploy
         config: dict = {
             "maximumPercent": d.get("max_percent", 200),
             "minimumHealthyPercent": d.get("min_healthy_percent", 100),
             "deploymentCircuitBreaker": {"enable": d.get("circuit_breaker", True), "rollback": d.get("circuit_breaker", True)},
         }
-        alarm_names = self.rollback_alarm_names()
         if alarm_names:
             config["alarms"] = {"alarmNames": alarm_names, "enable": True, "rollback": True}
         # Sent explicitly, always: UpdateService keeps what a request leaves out, so a move from a
@@ -341,10 +343,11 @@ class Builder:
     def alarm_prefix(self) -> str:
         return names.base(self.cluster, self.service)
 
-    def alarms(self) -> None:
+    def alarms(self) -> list[r.Alarm]:
+        """Adds the alarms the manifest asks for; returns them."""
         cfg = self.alarms_cfg
         if not cfg:
-            return
+            return []
         notify = cfg.get("notify") or []
         notify = [notify] if isinstance(notify, str) else sorted(notify)
         alb_key = "load_balancer" if self.lb and self.lb.get("create") else "alb"
@@ -380,6 +383,7 @@ class Builder:
                 "Statistic": "Minimum", "Period": 60, "EvaluationPeriods": 5, "DatapointsToAlarm": 5,
                 "Threshold": float(self.scaling.get("min", 1)), "ComparisonOperator": "LessThanThreshold",
                 "TreatMissingData": "missing"})
+        return [res for res in self.out if isinstance(res, r.Alarm)]
 
     def pair_alarms(self, cfg: dict, common: dict, alb_key: str) -> None:
         """Blue/green, canary, linear: production moves between the two target groups with every
@@ -420,23 +424,14 @@ class Builder:
         self.add(r.Alarm(key=f"alarm.{suffix}", name=name, tags=dict(self.tags),
                          spec={"AlarmDescription": f"ecsship: {self.cluster}/{self.service}: {description}", **spec}))
 
-    def rollback_alarm_names(self) -> list:
-        wanted = self.deploy.get("rollback_alarms") or []
-        names_out: list = []
-        for entry in wanted:
-            if entry == "auto":
-                names_out += [a.name for a in self.out if isinstance(a, r.Alarm)] or []
-            else:
-                names_out.append(entry)
-        return sorted(set(names_out))
-
-    def codedeploy(self) -> None:
+    def codedeploy(self, alarm_names: list[str]) -> None:
         if not (self.shifting and self.controller == "codedeploy"):
             return
         d = self.deploy
         base = names.codedeploy_name(self.cluster, self.service)
         self.add(r.CodeDeployApp(key="codedeploy_app", name=base, tags=dict(self.tags), spec={"computePlatform": "ECS", "account": Ref("network", "account_id")}))
         config_name = _builtin_config(self.strategy, d)
+        own_config = config_name is None  # a custom deployment config, made here
         if config_name is None:
             step = d.get(self.strategy) or {}
             percent, minutes = step["percent"], parse_duration(step["interval"]) // 60
@@ -479,9 +474,9 @@ class Builder:
                 **({"testTrafficRoute": {"listenerArns": [Ref(alb_key, f"listener:{test_port}")]}} if test_port else {}),
             }]},
             "autoRollbackConfiguration": {"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]},
-            "alarmConfiguration": {"enabled": bool(self.rollback_alarm_names()), "ignorePollAlarmFailure": False,
-                                   "alarms": [{"name": n} for n in self.rollback_alarm_names()]},
-        }, depends_on=("service", "codedeploy_app") + (("codedeploy_config",) if any(x.key == "codedeploy_config" for x in self.out) else ())))
+            "alarmConfiguration": {"enabled": bool(alarm_names), "ignorePollAlarmFailure": False,
+                                   "alarms": [{"name": n} for n in alarm_names]},
+        }, depends_on=("service", "codedeploy_app") + (("codedeploy_config",) if own_config else ())))
 
     def discovery(self) -> None:
         sd = self.m.get("service_discovery")
@@ -545,6 +540,18 @@ def _builtin_config(strategy: str, deploy: dict) -> str | None:
     return builtins.get((strategy, percent, minutes))
 
 
+def rollback_alarm_names(wanted: list, alarms: list) -> list[str]:
+    """The alarms a rollout watches: those named in `deploy.rollback_alarms`, and for "auto" the
+    alarms ecsship makes (`alarms`, what Builder.alarms() returned)."""
+    names_out: list = []
+    for entry in wanted:
+        if entry == "auto":
+            names_out += [a.name for a in alarms]
+        else:
+            names_out.append(entry)
+    return sorted(set(names_out))
+
+
 def _env_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -557,8 +564,32 @@ def _selector_label(selector) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(selector.get("tags", {}).items()))
 
 
+class ModelError(RuntimeError):
+    """The builder made a model that cannot be right: a bug here, never a user error."""
+
+
+def check_keys(resources: list) -> None:
+    """Every key starts with its kind, and every Ref (and depends_on) names a key the model can have.
+
+    A Ref to a resource this manifest does not need (no test listener) is dropped by
+    `_prune_and_order`; a Ref to a key no resource can have is a typo, and fails here."""
+    roots, seen = key_roots(), set()
+    for res in resources:
+        if res.key.split(".")[0] not in (res.kind, *res.key_roots):
+            raise ModelError(f"{res.key}: the key of a {res.kind} starts with {res.kind!r}")
+        if res.key in seen:
+            raise ModelError(f"{res.key}: two resources with this key")
+        seen.add(res.key)
+        named = [(f"Ref({ref.key!r}, {ref.attr!r})", ref.key) for ref in refs_of(res.spec) + refs_of(res.tags)]
+        named += [(f"depends_on {key!r}", key) for key in res.depends_on]
+        for what, key in named:
+            if key.split(".")[0] not in roots:
+                raise ModelError(f"{res.key}: {what} names no resource the model can have")
+
+
 def _prune_and_order(resources: list) -> list:
     """Drop refs to resources the model does not have (e.g. no test listener), then order by dependencies."""
+    check_keys(resources)
     keys = {res.key for res in resources}
 
     def prune(value):

@@ -80,6 +80,19 @@ def refs_in(value: Any) -> set[str]:
     return set()
 
 
+def refs_of(value: Any) -> list[Ref]:
+    """Every Ref in `value` (in Concats too), in order."""
+    if isinstance(value, Ref):
+        return [value]
+    if isinstance(value, Concat):
+        return [r for p in value.parts for r in refs_of(p)]
+    if isinstance(value, dict):
+        return [r for v in value.values() for r in refs_of(v)]
+    if isinstance(value, (list, tuple)):
+        return [r for v in value for r in refs_of(v)]
+    return []
+
+
 def resolve(value: Any, lookup: Callable[[Ref], Any]) -> Any:
     """A copy of `value` with every Ref replaced by lookup(ref) (which may return UNKNOWN)."""
     if isinstance(value, Ref):

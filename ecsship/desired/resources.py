@@ -18,6 +18,8 @@ class Resource:
     kind: ClassVar[str] = ""
     lookup: ClassVar[bool] = False
     title: ClassVar[str] = ""  # how the plan names the kind, e.g. "IAM role"
+    # Keys are `kind` or `kind.<part>`; a kind whose keys start otherwise lists those starts here.
+    key_roots: ClassVar[tuple[str, ...]] = ()
 
     key: str  # unique in the model: "cluster", "role.execution", "target_group.blue"
     name: str  # the AWS name (or id/selector for lookups)
@@ -38,6 +40,7 @@ class Resource:
 @dataclass(frozen=True, kw_only=True)
 class Network(Resource):
     kind = "network"
+    key_roots = ("alb_network",)  # the subnets of an ALB ecsship creates
     lookup = True
     title = "network"
 
@@ -59,6 +62,7 @@ class SecretRefs(Resource):
 @dataclass(frozen=True, kw_only=True)
 class LoadBalancerLookup(Resource):
     kind = "alb_lookup"
+    key_roots = ("alb",)
     lookup = True
     title = "load balancer"
 
@@ -68,6 +72,7 @@ class AlarmsLookup(Resource):
     """Alarms the manifest names for rollback (not created by ecsship): they must exist."""
 
     kind = "alarm_lookup"
+    key_roots = ("rollback_alarms",)
     lookup = True
     title = "rollback alarms"
 
@@ -194,3 +199,20 @@ class Desired:
 
     def ownership_tags(self) -> dict:
         return {"ecsship:service": self.service, "ecsship:cluster": self.cluster}
+
+
+def kinds() -> dict[str, type[Resource]]:
+    """Every resource kind the desired model can hold, by kind."""
+    found: dict[str, type[Resource]] = {}
+    pending = list(Resource.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.kind:
+            found[cls.kind] = cls
+    return found
+
+
+def key_roots() -> set[str]:
+    """What a resource key may start with (before any `.`)."""
+    return {root for cls in kinds().values() for root in (cls.kind, *cls.key_roots)}
