@@ -5,10 +5,9 @@ the deployment alarms' states. Each optional part degrades to "unknown" rather t
 """
 from __future__ import annotations
 
-from collections import Counter
-
 from ecsship.aws.errors import aws_call
 from ecsship.deploy import clock as clocks
+from ecsship.deploy.health import alarm_states, target_health
 from ecsship.deploy.model import WAITING_APPROVAL
 from ecsship.deploy.names import iso, revision_name, short_id, unsupported
 from ecsship.deploy.strategies import strategy_for
@@ -74,14 +73,7 @@ def _group_arns(svc: dict) -> list[str]:
 
 
 def _targets(aws, svc: dict) -> dict:
-    out: dict = {}
-    elb = aws.client("elbv2") if _group_arns(svc) else None
-    for arn in _group_arns(svc):
-        name = short_id(arn)
-        with aws_call(f"target group {name}", "elbv2:DescribeTargetHealth"):
-            resp = elb.describe_target_health(TargetGroupArn=arn)
-        out[name] = dict(Counter(t.get("TargetHealth", {}).get("State", "unknown") for t in resp.get("TargetHealthDescriptions", [])))
-    return out
+    return {short_id(arn): dict(counts) for arn, counts in target_health(aws, _group_arns(svc)).items()}
 
 
 def _traffic(aws, svc: dict) -> dict:
@@ -145,8 +137,4 @@ def _codedeploy_alarm_names(aws, settings) -> list[str]:
 def _alarms(aws, svc: dict, names: list[str] | None = None) -> list[dict]:
     if names is None:
         names = (((svc.get("deploymentConfiguration") or {}).get("alarms") or {}).get("alarmNames")) or []
-    if not names:
-        return []
-    with aws_call("deployment alarms", "cloudwatch:DescribeAlarms"):
-        resp = aws.client("cloudwatch").describe_alarms(AlarmNames=names[:100])
-    return [{"name": a["AlarmName"], "state": a.get("StateValue")} for a in resp.get("MetricAlarms", [])]
+    return [{"name": name, "state": state or None} for name, state in alarm_states(aws, names)]

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import send_once
+from ecsship.deploy.health import alarm_states, health_counts
 from ecsship.deploy.model import (
     FAILED,
     IN_PROGRESS,
@@ -218,11 +218,7 @@ class CodeDeployTracker(EcsTracker):
     def _group_alarm_states(self) -> tuple:
         if self._alarm_names is None:
             self._alarm_names = self.strategy.group_alarm_names()
-        if not self._alarm_names:
-            return ()
-        with aws_call("deployment alarms", "cloudwatch:DescribeAlarms"):
-            resp = self.strategy.aws.client("cloudwatch").describe_alarms(AlarmNames=self._alarm_names[:100])
-        return tuple(sorted((a["AlarmName"], a.get("StateValue", "")) for a in resp.get("MetricAlarms", [])))
+        return alarm_states(self.strategy.aws, self._alarm_names)
 
     def _deployment_target(self, service: dict) -> tuple[dict, str]:
         """Traffic weight per task set label (Blue/Green) and the lifecycle event in progress."""
@@ -267,14 +263,7 @@ class CodeDeployTracker(EcsTracker):
                     groups.append(lb["targetGroupArn"])
         if not groups:
             return self._target_health(service)
-        elb = self.strategy.aws.client("elbv2")
-        counts: Counter = Counter()
-        for arn in dict.fromkeys(groups):
-            with aws_call("target group", "elbv2:DescribeTargetHealth"):
-                resp = elb.describe_target_health(TargetGroupArn=arn)
-            for t in resp.get("TargetHealthDescriptions", []):
-                counts[t.get("TargetHealth", {}).get("State", "unknown")] += 1
-        return tuple(sorted(counts.items()))
+        return health_counts(self.strategy.aws, groups)
 
     def rollback(self) -> None:
         with aws_call(f"CodeDeploy deployment {self.deployment_id}", "codedeploy:StopDeployment"):

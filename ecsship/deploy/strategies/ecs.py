@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import timedelta
 
 from ecsship.aws.errors import aws_call, translate_client_error
+from ecsship.deploy.health import alarm_states, health_counts
 from ecsship.deploy.model import (
     FAILED,
     IN_PROGRESS,
@@ -368,26 +369,14 @@ class EcsTracker:
             alt = (lb.get("advancedConfiguration") or {}).get("alternateTargetGroupArn")
             if alt:
                 groups.append(alt)
-        if not groups:
-            return ()
-        elb = self.strategy.aws.client("elbv2")
-        counts: Counter = Counter()
-        for arn in dict.fromkeys(groups):
-            with aws_call(f"target group {arn.rsplit('/', 2)[-2] if '/' in arn else arn}", "elbv2:DescribeTargetHealth"):
-                resp = elb.describe_target_health(TargetGroupArn=arn)
-            for t in resp.get("TargetHealthDescriptions", []):
-                counts[t.get("TargetHealth", {}).get("State", "unknown")] += 1
-        return tuple(sorted(counts.items()))
+        return health_counts(self.strategy.aws, groups)
 
     def _alarm_states(self, service: dict) -> tuple:
         alarms = ((service.get("deploymentConfiguration") or {}).get("alarms") or {})
         names = alarms.get("alarmNames") or []
-        if not names or not alarms.get("enable", True):
+        if not alarms.get("enable", True):
             return ()
-        cw = self.strategy.aws.client("cloudwatch")
-        with aws_call("deployment alarms", "cloudwatch:DescribeAlarms"):
-            resp = cw.describe_alarms(AlarmNames=names[:100])
-        return tuple(sorted((a["AlarmName"], a.get("StateValue", "")) for a in resp.get("MetricAlarms", [])))
+        return alarm_states(self.strategy.aws, names)
 
     def _stopped_reasons(self, service: dict) -> tuple:
         s = self.strategy.settings
