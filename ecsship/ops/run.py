@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy.polling import Backoff
 from ecsship.deploy.revision_tags import DEPLOYED_AT, DEPLOYMENT_ID
 from ecsship.desired.names import one_off_family
 from ecsship.errors import EcsshipError
 from ecsship.ops.tasklogs import LogLine, LogReader, awslogs_of, stream_name
 
 ONE_OFF_TAG = "ecsship:one-off"
-POLL_SECONDS = 2.0
-MAX_POLL_SECONDS = 6.0
+POLL_BACKOFF = Backoff(first=2.0, factor=1.5, cap=6.0)  # a one-off task moves every few seconds
 STOP_GRACE_SECONDS = 120.0  # after a timeout, how long we wait for the stopped task's exit
 LAST_LINES = 20
 # RegisterTaskDefinition takes these members of a described definition back as they are.
@@ -183,7 +183,7 @@ def watch(aws, task: OneOff, clock, listener: Listener, timeout: float | None = 
     last_status = ""
     timed_out = False
     stop_deadline = None
-    interval = POLL_SECONDS
+    delays = POLL_BACKOFF.delays()
     while True:
         described = _describe_task(aws, task)
         status = described.get("lastStatus", "")
@@ -204,8 +204,7 @@ def watch(aws, task: OneOff, clock, listener: Listener, timeout: float | None = 
             stop(aws, task, f"ecsship: timed out after {int(timeout)}s")
         if stop_deadline is not None and now >= stop_deadline:
             return Result(task, None, f"timed out after {int(timeout or 0)}s; the task is stopping", "UserInitiated", True, tail)
-        clock.sleep(interval)
-        interval = min(MAX_POLL_SECONDS, interval * 1.5)
+        clock.sleep(next(delays))
 
 
 def stop(aws, task: OneOff, reason: str) -> None:
