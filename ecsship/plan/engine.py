@@ -106,7 +106,7 @@ def plan_resource(aws, reconciler, res, spec: dict, adopt: bool) -> tuple[Change
     fields = diff(reconciler.desired_state(res, spec, live), live.state)
     if not fields and not adopting:
         return Change(action=NOOP, note=note, outputs=live.outputs, **base), live
-    replace_fields = tuple(reconciler.replace_fields_for(live))
+    replace_fields = tuple(reconciler.replace_fields_for(live, fields))
     action = REPLACE if any(_under(f.path, replace_fields) for f in fields) else UPDATE
     return Change(action=action, fields=fields, note=note, adopt=adopting, outputs=live.outputs,
                   replace_fields=replace_fields, **base), live

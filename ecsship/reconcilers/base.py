@@ -64,8 +64,9 @@ class Reconciler:
     def read(self, aws, res, spec: dict) -> Live | None:
         raise NotImplementedError
 
-    def replace_fields_for(self, live: Live) -> tuple[str, ...]:
-        """The replace fields for this resource as it is (what the API can change may depend on it)."""
+    def replace_fields_for(self, live: Live, fields=()) -> tuple[str, ...]:
+        """The replace fields for this resource as it is and for this change (`fields`: the plan's
+        FieldChanges; what the API can change in place may depend on both)."""
         return self.replace_fields
 
     def kept_on_destroy(self, live: Live, options: dict) -> str | None:

@@ -29,6 +29,12 @@ CODE_DEPLOY_UPDATABLE = ("desiredCount", "deploymentConfiguration", "healthCheck
 CODE_DEPLOY_ROLLED_OUT = ("taskDefinition", "networkConfiguration", "capacityProviderStrategy", "platformVersion")
 # Neither UpdateService nor an AppSpec changes these on a CODE_DEPLOY service: the service is replaced.
 CODE_DEPLOY_FIXED = ("enableExecuteCommand", "serviceRegistries", "loadBalancers")
+# Deployment controller changes UpdateService makes in place (botocore ecs UpdateServiceRequest has a
+# `deploymentController` member). Only ECS -> CODE_DEPLOY: the running deployment becomes the PRIMARY
+# task set and CodeDeploy deploys from then on. The way back (CODE_DEPLOY -> ECS, task sets turned into
+# an ECS deployment) and anything to or from EXTERNAL still replace the service: ecsship has not proven
+# those conversions (and the local AWS refuses them), so they stay behind --allow-replace.
+IN_PLACE_CONTROLLER_CHANGES = {("ECS", "CODE_DEPLOY")}
 
 
 def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool, pair: list | None = None) -> dict:
@@ -134,8 +140,13 @@ class ServiceReconciler(Reconciler):
     def desired_state(self, res, spec, live=None):
         return normalise(spec, res.tags, spec.get("_autoscaled", False), "capacityProviderStrategy" in spec, spec.get("_targetGroupPair"))
 
-    def replace_fields_for(self, live) -> tuple[str, ...]:
-        if live.state["deploymentController"]["type"] == "CODE_DEPLOY":
+    def replace_fields_for(self, live, fields=()) -> tuple[str, ...]:
+        now = live.state["deploymentController"]["type"]
+        wanted = next((f.new for f in fields if f.path == "deploymentController.type"), now)
+        if (now, wanted) in IN_PLACE_CONTROLLER_CHANGES:
+            # In place, but what ECS refuses on the new controller still replaces the service.
+            return CODE_DEPLOY_FIXED
+        if now == "CODE_DEPLOY":
             return self.replace_fields + CODE_DEPLOY_FIXED
         return self.replace_fields
 
@@ -159,12 +170,18 @@ class ServiceReconciler(Reconciler):
 
     def update(self, aws, res, spec, live, fields):
         paths = {f.path.split(".")[0] for f in fields}
-        if live.state["deploymentController"]["type"] == "CODE_DEPLOY":
+        switch = (live.state["deploymentController"]["type"], (spec.get("deploymentController") or {}).get("type", "ECS"))
+        to_code_deploy = "deploymentController" in paths and switch in IN_PLACE_CONTROLLER_CHANGES
+        if live.state["deploymentController"]["type"] == "CODE_DEPLOY" or to_code_deploy:
             # The rest (task definition, network, capacity) goes out through a CodeDeploy
             # deployment that apply starts next (deploy/after_apply.py); never forceNewDeployment.
             kwargs = {key: spec[key] for key in CODE_DEPLOY_UPDATABLE if key in paths and key in spec}
             if "desiredCount" in kwargs and spec.get("_autoscaled"):
                 kwargs.pop("desiredCount")
+            if to_code_deploy:
+                # Only what a CODE_DEPLOY service accepts goes with the switch: the rest follows as
+                # a CodeDeploy deployment, as on any CODE_DEPLOY service.
+                kwargs["deploymentController"] = {"type": "CODE_DEPLOY"}
             if kwargs:
                 with aws_call(res.label, "ecs:UpdateService"):
                     aws.client("ecs").update_service(cluster=spec["cluster"], service=res.name, **kwargs)

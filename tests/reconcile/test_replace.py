@@ -4,27 +4,83 @@ from __future__ import annotations
 import json
 
 
-def test_controller_change_needs_allow_replace(run_cli, manifest, aws):
-    rolling = manifest("bluegreen", service="payments", deploy={"strategy": "rolling"}, drop=("scaling",))
-    assert run_cli("apply", "--no-wait", "-f", rolling, "--yes").exit_code == 0
+def test_controller_change_back_to_ecs_needs_allow_replace(run_cli, manifest, aws):
+    """CODE_DEPLOY -> ECS (task sets back into an ECS deployment) is not made in place: it replaces the
+    service, behind --allow-replace (the local AWS refuses the in-place change)."""
     codedeploy = manifest("bluegreen", service="payments", drop=("scaling",))
-    plan = run_cli("plan", "-f", codedeploy, "--output", "json")
+    assert run_cli("apply", "--no-wait", "-f", codedeploy, "--yes").exit_code == 0
+    rolling = manifest("bluegreen", service="payments", deploy={"strategy": "rolling"}, drop=("scaling",))
+    plan = run_cli("plan", "-f", rolling, "--output", "json")
     service = next(c for c in json.loads(plan.stdout)["changes"] if c["kind"] == "service")
     assert service["action"] == "replace"
-    assert {"field": "deploymentController.type", "old": "ECS", "new": "CODE_DEPLOY"} in service["fields"]
-    text = run_cli("plan", "-f", codedeploy)
+    assert {"field": "deploymentController.type", "old": "CODE_DEPLOY", "new": "ECS"} in service["fields"]
+    text = run_cli("plan", "-f", rolling)
     assert "-/+ ECS service payments" in text.stdout and "(forces replacement)" in text.stdout
 
-    refused = run_cli("apply", "--no-wait", "-f", codedeploy, "--yes")
+    refused = run_cli("apply", "--no-wait", "-f", rolling, "--yes")
     assert refused.exit_code == 2 and "--allow-replace" in refused.stderr
     ecs = aws.client("ecs")
-    assert ecs.describe_services(cluster="shop", services=["payments"])["services"][0]["deploymentController"]["type"] == "ECS"
+    assert ecs.describe_services(cluster="shop", services=["payments"])["services"][0]["deploymentController"]["type"] == "CODE_DEPLOY"
 
-    replaced = run_cli("apply", "--no-wait", "-f", codedeploy, "--yes", "--allow-replace")
-    assert replaced.exit_code == 0, replaced.output
-    active = [s for s in ecs.describe_services(cluster="shop", services=["payments"])["services"] if s["status"] == "ACTIVE"]
-    assert [s["deploymentController"]["type"] for s in active] == ["CODE_DEPLOY"]
+
+
+def test_ecs_to_code_deploy_switches_in_place(run_cli, manifest, aws):
+    """Issue #12 item 17. UpdateService takes a `deploymentController` (botocore ecs UpdateServiceRequest),
+    and on a CODE_DEPLOY service accepts only "the desired count, deployment configuration, health check
+    grace period, task placement constraints and strategies, enable ECS managed tags option, and propagate
+    tags". ECS -> CODE_DEPLOY is an update: same service, its tasks keep running as the PRIMARY task set.
+
+    The ECS-controller service is made by hand behind the manifest's blue target group (a rolling
+    manifest puts it behind another group, and a load balancer change still replaces the service)."""
+    codedeploy = manifest("bluegreen", service="payments", drop=("scaling",))
+    assert run_cli("apply", "--no-wait", "-f", codedeploy, "--yes").exit_code == 0
+    ecs = aws.client("ecs")
+    made = ecs.describe_services(cluster="shop", services=["payments"], include=["TAGS"])["services"][0]
+    ecs.update_service(cluster="shop", service="payments", desiredCount=0)
+    ecs.delete_service(cluster="shop", service="payments", force=True)
+    aws.advance(300)
+    keys = ("taskDefinition", "loadBalancers", "networkConfiguration", "healthCheckGracePeriodSeconds",
+            "propagateTags", "enableECSManagedTags", "tags", "launchType", "capacityProviderStrategy")
+    ecs.create_service(cluster="shop", serviceName="payments", deploymentController={"type": "ECS"},
+                       **{k: made[k] for k in keys if made.get(k) is not None}, desiredCount=made["desiredCount"] or 1)
+    aws.advance(600)  # its first (rolling) deployment completes
+    before = ecs.describe_services(cluster="shop", services=["payments"])["services"][0]
+    running = set(ecs.list_tasks(cluster="shop", serviceName="payments")["taskArns"])
+    assert running and before["deploymentController"]["type"] == "ECS"
+
+    plan = run_cli("plan", "-f", codedeploy, "--output", "json")
+    service = next(c for c in json.loads(plan.stdout)["changes"] if c["kind"] == "service")
+    assert service["action"] == "update", service
+    assert {"field": "deploymentController.type", "old": "ECS", "new": "CODE_DEPLOY"} in service["fields"]
+    applied = run_cli("apply", "--no-wait", "-f", codedeploy, "--yes")  # no --allow-replace needed
+    assert applied.exit_code == 0, applied.output
+
+    after = ecs.describe_services(cluster="shop", services=["payments"])["services"]
+    assert [(s["serviceArn"], s["deploymentController"]["type"]) for s in after] == [(before["serviceArn"], "CODE_DEPLOY")]
+    assert [t["status"] for t in after[0]["taskSets"]] == ["PRIMARY"]
+    assert set(ecs.list_tasks(cluster="shop", serviceName="payments")["taskArns"]) == running
     assert run_cli("plan", "-f", codedeploy, "--detailed-exitcode").exit_code == 0
+
+
+def test_local_aws_refuses_the_controller_changes_it_does_not_model(run_cli, manifest, aws):
+    """The local AWS makes only ECS -> CODE_DEPLOY in place, and not while a deployment is in progress."""
+    import pytest
+    from botocore.exceptions import ClientError
+
+    rolling = manifest("bluegreen", service="payments", deploy={"strategy": "rolling"}, drop=("scaling",))
+    assert run_cli("apply", "--no-wait", "-f", rolling, "--yes").exit_code == 0
+    ecs = aws.client("ecs")
+    for controller, words in (("CODE_DEPLOY", "in progress"), ("EXTERNAL", "from ECS to EXTERNAL")):
+        with pytest.raises(ClientError) as info:
+            ecs.update_service(cluster="shop", service="payments", deploymentController={"type": controller})
+        assert info.value.response["Error"]["Code"] == "InvalidParameterException" and words in str(info.value)
+    aws.advance(900)
+    with pytest.raises(ClientError) as info:  # what a CODE_DEPLOY service refuses, refused with the switch
+        ecs.update_service(cluster="shop", service="payments", deploymentController={"type": "CODE_DEPLOY"}, forceNewDeployment=True)
+    ecs.update_service(cluster="shop", service="payments", deploymentController={"type": "CODE_DEPLOY"})
+    with pytest.raises(ClientError) as info:
+        ecs.update_service(cluster="shop", service="payments", deploymentController={"type": "ECS"})
+    assert "from CODE_DEPLOY to ECS" in str(info.value)
 
 
 def test_capacity_providers_and_launch_type_switch_in_place(run_cli, manifest, aws):

@@ -126,6 +126,24 @@ CODE_DEPLOY_REFUSED = {
 }
 
 
+def _check_controller_change(service, controller: str, wanted: str) -> None:
+    """UpdateService(deploymentController): the botocore ecs model lets UpdateService carry one. The
+    local AWS models ECS -> CODE_DEPLOY only, on a service with a load balancer (CodeDeploy blue/green
+    needs one) whose deployment is not in progress; the request may then hold only what a CODE_DEPLOY
+    service accepts (CODE_DEPLOY_REFUSED). Other transitions are refused here (ecsship replaces the
+    service for them): the conversions they need (task sets back to a deployment, EXTERNAL task sets)
+    are not modelled, and refusing is the stricter answer."""
+    if (controller, wanted) != ("ECS", "CODE_DEPLOY"):
+        raise _invalid(f"Updating the deployment controller from {controller} to {wanted} is not supported "
+                       "by the local AWS (it models ECS to CODE_DEPLOY only).")
+    if not service.load_balancers:
+        raise _invalid("The CODE_DEPLOY deployment controller requires a service with a load balancer.")
+    primary = service.ecsship.primary() if getattr(service, "ecsship", None) is not None else None
+    if primary is not None and primary.rollout_state == "IN_PROGRESS":
+        raise _invalid("Unable to update the deployment controller while a deployment is in progress. "
+                       "Wait for the deployment to complete.")
+
+
 def _launch_type_after(capacity: list) -> str:
     """UpdateService(capacityProviderStrategy=[]): "Update the Auto Scaling group or Fargate capacity
     provider back to the launch type. Pass an empty list" (botocore ecs UpdateService). The launch
@@ -204,9 +222,18 @@ def apply() -> None:
 
             raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
         controller = (service.deployment_controller or {}).get("type", "ECS")
-        if controller == "CODE_DEPLOY":
-            _refuse_code_deploy_update(self._get_param)
         now = runtime.now()
+        wanted = (self._get_param("deploymentController") or {}).get("type") or controller
+        if wanted != controller:
+            _check_controller_change(service, controller, wanted)
+        if "CODE_DEPLOY" in (controller, wanted):
+            _refuse_code_deploy_update(self._get_param)
+        if wanted != controller:
+            from ecsship.local.simulator.task_sets import adopt_ecs_deployment
+
+            service.deployment_controller = {"type": wanted}
+            adopt_ecs_deployment(backend, service, now)
+            controller = wanted
         new_deployment = bool(self._get_param("forceNewDeployment", False))
         task_definition = self._get_param("taskDefinition")
         if task_definition:

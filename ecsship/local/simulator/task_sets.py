@@ -81,6 +81,21 @@ def create_initial_task_set(backend, service, now: float) -> None:
     service.ecsship.task_sets.append(task_set)
 
 
+def adopt_ecs_deployment(backend, service, now: float) -> None:
+    """UpdateService(deploymentController=CODE_DEPLOY) on an ECS service: its running deployment becomes
+    the PRIMARY task set (behind the service's target group) and its tasks keep running in it."""
+    from ecsship.local.simulator.ecs_view import sync
+
+    sim = service.ecsship
+    primary = sim.primary()
+    create_initial_task_set(backend, service, now)
+    task_set = sim.task_sets[-1]
+    for task in sim.tasks:
+        if task.last_status != "STOPPED" and (primary is None or task.ecsship_rollout == primary.id):
+            task.ecsship_rollout = task_set.id
+    sync(service, sim)
+
+
 def schedule_task_sets(engine, backend, service, sim, now: float, elbv2) -> None:
     """The ECS scheduler for task sets: each keeps scale% of desiredCount tasks (DRAINING ones none)."""
     for task_set in list(sim.task_sets):

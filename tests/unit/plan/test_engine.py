@@ -20,7 +20,7 @@ class _Reconciler(Reconciler):
     def read(self, aws, res, spec):
         return self.live
 
-    def replace_fields_for(self, live):
+    def replace_fields_for(self, live, fields=()):
         return self.replace_fields + (("vpc",) if live.state.get("pinned") else ())
 
 
