@@ -11,7 +11,7 @@ import time
 from ecsship.app.planned import PlannedRun
 from ecsship.app.signals import StopAfterCurrent
 from ecsship.errors import EcsshipError, Interrupted
-from ecsship.plan.engine import apply_plan
+from ecsship.plan.plan_and_apply import apply_plan
 from ecsship.reconcilers.base import PROGRESS
 from ecsship.ui.plan_view import progress_line
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 from ecsship.aws.errors import aws_call
-from ecsship.deploy.engine import roll_out, watch_current
 from ecsship.deploy.model import ROLLOUT_KINDS
+from ecsship.deploy.rollout import roll_out, watch_current
 from ecsship.deploy.settings import DeploySettings
 from ecsship.desired.names import family_of
-from ecsship.desired.refs import contains_unknown, lookup_in, resolve
+from ecsship.desired.output_refs import contains_unknown, lookup_in, resolve
 from ecsship.reconcilers.service import CODE_DEPLOY_ROLLED_OUT, normalise
 from ecsship.ui.deploy_view import make_view
 

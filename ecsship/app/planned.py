@@ -13,8 +13,8 @@ from ecsship.desired.builder import Builder
 from ecsship.errors import EcsshipError, UsageError
 from ecsship.files import write_new_file
 from ecsship.manifest.document import load_manifest, parse_vars, validate_saved
-from ecsship.plan.engine import PlanError, make_plan
 from ecsship.plan.model import PLAN_FORMAT
+from ecsship.plan.plan_and_apply import PlanError, make_plan
 from ecsship.reconcilers.base import PlanProblem
 from ecsship.redact import sensitive
 from ecsship.ui.plan_view import show_plan

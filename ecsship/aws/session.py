@@ -18,7 +18,7 @@ from ecsship import __version__
 from ecsship.aws.errors import aws_call, translate_botocore
 from ecsship.aws.faults import FaultInjector
 from ecsship.aws.operations import READ_PREFIXES, is_read_operation  # noqa: F401  (re-exported: callers import it from here)
-from ecsship.desired.references import partition_for_region
+from ecsship.desired.image_and_secret_refs import partition_for_region
 from ecsship.errors import UsageError
 
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}

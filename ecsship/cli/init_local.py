@@ -80,7 +80,7 @@ def _load_balancer(elbv2, vpc_id: str, facts: LocalFacts) -> None:
 def _image_registered(ecr, image: str) -> bool | None:
     from botocore.exceptions import ClientError
 
-    from ecsship.desired.references import parse_image
+    from ecsship.desired.image_and_secret_refs import parse_image
     from ecsship.local.seed import ACCOUNT_ID, REGION
 
     ref = parse_image(image)

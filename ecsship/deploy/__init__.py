@@ -15,9 +15,9 @@ __all__ = ["roll_out", "follow", "watch_current", "DeploySettings", "Outcome"]
 
 def __getattr__(name):
     if name in ("roll_out", "follow", "watch_current"):
-        from ecsship.deploy import engine
+        from ecsship.deploy import rollout
 
-        return getattr(engine, name)
+        return getattr(rollout, name)
     if name == "DeploySettings":
         from ecsship.deploy.settings import DeploySettings
 

@@ -93,7 +93,7 @@ def rollback(options, file, env, var, **kwargs) -> None:
 
 def wait(options, file, env, var, timeout) -> None:
     """`ecsship wait`: follow the deployment in flight to its end; exit by its outcome."""
-    from ecsship.deploy.engine import wait_for_current
+    from ecsship.deploy.rollout import wait_for_current
 
     with sigterm_as_interrupt():
         limit = _timeout(timeout)
@@ -110,9 +110,9 @@ def promote(options, file, env, var, timeout) -> None:
 
 
 def _deploy(options, file, env, var, *, image_tag, image, timeout, rollback, wait, force, with_infra) -> None:
-    from ecsship.deploy.engine import roll_out
     from ecsship.deploy.names import revision_name
     from ecsship.deploy.release import image_uri, verify_image
+    from ecsship.deploy.rollout import roll_out
 
     limit = _timeout(timeout)
     c = _Context(options, file, env, var)
@@ -170,10 +170,10 @@ def _after_steps(c, td: str) -> None:
 
 
 def _rollback(options, file, env, var, *, to_revision, timeout, wait) -> None:
-    from ecsship.deploy.engine import follow, roll_out
     from ecsship.deploy.lastgood import previous_good, resolve_revision
     from ecsship.deploy.model import Outcome
     from ecsship.deploy.names import revision_name
+    from ecsship.deploy.rollout import follow, roll_out
     from ecsship.deploy.strategies import strategy_for
 
     if to_revision is not None and to_revision < 1:
@@ -237,8 +237,8 @@ class _AskedRollback:
 
 
 def _promote(options, file, env, var, timeout) -> None:
-    from ecsship.deploy.engine import follow
     from ecsship.deploy.model import WAITING_APPROVAL
+    from ecsship.deploy.rollout import follow
 
     limit = _timeout(timeout)
     c = _Context(options, file, env, var)

@@ -19,9 +19,9 @@ from ecsship.errors import EcsshipError
 def prepare_revision(ctx, image: str, with_infra: bool) -> tuple[str, bool]:
     """(task definition ARN to roll out, whether it was registered now)."""
     from ecsship.desired import build
-    from ecsship.desired.refs import contains_unknown, lookup_in, resolve
-    from ecsship.plan.engine import apply_plan, make_plan
+    from ecsship.desired.output_refs import contains_unknown, lookup_in, resolve
     from ecsship.plan.model import CREATE, NOOP, REPLACE
+    from ecsship.plan.plan_and_apply import apply_plan, make_plan
     from ecsship.reconcilers.task_definition import register_if_changed
 
     desired = build(ctx.manifest, image_override=image)

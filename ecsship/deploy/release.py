@@ -15,7 +15,7 @@ def image_uri(manifest_image: str, image_tag: str | None, image: str | None) -> 
     if image:
         return image
     if image_tag:
-        from ecsship.desired.references import with_tag
+        from ecsship.desired.image_and_secret_refs import with_tag
 
         return with_tag(manifest_image, image_tag)
     return manifest_image
@@ -23,7 +23,7 @@ def image_uri(manifest_image: str, image_tag: str | None, image: str | None) -> 
 
 def verify_image(aws, uri: str) -> None:
     """An ECR image (tag or digest) must exist before we ask ECS to pull it."""
-    from ecsship.desired.references import parse_image
+    from ecsship.desired.image_and_secret_refs import parse_image
 
     ref = parse_image(uri)
     if not ref.is_ecr:

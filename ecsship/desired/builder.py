@@ -5,8 +5,8 @@ from dataclasses import replace
 
 from ecsship.desired import names, policies
 from ecsship.desired import resources as r
-from ecsship.desired.references import parse_image, parse_secret
-from ecsship.desired.refs import Concat, Ref, refs_of
+from ecsship.desired.image_and_secret_refs import parse_image, parse_secret
+from ecsship.desired.output_refs import Concat, Ref, refs_of
 from ecsship.desired.resources import key_roots
 from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration

@@ -6,7 +6,7 @@ X-Ray writes, ssmmessages for ECS Exec, and read-only Describe calls).
 """
 from __future__ import annotations
 
-from ecsship.desired.refs import Ref
+from ecsship.desired.output_refs import Ref
 
 # Actions AWS only accepts on Resource "*": the least-privilege test allows exactly these.
 STAR_RESOURCE_ACTIONS = frozenset({

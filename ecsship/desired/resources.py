@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ecsship.desired.refs import refs_in
+from ecsship.desired.output_refs import refs_in
 
 
 @dataclass(frozen=True, kw_only=True)

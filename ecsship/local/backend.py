@@ -19,7 +19,7 @@ from typing import Callable
 from urllib.parse import parse_qs
 
 from ecsship.local.auth import proof
-from ecsship.local.clock import Clock
+from ecsship.local.clock import SimulatedClock
 from ecsship.local.seed import ACCOUNT_ID, REGION
 
 CONTROL_PREFIX = "/_ecsship/"
@@ -59,7 +59,7 @@ class LocalBackend:
             fidelity.apply()
         self.options = options
         self.lock = threading.RLock()
-        self.clock = Clock(speed=options.speed, manual=options.manual_clock)
+        self.clock = SimulatedClock(speed=options.speed, manual=options.manual_clock)
         runtime.clock = self.clock
         self.started_at = time.time()
         self.moto_app = DomainDispatcherApplication(create_backend_app)

@@ -12,7 +12,7 @@ import time
 DEFAULT_SPEED = 15.0
 
 
-class Clock:
+class SimulatedClock:
     def __init__(self, speed: float = DEFAULT_SPEED, manual: bool = False):
         if speed <= 0:
             raise ValueError("speed must be positive")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecsship.desired.references import parse_image
+from ecsship.desired.image_and_secret_refs import parse_image
 from ecsship.errors import UsageError
 from ecsship.local.seed import ACCOUNT_ID, REGION, image_manifest
 

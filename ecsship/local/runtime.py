@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ecsship.local.clock import Clock
+from ecsship.local.clock import SimulatedClock
 
-clock: Clock = Clock(speed=1.0)
+clock: SimulatedClock = SimulatedClock(speed=1.0)
 simulator = None  # set by LocalBackend; None when moto is used bare (e.g. in-process mock_aws)
 
 

@@ -6,9 +6,9 @@ unless --deregister. Each kind says so itself (`on_destroy` on its reconciler); 
 """
 from __future__ import annotations
 
-from ecsship.desired.refs import lookup_in, resolve
-from ecsship.plan.engine import PlanError
+from ecsship.desired.output_refs import lookup_in, resolve
 from ecsship.plan.model import DELETE, Change, Plan, fingerprint
+from ecsship.plan.plan_and_apply import PlanError
 from ecsship.reconcilers import reconciler_for
 from ecsship.reconcilers.base import QUIET, OnDestroy, PlanProblem
 

@@ -1,7 +1,7 @@
 """Field-level comparison of normalised desired and live states."""
 from __future__ import annotations
 
-from ecsship.desired.refs import UNKNOWN, contains_unknown
+from ecsship.desired.output_refs import UNKNOWN, contains_unknown
 from ecsship.plan.model import FieldChange
 
 # Under these keys only the desired entries count: tags other tools add are theirs.

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecsship.desired.refs import UNKNOWN, contains_unknown
+from ecsship.desired.output_refs import UNKNOWN, contains_unknown
 from ecsship.redact import redact
 
 CREATE, UPDATE, REPLACE, DELETE, NOOP = "create", "update", "replace", "delete", "no-op"

@@ -8,11 +8,11 @@ import importlib
 
 # kind -> "module:Class"
 REGISTRY = {
-    "network": "lookups:NetworkLookup",
-    "image": "lookups:ImageLookup",
-    "secrets": "lookups:SecretsLookup",
-    "alb_lookup": "lookups:AlbLookup",
-    "alarm_lookup": "lookups:AlarmsLookup",
+    "network": "existing_resources:NetworkLookup",
+    "image": "existing_resources:ImageLookup",
+    "secrets": "existing_resources:SecretsLookup",
+    "alb_lookup": "existing_resources:AlbLookup",
+    "alarm_lookup": "existing_resources:AlarmsLookup",
     "cluster": "cluster:ClusterReconciler",
     "log_group": "log_group:LogGroupReconciler",
     "role": "role:RoleReconciler",
@@ -28,8 +28,8 @@ REGISTRY = {
     "codedeploy_config": "codedeploy:DeploymentConfigReconciler",
     "codedeploy_group": "codedeploy:DeploymentGroupReconciler",
     "load_balancer": "load_balancer:LoadBalancerReconciler",
-    "namespace": "discovery:NamespaceReconciler",
-    "discovery_service": "discovery:DiscoveryServiceReconciler",
+    "namespace": "cloud_map:NamespaceReconciler",
+    "discovery_service": "cloud_map:DiscoveryServiceReconciler",
 }
 _cache: dict = {}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ecsship.desired.refs import UNKNOWN
+from ecsship.desired.output_refs import UNKNOWN
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, SYMBOLS, UPDATE, list_delta
 from ecsship.redact import redact
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from ecsship.deploy.clock import FakeClock
-from ecsship.deploy.engine import DeployInProgress, roll_out
 from ecsship.deploy.lastgood import DEPLOYED_AT, previous_good
+from ecsship.deploy.rollout import DeployInProgress, roll_out
 from ecsship.deploy.settings import DeploySettings
 
 from tests.deploy.fake_ecs import FakeEcs, td_arn

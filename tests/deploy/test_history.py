@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ecsship.deploy.clock import FakeClock
-from ecsship.deploy.engine import roll_out
 from ecsship.deploy.history import recent
+from ecsship.deploy.rollout import roll_out
 from ecsship.deploy.settings import DeploySettings
 from ecsship.ui.status_view import history_lines
 

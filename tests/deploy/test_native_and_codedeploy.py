@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 from ecsship.deploy.clock import FakeClock
-from ecsship.deploy.engine import follow, roll_out
 from ecsship.deploy.model import WAITING_APPROVAL
+from ecsship.deploy.rollout import follow, roll_out
 from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.strategies.codedeploy import build_appspec
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ecsship.deploy.clock import FakeClock
-from ecsship.deploy.engine import roll_out, watch_current
+from ecsship.deploy.rollout import roll_out, watch_current
 from ecsship.deploy.settings import DeploySettings
 
 from tests.deploy.fake_ecs import FakeEcs

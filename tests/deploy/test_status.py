@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ecsship.deploy.clock import FakeClock
-from ecsship.deploy.engine import roll_out
+from ecsship.deploy.rollout import roll_out
 from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.status import gather
 from ecsship.ui.status_view import status_lines

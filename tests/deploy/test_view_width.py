@@ -10,8 +10,8 @@ import io
 import json
 
 from ecsship.deploy.clock import FakeClock
-from ecsship.deploy.engine import follow
 from ecsship.deploy.model import RevisionState, ServiceEvent, Snapshot
+from ecsship.deploy.rollout import follow
 from ecsship.deploy.settings import DeploySettings
 from ecsship.ui.deploy_view import JsonView, LiveView, PlainView
 from ecsship.ui.output import Output

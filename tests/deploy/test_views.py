@@ -5,7 +5,7 @@ import io
 import json
 
 from ecsship.deploy.clock import FakeClock
-from ecsship.deploy.engine import follow
+from ecsship.deploy.rollout import follow
 from ecsship.deploy.settings import DeploySettings
 from ecsship.ui.deploy_view import JsonView, LiveView, PlainView
 from ecsship.ui.output import Output

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ecsship.deploy.clock import FakeClock
-from ecsship.deploy.engine import follow
 from ecsship.deploy.events import diff
+from ecsship.deploy.rollout import follow
 from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.watcher import MAX_INTERVAL, Watcher
 

@@ -15,7 +15,7 @@ import stat
 
 from ecsship.aws.session import Aws
 from ecsship.desired.builder import Builder
-from ecsship.plan.engine import make_plan
+from ecsship.plan.plan_and_apply import make_plan
 
 
 def forge(aws, tmp_path, manifest: dict, verb: str = "plan", **extra) -> str:

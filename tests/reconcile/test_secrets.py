@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ecsship.desired.references import parse_secret
+from ecsship.desired.image_and_secret_refs import parse_secret
 
 
 def test_references_resolve_to_arns_with_json_keys_and_customer_keys(run_cli, manifest, aws):

@@ -1,7 +1,7 @@
 """Plan view: lists diff element by element; only long scalars are cut, and never with -v."""
 from __future__ import annotations
 
-from ecsship.desired.refs import UNKNOWN
+from ecsship.desired.output_refs import UNKNOWN
 from ecsship.plan.model import FieldChange, list_delta
 from ecsship.ui.plan_view import MAX_VALUE, field_lines
 

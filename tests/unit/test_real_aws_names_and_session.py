@@ -39,7 +39,7 @@ def test_account_id_comes_from_sts_not_the_vpc_owner():
     """A VPC shared through AWS RAM reports the owner account in DescribeVpcs' OwnerId (EC2 API
     reference, Vpc.OwnerId: "The ID of the Amazon Web Services account that owns the VPC"); what
     ecsship creates lives in the caller's account, which STS GetCallerIdentity names."""
-    from ecsship.reconcilers.lookups import NetworkLookup
+    from ecsship.reconcilers.existing_resources import NetworkLookup
 
     aws = Aws(region="us-east-1", endpoint_url="http://127.0.0.1:9", local=True)
     ec2, sts = aws.client("ec2"), aws.client("sts")
@@ -59,7 +59,7 @@ def test_arns_use_the_partition_of_their_region():
     import botocore.session
 
     from ecsship.desired import policies
-    from ecsship.desired.references import parse_image, partition_for_region
+    from ecsship.desired.image_and_secret_refs import parse_image, partition_for_region
 
     session = botocore.session.get_session()
     for region in ("us-east-1", "eu-central-1", "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-iso-east-1"):

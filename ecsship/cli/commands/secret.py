@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
     @guarded
     def list_(ctx: typer.Context, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None) -> None:
         """Show every referenced secret and whether it exists. Exit 1 when one is missing."""
-        from ecsship.desired.references import parse_secret
+        from ecsship.desired.image_and_secret_refs import parse_secret
         from ecsship.manifest.document import load_manifest, parse_vars
         from ecsship.ui.plan_view import say
 
@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
 def _reference_for(file, env, var, key):
-    from ecsship.desired.references import parse_secret
+    from ecsship.desired.image_and_secret_refs import parse_secret
     from ecsship.manifest.document import load_manifest, parse_vars
 
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
@@ -151,7 +151,7 @@ def _status(aws, ref) -> dict:
 
     row = {"key": ref.env, "source": ref.source, "reference": ref.raw, "exists": False}
     if ref.source == "ssm":
-        from ecsship.reconcilers.lookups import describe_parameter
+        from ecsship.reconcilers.existing_resources import describe_parameter
 
         found = describe_parameter(aws.client("ssm", region=ref.region), ref.ident)
         if found:

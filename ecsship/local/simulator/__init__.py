@@ -1,6 +1,6 @@
 """The rollout simulator: ECS and CodeDeploy deployments progressing over the backend's clock."""
 from __future__ import annotations
 
-from ecsship.local.simulator.engine import Simulator
+from ecsship.local.simulator.advance import Simulator
 
 __all__ = ["Simulator"]

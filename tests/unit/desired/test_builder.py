@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from ecsship.desired import build
-from ecsship.desired.refs import Ref, refs_in
+from ecsship.desired.output_refs import Ref, refs_in
 from ecsship.manifest.document import load_manifest
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"

@@ -9,7 +9,7 @@ import pytest
 from ecsship.desired import build
 from ecsship.desired import resources as r
 from ecsship.desired.builder import ModelError, _prune_and_order, check_keys, rollback_alarm_names
-from ecsship.desired.refs import Concat, Ref
+from ecsship.desired.output_refs import Concat, Ref
 from ecsship.manifest.document import load_manifest
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"

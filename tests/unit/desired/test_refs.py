@@ -1,7 +1,7 @@
 """desired.refs: references resolved from earlier resources' outputs."""
 from __future__ import annotations
 
-from ecsship.desired.refs import UNKNOWN, Concat, Ref, contains_unknown, is_unknown, lookup_in, refs_in, resolve
+from ecsship.desired.output_refs import UNKNOWN, Concat, Ref, contains_unknown, is_unknown, lookup_in, refs_in, resolve
 
 OUTPUTS = {"role.task": {"arn": "arn:aws:iam::1:role/t"}, "network": {"subnets": ["s-1", "s-2"], "vpc": "vpc-1"}}
 

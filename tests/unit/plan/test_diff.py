@@ -1,7 +1,7 @@
 """plan.diff: field-level comparison of normalised desired and live states."""
 from __future__ import annotations
 
-from ecsship.desired.refs import UNKNOWN
+from ecsship.desired.output_refs import UNKNOWN
 from ecsship.plan.diff import diff, flatten
 
 

@@ -1,9 +1,9 @@
-"""plan.engine.plan_resource: the plan records which fields force a replacement (issue #14 item 4),
+"""plan.plan_and_apply.plan_resource: the plan records which fields force a replacement (issue #14 item 4),
 so the view marks them without asking a reconciler."""
 from __future__ import annotations
 
-from ecsship.plan.engine import plan_resource
 from ecsship.plan.model import REPLACE, UPDATE
+from ecsship.plan.plan_and_apply import plan_resource
 from ecsship.reconcilers.base import Live, Reconciler
 
 

@@ -6,7 +6,7 @@ Secrets are resolved to ARNs with Describe calls only: no value is ever read.
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call, error_code
-from ecsship.desired.references import partition_for_region
+from ecsship.desired.image_and_secret_refs import partition_for_region
 from ecsship.reconcilers.base import Live, OnDestroy, PlanProblem, Reconciler
 
 

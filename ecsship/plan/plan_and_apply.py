@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ecsship.desired.refs import UNKNOWN, contains_unknown, lookup_in, resolve
+from ecsship.desired.output_refs import UNKNOWN, contains_unknown, lookup_in, resolve
 from ecsship.errors import EcsshipError, UsageError
 from ecsship.plan.diff import diff
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, UPDATE, Change, Plan, fingerprint

@@ -7,7 +7,7 @@ give the same answers.
 """
 from __future__ import annotations
 
-from ecsship.local.clock import Clock
+from ecsship.local.clock import SimulatedClock
 
 TICK = 1.0
 # A long gap (a laptop asleep with a fast clock) is crossed in at most this many ticks, each longer
@@ -16,10 +16,10 @@ MAX_TICKS_PER_CATCH_UP = 2_000
 
 
 class Simulator:
-    def __init__(self, clock: Clock, fail_images: str = "*broken*", fail_mode: str = "health-check", install: bool = True):
+    def __init__(self, clock: SimulatedClock, fail_images: str = "*broken*", fail_mode: str = "health-check", install: bool = True):
         from ecsship.local.simulator import codedeploy_api, targets
         from ecsship.local.simulator.codedeploy import CodeDeployEngine
-        from ecsship.local.simulator.ecs_engine import EcsEngine
+        from ecsship.local.simulator.ecs_scheduler import EcsEngine
 
         if install:
             targets.apply_patches()
