@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token, send_once
 from ecsship.deploy import clock as clocks
+from ecsship.deploy.polling import Backoff, wait_for
 from ecsship.errors import AwsCallError, EcsshipError
 from ecsship.reconcilers.base import QUIET, Live, OnDestroy, PlanProblem, Reconciler, note_progress, tag_dict
 from ecsship.reconcilers.cache import forget
@@ -320,8 +321,12 @@ def wait_available(aws, pending: dict[str, str], timeout: float = AVAILABLE_TIME
     watching the rollout, not a precondition of starting it."""
     clock, ec2 = clocks.clock_for(aws), aws.client("ec2")  # looked up per call: tests swap make_clock
     waiting = dict(pending)
-    delay, waited, next_note = 2.0, 0.0, 0.0
-    while True:
+    notes = {"next": 0.0}
+
+    def names() -> str:
+        return ", ".join(f"{short} ({vpce})" for vpce, short in sorted(waiting.items(), key=lambda kv: kv[1]))
+
+    def check(waited: float):
         with aws_call(f"VPC endpoint {', '.join(sorted(waiting.values()))}", "ec2:DescribeVpcEndpoints"):
             found = ec2.describe_vpc_endpoints(VpcEndpointIds=sorted(waiting))["VpcEndpoints"]
         for endpoint in found:
@@ -333,18 +338,18 @@ def wait_available(aws, pending: dict[str, str], timeout: float = AVAILABLE_TIME
                 raise EcsshipError(f"VPC endpoint {short} ({endpoint['VpcEndpointId']}) is {state}: {reason}",
                                    "fix the cause, delete the endpoint, and run `ecsship apply` again")
         if not waiting:
-            return
-        names = ", ".join(f"{short} ({vpce})" for vpce, short in sorted(waiting.items(), key=lambda kv: kv[1]))
-        if waited >= timeout:
-            raise EcsshipError(f"VPC endpoint {names}: still pending after {int(waited)} s; the service's tasks "
-                               "could not reach AWS through it", "run `ecsship apply` again once it is available "
-                               "(`aws ec2 describe-vpc-endpoints`)")
-        if waited >= next_note:
-            note_progress(f"waiting for VPC endpoint {names} to become available ({int(waited)}s)")
-            next_note = waited + 30
-        clock.sleep(delay)
-        waited += delay
-        delay = min(15.0, delay * 2)
+            return True
+        if waited >= notes["next"]:  # a person waiting on apply sees it move, every ~30 s
+            note_progress(f"waiting for VPC endpoint {names()} to become available ({int(waited)}s)")
+            notes["next"] = waited + 30
+        return None
+
+    def timed_out(waited: float) -> Exception:
+        return EcsshipError(f"VPC endpoint {names()}: still pending after {int(waited)} s; the service's tasks "
+                            "could not reach AWS through it", "run `ecsship apply` again once it is available "
+                            "(`aws ec2 describe-vpc-endpoints`)")
+
+    wait_for(check, Backoff(first=2.0), clock.sleep, timeout, timed_out)
 
 
 PURPOSE_TAG = ("ecsship:purpose", "vpc-endpoints")
