@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # heavy imports stay off the start-up path
 class Quit(Exception):
     """End the command with this exit code and nothing more to say (what to say was said):
     `cli.errors_to_exit` turns it into the exit code."""
-
     def __init__(self, exit_code: int):
         super().__init__(exit_code)
         self.exit_code = exit_code

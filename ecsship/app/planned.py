@@ -160,5 +160,3 @@ def confirm(app, yes: bool, verb: str, typed: str | None = None) -> None:
     if not ok:
         app.out().print("Nothing changed.")
         raise Quit(1)
-
-

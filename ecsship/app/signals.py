@@ -39,7 +39,6 @@ def sigterm_as_interrupt() -> Iterator[None]:
 class StopAfterCurrent:
     """`requested` turns true on the first SIGINT/SIGTERM (after `notify` says what happens next);
     the second raises KeyboardInterrupt."""
-
     def __init__(self, notify: Callable[[str], None]):
         self.notify = notify
         self.requested = False

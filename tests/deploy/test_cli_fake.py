@@ -46,12 +46,12 @@ def world(tmp_path, monkeypatch):
     # The plan engine needs a real backend (lookups of VPC, subnets...): register by image swap instead.
     from tests.deploy.image_swap import revision_with_image
 
-    monkeypatch.setattr("ecsship.deploy.cli_flow.prepare_revision",
-                        lambda ctx, uri, with_infra: revision_with_image(ctx.aws, "web", "web", uri))
+    monkeypatch.setattr("ecsship.app.revision.prepare_revision",
+                        lambda run, uri, with_infra: revision_with_image(run.aws, "web", "web", uri))
     # The SSM-parameter lock is covered by tests/reliability; here it is a no-op.
     from contextlib import nullcontext
 
-    monkeypatch.setattr("ecsship.deploy.cli_flow.start_lock", lambda ctx, command: nullcontext())
+    monkeypatch.setattr("ecsship.app.application.Application.lock", lambda self, aws, cluster, service, command: nullcontext())
     monkeypatch.delenv("CI", raising=False)
     manifest = tmp_path / "ecsship.yaml"
     manifest.write_text(textwrap.dedent(f"""\

@@ -1,6 +1,7 @@
 """`ecsship deploy`, `ecsship rollback`, `ecsship promote`: ship a version, undo it, let it through.
 
-All three go through ecsship.deploy (strategy → watcher → view) and exit with the outcome's code:
+The flows are in ecsship/app/ (deploy, rollback, wait, promote); they go through ecsship.deploy
+(strategy → watcher → view) and exit with the outcome's code:
 0 completed, 1 failed / rolled back / timed out, 130 interrupted (the rollout keeps going).
 """
 from __future__ import annotations
@@ -39,13 +40,15 @@ def register(app: typer.Typer) -> None:
         out (the service is left on the last good revision, and the reason is printed); 130 on Ctrl-C
         (the rollout keeps going).
         """
-        from ecsship.deploy import cli_flow
-
         if continue_:
-            cli_flow.promote(ctx.obj, file, env, var, timeout)
+            from ecsship.app.promote import promote
+
+            promote(ctx.obj, file, env, var, timeout)
             return
-        cli_flow.deploy(ctx.obj, file, env, var, image_tag=image_tag, image=image, timeout=timeout,
-                        rollback=not no_rollback, wait=not no_wait, force=force, with_infra=with_infra)
+        from ecsship.app.deploy import deploy as deploy_flow
+
+        deploy_flow(ctx.obj, file, env, var, image_tag=image_tag, image=image, timeout=timeout,
+                    rollback=not no_rollback, wait=not no_wait, force=force, with_infra=with_infra)
 
     @app.command(rich_help_panel="Ship")
     @guarded
@@ -62,9 +65,9 @@ def register(app: typer.Typer) -> None:
 
         During a rollout, stops it and rolls it back. Run twice, it goes back two good revisions.
         """
-        from ecsship.deploy import cli_flow
+        from ecsship.app.rollback import rollback as rollback_flow
 
-        cli_flow.rollback(ctx.obj, file, env, var, to_revision=to_revision, timeout=timeout, wait=not no_wait)
+        rollback_flow(ctx.obj, file, env, var, to_revision=to_revision, timeout=timeout, wait=not no_wait)
 
     @app.command(rich_help_panel="Ship")
     @guarded
@@ -80,9 +83,9 @@ def register(app: typer.Typer) -> None:
         Exit 0 when it completed (or none is in progress), 1 when it failed, rolled back or timed out,
         3 when it waits for approval, 130 on Ctrl-C.
         """
-        from ecsship.deploy import cli_flow
+        from ecsship.app.wait import wait as wait_flow
 
-        cli_flow.wait(ctx.obj, file, env, var, timeout)
+        wait_flow(ctx.obj, file, env, var, timeout)
 
     @app.command(rich_help_panel="Ship")
     @guarded
@@ -94,6 +97,6 @@ def register(app: typer.Typer) -> None:
         timeout: TimeoutOpt = None,
     ) -> None:
         """Shift production traffic to a deployment waiting for approval (`approval: manual`), and watch it finish."""
-        from ecsship.deploy import cli_flow
+        from ecsship.app.promote import promote as promote_flow
 
-        cli_flow.promote(ctx.obj, file, env, var, timeout)
+        promote_flow(ctx.obj, file, env, var, timeout)

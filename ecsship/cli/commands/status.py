@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
         events: Annotated[int, typer.Option("--events", help="How many recent service events to show.")] = 10,
     ) -> None:
         """The service now: deployments, tasks per revision, target health, scaling, alarms, recent events."""
-        from ecsship.deploy.status_flow import show_status
+        from ecsship.app.status import show_status
 
         show_status(ctx.obj, file, env, var, watch=watch, events=events)
 
@@ -35,6 +35,6 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option("--limit", "-n", help="How many deployments to list.")] = 10,
     ) -> None:
         """Recent deployments: revision, image, start, duration, outcome."""
-        from ecsship.deploy.status_flow import show_history
+        from ecsship.app.history import show_history
 
         show_history(ctx.obj, file, env, var, limit=limit)

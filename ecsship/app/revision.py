@@ -13,19 +13,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ecsship.deploy.model import ROLLOUT_KINDS
+from ecsship.desired import build
+from ecsship.desired.output_refs import contains_unknown, lookup_in, resolve
 from ecsship.errors import EcsshipError
+from ecsship.plan.model import CREATE, NOOP, REPLACE
+from ecsship.plan.plan_and_apply import apply_plan, make_plan
+from ecsship.reconcilers.task_definition import register_if_changed
 
 
-def prepare_revision(ctx, image: str, with_infra: bool) -> tuple[str, bool]:
+def prepare_revision(run, image: str, with_infra: bool) -> tuple[str, bool]:
     """(task definition ARN to roll out, whether it was registered now)."""
-    from ecsship.desired import build
-    from ecsship.desired.output_refs import contains_unknown, lookup_in, resolve
-    from ecsship.plan.model import CREATE, NOOP, REPLACE
-    from ecsship.plan.plan_and_apply import apply_plan, make_plan
-    from ecsship.reconcilers.task_definition import register_if_changed
-
-    desired = build(ctx.manifest, image_override=image)
-    plan = make_plan(ctx.aws, desired)
+    desired = build(run.manifest, image_override=image)
+    plan = make_plan(run.aws, desired)
     service = next((c for c in plan.changes if c.kind == "service"), None)
     if service is not None and service.action == CREATE:
         raise EcsshipError(f"service {desired.service} does not exist in cluster {desired.cluster} yet",
@@ -42,19 +41,19 @@ def prepare_revision(ctx, image: str, with_infra: bool) -> tuple[str, bool]:
     outputs = dict(plan.inputs)
     outputs.update({c.key: c.outputs for c in plan.changes if c.outputs})
     if infra:
-        ctx.view.note(f"applying {len(infra)} infrastructure change{'s' if len(infra) != 1 else ''} first (--with-infra)")
+        run.view.note(f"applying {len(infra)} infrastructure change{'s' if len(infra) != 1 else ''} first (--with-infra)")
         only_infra = replace(plan, changes=[c if c.kind not in ROLLOUT_KINDS else replace(c, action=NOOP, fields=[]) for c in plan.changes])
-        outputs = apply_plan(ctx.aws, desired, only_infra, progress=lambda change, phase: _progress(ctx.view, change, phase))
+        outputs = apply_plan(run.aws, desired, only_infra, progress=lambda change, phase: _progress(run.view, change, phase))
     if service is not None:
         other = [f.path for f in service.fields if not f.path.startswith("taskDefinition")]
         if other:
-            ctx.view.note(f"the service's settings differ from the manifest ({', '.join(sorted(other)[:5])}); "
+            run.view.note(f"the service's settings differ from the manifest ({', '.join(sorted(other)[:5])}); "
                           "deploy changes only its revision: run `ecsship apply` for the rest", "warning")
     res = desired.get("task_definition")
     spec = resolve(res.spec, lookup_in(outputs))
     if contains_unknown(spec):
         raise EcsshipError("the task definition needs resources that do not exist yet", "run `ecsship apply` first")
-    result, registered = register_if_changed(ctx.aws, res, spec)
+    result, registered = register_if_changed(run.aws, res, spec)
     return result["arn"], registered
 
 

@@ -1,0 +1,69 @@
+"""`ecsship deploy`: the image to ship (checked to exist), its revision (app/revision.py), the
+deploy.before steps, the rollout through the manifest's strategy, then the deploy.after steps."""
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from ecsship.app import revision
+from ecsship.app.application import Quit
+from ecsship.app.rollout import RolloutRun, parse_timeout
+from ecsship.app.signals import sigterm_as_interrupt
+from ecsship.deploy.names import revision_name
+from ecsship.deploy.release import image_uri, verify_image
+from ecsship.deploy.rollout import roll_out
+from ecsship.deploy.strategies import strategy_for
+from ecsship.ops.steps import run_steps, steps_of
+from ecsship.ui.ops_view import RunView
+
+
+def deploy(app, file, env, var, **kwargs) -> None:
+    with sigterm_as_interrupt():
+        _deploy(app, file, env, var, **kwargs)
+
+
+def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, force, with_infra) -> None:
+    limit = parse_timeout(timeout)
+    c = RolloutRun(app, file, env, var)
+    uri = image_uri(c.manifest.data["image"], image_tag, image)
+    verify_image(c.aws, uri)
+    with ExitStack() as lock:
+        lock.enter_context(c.start_lock("deploy"))
+        td, registered = revision.prepare_revision(c, uri, with_infra)
+        c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({uri})")
+        steps_ran = _before_steps(c, td, force)
+        outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
+                           rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close)
+    if steps_ran and wait and outcome.status == "succeeded":
+        c.view.outcome(outcome)  # the deploy's own result first; then the contract step(s)
+        _after_steps(c, td)
+        raise Quit(outcome.exit_code)
+    c.finish(outcome)
+
+
+def _step_view(c):
+    return lambda name: RunView(c.out, step=name)
+
+
+def _before_steps(c, td: str, force: bool) -> bool:
+    """deploy.before, under the lock, with the new revision, before any traffic moves. Skipped when
+    nothing will roll out (the revision already serves) or another rollout is in progress (roll_out
+    then attaches to it or refuses): a migration runs only for a deploy that will happen. True when
+    the deploy has steps and they ran (so `after` runs once it completed)."""
+    before, after = steps_of(c.manifest.data, "before"), steps_of(c.manifest.data, "after")
+    if not before and not after:
+        return False
+    strategy = strategy_for(c.aws, c.settings, c.clock)
+    service = strategy.describe_service()
+    if not force and (strategy.current_task_definition_of(service) == td or strategy.active_deployments(service)):
+        return False
+    if before:
+        c.view.note(f"running {len(before)} deploy.before step{'s' if len(before) != 1 else ''} with {revision_name(td)}")
+        run_steps(c.aws, c.settings, td, before, c.clock, _step_view(c), untouched=True)
+    return True
+
+
+def _after_steps(c, td: str) -> None:
+    after = steps_of(c.manifest.data, "after")
+    if after:
+        c.view.note(f"deployment completed: running {len(after)} deploy.after step{'s' if len(after) != 1 else ''}")
+        run_steps(c.aws, c.settings, td, after, c.clock, _step_view(c), untouched=False)
