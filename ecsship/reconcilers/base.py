@@ -116,6 +116,19 @@ def note_progress(text: str) -> None:
         report(text)
 
 
+class NormaliserGap(RuntimeError):
+    """The desired spec has a field its normaliser leaves out: a change to it would never show as
+    drift. A bug in ecsship (the builder gained a field, the normaliser did not), never a user error."""
+
+
+def check_known(fields, known, where: str) -> None:
+    """Fail on a desired field the normaliser does not compare (fields starting with `_` are
+    ecsship's own notes, never sent to AWS)."""
+    unknown = sorted(f for f in fields if f not in known and not str(f).startswith("_"))
+    if unknown:
+        raise NormaliserGap(f"{where}: the normaliser does not compare {', '.join(unknown)}; add them to it")
+
+
 def owned(tags: dict, res) -> bool:
     return tags.get(OWNER_KEY) == res.tags.get(OWNER_KEY) and tags.get(CLUSTER_KEY) == res.tags.get(CLUSTER_KEY)
 

@@ -8,7 +8,7 @@ from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import send_once
 from ecsship.desired.names import family_of, one_off_family
 from ecsship.errors import AwsCallError
-from ecsship.reconcilers.base import CLUSTER_KEY, Live, OnDestroy, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import CLUSTER_KEY, Live, OnDestroy, Reconciler, check_known, owned, tag_dict, tag_list
 
 TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
 CONTAINER_KEYS = ("image", "essential", "cpu", "memory", "memoryReservation", "portMappings", "environment", "secrets",
@@ -71,6 +71,9 @@ class TaskDefinitionReconciler(Reconciler):
         return live
 
     def desired_state(self, res, spec, live=None):
+        check_known(spec, TOP_KEYS + ("containerDefinitions",), f"{res.label}")
+        for container in spec.get("containerDefinitions") or []:
+            check_known(container, CONTAINER_KEYS + ("name",), f"{res.label} container {container.get('name')}")
         return normalise(spec, res.tags)
 
     def create(self, aws, res, spec):

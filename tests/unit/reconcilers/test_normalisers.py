@@ -7,8 +7,11 @@ retries 3 / startPeriod 0, CapacityProviderStrategyItem.base default 0.
 """
 from __future__ import annotations
 
+import pytest
+
 from ecsship.plan.diff import diff
 from ecsship.reconcilers import service, task_definition
+from ecsship.reconcilers.base import NormaliserGap
 
 SPEC_TD = {
     "family": "shop-web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": 256, "memory": 512,
@@ -60,3 +63,17 @@ def test_an_autoscaled_service_ignores_the_desired_count():
     live = {**LIVE_SVC, "desiredCount": 7}
     assert diff(service.normalise(SPEC_SVC, {}, True, True), service.normalise(live, {}, True, True)) == []
     assert [c.path for c in diff(service.normalise(SPEC_SVC, {}, False, True), service.normalise(live, {}, False, True))] == ["desiredCount"]
+
+
+def test_a_desired_container_field_the_normaliser_does_not_compare_fails():
+    """Issue #14 item 4: CONTAINER_KEYS was an allow-list, so a field the builder started sending
+    (say readonlyRootFilesystem) would never show as drift. Now the desired side fails loudly;
+    the live side may carry anything AWS adds (mountPoints, volumesFrom)."""
+    res = type("Res", (), {"label": "task definition shop-web", "tags": {}})()
+    reconciler = task_definition.TaskDefinitionReconciler()
+    assert reconciler.desired_state(res, {**SPEC_TD, "_service": {"cluster": "c"}})  # ecsship's own notes pass
+    spec = {**SPEC_TD, "containerDefinitions": [{**SPEC_TD["containerDefinitions"][0], "readonlyRootFilesystem": True}]}
+    with pytest.raises(NormaliserGap, match="container web: the normaliser does not compare readonlyRootFilesystem"):
+        reconciler.desired_state(res, spec)
+    with pytest.raises(NormaliserGap, match="volumes"):
+        reconciler.desired_state(res, {**SPEC_TD, "volumes": []})
