@@ -9,8 +9,8 @@ from ecsship.app.application import Quit
 from ecsship.app.rollout import RolloutRun, parse_timeout
 from ecsship.app.signals import sigterm_as_interrupt
 from ecsship.deploy.names import revision_name
-from ecsship.deploy.release import image_uri, verify_image
 from ecsship.deploy.rollout import roll_out
+from ecsship.deploy.shipped_image import image_uri, verify_image
 from ecsship.deploy.strategies import strategy_for
 from ecsship.ops.steps import run_steps, steps_of
 from ecsship.ui.ops_view import RunView

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from ecsship import __version__
 from ecsship.app.application import Application
 from ecsship.app.signals import sigterm_as_interrupt
-from ecsship.cli.hoist import hoist_global_options
+from ecsship.cli.options_anywhere import hoist_global_options
 
 
 class EcsshipGroup(TyperGroup):

@@ -234,8 +234,8 @@ def run_command(options, make_view, *, file: str, env: str | None, var: list[str
                 image: str | None, container: str | None, timeout: str | None, detach: bool, command: list[str]) -> int:
     """`ecsship run`: start, (unless detached) stream and wait; the exit code to end with."""
     from ecsship.deploy.clock import make_clock
-    from ecsship.deploy.release import image_uri, verify_image
     from ecsship.deploy.settings import DeploySettings
+    from ecsship.deploy.shipped_image import image_uri, verify_image
     from ecsship.manifest.document import load_manifest, parse_vars
 
     limit = parse_timeout(timeout)

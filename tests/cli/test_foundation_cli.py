@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ecsship.cli.app import app
-from ecsship.cli.hoist import hoist_global_options
+from ecsship.cli.options_anywhere import hoist_global_options
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = str(ROOT / "examples" / "web" / "ecsship.yaml")

@@ -1,6 +1,6 @@
 """`ecsship deploy / rollback / status / history` through the CLI, on the in-memory AWS-like ECS.
 
-The real CLI (typer, guard, views, exit codes) with Application.aws and the clock swapped for
+The real CLI (typer, errors_to_exit, views, exit codes) with Application.aws and the clock swapped for
 fakes, so these run in simulated time and without a backend. The same journeys run end to end on
 the local backend's simulator in test_e2e.py.
 """

@@ -10,8 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ("manifest", "desired", "plan", "reconcilers", "deploy", "aws")
-# The command flows moved to ecsship/app/ (issue #14 item 1); release.py still imports at its edge.
-COMMAND_FLOWS = {"deploy/release.py"}
+# The command flows moved to ecsship/app/ (issue #14 item 1); shipped_image.py still imports at its edge.
+COMMAND_FLOWS = {"deploy/shipped_image.py"}
 # Allowed inside functions: the heavy libraries (boto3/botocore, jsonschema) so `--help` and `validate`
 # stay fast, and two deliberate exceptions named here.
 HEAVY = ("boto3", "botocore", "jsonschema")

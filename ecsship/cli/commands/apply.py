@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from ecsship.cli.commands.plan import Adopt
-from ecsship.cli.guard import guarded
+from ecsship.cli.errors_to_exit import guarded
 from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ecsship.cli.guard import guarded
+from ecsship.cli.errors_to_exit import guarded
 from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
 
 TimeoutOpt = Annotated[Optional[str], typer.Option("--timeout", help="Give up (and roll back) after this long: 90s, 15m, 1h. Default: the manifest's deploy.timeout.")]

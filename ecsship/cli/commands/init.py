@@ -6,7 +6,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ecsship.cli.guard import guarded
+from ecsship.cli.errors_to_exit import guarded
 
 STRATEGIES = ("rolling", "blue_green", "canary", "linear")
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ecsship.cli.guard import guarded
+from ecsship.cli.errors_to_exit import guarded
 
 PortOpt = Annotated[Optional[int], typer.Option("--port", help="Port on 127.0.0.1 (default 4566, or ECSSHIP_LOCAL_PORT).")]
 

@@ -8,7 +8,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ecsship.cli.guard import guarded
+from ecsship.cli.errors_to_exit import guarded
 from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
 
 ContainerOpt = Annotated[Optional[str], typer.Option("--container", help="Container to use (default: the service's main container).")]

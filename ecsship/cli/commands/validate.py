@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ecsship.cli.guard import guarded
+from ecsship.cli.errors_to_exit import guarded
 from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
 
 

@@ -1,6 +1,6 @@
 """What `deploy --image-tag/--image` ships: the image URI, checked to exist before anything changes.
 
-The task definition revision itself comes from the manifest through the plan engine (infra.py).
+The task definition revision itself comes from the manifest through the plan engine (app/revision.py).
 """
 from __future__ import annotations
 
