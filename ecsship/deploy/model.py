@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ecsship.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_WAITING_APPROVAL
+from ecsship.plan.model import ROLLOUT_KINDS as PLAN_ROLLOUT_KINDS
 
 # Snapshot.state values. Terminal ones end the watch.
 IN_PROGRESS = "in_progress"
@@ -20,9 +21,8 @@ ROLLED_BACK = "rolled_back"             # failed (or was stopped) and the previo
 STOPPED = "stopped"                     # stopped without rollback
 TERMINAL = frozenset({SUCCEEDED, FAILED, ROLLED_BACK, STOPPED})
 
-# The resource kinds whose change is a rollout (deploy's job); a change to any other kind is
-# infrastructure (apply's job, or `deploy --with-infra`).
-ROLLOUT_KINDS = ("task_definition", "service")
+# Defined with the plan (plan.model), read here too: which changes are a rollout.
+ROLLOUT_KINDS = PLAN_ROLLOUT_KINDS
 
 
 @dataclass(frozen=True)

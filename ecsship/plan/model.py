@@ -27,6 +27,11 @@ def list_delta(old, new) -> tuple[list, list] | None:
     return added, removed
 
 
+# The resource kinds whose change is a rollout (deploy's job); a change to any other kind is
+# infrastructure (apply's job, or `deploy --with-infra`).
+ROLLOUT_KINDS = ("task_definition", "service")
+
+
 @dataclass
 class FieldChange:
     path: str
@@ -95,7 +100,7 @@ class Plan:
     def pending(self) -> list[Change]:
         return [c for c in self.changes if c.action != NOOP]
 
-    def infra_changes(self, rollout_kinds=("task_definition", "service")) -> list[Change]:
+    def infra_changes(self, rollout_kinds=ROLLOUT_KINDS) -> list[Change]:
         """Changes `deploy` must not make on its own: anything but the task definition and the service."""
         return [c for c in self.pending() if c.kind not in rollout_kinds]
 

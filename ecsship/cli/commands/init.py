@@ -7,8 +7,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from ecsship.cli.errors_to_exit import guarded
+from ecsship.manifest.semantic import SHIFTING
 
-STRATEGIES = ("rolling", "blue_green", "canary", "linear")
+STRATEGIES = ("rolling", *SHIFTING)
 
 
 def register(app: typer.Typer) -> None:
