@@ -150,7 +150,11 @@ def test_apply_json_is_one_object_per_line(sim, run_cli, aws):
     result = run_cli("apply", "-f", WORKER, "--yes", "--output", "json")
     assert result.exit_code == 0, result.output
     objects = [json.loads(line) for line in result.stdout.splitlines()]
+    # Waits during the changes (a VPC endpoint becoming available) are progress objects before the result.
+    while objects and objects[0].get("event") == "progress":
+        assert objects.pop(0)["message"]
     assert objects[0]["ok"] is True and objects[-1]["event"] == "outcome", objects[-1]
+    assert all(o.get("event") not in (None, "progress") for o in objects[1:]), "rollout events follow the result"
 
 
 def test_destroy_reports_progress_while_the_service_drains(sim, run_cli, aws):
