@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.desired.names import replacement_target_group_name
-from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, check_known, converge_existing, owned, tag_dict, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
 HEALTH_KEYS = ("HealthCheckProtocol", "HealthCheckPath", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds",
                "HealthyThresholdCount", "UnhealthyThresholdCount")
 FIXED_KEYS = ("Protocol", "Port", "TargetType", "VpcId")
+COMPARED = FIXED_KEYS + HEALTH_KEYS + ("Matcher", "deregistrationDelay")
+NOT_COMPARED = ("siblings",)  # the pair's names, for reading; not a setting of the group
 
 
 class TargetGroupReconciler(Reconciler):
@@ -41,6 +43,7 @@ class TargetGroupReconciler(Reconciler):
         return Live(state=state, outputs={**_outputs(arn), "name": tg["TargetGroupName"]}, managed=owned(tags, res))
 
     def desired_state(self, res, spec, live=None):
+        check_known(spec, COMPARED + NOT_COMPARED, res.label)
         state = {k: spec[k] for k in FIXED_KEYS + HEALTH_KEYS}
         state["Matcher"] = dict(spec["Matcher"])
         state["deregistrationDelay"] = spec["deregistrationDelay"]

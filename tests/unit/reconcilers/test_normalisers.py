@@ -77,3 +77,15 @@ def test_a_desired_container_field_the_normaliser_does_not_compare_fails():
         reconciler.desired_state(res, spec)
     with pytest.raises(NormaliserGap, match="volumes"):
         reconciler.desired_state(res, {**SPEC_TD, "volumes": []})
+
+
+def test_a_desired_target_group_field_the_normaliser_does_not_compare_fails():
+    from ecsship.reconcilers.target_group import TargetGroupReconciler
+
+    res = type("Res", (), {"label": "target group web-blue", "tags": {}})()
+    spec = {"Protocol": "HTTP", "Port": 8080, "TargetType": "ip", "VpcId": "vpc-1", "HealthCheckProtocol": "HTTP",
+            "HealthCheckPath": "/", "HealthCheckIntervalSeconds": 10, "HealthCheckTimeoutSeconds": 5, "HealthyThresholdCount": 2,
+            "UnhealthyThresholdCount": 3, "Matcher": {"HttpCode": "200"}, "deregistrationDelay": 30, "siblings": ["web-green"]}
+    assert TargetGroupReconciler().desired_state(res, spec)["deregistrationDelay"] == 30
+    with pytest.raises(NormaliserGap, match="ProtocolVersion"):
+        TargetGroupReconciler().desired_state(res, {**spec, "ProtocolVersion": "HTTP2"})
