@@ -145,32 +145,3 @@ def execute(aws, cluster: str, task: dict, container: str, command: list[str], r
     argv = [PLUGIN, json.dumps(answer["session"]), region, "StartSession", profile or "", json.dumps(target), endpoint]
     return subprocess.call(argv)
 
-
-def exec_command(options, report, *, file: str, env: str | None, var: list[str] | None, task: str | None,
-                 container: str | None, command: list[str]) -> int:
-    """`ecsship exec`: the checks (each reported as one line), then the session; the exit code."""
-    from ecsship.deploy.settings import DeploySettings
-    from ecsship.manifest.document import load_manifest, parse_vars
-    from ecsship.ops.run import describe_service
-
-    if not command:
-        raise EcsshipError("no command given", "put it after `--`: ecsship exec -- sh")
-    manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    settings = DeploySettings.from_manifest(manifest.data)
-    aws = options.aws(manifest.data.get("region"))
-    local = bool(getattr(aws, "local", False))
-    service = describe_service(aws, settings.cluster, settings.service)
-    if not service.get("enableExecuteCommand"):
-        [check] = checks(aws, manifest.data, service, None, local)
-        raise ExecNotPossible(f"{check.text}: {check.fix}")
-    chosen = pick_task(aws, settings.cluster, settings.service, task)
-    results = checks(aws, manifest.data, service, chosen, local)
-    for check in results:
-        report(check)
-    failed = [c for c in results if not c.ok]
-    if failed:
-        raise ExecNotPossible(f"ECS Exec cannot connect: {len(failed)} check{'s' if len(failed) != 1 else ''} failed (see above)")
-    if local:
-        raise ExecNotPossible("the local AWS cannot open an ECS Exec session (it runs no SSM agent); the checks above passed",
-                              "run the same command against AWS")
-    return execute(aws, settings.cluster, chosen, container or settings.container, command, aws.region, options.profile)

@@ -13,13 +13,9 @@ everywhere, the local AWS included, at the cost of a few seconds' delay.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Callable
 
 from ecsship.aws.errors import aws_call
-from ecsship.deploy.names import revision_name
-from ecsship.errors import EcsshipError, UsageError
-from ecsship.ops.tasklogs import LogLine, LogReader, awslogs_of
+from ecsship.errors import EcsshipError
 
 FOLLOW_SECONDS = 3.0
 DEFAULT_SINCE = 10 * 60
@@ -78,48 +74,3 @@ def resolve_deployment(aws, settings, ident: str) -> str:
                 return row["task_definition"]
     raise EcsshipError(f"deployment {ident} is not among the service's recent deployments", "`ecsship history` lists them")
 
-
-def logs_command(options, emit: Callable[[LogLine, str], None], *, file: str, env: str | None, var: list[str] | None,
-                 follow: bool, since: str | None, deployment: str | None, revision: int | None, task: str | None,
-                 container: str | None) -> int:
-    from ecsship.deploy.clock import make_clock
-    from ecsship.deploy.settings import DeploySettings
-    from ecsship.manifest.document import load_manifest, parse_vars
-    from ecsship.ops.run import describe_definition, describe_service, parse_timeout
-
-    chosen = [name for name, value in (("--deployment", deployment), ("--revision", revision), ("--task", task)) if value is not None]
-    if len(chosen) > 1:
-        raise UsageError(f"pass one of --deployment, --revision, --task (got {' and '.join(chosen)})")
-    if revision is not None and revision < 1:
-        raise UsageError(f"--revision {revision}: revisions are numbered from 1")
-    window = parse_timeout(since, DEFAULT_SINCE) if since is not None else DEFAULT_SINCE
-    manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    settings = DeploySettings.from_manifest(manifest.data)
-    aws = options.aws(manifest.data.get("region"))
-    clock = make_clock()
-    svc = describe_service(aws, settings.cluster, settings.service)
-    definition, _ = describe_definition(aws, svc["taskDefinition"])
-    name = container or settings.container
-    where = awslogs_of(definition, name)
-    if where is None:
-        names = [c.get("name") for c in definition.get("containerDefinitions") or []]
-        raise EcsshipError(f"container {name} of {revision_name(svc['taskDefinition'])} does not log through awslogs with a stream prefix",
-                           f"containers: {', '.join(names)}; pass --container")
-    group, prefix = where
-    selection = Selection(task=task, revision=revision, deployment=deployment)
-    if deployment and not deployment.startswith("ecs-svc/"):
-        selection.deployment_td = resolve_deployment(aws, settings, deployment)
-    start_ms = int((clock.wall() - timedelta(seconds=window)).timestamp() * 1000)
-    reader = LogReader(aws, group, None, prefix=f"{prefix}/{name}/", since_ms=start_ms)
-    index = task_index(aws, settings.cluster, settings.family)
-    while True:
-        lines = reader.read()
-        if any(line.task_id not in index for line in lines):
-            index = task_index(aws, settings.cluster, settings.family)  # tasks started since the last look
-        for line in lines:
-            info = index.get(line.task_id)
-            if selection.wants(line.task_id, info):
-                emit(line, revision_name(info.task_definition) if info else "")
-        if not follow:
-            return 0
-        clock.sleep(FOLLOW_SECONDS)

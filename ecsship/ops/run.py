@@ -230,38 +230,6 @@ def _result(task: OneOff, described: dict, timed_out: bool, tail: list[LogLine])
     return Result(task, container.get("exitCode"), reason, described.get("stopCode") or "", timed_out, tail)
 
 
-def run_command(options, make_view, *, file: str, env: str | None, var: list[str] | None, image_tag: str | None,
-                image: str | None, container: str | None, timeout: str | None, detach: bool, command: list[str]) -> int:
-    """`ecsship run`: start, (unless detached) stream and wait; the exit code to end with."""
-    from ecsship.deploy.clock import make_clock
-    from ecsship.deploy.settings import DeploySettings
-    from ecsship.deploy.shipped_image import image_uri, verify_image
-    from ecsship.manifest.document import load_manifest, parse_vars
-
-    limit = parse_timeout(timeout)
-    manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    settings = DeploySettings.from_manifest(manifest.data)
-    aws = options.aws(manifest.data.get("region"))
-    view = make_view()
-    uri = image_uri(manifest.data["image"], image_tag, image) if (image_tag or image) else None
-    if uri:
-        verify_image(aws, uri)
-    task = start(aws, settings.cluster, settings.service, settings.container, command, image=uri, container=container)
-    view.started(task)
-    if detach:
-        view.detached(task)
-        return 0
-    try:
-        result = watch(aws, task, make_clock(), view, timeout=limit)
-    except KeyboardInterrupt:
-        from ecsship.errors import Interrupted
-
-        raise Interrupted(f"stopped watching; task {task.task_id} keeps running",
-                          f"follow it with `ecsship logs --follow --task {task.task_id[:8]}`; stop it with "
-                          f"`aws ecs stop-task --cluster {task.cluster} --task {task.task_id}`") from None
-    view.stopped(result)
-    return result.command_exit
-
 
 def parse_timeout(value: str | None, default: int | None = None) -> int | None:
     from ecsship.errors import UsageError

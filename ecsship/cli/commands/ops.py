@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         without one (the stop reason is printed) or --timeout stopped it; 130 on Ctrl-C (the task
         keeps running).
         """
-        from ecsship.ops.run import run_command
+        from ecsship.app.run import run_command
         from ecsship.ui.ops_view import RunView
 
         out = ctx.obj.out()
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         container: ContainerOpt = None,
     ) -> None:
         """The service's log lines (CloudWatch Logs), each labelled with its task and revision."""
-        from ecsship.ops.logs import logs_command
+        from ecsship.app.logs import logs_command
         from ecsship.ui.ops_view import print_log_line
 
         out = ctx.obj.out()
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         Exits with the session's exit code; 1 when a check fails (or on the local AWS, which
         cannot open a session).
         """
-        from ecsship.ops.exec import exec_command
+        from ecsship.app.exec import exec_command
         from ecsship.ui.ops_view import print_check
 
         out = ctx.obj.out()
