@@ -7,9 +7,6 @@ from typing import Annotated, List, Optional
 import typer
 
 from ecsship.cli.errors_to_exit import guarded
-from ecsship.manifest.semantic import SHIFTING
-
-STRATEGIES = ("rolling", *SHIFTING)
 
 
 def register(app: typer.Typer) -> None:
@@ -73,8 +70,11 @@ def register(app: typer.Typer) -> None:
             if not image:
                 raise UsageError("--image is required when not on a terminal", "e.g. ecsship init --service api --image REPO:TAG --port 8080")
         strategy = strategy or "rolling"
-        if strategy not in STRATEGIES:
-            raise UsageError(f"unknown strategy '{strategy}'", f"use one of {', '.join(STRATEGIES)}")
+        from ecsship.manifest.semantic import SHIFTING  # in the body: `--help` loads no manifest code (yaml)
+
+        strategies = ("rolling", *SHIFTING)
+        if strategy not in strategies:
+            raise UsageError(f"unknown strategy '{strategy}'", f"use one of {', '.join(strategies)}")
         if strategy != "rolling" and port is None:
             raise UsageError(f"strategy {strategy} needs a load balancer, so a --port")
         cluster = cluster or "default"
