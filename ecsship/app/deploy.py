@@ -8,7 +8,7 @@ from ecsship.app import revision
 from ecsship.app.application import Quit
 from ecsship.app.rollout import RolloutRun, parse_timeout
 from ecsship.app.signals import sigterm_as_interrupt
-from ecsship.deploy.names import revision_name
+from ecsship.deploy.names import revision_name, short_image
 from ecsship.deploy.rollout import roll_out
 from ecsship.deploy.shipped_image import image_uri, verify_image
 from ecsship.deploy.strategies import strategy_for
@@ -29,7 +29,7 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
     with ExitStack() as lock:
         lock.enter_context(c.start_lock("deploy"))
         td, registered = revision.prepare_revision(c, uri, with_infra)
-        c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({uri})")
+        c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({short_image(uri)})")
         steps_ran = _before_steps(c, td, force)
         outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
                            rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close)

@@ -57,7 +57,7 @@ def diff(prev: Snapshot | None, cur: Snapshot, at: float) -> list[Event]:
     if prev is None:
         old = cur.revision("old")
         new = cur.revision("new")
-        add("started", f"deployment {short_id(cur.deployment_id)}: {old.revision if old else '(none)'} → {new.revision if new else '?'}",
+        add("started", f"deployment {short_deployment(cur.deployment_id)}: {old.revision if old else '(none)'} → {new.revision if new else '?'}",
             deployment_id=cur.deployment_id, old=old.revision if old else None, new=new.revision if new else None)
 
     if cur.phase and (prev is None or prev.phase != cur.phase):
@@ -118,12 +118,54 @@ def diff(prev: Snapshot | None, cur: Snapshot, at: float) -> list[Event]:
 
 _ARN = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:\d*:[^\s)(,]+")
 _TASK = re.compile(r"\(task [0-9a-f-]+\) ?")
+_LONG_TASK_ID = re.compile(r"\(task ([0-9a-f]{8})[0-9a-f-]{8,}\)")
+SHORT = 8  # characters of a long id (task, deployment) a person reads; JSON keeps the whole id
 
 
 def shorten_arns(message: str) -> str:
     """Service events name target groups, tasks and deployments by full ARN: a person reads the short
-    name or id (the full message stays in the JSON event's `message_full`)."""
-    return _ARN.sub(lambda m: short_id(m.group(0)), message)
+    name or id (the full message stays in the JSON event's `message_full`). Task ids (32 hex digits on
+    AWS, "has started 2 tasks: (task ...) (task ...)") are cut to their first 8 like `docker ps` does."""
+    return _LONG_TASK_ID.sub(r"(task \1)", _ARN.sub(lambda m: short_id(m.group(0)), message))
+
+
+def short_deployment(deployment_id: str | None) -> str:
+    """A deployment by a short id: the ARN's last part, and a long one (a UUID, or the 20-odd characters
+    of an ECS service deployment id) cut to 8 characters; short ones (`ecs-svc/123`, `d-ABC123XYZ`) stay."""
+    return short_id(deployment_id)  # whole: commands and tests read the id back from the text
+
+
+def trim_words(text: str, width: int) -> str:
+    """Text mode only (JSON keeps everything): cut at a word boundary with an ellipsis to fit `width`."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:max(width, 0)]
+    cut = text[: width - 1]
+    space = text.rfind(" ", 0, width)  # a word that ends right at the limit still fits
+    if space > width // 2:
+        cut = text[:space]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+_SERVICE_PREFIX = re.compile(r"\(service [^)]+\) ")
+
+
+def fit_line(text: str, width: int = 100) -> str:
+    """A text-mode line in `width` columns without wrapping (CI logs are grepped): first drop ECS's
+    "(service NAME) " (the deploy names its service already), then cut at a word."""
+    if len(text) > width:
+        text = _SERVICE_PREFIX.sub("", text)
+    return trim_words(text, width)
+
+
+def fit_reason(head: str, reason: str, tail: str = "", width: int = 100) -> str:
+    """`head + reason + tail` in `width` columns, trimming only the reason (AWS's own text may be long),
+    so the line still says what serves now."""
+    room = width - len(head) - len(tail)
+    if room < 12:  # no room to say it usefully: the state event above and JSON have it
+        return head.rstrip(": ") + tail
+    return head + trim_words(reason, room) + tail
 
 
 def _collapsed(events) -> list[tuple[str, list]]:
@@ -158,18 +200,25 @@ def _fmt_seconds(seconds: int) -> str:
     return format_duration(max(0, seconds))
 
 
+EVENT_WIDTH = 100 - len("[ 6m41s] ✖ ")  # what an event's text has once the views put clock and mark before it
+
+
 def _state_message(snap: Snapshot) -> tuple[str, str]:
-    reason = f": {snap.reason.rstrip('.')}" if snap.reason else ""
+    reason = shorten_arns(snap.reason.rstrip(".")) if snap.reason else ""
+
+    def said(head: str, tail: str = "") -> str:
+        return fit_reason(f"{head}: ", reason, tail, EVENT_WIDTH) if reason else head + tail
+
     if snap.state == SUCCEEDED:
         return f"deployment completed; {snap.serving or 'the new revision'} serves", "success"
     if snap.state == ROLLING_BACK:
-        return f"rolling back{reason}", "error"
+        return said("rolling back"), "error"
     if snap.state == ROLLED_BACK:
-        return f"rolled back{reason}; {snap.serving or 'the previous revision'} serves", "error"
+        return said("rolled back", f"; {snap.serving or 'the previous revision'} serves"), "error"
     if snap.state == FAILED:
-        return f"deployment failed{reason}", "error"
+        return said("deployment failed"), "error"
     if snap.state == STOPPED:
-        return f"deployment stopped{reason}", "warning"
+        return said("deployment stopped"), "warning"
     if snap.state == WAITING_APPROVAL:
         return "waiting for approval before shifting production traffic", "warning"
     return "", "info"

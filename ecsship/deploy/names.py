@@ -4,7 +4,7 @@ from __future__ import annotations
 from ecsship.aws.errors import error_code
 from ecsship.desired.names import family_of
 
-__all__ = ["family_of", "iso", "revision_name", "revision_number", "short_id", "unsupported"]
+__all__ = ["family_of", "iso", "revision_name", "revision_number", "short_id", "short_image", "unsupported"]
 
 
 def revision_name(task_definition: str | None) -> str:
@@ -24,6 +24,22 @@ def short_id(arn_or_id: str | None) -> str:
     if arn_or_id.startswith("arn:") and ":loadbalancer/" in arn_or_id:
         return arn_or_id.split(":loadbalancer/", 1)[1].split("/")[1]
     return arn_or_id.rsplit("/", 1)[-1] if arn_or_id.startswith("arn:") else arn_or_id
+
+
+def short_image(uri: str | None) -> str:
+    """`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web:v2` → `team/web:v2`; a digest keeps 8 hex digits
+    (`web@sha256:abcd1234`). The registry is dropped as Docker recognises one: a first path part with a `.` or
+    `:`, or `localhost`. Event lines show this; JSON keeps the full URI."""
+    if not uri:
+        return ""
+    first, _, rest = uri.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        uri = rest
+    name, at, digest = uri.partition("@")
+    if at and ":" in digest:
+        algo, _, hexpart = digest.partition(":")
+        return f"{name}@{algo}:{hexpart[:8]}"
+    return uri
 
 
 def revision_number(task_definition: str) -> int:

@@ -138,7 +138,7 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
     except KeyboardInterrupt:
         view.close()
         return Outcome("interrupted", tracker.id, old, new, duration=clock.now() - started,
-                       hint=f"it keeps going: {ATTACH_HINT}")
+                       hint=ATTACH_HINT)  # the line before says it keeps going
     snap = result.snapshot
     took = clock.now() - started
     if result.timed_out:
@@ -171,7 +171,7 @@ def follow(aws, settings: DeploySettings, tracker, view, clock: Clock, *, timeou
         return Outcome("succeeded", tracker.id, old, new, serving=snap.serving or new, duration=took)
     if snap.state == WAITING_APPROVAL:
         return Outcome("waiting_approval", tracker.id, old, new, duration=took,
-                       hint="test it on the test listener, then `ecsship promote` to shift production traffic, or `ecsship rollback`")
+                       hint="test it on the test listener, then `ecsship promote` (shift production traffic) or `ecsship rollback`")
     status = {ROLLED_BACK: "rolled_back", FAILED: "failed", STOPPED: "stopped"}.get(snap.state, "failed")
     return Outcome(status, tracker.id, old, new, serving=snap.serving, reason=snap.reason, duration=took,
                    failed_task=failing_task(aws, settings, tracker.new_td))

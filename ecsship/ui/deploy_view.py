@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from ecsship.deploy.events import shorten_arns
+from ecsship.deploy.events import fit_line, shorten_arns
 from ecsship.deploy.names import short_id
 
 if TYPE_CHECKING:
@@ -98,6 +98,10 @@ class PlainView:
     def _line(self, text: str) -> None:
         # One line per change, never wrapped (a CI log is grepped), with ARNs shortened to names/ids.
         self.stream.write(shorten_arns(text) + "\n")
+
+    def _event_line(self, text: str) -> None:
+        # AWS's own text (service events) may be long: made short (cut at a word), never wrapped.
+        self._line(fit_line(shorten_arns(text), WIDTH))
         self.stream.flush()
 
     def note(self, text: str, severity: str = "info") -> None:
@@ -107,7 +111,7 @@ class PlainView:
     def event(self, event: "Event") -> None:
         if self.out.quiet and event.severity != "error":
             return
-        self._line(f"[{_clock(event.at):>6}] {_MARK.get(event.severity, '')}{event.message}")
+        self._event_line(f"[{_clock(event.at):>6}] {_MARK.get(event.severity, '')}{event.message}")
 
     def snapshot(self, snap: "Snapshot", elapsed: float) -> None:
         pass

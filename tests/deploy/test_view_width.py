@@ -57,11 +57,12 @@ def test_plain_view_one_line_per_change_without_arns():
     stream = io.StringIO()
     view = PlainView(Output("text", color=False), stream=stream)
     view.outcome(follow(FakeAws(TaggingEcs()), SETTINGS, _rollout(), view, FakeClock()))
-    # The plain view keeps one line per change, never wrapped (CI logs are grepped): no width bound here.
-    lines = _check(stream.getvalue(), width=None)
-    joined = " ".join(line.strip() for line in lines)  # wrapped lines read as one
-    assert "3× (service checkout-api) (port 8080) is unhealthy in (target-group shop-checkout-api-blue)" in joined
-    assert "deployment AbCdEfGh0123456789" in joined
+    # The plain view keeps one line per change, never wrapped (CI logs are grepped): long lines are made
+    # short instead (ECS's "(service NAME) " dropped, AWS's reason cut at a word).
+    lines = _check("\n".join(stream.getvalue().splitlines()[:-1]))  # the closing line: not yet
+    joined = "\n".join(lines)
+    assert "3× (port 8080) is unhealthy in (target-group shop-checkout-api-blue) due to" in joined
+    assert "deployment AbCdEfGh0123456789: " in joined
 
 
 def test_live_view_fits_100_columns_without_arns(monkeypatch):
@@ -90,3 +91,27 @@ def test_json_keeps_the_full_arns(capsys):
     objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert objects[0]["deployment_id"] == SD
     assert any(TG in o.get("message_full", "") for o in objects if o["event"] == "service_event")
+
+
+def test_live_view_of_a_real_broken_deploy_fits_100_columns_without_arns(aws, run_cli, monkeypatch):
+    """The TTY view of a real journey on the local AWS (rolling deploy of a broken image, rolled back by
+    the circuit breaker): every line a person reads fits 100 columns and names no ARN."""
+    import re
+
+    from rich.console import Console
+
+    from tests.deploy.test_e2e import WORKER, applied
+
+    clock = FakeClock(on_sleep=aws.advance)
+    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
+    monkeypatch.delenv("CI", raising=False)
+    applied(run_cli, aws, WORKER, "worker")
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=100, color_system=None, soft_wrap=True, emoji=False)
+    monkeypatch.setattr(Output, "out", property(lambda self: console))
+    monkeypatch.setattr(Output, "is_tty", property(lambda self: True))
+    bad = run_cli("deploy", "-f", WORKER, "--image-tag", "broken")
+    assert bad.exit_code == 1, bad.output
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "\n", buffer.getvalue() + bad.stdout).replace("\r", "\n")
+    lines = _check(plain)
+    assert any("rolled back" in line and "shop-worker:1 serves" in line for line in lines), plain
