@@ -1,6 +1,9 @@
 """Render `status` and `history` data (plain dicts from ecsship.deploy.status / history) as text."""
 from __future__ import annotations
 
+from ecsship.deploy.events import fit_line, shorten_arns
+from ecsship.deploy.names import short_image
+
 
 def status_lines(data: dict) -> list[str]:
     lines = [
@@ -51,7 +54,8 @@ def status_lines(data: dict) -> list[str]:
     if data.get("events"):
         lines.append("recent events:")
         for e in data["events"]:
-            lines.append(f"  {e['at'][:19]}  {e['message']}")  # to the second: enough to read
+            # to the second: enough to read; target groups and tasks by short name (JSON keeps the ARNs)
+            lines.append(fit_line(f"  {e['at'][:19]}  {shorten_arns(e['message'])}"))
     return lines
 
 
@@ -63,7 +67,7 @@ def history_lines(rows: list[dict]) -> list[str]:
     lines = [f"{'started':26} {'revision':22} {'outcome':20} {'took':>7}  image"]
     for r in rows:
         took = format_duration(r["duration"]) if r.get("duration") is not None else "-"
-        lines.append(f"{r['started'][:19]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {r.get('image', '')}")
+        lines.append(f"{r['started'][:19]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {short_image(r.get('image')) if r.get('image') else ''}")
         if r.get("reason") and r["outcome"] != "succeeded":
             lines.append(f"{'':26} reason: {r['reason']}")
         if r.get("steps"):
