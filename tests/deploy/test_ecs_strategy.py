@@ -9,26 +9,13 @@ from ecsship.deploy.rollout import DeployInProgress, roll_out
 from ecsship.deploy.settings import DeploySettings
 
 from tests.deploy.fake_ecs import FakeEcs, td_arn
-from tests.doubles import FakeAws
+from tests.doubles import FakeAws, View
 
 SETTINGS = DeploySettings(cluster="shop", service="web", timeout=300)
 
 
-class Collect:
-    def __init__(self):
-        self.events, self.notes = [], []
-
-    def event(self, e):
-        self.events.append(e)
-
-    def snapshot(self, s, t):
-        pass
-
-    def note(self, text, severity="info"):
-        self.notes.append(text)
-
-    def close(self):
-        pass
+class Collect(View):
+    """The shared recording view, plus the events' text in one string."""
 
     def text(self):
         return "\n".join(e.message for e in self.events)
