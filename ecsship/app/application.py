@@ -71,6 +71,22 @@ class Application:
 
         return typer.prompt(text, hide_input=hide_input, confirmation_prompt=hide_input)
 
+    # -- CI -----------------------------------------------------------------------------
+    @staticmethod
+    def step_summary(markdown: str) -> None:
+        """In GitHub Actions, append Markdown to the job summary (the file `$GITHUB_STEP_SUMMARY` names);
+        elsewhere nothing. A summary that cannot be written never fails the command it describes."""
+        from ecsship.ui.github import in_github_actions
+
+        path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not path or not in_github_actions():
+            return
+        try:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(markdown if markdown.endswith("\n") else markdown + "\n")
+        except OSError as exc:
+            print(f"warning: cannot append to GITHUB_STEP_SUMMARY ({path}): {exc.strerror}", file=sys.stderr)
+
     # -- the clock ----------------------------------------------------------------------
     @staticmethod
     def clock() -> "Clock":

@@ -13,6 +13,7 @@ from ecsship.deploy.rollout import roll_out
 from ecsship.deploy.shipped_image import image_uri, verify_image
 from ecsship.deploy.strategies import strategy_for
 from ecsship.ops.steps import run_steps, steps_of
+from ecsship.ui.github import deploy_markdown
 from ecsship.ui.ops_view import RunView
 
 
@@ -33,6 +34,7 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
         steps_ran = _before_steps(c, td, force)
         outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
                            rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close)
+    c.app.step_summary(deploy_markdown(outcome, f"{c.settings.cluster}/{c.settings.service}", simulated=c.view.simulated))
     if steps_ran and wait and outcome.status == "succeeded":
         c.view.outcome(outcome)  # the deploy's own result first; then the contract step(s)
         _after_steps(c, td)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ecsship.app.planned import load_and_plan, save_plan, show
+from ecsship.ui.github import plan_markdown
 
 
 def plan(app, file: str, env, var, *, out_file: str | None, adopt: bool, force: bool) -> bool:
@@ -10,6 +11,8 @@ def plan(app, file: str, env, var, *, out_file: str | None, adopt: bool, force: 
     digest = save_plan(run, out_file, force=force) if out_file else None
     out = app.out()
     show(out, run)
+    env = f" --env {run.environment}" if run.environment else ""
+    app.step_summary(plan_markdown(run.plan, f"ecsship plan: {run.desired.cluster}/{run.desired.service}{env} ({run.aws.region})"))
     if out_file:
         out.info(f"saved the plan to {out_file}; apply exactly it with `ecsship apply {out_file}`")
         out.info(f"plan digest {digest} (`apply` prints it again: compare)")

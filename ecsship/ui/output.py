@@ -123,6 +123,19 @@ class Output:
             style = "yellow" if problem.severity == "warning" else "red"
             self.err.print(problem.render(), style=style, markup=False)
 
+    def annotate(self, problems: Iterable["Problem"]) -> None:
+        """In GitHub Actions, each problem also as an annotation on its file and line (ui/github.py).
+        On stdout, where the runner reads workflow commands; on stderr in JSON mode (the runner reads
+        commands there too), so stdout stays one JSON object per line."""
+        from ecsship.ui.github import annotations, in_github_actions
+
+        if not in_github_actions():
+            return
+        stream = sys.stderr if self.json_mode else sys.stdout
+        for line in annotations(problems):
+            stream.write(line + "\n")
+        stream.flush()
+
     def error(self, exc: "EcsshipError") -> None:
         from ecsship.errors import ManifestError
 
@@ -134,6 +147,7 @@ class Output:
             self.emit_json_line(payload)
         if isinstance(exc, ManifestError):
             self.problems(exc.problems)
+            self.annotate(exc.problems)
             errors = sum(1 for p in exc.problems if p.severity == "error")
             self.err.print(f"{errors} error{'s' if errors != 1 else ''} in {exc.problems[0].file}" if exc.problems else exc.message, style="bold red", markup=False)
             return
