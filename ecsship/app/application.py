@@ -11,7 +11,7 @@ import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # heavy imports stay off the start-up path
@@ -66,10 +66,17 @@ class Application:
         return typer.confirm(question, default=False)
 
     @staticmethod
-    def prompt(text: str, hide_input: bool = False) -> str:
+    def is_interactive() -> bool:
+        """Whether to ask for what the flags did not give (`init`): a person at both ends."""
+        return sys.stdin.isatty() and sys.stdout.isatty()
+
+    @staticmethod
+    def prompt(text: str, hide_input: bool = False, default: Any = None, show_default: bool = True, type: Any = None) -> Any:
+        """Ask on the terminal; a hidden value is asked twice. `default` None: an answer is required."""
         import typer
 
-        return typer.prompt(text, hide_input=hide_input, confirmation_prompt=hide_input)
+        return typer.prompt(text, default=default, hide_input=hide_input, confirmation_prompt=hide_input,
+                            show_default=show_default, type=type)
 
     # -- CI -----------------------------------------------------------------------------
     @staticmethod

@@ -101,7 +101,7 @@ def test_local_image_add_refuses_what_the_local_ecr_cannot_hold(aws, run_cli, ur
 
 def test_init_on_a_terminal_asks_for_secrets_and_environments(aws, run_cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("ecsship.cli.commands.init.on_terminal", lambda: True)
+    monkeypatch.setattr("ecsship.app.application.Application.is_interactive", staticmethod(lambda: True))
     answers = ["billing-api", IMAGE, "3000", "payments", "rolling",
                "STRIPE_KEY=secretsmanager:payments/stripe, TOKEN=ssm:/payments/token", "staging,prod",
                "", "", "",                                  # staging: cluster, host, priority as proposed

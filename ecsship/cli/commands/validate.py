@@ -1,4 +1,4 @@
-"""`ecsship validate`: every problem at once, each at FILE:LINE:COL."""
+"""`ecsship validate`: every problem at once, each at FILE:LINE:COL (the flow: ecsship/app/validate.py)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -24,14 +24,6 @@ def register(app: typer.Typer) -> None:
         Without --env, the base manifest and every environment overlay are checked.
         Exit 0 when valid (warnings allowed unless --strict), 2 when not.
         """
-        from ecsship.manifest.document import display_name, load_manifest, parse_vars
+        from ecsship.app.validate import validate as validate_flow
 
-        out = ctx.obj.out()
-        manifest = load_manifest(file, env=env, variables=parse_vars(var), strict=strict, all_environments=env is None)
-        if out.json_mode:
-            out.emit_json({"ok": True, "file": display_name(file), "environment": env, "warnings": [w.to_dict() for w in manifest.warnings]})
-            return
-        out.problems(manifest.warnings)
-        suffix = f" (environment {env})" if env else ""
-        note = f", {len(manifest.warnings)} warning{'s' if len(manifest.warnings) != 1 else ''}" if manifest.warnings else ""
-        out.success(f"{display_name(file)}: valid{suffix}{note}")
+        validate_flow(ctx.obj, file, env, var, strict=strict)

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ecsship.aws.errors import aws_call, error_code
+from ecsship.desired.image_and_secret_refs import parse_image
+from ecsship.errors import UsageError
+from ecsship.local.seed import ACCOUNT_ID, REGION
+
 PREFERRED_PRIORITY = 100
 
 
@@ -37,8 +42,6 @@ def _name_tag(resource: dict) -> str | None:
 def _vpc(ec2) -> tuple[dict | str, str]:
     vpcs = ec2.describe_vpcs()["Vpcs"]
     if not vpcs:
-        from ecsship.errors import UsageError
-
         raise UsageError("the local AWS has no VPC", "restart it without --bare: ecsship local down; ecsship local up")
     named = [v for v in vpcs if _name_tag(v) and not v.get("IsDefault")]
     chosen = next((v for v in named if _name_tag(v) == "main"), named[0] if named else vpcs[0])
@@ -78,26 +81,19 @@ def _load_balancer(elbv2, vpc_id: str, facts: LocalFacts) -> None:
 
 
 def _image_registered(ecr, image: str) -> bool | None:
-    from botocore.exceptions import ClientError
-
-    from ecsship.desired.image_and_secret_refs import parse_image
-    from ecsship.local.seed import ACCOUNT_ID, REGION
-
     ref = parse_image(image)
     if not ref.is_ecr or ref.account != ACCOUNT_ID or ref.region != REGION or not ref.tag:
         return None
     try:
         ecr.describe_images(repositoryName=ref.repository, imageIds=[{"imageTag": ref.tag}])
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("RepositoryNotFoundException", "ImageNotFoundException"):
+    except Exception as exc:
+        if error_code(exc) in ("RepositoryNotFoundException", "ImageNotFoundException"):
             return False
         raise
     return True
 
 
 def read_local_facts(aws, image: str | None) -> LocalFacts:
-    from ecsship.aws.errors import aws_call
-
     with aws_call("the local AWS's VPCs", "ec2:DescribeVpcs"):
         vpc, vpc_id = _vpc(aws.client("ec2"))
     with aws_call(f"subnets of {vpc_id}", "ec2:DescribeSubnets"):
