@@ -297,6 +297,15 @@ def test_service_needs_a_target_group_with_a_load_balancer(aws):
     assert error.value.response["Error"]["Code"] == "InvalidParameterException"
     assert "does not have an associated load balancer" in error.value.response["Error"]["Message"]
 
+    # botocore elbv2 TargetGroup.LoadBalancerArns: "the load balancer that routes traffic to this target
+    # group": a rule modified to forward to a group associates it, the group it left has none (moto kept both).
+    elb = aws.client("elbv2")
+    first = target_group(aws, network["vpc"], "first")
+    rule = forward_rule(aws, 443, [(first, 100)])
+    elb.modify_rule(RuleArn=rule, Actions=[{"Type": "forward", "TargetGroupArn": lonely}])
+    linked = {g["TargetGroupArn"]: g["LoadBalancerArns"] for g in elb.describe_target_groups(TargetGroupArns=[first, lonely])["TargetGroups"]}
+    assert linked[first] == [] and len(linked[lonely]) == 1
+
 
 def test_linear_and_canary_step_limits(aws):
     """botocore ecs model, LinearConfiguration.stepPercent: "Valid values are multiples of 0.1 from 3.0

@@ -6,7 +6,14 @@ import json
 
 def test_controller_change_back_to_ecs_needs_allow_replace(run_cli, manifest, aws):
     """CODE_DEPLOY -> ECS (task sets back into an ECS deployment) is not made in place: it replaces the
-    service, behind --allow-replace (the local AWS refuses the in-place change)."""
+    service, behind --allow-replace (the local AWS refuses the in-place change).
+
+    With --allow-replace the new rolling service is created behind the manifest's own target group,
+    which the production rule was just modified to forward to. botocore ecs CreateService.loadBalancers:
+    an ECS-controller service behind an ALB "must specify one or more target group ARNs to attach to the
+    service", and AWS refuses a group no load balancer routes to ("does not have an associated load
+    balancer"); botocore elbv2 TargetGroup.LoadBalancerArns: "the load balancer that routes traffic to
+    this target group", so a ModifyRule forwarding to it associates it (moto missed that: issue #12)."""
     codedeploy = manifest("bluegreen", service="payments", drop=("scaling",))
     assert run_cli("apply", "--no-wait", "-f", codedeploy, "--yes").exit_code == 0
     rolling = manifest("bluegreen", service="payments", deploy={"strategy": "rolling"}, drop=("scaling",))
@@ -22,6 +29,12 @@ def test_controller_change_back_to_ecs_needs_allow_replace(run_cli, manifest, aw
     ecs = aws.client("ecs")
     assert ecs.describe_services(cluster="shop", services=["payments"])["services"][0]["deploymentController"]["type"] == "CODE_DEPLOY"
 
+    replaced = run_cli("apply", "--no-wait", "-f", rolling, "--yes", "--allow-replace")
+    assert replaced.exit_code == 0, replaced.output
+    active = [s for s in ecs.describe_services(cluster="shop", services=["payments"])["services"] if s["status"] == "ACTIVE"]
+    assert [s["deploymentController"]["type"] for s in active] == ["ECS"]
+    assert active[0]["loadBalancers"][0]["targetGroupArn"].split("/")[-2] == "shop-payments"
+    assert run_cli("plan", "-f", rolling, "--detailed-exitcode").exit_code == 0
 
 
 def test_ecs_to_code_deploy_switches_in_place(run_cli, manifest, aws):

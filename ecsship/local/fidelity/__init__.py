@@ -9,6 +9,7 @@ Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour i
 - cloudwatch.py  new alarms start INSUFFICIENT_DATA; an update keeps the state; DescribeAlarmHistory
 - autoscaling.py capacity bounds move ECS desiredCount; DescribeScalingActivities
 - ec2.py         deleted VPC endpoints go deleting -> deleted -> gone; the vpc-endpoint-id filter
+- elbv2.py       a target group's LoadBalancerArns follow the rules and listeners forwarding to it
 - codedeploy.py  update/delete deployment group, deployment configs, alarmConfiguration kept, ...
 - ssm.py         DescribeParameters examines a few parameters per call (empty pages with a NextToken)
 - misc.py        ACM certificates issue at once; IAM managed policies parsed once
@@ -25,7 +26,7 @@ def apply() -> None:
     if _applied:
         return
     _applied = True
-    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, logs, misc, ssm, validation
+    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, elbv2, logs, misc, ssm, validation
 
-    for module in (misc, cloudwatch, ec2, ecs, codedeploy, autoscaling, ssm, validation, logs):
+    for module in (misc, cloudwatch, ec2, elbv2, ecs, codedeploy, autoscaling, ssm, validation, logs):
         module.apply()

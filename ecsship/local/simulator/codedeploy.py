@@ -115,6 +115,8 @@ def _set_weights(run: CodeDeployRun, green_weight: float, listeners: list) -> No
     """Point the listeners' default action (and their rules forwarding to the pair) at blue/green."""
     from moto.elbv2.models import FakeAction
 
+    from ecsship.local.fidelity.elbv2 import relink
+
     elbv2 = _elbv2(run)
     weight = int(round(green_weight))
     groups = [{"TargetGroupArn": run.blue_tg, "Weight": 100 - weight}, {"TargetGroupArn": run.green_tg, "Weight": weight}]
@@ -137,10 +139,7 @@ def _set_weights(run: CodeDeployRun, green_weight: float, listeners: list) -> No
                 rule.actions = listener.default_actions
             elif any(_forwards_to(action) & pair for action in rule.actions):
                 rule.actions = [forward()]
-        for arn in pair:
-            tg = elbv2.target_groups.get(arn)
-            if tg is not None and listener.load_balancer_arn not in tg.load_balancer_arns:
-                tg.load_balancer_arns.append(listener.load_balancer_arn)
+    relink(elbv2)
 
 
 def _forwards_to(action) -> set:

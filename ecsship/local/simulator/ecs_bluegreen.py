@@ -26,17 +26,15 @@ def set_rule_weights(elbv2, rule_arn: str | None, weights: dict[str, float]) -> 
         return
     from moto.elbv2.models import FakeAction
 
+    from ecsship.local.fidelity.elbv2 import relink
+
     rules = elbv2.describe_rules(listener_arn=None, rule_arns=[rule_arn])
     if not rules:
         return
     rule = rules[0]
     groups = [{"TargetGroupArn": arn, "Weight": int(round(weight))} for arn, weight in weights.items()]
     rule.actions = [FakeAction({"Type": "forward", "ForwardConfig": {"TargetGroups": groups}})]
-    listener = elbv2.describe_listeners(None, [rule.listener_arn])[0]
-    for arn in weights:
-        tg = elbv2.target_groups.get(arn)
-        if tg is not None and listener.load_balancer_arn not in tg.load_balancer_arns:
-            tg.load_balancer_arns.append(listener.load_balancer_arn)
+    relink(elbv2)
 
 
 def _weights(blue: str | None, green: str, green_weight: float) -> dict[str, float]:

@@ -1,0 +1,49 @@
+"""ELBv2: a target group's LoadBalancerArns follow the listeners and rules that forward to it.
+
+botocore elbv2 TargetGroup.LoadBalancerArns: "The Amazon Resource Name (ARN) of the load balancer
+that routes traffic to this target group." moto appends a load balancer when a listener or rule is
+created forwarding to a group, and never updates it on ModifyRule, ModifyListener, DeleteRule or
+DeleteListener: a group a modified rule now forwards to stays "without an associated load balancer"
+(ECS CreateService then refuses it), and one no rule forwards to any more stays "in use".
+"""
+from __future__ import annotations
+
+import functools
+
+# Every backend method after which the forwarding may have changed.
+CHANGES_FORWARDING = ("create_listener", "modify_listener", "delete_listener", "create_rule", "modify_rule",
+                      "delete_rule", "delete_load_balancer")
+
+
+def apply() -> None:
+    from moto.elbv2.models import ELBv2Backend
+
+    for name in CHANGES_FORWARDING:
+        setattr(ELBv2Backend, name, _relinking(getattr(ELBv2Backend, name)))
+
+
+def _relinking(method):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        result = method(self, *args, **kwargs)
+        relink(self)
+        return result
+
+    return wrapper
+
+
+def relink(backend) -> None:
+    """Recompute every target group's load balancers from the forward actions that name it (one
+    entry per load balancer, as AWS lists them). The simulator calls it after moving traffic itself."""
+    linked: dict[str, list[str]] = {arn: [] for arn in backend.target_groups}
+    for balancer in backend.load_balancers.values():
+        for listener in balancer.listeners.values():
+            actions = list(listener.default_actions) + [a for rule in listener.rules.values() for a in rule.actions]
+            for action in actions:
+                if action.type != "forward":
+                    continue
+                for arn in backend._get_target_group_arns_from(action_data=action.data):
+                    if arn in linked and balancer.arn not in linked[arn]:
+                        linked[arn].append(balancer.arn)
+    for arn, group in backend.target_groups.items():
+        group.load_balancer_arns = linked[arn]
