@@ -8,6 +8,7 @@ Import-light on purpose: `--help` and `validate` build one, and must not load bo
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,6 +29,17 @@ class Quit(Exception):
         self.exit_code = exit_code
 
 
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+
+
+def check_role_arn(arn: str) -> None:
+    from ecsship.errors import UsageError
+
+    if not ROLE_ARN.match(arn):
+        raise UsageError(f"{arn!r} is not an IAM role ARN", "expected arn:aws:iam::ACCOUNT:role/NAME (--assume-role-arn, "
+                         "ECSSHIP_ASSUME_ROLE_ARN or the manifest's assume_role)")
+
+
 @dataclass
 class Application:
     region: str | None = None
@@ -40,6 +52,10 @@ class Application:
     verbose: int = 0
     quiet: bool = False
     debug: bool = False
+    # --assume-role-arn (or ECSSHIP_ASSUME_ROLE_ARN) and --external-id: every AWS call of the run is
+    # made as this role; it wins over a manifest's `assume_role:`.
+    assume_role_arn: str | None = None
+    external_id: str | None = None
     # Every Aws made for this invocation, so --debug can report the calls they made.
     sessions: list = field(default_factory=list, repr=False)
 
@@ -111,10 +127,19 @@ class Application:
         return service_lock(aws, cluster, service, command)
 
     # -- AWS ----------------------------------------------------------------------------
-    def aws(self, manifest_region: str | None = None) -> "Aws":
-        """An AWS context for this invocation: --local, endpoint, region and profile resolved."""
+    def aws_for(self, manifest_data: dict) -> "Aws":
+        """The AWS context for a loaded manifest: its `region:` and `assume_role:` (which `--env` may set)."""
+        return self.aws(manifest_data.get("region"), manifest_data.get("assume_role"))
+
+    def aws(self, manifest_region: str | None = None, manifest_role: str | None = None) -> "Aws":
+        """An AWS context for this invocation: --local, endpoint, region, profile and role resolved.
+        The one place a session is made, so every command honours --assume-role-arn."""
         from ecsship.aws.session import Aws
 
+        role = self.assume_role_arn or os.environ.get("ECSSHIP_ASSUME_ROLE_ARN") or manifest_role or None
+        if role:
+            check_role_arn(role)
+        assume = {"assume_role_arn": role, "external_id": self.external_id if role else None}
         endpoint = self.endpoint_url
         region = self.region or manifest_region
         if self.local and endpoint:
@@ -122,7 +147,7 @@ class Application:
             from ecsship.local.client import credentials
 
             port = urlsplit(endpoint).port
-            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port) if port else None)
+            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port) if port else None, **assume)
         elif self.local:
             from ecsship.local.client import credentials, default_port, ensure_local_backend
 
@@ -130,9 +155,9 @@ class Application:
             endpoint = ensure_local_backend(port, notify=self.out().info)
             # The seeded account is in us-east-1; an explicit --region reaches another region of the
             # same local account (IAM is global there as on AWS), to try a second-region deployment.
-            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port))
+            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port), **assume)
         else:
-            aws = Aws(region=region, profile=self.profile, endpoint_url=endpoint)
+            aws = Aws(region=region, profile=self.profile, endpoint_url=endpoint, **assume)
         self.sessions.append(aws)
         return aws
 

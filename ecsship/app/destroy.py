@@ -12,7 +12,7 @@ from ecsship.plan.destroy import make_destroy_plan
 def destroy(app, file: str, env, var, *, yes: bool, delete_logs: bool, deregister: bool) -> None:
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
     desired = build(manifest)
-    aws = app.aws(manifest.data.get("region"))
+    aws = app.aws_for(manifest.data)
     plan = make_destroy_plan(aws, desired, delete_logs=delete_logs, deregister=deregister)
     run = PlannedRun(aws, desired, plan, manifest.data, env, file, verb="destroy")
     out = app.out()

@@ -15,7 +15,7 @@ def exec_command(app, report, *, file: str, env: str | None, var: list[str] | No
         raise EcsshipError("no command given", "put it after `--`: ecsship exec -- sh")
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
     settings = DeploySettings.from_manifest(manifest.data)
-    aws = app.aws(manifest.data.get("region"))
+    aws = app.aws_for(manifest.data)
     local = bool(getattr(aws, "local", False))
     service = describe_service(aws, settings.cluster, settings.service)
     if not service.get("enableExecuteCommand"):

@@ -25,7 +25,7 @@ def logs_command(app, emit: Callable[[LogLine, str], None], *, file: str, env: s
     window = parse_timeout(since, DEFAULT_SINCE) if since is not None else DEFAULT_SINCE
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
     settings = DeploySettings.from_manifest(manifest.data)
-    aws = app.aws(manifest.data.get("region"))
+    aws = app.aws_for(manifest.data)
     clock = app.clock()
     svc = describe_service(aws, settings.cluster, settings.service)
     definition, _ = describe_definition(aws, svc["taskDefinition"])

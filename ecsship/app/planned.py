@@ -41,7 +41,7 @@ def load_and_plan(app, file: str, env, var, adopt: bool = False) -> PlannedRun:
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
     app.out().problems(manifest.warnings)
     desired = build(manifest)
-    aws = app.aws(manifest.data.get("region"))
+    aws = app.aws_for(manifest.data)
     try:
         plan = make_plan(aws, desired, adopt=adopt)
     except PlanError as exc:
@@ -120,7 +120,7 @@ def load_saved_plan(app, path: str) -> PlannedRun:
     # Exactly what `validate` checks: the file may have been edited since `plan --out` wrote it.
     app.out().problems(validate_saved(saved["manifest"], f"{path} (saved manifest)"))
     desired = Builder(saved["manifest"]).desired()
-    aws = app.aws(saved["manifest"].get("region"))
+    aws = app.aws_for(saved["manifest"])
     plan = make_plan(aws, desired, adopt=bool(saved.get("adopt")))
     same_changes = [c.to_dict() for c in plan.changes] == saved.get("changes")
     if plan.fingerprint != saved["fingerprint"] or not same_changes:

@@ -16,7 +16,7 @@ class RolloutRun:
         self.manifest = load_manifest(file, env=env, variables=parse_vars(var))
         self.settings = DeploySettings.from_manifest(self.manifest.data)
         self.out = app.out()
-        self.aws = app.aws(self.manifest.data.get("region"))
+        self.aws = app.aws_for(self.manifest.data)
         self.view = make_view(self.out)
         self.view.simulated = bool(getattr(self.aws, "local", False))  # durations say they are simulated
         self.clock = app.clock()

@@ -14,7 +14,7 @@ def run_command(app, make_view, *, file: str, env: str | None, var: list[str] | 
     limit = one_off.parse_timeout(timeout)
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
     settings = DeploySettings.from_manifest(manifest.data)
-    aws = app.aws(manifest.data.get("region"))
+    aws = app.aws_for(manifest.data)
     view = make_view()
     uri = image_uri(manifest.data["image"], image_tag, image) if (image_tag or image) else None
     if uri:

@@ -26,7 +26,7 @@ def set_secret(app, key: str, file: str, env, var, stdin=None) -> None:
                          "pass the manifest with -f PATH")
     manifest, ref = _reference_for(file, env, var, key)
     value = _read_value(app, stdin or sys.stdin, key)
-    aws = app.aws(manifest.data.get("region"))
+    aws = app.aws_for(manifest.data)
     what = _store(aws, manifest, ref, value)
     out = app.out()
     if out.json_mode:
@@ -39,7 +39,7 @@ def list_secrets(app, file: str, env, var) -> int:
     """Show every referenced secret and whether it exists; the exit code is 1 when one is missing."""
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
     refs = [parse_secret(k, v) for k, v in sorted((manifest.data.get("secrets") or {}).items())]
-    aws = app.aws(manifest.data.get("region")) if refs else None
+    aws = app.aws_for(manifest.data) if refs else None
     rows = [_status(aws, ref) for ref in refs]
     out = app.out()
     if out.json_mode:

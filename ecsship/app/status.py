@@ -15,7 +15,7 @@ WATCH_INTERVAL = 5.0
 def load_settings(app, file, env, var):
     """The manifest's deploy settings and AWS: all status and history need."""
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    return DeploySettings.from_manifest(manifest.data), app.aws(manifest.data.get("region"))
+    return DeploySettings.from_manifest(manifest.data), app.aws_for(manifest.data)
 
 
 def show_status(app, file, env, var, *, watch: bool, events: int) -> None:

@@ -13,7 +13,7 @@ def unlock(app, file: str, env, var, *, yes: bool, force: bool) -> None:
     """Only when the run that held it is gone (expired), or with `force`; asks unless `yes`."""
     out = app.out()
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    aws = app.aws(manifest.get("region"))
+    aws = app.aws_for(manifest.data)
     lock = ServiceLock(aws, manifest.data["cluster"], manifest.data["service"])
     held = lock.read()
     if held is None:

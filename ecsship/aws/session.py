@@ -5,7 +5,9 @@ retries on throttling and transient errors) so no caller writes its own retry lo
 """
 from __future__ import annotations
 
+import getpass
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable
@@ -88,6 +90,18 @@ def _is_xml_document(body: bytes) -> bool:
     return root.tag.lower() != "html"
 
 
+def session_name(environ=None) -> str:
+    """`ecsship-<user>`: CloudTrail in the role's account then says ecsship acted, and for whom (the
+    GitHub actor in Actions, else the local user). Fitted to RoleSessionName's 2-64 `[\\w+=,.@-]`."""
+    env = os.environ if environ is None else environ
+    try:
+        user = env.get("GITHUB_ACTOR") or env.get("GITLAB_USER_LOGIN") or getpass.getuser()
+    except Exception:  # no login name (a container without a passwd entry)
+        user = ""
+    user = re.sub(r"[^\w+=,.@-]", "-", user)[:56] or "unknown"
+    return f"ecsship-{user}"
+
+
 class Aws:
     def __init__(
         self,
@@ -100,6 +114,8 @@ class Aws:
         event_hooks: list[tuple[str, Callable]] | None = None,
         faults=None,
         credentials: dict | None = None,
+        assume_role_arn: str | None = None,
+        external_id: str | None = None,
     ):
         self.local = local
         self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
@@ -132,6 +148,9 @@ class Aws:
             read_timeout=30,
         )
         self.max_attempts = max_attempts
+        self.assumed_role = assume_role_arn
+        if assume_role_arn:
+            self.session = self._assumed(assume_role_arn, external_id)
         self.calls = CallLog()
         self._clients: dict[str, object] = {}
         self.session.events.register("before-call.*.*", self._count)
@@ -145,6 +164,37 @@ class Aws:
         # Part of every client token: resends within this run are deduplicated by AWS, while a later
         # run (say, after `destroy`) is never matched to a resource created and deleted before.
         self.run_id = uuid.uuid4().hex
+
+    def _assumed(self, role_arn: str, external_id: str | None):
+        """A session with the role's temporary credentials, refreshed before they expire (a deploy can
+        outlast the default hour), as botocore refreshes a profile's `role_arn`. Assumed once, here,
+        so a role that cannot be assumed fails before anything else with one clear message.
+
+        STS AssumeRole (botocore model): RoleSessionName 2-64 characters `[\\w+=,.@-]*`; ExternalId
+        2-1224 characters, "might be required when you assume a role in another account"."""
+        import botocore.session
+        from botocore.credentials import AssumeRoleCredentialFetcher, RefreshableCredentials
+
+        extra: dict = {"RoleSessionName": session_name()}
+        if external_id:
+            extra["ExternalId"] = external_id
+        base = self.session
+
+        def client_creator(service, **kwargs):
+            return base.client(service, endpoint_url=self.endpoint_url, config=self.config, **kwargs)
+
+        source = base.get_credentials()
+        if source is None:
+            raise UsageError(f"cannot assume {role_arn}: no AWS credentials to assume it with",
+                             "configure credentials (a profile, the environment, OIDC in CI) for the account that may assume the role")
+        fetcher = AssumeRoleCredentialFetcher(client_creator, source, role_arn, extra_args=extra)
+        with aws_call(f"role {role_arn}", "sts:AssumeRole"):
+            first = fetcher.fetch_credentials()
+        credentials = RefreshableCredentials.create_from_metadata(first, refresh_using=fetcher.fetch_credentials,
+                                                                  method="assume-role")
+        core = botocore.session.Session()
+        core._credentials = credentials  # what boto3's own examples do for refreshable credentials
+        return boto3.session.Session(botocore_session=core, region_name=base.region_name)
 
     def _count(self, model=None, **_):
         if model is not None:

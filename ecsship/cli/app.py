@@ -69,6 +69,9 @@ def main_options(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail (repeat for more).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and results.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and AWS call details.")] = False,
+    assume_role_arn: Annotated[Optional[str], typer.Option("--assume-role-arn", envvar="ECSSHIP_ASSUME_ROLE_ARN", show_envvar=True,
+                                                         help="Make every AWS call as this IAM role (wins over the manifest's assume_role).")] = None,
+    external_id: Annotated[Optional[str], typer.Option("--external-id", help="The external ID the role's trust policy requires.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     if output.lower() not in ("text", "json"):
@@ -84,6 +87,8 @@ def main_options(
         verbose=verbose,
         quiet=quiet,
         debug=debug,
+        assume_role_arn=assume_role_arn or None,
+        external_id=external_id or None,
     )
 
 

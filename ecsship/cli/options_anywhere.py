@@ -6,7 +6,7 @@ before the sub-command, so we move the global ones to the front before parsing.
 from __future__ import annotations
 
 GLOBAL_FLAGS = {"--local", "--no-color", "--debug", "-v", "--verbose", "-q", "--quiet", "-vv"}
-GLOBAL_VALUED = {"--region", "--profile", "--endpoint-url", "--output", "-o", "--local-port"}
+GLOBAL_VALUED = {"--region", "--profile", "--endpoint-url", "--output", "-o", "--local-port", "--assume-role-arn", "--external-id"}
 
 
 def hoist_global_options(args: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour i
 - ssm.py         DescribeParameters examines a few parameters per call (empty pages with a NextToken)
 - misc.py        ACM certificates issue at once; IAM managed policies parsed once
 - logs.py        FilterLogEvents honours logStreamNamePrefix
+- sts.py         AssumeRole needs an existing role whose trust policy allows the caller (and its external id)
 - validation.py  Fargate cpu/memory, list_task_definitions sort, log retention values, IAM trust policies
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ def apply() -> None:
     if _applied:
         return
     _applied = True
-    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, elbv2, logs, misc, ssm, validation
+    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, elbv2, logs, misc, ssm, sts, validation
 
-    for module in (misc, cloudwatch, ec2, elbv2, ecs, codedeploy, autoscaling, ssm, validation, logs):
+    for module in (misc, cloudwatch, ec2, elbv2, ecs, codedeploy, autoscaling, ssm, validation, logs, sts):
         module.apply()
