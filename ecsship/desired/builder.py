@@ -39,6 +39,7 @@ class Builder:
         self.alarms_cfg = (data.get("observability") or {}).get("alarms") or {}
         self.scaling = data.get("scaling")
         self.container_insights = bool((data.get("observability") or {}).get("container_insights", False))
+        self.container_name = data.get("container_name") or self.service
         self.out: list[r.Resource] = []
 
     def add(self, resource: r.Resource) -> None:
@@ -61,7 +62,7 @@ class Builder:
         self.service_(alarm_names)
         self.autoscaling()
         ordered = _prune_and_order(self.out)
-        return r.Desired(self.service, self.cluster, self.region, tuple(ordered), self.service, dict(self.m))
+        return r.Desired(self.service, self.cluster, self.region, tuple(ordered), self.container_name, dict(self.m))
 
     # -- lookups ---------------------------------------------------------------------------
     def lookups(self) -> None:
@@ -149,7 +150,7 @@ class Builder:
         m = self.m
         platform = m.get("platform", "fargate")
         container = {
-            "name": self.service,
+            "name": self.container_name,
             "image": self.image_uri,
             "essential": True,
             "environment": [{"name": k, "value": _env_value(v)} for k, v in sorted((m.get("environment") or {}).items())],
@@ -159,7 +160,7 @@ class Builder:
                 "awslogs-region": Ref("network", "region"), "awslogs-stream-prefix": self.service}},
         }
         if m.get("port"):
-            container["portMappings"] = [{"containerPort": m["port"], "hostPort": m["port"], "protocol": "tcp", "name": names.port_mapping_name(self.service, m["port"])}]
+            container["portMappings"] = [{"containerPort": m["port"], "hostPort": m["port"], "protocol": "tcp", "name": names.port_mapping_name(self.container_name, m["port"])}]
         hc = m.get("health_check") or {}
         if hc.get("command"):
             cmd = hc["command"]
@@ -201,7 +202,7 @@ class Builder:
             "cluster": self.cluster,
             "serviceName": self.service,
             "taskDefinition": Ref("task_definition", "arn"),
-            "desiredCount": (self.scaling or {}).get("min", 1) if self.scaling else 1,
+            "desiredCount": self.scaling.get("min", 1) if self.scaling else m.get("count", 1),
             "networkConfiguration": {"awsvpcConfiguration": {
                 "subnets": [Ref("network", "subnet_ids")],
                 "securityGroups": [Ref("security_group.tasks", "id"), *sorted(m["network"].get("security_groups") or [])],
@@ -259,7 +260,7 @@ class Builder:
 
     def service_load_balancer(self) -> dict:
         lb = {"targetGroupArn": Ref("target_group.blue" if self.shifting else "target_group", "arn"),
-              "containerName": self.service, "containerPort": self.m["port"]}
+              "containerName": self.container_name, "containerPort": self.m["port"]}
         if self.shifting and self.controller == "ecs":
             advanced = {"alternateTargetGroupArn": Ref("target_group.green", "arn"),
                         "productionListenerRule": Ref("listener_rule.prod", "arn"),

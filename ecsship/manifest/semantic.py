@@ -147,6 +147,14 @@ def scaling_bounds(m):
 
 
 @rule
+def count_or_scaling(m):
+    """`count` is a fixed desired count; with `scaling:` Application Auto Scaling owns the count."""
+    if "count" in m and isinstance(_get(m, "scaling"), dict):
+        yield (("count",), "`count` and `scaling` both set the number of tasks",
+               "keep `count` for a fixed number, or `scaling.min`/`scaling.max` to let it scale", "error")
+
+
+@rule
 def shifting_needs_load_balancer(m):
     """blue_green, canary and linear shift traffic, so they need a load balancer (and their step settings)."""
     deploy = _get(m, "deploy")

@@ -6,6 +6,10 @@ from ecsship.plan.model import FieldChange
 
 # Under these keys only the desired entries count: tags other tools add are theirs.
 DESIRED_KEYS_ONLY = ("tags",)
+# Named entries (a task definition's containers, keyed by name): one that only one side has is one
+# change carrying the whole entry, so adding, removing or renaming a container reads as such.
+WHOLE_ENTRIES = ("containerDefinitions",)
+ENTRY_SUMMARY = "image"  # the field the plan view names such an entry by
 
 
 def flatten(value, prefix: str = "") -> dict:
@@ -19,8 +23,8 @@ def flatten(value, prefix: str = "") -> dict:
 
 
 def diff(desired: dict, live: dict) -> list[FieldChange]:
+    changes, desired, live = _whole_entries(desired, live)
     want, have = flatten(desired), flatten(live)
-    changes = []
     for path in sorted(set(want) | set(have)):
         if path not in want and path.split(".", 1)[0] in DESIRED_KEYS_ONLY:
             continue
@@ -30,7 +34,25 @@ def diff(desired: dict, live: dict) -> list[FieldChange]:
         if path not in want and old in (None, {}, []):
             continue
         changes.append(FieldChange(path, old, new))
-    return _collapse(changes)
+    return _collapse(sorted(changes, key=lambda c: c.path))
+
+
+def _whole_entries(desired, live) -> tuple[list[FieldChange], dict, dict]:
+    """Entries under WHOLE_ENTRIES that one side lacks, as whole changes; both states without them."""
+    changes: list[FieldChange] = []
+    if not (isinstance(desired, dict) and isinstance(live, dict)):
+        return changes, desired, live
+    for root in WHOLE_ENTRIES:
+        want, have = desired.get(root), live.get(root)
+        if not (isinstance(want, dict) and isinstance(have, dict) and have):
+            continue
+        alone = (set(want) ^ set(have))
+        if not alone:
+            continue
+        changes += [FieldChange(f"{root}.{name}", have.get(name), want.get(name)) for name in sorted(alone)]
+        desired = {**desired, root: {k: v for k, v in want.items() if k not in alone}}
+        live = {**live, root: {k: v for k, v in have.items() if k not in alone}}
+    return changes, desired, live
 
 
 def _same(new, old) -> bool:

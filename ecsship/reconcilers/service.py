@@ -86,6 +86,13 @@ def _lb(lb: dict, pair: list | None = None) -> dict:
     return out
 
 
+def _same_targets(old, new) -> bool:
+    """Two normalised loadBalancers lists that differ at most in containerName/containerPort."""
+    def targets(lbs):
+        return [{k: v for k, v in lb.items() if k not in ("containerName", "containerPort")} for lb in lbs or []]
+    return isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and targets(old) == targets(new)
+
+
 def _deployment_configuration(d: dict) -> dict:
     breaker = d.get("deploymentCircuitBreaker") or {}
     alarms = d.get("alarms") or {}
@@ -143,11 +150,17 @@ class ServiceReconciler(Reconciler):
     def replace_fields_for(self, live, fields=()) -> tuple[str, ...]:
         now = live.state["deploymentController"]["type"]
         wanted = next((f.new for f in fields if f.path == "deploymentController.type"), now)
+        fixed = CODE_DEPLOY_FIXED
+        if any(f.path == "loadBalancers" and _same_targets(f.old, f.new) for f in fields):
+            # Only the container (a renamed main container, its port): the AppSpec's LoadBalancerInfo
+            # carries it, so the CodeDeploy deployment apply starts ships it (botocore ecs UpdateService:
+            # "If the ... load balancer need to be updated, create a new CodeDeploy deployment").
+            fixed = tuple(f for f in fixed if f != "loadBalancers")
         if (now, wanted) in IN_PLACE_CONTROLLER_CHANGES:
             # In place, but what ECS refuses on the new controller still replaces the service.
-            return CODE_DEPLOY_FIXED
+            return fixed
         if now == "CODE_DEPLOY":
-            return self.replace_fields + CODE_DEPLOY_FIXED
+            return self.replace_fields + fixed
         return self.replace_fields
 
     def create(self, aws, res, spec):

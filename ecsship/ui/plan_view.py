@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from ecsship.desired.output_refs import UNKNOWN
+from ecsship.plan.diff import ENTRY_SUMMARY, WHOLE_ENTRIES
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, SYMBOLS, UPDATE, list_delta
 from ecsship.redact import redact
 
@@ -88,6 +89,12 @@ def statement_changes(fields) -> dict:
 def field_lines(field, whole: bool = False, clipped: list | None = None) -> list[str]:
     """One line for a scalar change; for a list, a line per added (+) and removed (-) element, so a
     policy change reads as the ARNs it grants or revokes. Only long scalars are cut, and never `whole`."""
+    whole_entry = field.path.split(".")[0] in WHOLE_ENTRIES and field.path.count(".") == 1
+    if whole_entry and not whole and (field.old is None) != (field.new is None) and isinstance(field.old or field.new, dict):
+        entry = field.old or field.new
+        uri = entry.get(ENTRY_SUMMARY)
+        summary = f" ({ENTRY_SUMMARY} {_cut(str(uri), whole, clipped)})" if uri else ""
+        return [f"        {field.path}: {'added' if field.old is None else 'removed'}{summary}; -v shows it whole"]
     delta = list_delta(field.old, field.new)
     if delta is None:
         return [f"        {field.path}: {fmt(field.old, whole, clipped)} -> {fmt(field.new, whole, clipped)}"]

@@ -22,6 +22,10 @@ AWS behaviour restored (Amazon ECS API Reference):
   not say they reset, so the stricter reading is modelled (issue #12 item 18).
 - CreateService/UpdateService: linear stepPercent 3.0..100.0, canaryPercent 0.1..100.0, step and
   canary bake times 0..1440 minutes (botocore ecs model, LinearConfiguration/CanaryConfiguration).
+- CreateService/UpdateService: every loadBalancers[].containerName must name a container of the
+  (new) task definition: InvalidParameterException "The container NAME does not exist in the task
+  definition." (botocore ecs LoadBalancer.containerName: "The name of the container (as it appears
+  in a container definition) to associate with the load balancer"). moto accepts any name.
 - DeleteService: the service is DRAINING while its tasks stop, then INACTIVE.
 - ListTasks: serviceName filters by service; without desiredStatus only RUNNING-desired tasks are
   listed. StopTask on a service task stops it through DEACTIVATING/STOPPING (stopCode UserInitiated).
@@ -113,6 +117,18 @@ def _validate_target_groups(service_backend_account: str, region: str, load_bala
             raise _invalid(f"The target group with targetGroupArn {arn} does not have an associated load balancer.")
 
 
+def _validate_container_names(backend, task_definition: str | None, load_balancers: list) -> None:
+    """The load balancer's container must be in the task definition the service runs (see the module
+    docstring); moto accepts a name no container has."""
+    if not task_definition or not load_balancers:
+        return
+    containers = {c.get("name") for c in backend.describe_task_definition(task_definition).container_definitions or []}
+    for lb in load_balancers:
+        name = lb.get("containerName")
+        if name and name not in containers:
+            raise _invalid(f"The container {name} does not exist in the task definition.")
+
+
 # botocore ecs UpdateService: "For services using the blue/green (CODE_DEPLOY) deployment controller,
 # only the desired count, deployment configuration, health check grace period, task placement
 # constraints and strategies, enable ECS managed tags option, and propagate tags can be updated
@@ -189,6 +205,7 @@ def apply() -> None:
         load_balancers = self._get_param("loadBalancers") or []
         _validate_strategy(config, load_balancers)
         _validate_target_groups(backend.account_id, backend.region_name, load_balancers)
+        _validate_container_names(backend, self._get_param("taskDefinition"), load_balancers)
         capacity = self._get_param("capacityProviderStrategy")
         if capacity and self._get_param("launchType"):
             raise _invalid("Specifying both a launchType and capacityProviderStrategy is not supported.")
@@ -236,6 +253,8 @@ def apply() -> None:
             controller = wanted
         new_deployment = bool(self._get_param("forceNewDeployment", False))
         task_definition = self._get_param("taskDefinition")
+        _validate_container_names(backend, task_definition or service.task_definition,
+                                  self._get_param("loadBalancers") or service.load_balancers)
         if task_definition:
             arn = backend.describe_task_definition(task_definition).arn
             if arn != service.task_definition:

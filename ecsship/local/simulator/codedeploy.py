@@ -223,6 +223,7 @@ def step_deployment(backend, deployment, now: float) -> None:
             run.green = _new_task_set(_ecs_backend(run), service, run.task_definition, run.green_tg, "ACTIVE", now, deployment.deployment_id,
                                       network=run.network, capacity=run.capacity)
             run.green.external_id = None
+            _take_appspec_container(run.green.load_balancers, run)
             sim.task_sets.append(run.green)
         if run.green.failed_tasks >= GREEN_FAILURE_LIMIT:
             return _finish(backend, deployment, now, "Failed", "ECS_UPDATE_ERROR",
@@ -289,10 +290,24 @@ def _serve_from(service, run: CodeDeployRun) -> None:
     for lb in service.load_balancers or []:
         if lb.get("targetGroupArn") == run.blue_tg:
             lb["targetGroupArn"] = run.green_tg
+    _take_appspec_container(service.load_balancers, run)
     if run.network:
         service.network_configuration = run.network
     if run.capacity:
         service.capacity_provider_strategy, service.launch_type = run.capacity, None
+
+
+def _take_appspec_container(load_balancers: list | None, run: CodeDeployRun) -> None:
+    """The AppSpec's LoadBalancerInfo (ContainerName, ContainerPort: "the container and port in the
+    replacement task set that the load balancer routes traffic to", CodeDeploy User Guide, "AppSpec
+    'resources' section for Amazon ECS deployments") is what the replacement registers, and what the
+    service reports once it serves, as for its target group above (botocore ecs UpdateService: a
+    CODE_DEPLOY service's load balancer is updated by a new CodeDeploy deployment)."""
+    for lb in load_balancers or []:
+        if run.container_name:
+            lb["containerName"] = run.container_name
+        if run.container_port:
+            lb["containerPort"] = run.container_port
 
 
 def _shift_traffic(backend, deployment, run: CodeDeployRun, now: float) -> None:

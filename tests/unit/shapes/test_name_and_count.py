@@ -1,0 +1,117 @@
+"""Issue #17 item 1: `container_name:` and `count:` from the manifest to the desired model, and what
+a renamed main container changes in a plan (pure: no AWS)."""
+from __future__ import annotations
+
+import json
+
+from ecsship.desired import build
+from ecsship.errors import ManifestError
+from ecsship.manifest import load_manifest
+from ecsship.plan.diff import diff
+from ecsship.plan.model import FieldChange
+from ecsship.reconcilers.base import Live
+from ecsship.reconcilers.service import ServiceReconciler
+
+BASE = {
+    "service": "api", "cluster": "shop", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v1", "port": 8080,
+    "network": {"vpc": {"tags": {"Name": "main"}}, "subnets": {"tags": {"tier": "private"}}},
+    "load_balancer": {"alb": "main", "host": "api.example.com", "priority": 10},
+}
+
+
+def load(tmp_path, **changes):
+    path = tmp_path / "m.yaml"
+    path.write_text(json.dumps({**BASE, **changes}))  # JSON is YAML
+    return load_manifest(str(path), environ={})
+
+
+def problems(tmp_path, **changes) -> list[str]:
+    try:
+        load(tmp_path, **changes)
+    except ManifestError as exc:
+        return [f"{p.line}: {p.field}: {p.message}" for p in exc.problems if p.severity == "error"]
+    return []
+
+
+def spec(desired, key):
+    return desired.get(key).spec
+
+
+def test_container_name_defaults_to_the_service_and_names_the_lb_container(tmp_path):
+    default = build(load(tmp_path))
+    assert default.container_name == "api"
+    assert [c["name"] for c in spec(default, "task_definition")["containerDefinitions"]] == ["api"]
+
+    named = build(load(tmp_path, container_name="app"))
+    assert named.container_name == "app"
+    (container,) = spec(named, "task_definition")["containerDefinitions"]
+    assert container["name"] == "app" and container["portMappings"][0]["name"] == "app-8080"
+    assert spec(named, "service")["loadBalancers"][0]["containerName"] == "app"
+
+
+def test_count_is_the_desired_count_without_scaling(tmp_path):
+    assert spec(build(load(tmp_path)), "service")["desiredCount"] == 1
+    assert spec(build(load(tmp_path, count=3)), "service")["desiredCount"] == 3
+    assert spec(build(load(tmp_path, scaling={"min": 2, "max": 4, "cpu": 50})), "service")["desiredCount"] == 2
+
+
+def test_count_and_scaling_together_is_one_error_at_count(tmp_path):
+    found = problems(tmp_path, count=2, scaling={"min": 1, "max": 3, "cpu": 50})
+    assert found == ["1: count: `count` and `scaling` both set the number of tasks"]
+
+
+def test_invalid_container_name_and_count(tmp_path):
+    # botocore ecs ContainerDefinition.name: "Up to 255 letters (uppercase and lowercase), numbers,
+    # underscores, and hyphens are allowed."
+    assert [p.split(": ")[1] for p in problems(tmp_path, container_name="my app", count=-1)] == ["container_name", "count"]
+    assert problems(tmp_path, container_name="App_1-x", count=0) == []
+
+
+def test_a_renamed_container_is_two_whole_changes_not_every_leaf():
+    live = {"containerDefinitions": {"api": {"image": "a:v1", "essential": True, "environment": {"A": "1"}}}}
+    want = {"containerDefinitions": {"app": {"image": "a:v1", "essential": True, "environment": {"A": "1"}}}}
+    changes = diff(want, live)
+    assert [(c.path, c.old is None, c.new is None) for c in changes] == [
+        ("containerDefinitions.api", False, True), ("containerDefinitions.app", True, False)]
+    assert changes[1].new == want["containerDefinitions"]["app"]
+
+
+def test_a_container_field_change_stays_at_its_path():
+    live = {"containerDefinitions": {"app": {"image": "a:v1"}, "envoy": {"image": "e:1"}}}
+    want = {"containerDefinitions": {"app": {"image": "a:v2"}, "envoy": {"image": "e:1"}}}
+    assert [c.path for c in diff(want, live)] == ["containerDefinitions.app.image"]
+
+
+def _lbs(container: str, tg: str = "tg-blue") -> list:
+    return [{"containerName": container, "containerPort": 8080, "targetGroupPair": ["tg-blue", tg]}]
+
+
+def test_codedeploy_service_container_rename_is_rolled_out_not_replaced():
+    """botocore ecs UpdateService: on a CODE_DEPLOY service "If the network configuration, platform
+    version, task definition, or load balancer need to be updated, create a new CodeDeploy
+    deployment": the AppSpec's LoadBalancerInfo.ContainerName carries a renamed container."""
+    live = Live(state={"deploymentController": {"type": "CODE_DEPLOY"}})
+    rename = [FieldChange("loadBalancers", _lbs("api"), _lbs("app"))]
+    assert "loadBalancers" not in ServiceReconciler().replace_fields_for(live, rename)
+    other_group = [FieldChange("loadBalancers", _lbs("api"), _lbs("api", "tg-other"))]
+    assert "loadBalancers" in ServiceReconciler().replace_fields_for(live, other_group)
+
+
+def test_codedeploy_appspec_names_the_desired_container():
+    from ecsship.deploy.settings import DeploySettings
+    from ecsship.deploy.strategies.codedeploy import build_appspec
+
+    settings = DeploySettings(cluster="shop", service="api", strategy="blue_green", controller="codedeploy",
+                              container_name="app", container_port=8080,
+                              target={"loadBalancers": [{"containerName": "app", "containerPort": 8080}]})
+    live = {"loadBalancers": [{"containerName": "api", "containerPort": 8080}]}
+    info = build_appspec(live, "td:2", settings)["Resources"][0]["TargetService"]["Properties"]["LoadBalancerInfo"]
+    assert info == {"ContainerName": "app", "ContainerPort": 8080}
+
+
+def test_local_codedeploy_replacement_serves_the_appspec_container():
+    from ecsship.local.simulator.codedeploy import CodeDeployRun, _take_appspec_container
+
+    lbs = [{"targetGroupArn": "tg", "containerName": "api", "containerPort": 8080}]
+    _take_appspec_container(lbs, CodeDeployRun(service_key=(), container_name="app", container_port=8081))
+    assert lbs == [{"targetGroupArn": "tg", "containerName": "app", "containerPort": 8081}]
