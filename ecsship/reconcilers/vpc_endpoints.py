@@ -3,7 +3,8 @@
 An endpoint for a service name is reused whoever made it. Each service that uses one records
 itself with a tag `ecsship:user:<cluster>/<service>`; destroy removes that tag and deletes the
 endpoint only when ecsship created it and no user tag is left. Interface endpoints carry one
-shared security group (`ecsship-vpc-endpoints`) that admits 443 from each user's task group.
+shared security group (`ecsship-vpc-endpoints`) that admits 443 from each user's task group; it
+goes by the same rule: ecsship's, and nothing (no user's rule, no endpoint) left using it.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ecsship.deploy.polling import Backoff, wait_for
 from ecsship.errors import AwsCallError, EcsshipError
 from ecsship.reconcilers.base import QUIET, Live, OnDestroy, PlanProblem, Reconciler, note_progress, tag_dict
 from ecsship.reconcilers.cache import forget
-from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, groups_by_name, rule_exists_ok
+from ecsship.reconcilers.security_group import ENDPOINTS_GROUP, delete_when_released, groups_by_name, rule_exists_ok
 
 GATEWAY_SERVICES = {"s3", "dynamodb"}
 SG_NAME = ENDPOINTS_GROUP
@@ -55,7 +56,7 @@ def full_name(region: str, short: str) -> str:
 
 
 class VpcEndpointsReconciler(Reconciler):
-    on_destroy = OnDestroy(note="stops using the endpoints; deletes only those ecsship created that no other service uses")
+    on_destroy = OnDestroy(note="stops using them; deletes those ecsship made that no one else uses (and their group)")
     kind = "vpc_endpoints"
     read_needs = ("vpcId",)
     requires_ownership = False  # shared: sharing is recorded per user, see the module docstring
@@ -276,6 +277,7 @@ class VpcEndpointsReconciler(Reconciler):
         ec2 = aws.client("ec2")
         spec = live.raw["spec"]
         user_key = USER_PREFIX + spec["user"]
+        deleted: set[str] = set()
         for short, endpoint in live.raw["endpoints"].items():
             tags = tag_dict(endpoint.get("Tags"))
             label = f"VPC endpoint {short}"
@@ -286,6 +288,7 @@ class VpcEndpointsReconciler(Reconciler):
             if not others and CREATED_BY in tags:
                 with aws_call(label, "ec2:DeleteVpcEndpoints"):
                     ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+                deleted.add(endpoint["VpcEndpointId"])
         sg = live.raw["sg"]
         # Revoke our rule exactly as it stands (with its description), leaving other users' rules.
         pairs = [{k: v for k, v in pair.items() if k in ("GroupId", "Description")}
@@ -295,6 +298,30 @@ class VpcEndpointsReconciler(Reconciler):
             with aws_call(f"security group {SG_NAME}", "ec2:RevokeSecurityGroupIngress"), rule_exists_ok():
                 ec2.revoke_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=[{
                     "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": pairs}])
+        if sg is not None and self._group_unused(aws, spec, sg, deleted):
+            # The endpoints just deleted hold the group through their network interfaces until they
+            # are gone: DeleteSecurityGroup "fails with DependencyViolation" until then (botocore ec2).
+            delete_when_released(aws, f"security group {SG_NAME}", sg["GroupId"], first_wait=2.0)
+
+    def _group_unused(self, aws, spec, sg: dict, deleted: set[str]) -> bool:
+        """The shared endpoints group goes with the last user, like the endpoints: only when ecsship
+        made it (`ecsship:created-by`, besides the purpose tag read() requires), no other service's
+        task group is let in any more, and no endpoint left in the VPC (ours or not) carries it."""
+        if CREATED_BY not in tag_dict(sg.get("Tags")):
+            return False
+        ec2, label = aws.client("ec2"), f"security group {SG_NAME}"
+        with aws_call(label, "ec2:DescribeSecurityGroups"):
+            found = ec2.describe_security_groups(GroupIds=[sg["GroupId"]])["SecurityGroups"]
+        sources = {pair["GroupId"] for group in found for perm in group.get("IpPermissions") or []
+                   for pair in perm.get("UserIdGroupPairs") or []}
+        if sources - {spec["clientSecurityGroupId"]}:
+            return False
+        with aws_call(label, "ec2:DescribeVpcEndpoints"):
+            pages = ec2.get_paginator("describe_vpc_endpoints").paginate(Filters=[{"Name": "vpc-id", "Values": [spec["vpcId"]]}])
+            holding = [e["VpcEndpointId"] for page in pages for e in page["VpcEndpoints"]
+                       if e.get("State", "").lower() not in GONE and e["VpcEndpointId"] not in deleted
+                       and sg["GroupId"] in {g["GroupId"] for g in e.get("Groups") or []}]
+        return not holding
 
 
 def _tables_by_subnet(tables: list[dict], subnets: list[str]) -> dict[str, str | None]:

@@ -190,7 +190,7 @@ class Scenario:
             if manifest.exists():
                 self.step(f"destroy {manifest.stem}", "destroy", "-f", manifest, "--yes", "--delete-logs", "--deregister")
         delete_cluster(self.t.client("ecs"), self.cluster, self.run_id)
-        delete_endpoint_group(self.t.client("ec2"), self.cluster, SERVICES, self.t.sleep)
+        # No delete_endpoint_group here: destroy removes the endpoints' group it made (nothing left checks it).
         self.sample()
 
     def assert_nothing_left(self) -> None:
@@ -210,11 +210,11 @@ def delete_cluster(ecs, cluster: str, run_id: str) -> None:
 
 
 def delete_endpoint_group(ec2, cluster: str, services: list[str], sleep, attempts: int = 30) -> None:
-    """`ecsship destroy` deletes the VPC endpoints it made once no service uses them, but keeps their
-    security group `ecsship-vpc-endpoints` (free, shared by name by every service in the VPC). When the
-    run made it, the run deletes it. DeleteVpcEndpoints is asynchronous: until the endpoints' network
-    interfaces are gone, DeleteSecurityGroup fails with DependencyViolation (ec2 service-2.json), so
-    this retries for up to ~5 minutes."""
+    """Cleanup of an interrupted run (`run_aws.py --cleanup`): `ecsship destroy` deletes the VPC endpoints
+    it made and their security group `ecsship-vpc-endpoints` once no service uses them, but a destroy
+    that did not finish may leave the group. DeleteVpcEndpoints is asynchronous: until the endpoints'
+    network interfaces are gone, DeleteSecurityGroup fails with DependencyViolation (ec2 service-2.json),
+    so this retries for up to ~5 minutes."""
     made_by = [f"{cluster}/{s}" for s in services]
     groups = ec2.describe_security_groups(Filters=[{"Name": f"tag:{CREATED_BY}", "Values": made_by}])["SecurityGroups"]
     for group in groups:

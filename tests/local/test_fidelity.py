@@ -132,6 +132,22 @@ def test_deleted_vpc_endpoint_goes_deleting_deleted_then_gone(aws):
     assert "NotFound" in error.value.response["Error"]["Code"]
 
 
+def test_a_group_an_interface_endpoint_holds_cannot_be_deleted_until_it_is_deleted(aws):
+    """botocore ec2 DeleteSecurityGroup: a group "associated with an instance or network interface"
+    fails with DependencyViolation; an interface endpoint's interfaces hold it until it is deleted."""
+    ec2 = aws.client("ec2")
+    network = seeded_network(aws)
+    group = ec2.create_security_group(GroupName="held", Description="held", VpcId=network["vpc"])["GroupId"]
+    endpoint = ec2.create_vpc_endpoint(VpcId=network["vpc"], ServiceName="com.amazonaws.us-east-1.logs", VpcEndpointType="Interface",
+                                       SubnetIds=network["subnets"][:1], SecurityGroupIds=[group])["VpcEndpoint"]["VpcEndpointId"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
+    with pytest.raises(ClientError) as error:
+        ec2.delete_security_group(GroupId=group)
+    assert error.value.response["Error"]["Code"] == "DependencyViolation"
+    aws.advance(30)
+    ec2.delete_security_group(GroupId=group)
+
+
 def _codedeploy_group(aws, **extra):
     codedeploy = aws.client("codedeploy")
     codedeploy.create_application(applicationName="shop", computePlatform="ECS")

@@ -56,6 +56,9 @@ def test_destroy_removes_what_it_owns_and_nothing_else(run_cli, example, aws):
     assert not ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["shop-worker-tasks"]}])["SecurityGroups"]
     live = [e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() not in ("deleted", "deleting")]
     assert live == []  # created by this service, used by nobody else
+    # Their shared group goes with them: ecsship made it and nothing uses it (issue #12). AWS refuses
+    # to delete it until the endpoints' interfaces are gone (DependencyViolation): destroy waits.
+    assert not ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["ecsship-vpc-endpoints"]}])["SecurityGroups"]
     assert aws.client("ecs").describe_clusters(clusters=["shop"])["clusters"][0]["status"] == "ACTIVE"
     again = run_cli("destroy", "-f", example("worker"), "--yes")
     assert again.exit_code == 0 and "0 to delete" in again.stdout
@@ -71,6 +74,8 @@ def test_shared_endpoints_survive_one_users_destroy(run_cli, example, aws):
     after = [e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() != "deleted"]
     assert len(after) == 6
     assert not any(t["Key"] == "ecsship:user:shop/worker" for e in after for t in e.get("Tags", []))
+    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["ecsship-vpc-endpoints"]}])["SecurityGroups"]
+    assert len(groups) == 1  # web's endpoints still carry it and web's tasks are still let in
 
 
 def _policies(desired):

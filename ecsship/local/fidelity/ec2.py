@@ -14,6 +14,11 @@ the VPC already has a private-DNS endpoint for the service ("private-dns-enabled
 there is already a conflicting DNS domain for <name> in the VPC <vpc>"; a Route 53 private hosted zone of
 that name associated with the VPC conflicts the same way). moto accepts both.
 
+DeleteSecurityGroup: "If you attempt to delete a security group that is associated with an instance or
+network interface ... the operation fails with DependencyViolation" (botocore ec2 model). An interface
+endpoint's network interfaces carry its groups until the endpoint is `deleted`; moto deletes any group.
+Not modelled: groups held by other network interfaces or referenced by another group's rules.
+
 A new Interface endpoint starts `pending` and becomes `available` once its network interfaces are up
 (botocore ec2 model, VpcEndpoint.State: PendingAcceptance | Pending | Available | ...; on AWS this
 takes one to a few minutes). moto answers `available` at once; here it stays `pending` for
@@ -90,6 +95,21 @@ def apply() -> None:
             endpoint.private_dns_enabled = str(private_dns).lower() == "true" if isinstance(private_dns, str) else bool(private_dns)
         return result
 
+    from moto.ec2.models.security_groups import SecurityGroupBackend
+
+    original_delete_group = SecurityGroupBackend.delete_security_group
+
+    def delete_security_group(self, name=None, group_id=None):
+        from moto.ec2.exceptions import EC2ClientError
+
+        now = runtime.now()
+        for endpoint in getattr(self, "vpc_end_points", {}).values():
+            deleted_at = getattr(endpoint, "deleted_at", None)
+            if group_id in (endpoint.security_group_ids or []) and (deleted_at is None or now - deleted_at < DELETING_SECONDS):
+                raise EC2ClientError("DependencyViolation", f"resource {group_id} has a dependent object")
+        return original_delete_group(self, name, group_id)
+
+    SecurityGroupBackend.delete_security_group = delete_security_group
     VPCs.modify_vpc_endpoint = modify_vpc_endpoint
     VPCBackend.create_vpc_endpoint = create_vpc_endpoint
     VPCBackend.delete_vpc_endpoints = delete_vpc_endpoints
