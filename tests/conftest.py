@@ -158,14 +158,18 @@ class CliResult:
 
 
 @pytest.fixture
-def run_cli(aws):
+def run_cli(aws, simulated_watch_time):
+    """Run `ecsship --local ARGS` in process. Its clock is the test's simulated one (or `clock=`),
+    handed to the run's Application (`Application.given_clock`) as an embedding program would."""
     from typer.testing import CliRunner
 
+    from ecsship.app.application import Application
     from ecsship.cli.app import app
 
-    def run(*args: str, input: str | None = None, env: dict | None = None) -> CliResult:
+    def run(*args: str, input: str | None = None, env: dict | None = None, clock=None) -> CliResult:
         runner = CliRunner()
-        result = runner.invoke(app, ["--local", "--local-port", str(aws.port), *map(str, args)], input=input, env=env)
+        given = Application(given_clock=clock or simulated_watch_time)
+        result = runner.invoke(app, ["--local", "--local-port", str(aws.port), *map(str, args)], input=input, env=env, obj=given)
         exception = result.exception if not isinstance(result.exception, SystemExit) else None
         return CliResult(result.exit_code, result.stdout, result.stderr, exception)
 
@@ -266,19 +270,17 @@ def inprocess_aws():
 
 
 @pytest.fixture(autouse=True)
-def simulated_watch_time(request, monkeypatch):
-    """In every test that talks to the local AWS, ecsship's rollout watcher sleeps in simulated
-    time: each sleep advances the backend's clock instead of waiting. `apply` and `deploy` follow
-    rollouts to their end, so without this a test would wait out real minutes."""
+def simulated_watch_time(request):
+    """In every test that talks to the local AWS, ecsship sleeps in simulated time: each sleep
+    advances the backend's clock instead of waiting. `apply` and `deploy` follow rollouts to their
+    end, so without this a test would wait out real minutes. `run_cli` hands this clock to the run."""
     if "aws" not in request.fixturenames:
         yield None
         return
     from ecsship.deploy.clock import FakeClock
 
     handle = request.getfixturevalue("aws")
-    clock = FakeClock(on_sleep=handle.advance)
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
-    yield clock
+    yield FakeClock(on_sleep=handle.advance)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,6 +11,7 @@ class FakeAws:
     """
 
     run_id = "test-run"
+    clock = None  # as Aws.clock: the run's clock for the core's waits (None: deploy/clock.clock_for's default)
 
     def __init__(self, ecs=None, /, **clients):
         self.clients = {name.replace("_", "-"): client for name, client in clients.items()}

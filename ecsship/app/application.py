@@ -56,6 +56,9 @@ class Application:
     # made as this role; it wins over a manifest's `assume_role:`.
     assume_role_arn: str | None = None
     external_id: str | None = None
+    # The run's clock (deploy/clock.Clock): made on first use, or given (tests pass a FakeClock whose
+    # sleep advances the local AWS's simulated time; `cli/app.py` takes it from the caller's ctx.obj).
+    given_clock: "Clock | None" = field(default=None, repr=False)
     # Every Aws made for this invocation, so --debug can report the calls they made.
     sessions: list = field(default_factory=list, repr=False)
 
@@ -111,12 +114,14 @@ class Application:
             print(f"warning: cannot append to GITHUB_STEP_SUMMARY ({path}): {exc.strerror}", file=sys.stderr)
 
     # -- the clock ----------------------------------------------------------------------
-    @staticmethod
-    def clock() -> "Clock":
-        # Looked up on the module at each call: tests swap `ecsship.deploy.clock.make_clock`.
-        from ecsship.deploy import clock
+    def clock(self) -> "Clock":
+        """One clock for the whole run: the flows' watches and, through every `Aws` made here
+        (`aws.clock`), the core's waits on AWS (`deploy/clock.clock_for`)."""
+        if self.given_clock is None:
+            from ecsship.deploy.clock import Clock
 
-        return clock.make_clock()
+            self.given_clock = Clock()
+        return self.given_clock
 
     # -- the service lock ---------------------------------------------------------------
     @staticmethod
@@ -147,7 +152,7 @@ class Application:
             from ecsship.local.client import credentials
 
             port = urlsplit(endpoint).port
-            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port) if port else None, **assume)
+            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port) if port else None, clock=self.clock(), **assume)
         elif self.local:
             from ecsship.local.client import credentials, default_port, ensure_local_backend
 
@@ -155,9 +160,9 @@ class Application:
             endpoint = ensure_local_backend(port, notify=self.out().info)
             # The seeded account is in us-east-1; an explicit --region reaches another region of the
             # same local account (IAM is global there as on AWS), to try a second-region deployment.
-            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port), **assume)
+            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port), clock=self.clock(), **assume)
         else:
-            aws = Aws(region=region, profile=self.profile, endpoint_url=endpoint, **assume)
+            aws = Aws(region=region, profile=self.profile, endpoint_url=endpoint, clock=self.clock(), **assume)
         self.sessions.append(aws)
         return aws
 

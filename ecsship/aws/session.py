@@ -116,8 +116,12 @@ class Aws:
         credentials: dict | None = None,
         assume_role_arn: str | None = None,
         external_id: str | None = None,
+        clock=None,
     ):
         self.local = local
+        # The run's clock (`Application.clock()`): what the core's waits on this AWS sleep on
+        # (`deploy/clock.clock_for`). None: the real clock.
+        self.clock = clock
         self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
         kwargs: dict = {}
         if profile:

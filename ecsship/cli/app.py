@@ -76,7 +76,11 @@ def main_options(
 ) -> None:
     if output.lower() not in ("text", "json"):
         raise typer.BadParameter("must be text or json", param_hint="--output")
+    # A caller embedding the CLI may hand in an Application with the run's clock
+    # (tests: CliRunner.invoke(app, args, obj=Application(given_clock=FakeClock(...)))).
+    given = ctx.obj if isinstance(ctx.obj, Application) else None
     ctx.obj = Application(
+        given_clock=given.given_clock if given else None,
         region=region,
         profile=profile,
         endpoint_url=endpoint_url,

@@ -1,7 +1,8 @@
-"""Time for the watcher, injectable so tests run in simulated time (no real sleeps).
+"""Time, injectable so tests run in simulated time (no real sleeps).
 
-`make_clock()` is the one place production code gets its clock from; end-to-end tests
-monkeypatch it with a clock whose `sleep` advances the local backend's simulator.
+One clock per run: `Application.clock()` makes it (or is given one: tests pass a `FakeClock` whose
+`sleep` advances the local backend's simulator), the flows hand it to the watcher, and every `Aws`
+the application makes carries it, so the core's waits on AWS find it through `clock_for(aws)`.
 """
 from __future__ import annotations
 
@@ -41,17 +42,14 @@ class FakeClock(Clock):
         return self._epoch + timedelta(seconds=self.t)
 
 
-def make_clock() -> Clock:
-    return Clock()
-
-
 def clock_for(aws) -> Clock:
-    """`make_clock()` for a wait on `aws`. A local AWS with a manual clock (the test backend) only
-    moves when told to: there a real sleep would wait forever for a pending resource, so each sleep
-    advances that backend's clock instead, exactly as the tests' in-process clock does. That keeps
-    `ecsship` run as a subprocess against the test backend making progress. A clock injected by a
-    test (anything but the plain Clock) is used as it is."""
-    clock = make_clock()
+    """The clock for a wait on `aws`: the one the run gave it (`aws.clock`), else the real one. A
+    local AWS with a manual clock (the test backend) only moves when told to: there a real sleep
+    would wait forever for a pending resource, so each sleep advances that backend's clock instead,
+    exactly as the tests' in-process clock does. That keeps `ecsship` run as a subprocess against the
+    test backend making progress. A clock injected by a test (anything but the plain Clock) is used
+    as it is."""
+    clock = getattr(aws, "clock", None) or Clock()
     port = _manual_local_port(aws) if type(clock) is Clock else None
     if port is None:
         return clock

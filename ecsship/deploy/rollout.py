@@ -67,7 +67,7 @@ def roll_out(
 
 
 def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started) -> Outcome:
-    clock = clock or clocks.make_clock()  # looked up per call: tests swap the clock in
+    clock = clock or clocks.clock_for(aws)
     strategy = strategy_for(aws, settings, clock)
     service = strategy.describe_service()
     if not force:
@@ -218,7 +218,7 @@ def watch_current(aws, settings: DeploySettings, view, *, clock: Clock | None = 
     """Follow the deployment in progress now (the one `apply` just started by creating or updating
     the service) to its end, with the same watch, outcome and last-good record as `roll_out`.
     Returns Outcome("unchanged") when nothing is in progress."""
-    clock = clock or clocks.make_clock()  # looked up per call: tests swap the clock in
+    clock = clock or clocks.clock_for(aws)
     strategy = strategy_for(aws, settings, clock)
     tracker = strategy.attach()
     if tracker is None:

@@ -99,7 +99,7 @@ def _traffic(aws, svc: dict) -> dict:
 
 def _rollout(aws, settings) -> dict | None:
     """The deployment in progress, as the watcher sees it: phase and whether it waits for approval."""
-    tracker = strategy_for(aws, settings, clocks.make_clock()).attach()  # make_clock looked up per call: tests swap it
+    tracker = strategy_for(aws, settings, clocks.clock_for(aws)).attach()
     if tracker is None:
         return None
     snap = tracker.poll()

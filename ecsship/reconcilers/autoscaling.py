@@ -6,6 +6,7 @@ those the manifest no longer lists are deleted, anything else is left alone.
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy import clock as clocks
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, while_role_propagates
 
 NS, DIM = "ecs", "ecs:service:DesiredCount"
@@ -81,7 +82,7 @@ class AutoscalingReconciler(Reconciler):
                                                     **{key: spec[key] for key in bounds})
 
             # The first registration makes Application Auto Scaling's service-linked role for ECS.
-            while_role_propagates(register)
+            while_role_propagates(register, clocks.clock_for(aws).sleep)
         have_policies = live.state.get("policies") or {}
         for name, config in want["policies"].items():
             if have_policies.get(name) != config:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from ecsship.deploy import clock as clocks
 from ecsship.deploy.polling import Backoff, retry_while
 from ecsship.errors import EcsshipError
 from ecsship.plan.diff import diff
@@ -188,7 +187,7 @@ def converge_existing(reconciler: Reconciler, aws, res, spec: dict, exc: Excepti
 ROLE_PROPAGATION = Backoff(first=1.0, factor=2.0, cap=15.0)  # 1, 2, 4, 8, 15, 15 s
 
 
-def while_role_propagates(call, sleep=None, attempts: int = 7):
+def while_role_propagates(call, sleep, attempts: int = 7):
     """Run `call()`, retrying while AWS says it cannot assume a role ecsship has just created.
 
     IAM is eventually consistent: for some seconds after CreateRole, ECS (advancedConfiguration.roleArn
@@ -203,5 +202,4 @@ def while_role_propagates(call, sleep=None, attempts: int = 7):
         return isinstance(exc, EcsshipError) and (code == "InvalidRoleException" or (
             code in ("InvalidParameterException", "ValidationException") and "assume" in text and "role" in text))
 
-    # make_clock is looked up per call: tests wait in simulated time.
-    return retry_while(call, propagating, ROLE_PROPAGATION, attempts, sleep or clocks.make_clock().sleep)
+    return retry_while(call, propagating, ROLE_PROPAGATION, attempts, sleep)

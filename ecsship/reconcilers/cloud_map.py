@@ -61,8 +61,7 @@ def wait_operation(aws, label: str, operation_id: str, timeout: float = 300) -> 
     def timed_out(waited: float) -> Exception:
         return EcsshipError(f"{label}: still {status['now']} after {int(waited)} s", "run apply again to continue")
 
-    # make_clock is looked up per call: tests wait in simulated time.
-    return wait_for(finished, Backoff(first=0.2, factor=2.0, cap=5.0), clocks.make_clock().sleep, timeout, timed_out)
+    return wait_for(finished, Backoff(first=0.2, factor=2.0, cap=5.0), clocks.clock_for(aws).sleep, timeout, timed_out)
 
 
 def _dns(config: dict) -> dict:

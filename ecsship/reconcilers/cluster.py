@@ -6,6 +6,7 @@ are attached (never detached), and the plan says so.
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy import clock as clocks
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, tag_dict, tag_list, while_role_propagates
 
 
@@ -50,7 +51,7 @@ class ClusterReconciler(Reconciler):
 
         # With capacity providers, CreateCluster makes the ECS service-linked role and may answer
         # "Unable to assume the service linked role" until IAM has propagated it.
-        arn = while_role_propagates(create)
+        arn = while_role_propagates(create, clocks.clock_for(aws).sleep)
         return _outputs(arn, res.name)
 
     def update(self, aws, res, spec, live, fields):
@@ -67,7 +68,7 @@ class ClusterReconciler(Reconciler):
                     ecs.put_cluster_capacity_providers(cluster=res.name, capacityProviders=providers,
                                                        defaultCapacityProviderStrategy=live.raw["default_strategy"])
 
-            while_role_propagates(attach)
+            while_role_propagates(attach, clocks.clock_for(aws).sleep)
         if "tags" in paths:
             with aws_call(res.label, "ecs:TagResource"):
                 ecs.tag_resource(resourceArn=live.outputs["arn"], tags=tag_list(res.tags, "key", "value"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy import clock as clocks
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, owned, tag_dict, tag_list, while_role_propagates
 
 MISSING = ("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException", "DeploymentConfigDoesNotExistException")
@@ -149,7 +150,7 @@ class DeploymentGroupReconciler(Reconciler):
                 with aws_call(res.label, "codedeploy:CreateDeploymentGroup"):
                     return aws.client("codedeploy").create_deployment_group(**self._api(spec), tags=tag_list(res.tags))["deploymentGroupId"]
 
-            group_id = while_role_propagates(create)
+            group_id = while_role_propagates(create, clocks.clock_for(aws).sleep)
         except Exception as exc:
             if getattr(exc, "code", "") != "DeploymentGroupAlreadyExistsException":
                 raise
@@ -163,7 +164,7 @@ class DeploymentGroupReconciler(Reconciler):
             with aws_call(res.label, "codedeploy:UpdateDeploymentGroup"):
                 aws.client("codedeploy").update_deployment_group(currentDeploymentGroupName=res.name, **kwargs)
 
-        while_role_propagates(update)  # serviceRoleArn may name a role this run created
+        while_role_propagates(update, clocks.clock_for(aws).sleep)  # serviceRoleArn may name a role this run created
         if any(f.path.startswith("tags") for f in fields):
             self.adopt(aws, res, spec, live)
         return live.outputs

@@ -136,8 +136,7 @@ def delete_when_released(aws, label: str, group_id: str, first_wait: float) -> N
                 raise
 
     in_use = lambda exc: getattr(exc, "code", "") == "DependencyViolation"  # noqa: E731
-    # make_clock is looked up per call: tests wait in simulated time.
-    retry_while(delete, in_use, Backoff(first=first_wait, factor=1.0, step=1.0), RELEASE_ATTEMPTS, clocks.make_clock().sleep)
+    retry_while(delete, in_use, Backoff(first=first_wait, factor=1.0, step=1.0), RELEASE_ATTEMPTS, clocks.clock_for(aws).sleep)
 
 
 def _egress(setting, live) -> list[str]:

@@ -173,7 +173,7 @@ class ServiceReconciler(Reconciler):
                 with aws_call(res.label, "ecs:CreateService"):
                     return aws.client("ecs").create_service(**kwargs, tags=tag_list(res.tags, "key", "value"), clientToken=token)["service"]
 
-            svc = while_role_propagates(create)
+            svc = while_role_propagates(create, clocks.clock_for(aws).sleep)
         except Exception as exc:
             # The service exists (an earlier attempt whose answer was lost): ours if tagged so.
             if getattr(exc, "code", "") != "InvalidParameterException" or "idempotent" not in str(exc):
@@ -255,8 +255,7 @@ def wait_inactive(aws, label: str, cluster: str, service: str, timeout: float = 
     def timed_out(waited: float) -> Exception:
         return EcsshipError(f"{label}: still {last.get('status')} after {int(waited)} s", "run `ecsship destroy` again later to finish")
 
-    # make_clock is looked up per call: tests wait in simulated time.
-    wait_for(gone, Backoff(first=0.5, factor=2.0, cap=15.0), clocks.make_clock().sleep, timeout, timed_out)
+    wait_for(gone, Backoff(first=0.5, factor=2.0, cap=15.0), clocks.clock_for(aws).sleep, timeout, timed_out)
 
 
 def update_service(aws, label: str, cluster: str, service: str, changes: dict) -> dict:
@@ -267,4 +266,4 @@ def update_service(aws, label: str, cluster: str, service: str, changes: dict) -
             return aws.client("ecs").update_service(cluster=cluster, service=service, **changes)["service"]
 
     # A new infrastructure role (loadBalancers[].advancedConfiguration.roleArn) may not be assumable yet.
-    return while_role_propagates(update)
+    return while_role_propagates(update, clocks.clock_for(aws).sleep)

@@ -346,7 +346,7 @@ def wait_available(aws, pending: dict[str, str], timeout: float = AVAILABLE_TIME
     rollout would fail. Polls with the injected clock (`clock_for`): in simulated time in tests, also
     when ecsship runs as a subprocess against the test backend. Also with --no-wait: that flag skips
     watching the rollout, not a precondition of starting it."""
-    clock, ec2 = clocks.clock_for(aws), aws.client("ec2")  # looked up per call: tests swap make_clock
+    clock, ec2 = clocks.clock_for(aws), aws.client("ec2")
     waiting = dict(pending)
     notes = {"next": 0.0}
 

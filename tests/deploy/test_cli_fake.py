@@ -1,7 +1,7 @@
 """`ecsship deploy / rollback / status / history` through the CLI, on the in-memory AWS-like ECS.
 
-The real CLI (typer, errors_to_exit, views, exit codes) with Application.aws and the clock swapped for
-fakes, so these run in simulated time and without a backend. The same journeys run end to end on
+The real CLI (typer, errors_to_exit, views, exit codes) with Application.aws swapped for a fake and a
+FakeClock given to the run's Application, so these run in simulated time and without a backend. The same journeys run end to end on
 the local backend's simulator in test_e2e.py.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 from typer.testing import CliRunner
 
+from ecsship.app.application import Application
 from ecsship.cli.app import app
 from ecsship.deploy.clock import FakeClock
 from ecsship.deploy.lastgood import DEPLOYED_AT
@@ -41,8 +42,9 @@ def world(tmp_path, monkeypatch):
     first = td_arn("web", 1)
     ecs.task_defs[first]["taskDefinition"]["containerDefinitions"][0]["image"] = f"{IMAGE}:v1"
     ecs.tag_resource(first, [{"key": DEPLOYED_AT, "value": "2026-01-01T00:00:00+00:00"}])
-    monkeypatch.setattr("ecsship.app.application.Application.aws", lambda self, region=None: FakeAws(ecs, ecr=FakeEcr()))
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
+    fake_aws = FakeAws(ecs, ecr=FakeEcr())
+    fake_aws.clock = clock  # as Application.aws gives every Aws the run's clock
+    monkeypatch.setattr("ecsship.app.application.Application.aws", lambda self, region=None: fake_aws)
     # The plan engine needs a real backend (lookups of VPC, subnets...): register by image swap instead.
     from tests.deploy.image_swap import revision_with_image
 
@@ -68,7 +70,7 @@ def world(tmp_path, monkeypatch):
         """))
 
     def run(*args):
-        result = CliRunner().invoke(app, [*args, "-f", str(manifest)])
+        result = CliRunner().invoke(app, [*args, "-f", str(manifest)], obj=Application(given_clock=clock))
         return result
 
     run.ecs, run.clock = ecs, clock

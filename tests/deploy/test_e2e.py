@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from ecsship.deploy.clock import FakeClock
 from ecsship.deploy.lastgood import DEPLOYED_AT
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -19,11 +18,10 @@ WEB = str(EXAMPLES / "web" / "ecsship.yaml")
 
 
 @pytest.fixture
-def sim(aws, run_cli, monkeypatch):
-    clock = FakeClock(on_sleep=aws.advance)
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
+def sim(simulated_watch_time, monkeypatch):
+    """The simulated clock `run_cli` hands to each run (tests/conftest.py); a test may swap its on_sleep."""
     monkeypatch.delenv("CI", raising=False)
-    return clock
+    return simulated_watch_time
 
 
 def applied(run_cli, aws, manifest, service, cluster="shop"):

@@ -102,8 +102,6 @@ def test_live_view_of_a_real_broken_deploy_fits_100_columns_without_arns(aws, ru
 
     from tests.deploy.test_e2e import WORKER, applied
 
-    clock = FakeClock(on_sleep=aws.advance)
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
     monkeypatch.delenv("CI", raising=False)
     applied(run_cli, aws, WORKER, "worker")
     buffer = io.StringIO()

@@ -58,8 +58,7 @@ def test_follow_streams_new_lines_until_ctrl_c(run_cli, aws, monkeypatch):
             raise KeyboardInterrupt
 
     clock = FakeClock(on_sleep=on_sleep)
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
-    result = run_cli("logs", "-f", WORKER, "--follow")
+    result = run_cli("logs", "-f", WORKER, "--follow", clock=clock)
     assert result.exit_code == 130, result.output
     assert "$ bin/late" in result.stdout
 

@@ -132,8 +132,7 @@ def test_ctrl_c_while_watching_exits_130_and_says_the_task_keeps_running(run_cli
     def interrupt(seconds):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: FakeClock(on_sleep=interrupt))
-    result = run_cli("run", "-f", WORKER, "--", "bin/migrate")
+    result = run_cli("run", "-f", WORKER, "--", "bin/migrate", clock=FakeClock(on_sleep=interrupt))
     assert result.exit_code == 130 and result.exception is None
     assert "keeps running" in result.stderr and "aws ecs stop-task" in result.stderr
 

@@ -67,8 +67,8 @@ class _Ec2:
 class _Aws:
     local = False
 
-    def __init__(self, ec2):
-        self.ec2 = ec2
+    def __init__(self, ec2, clock):
+        self.ec2, self.clock = ec2, clock  # the run's clock, as Application.aws gives it
 
     def client(self, _service):
         return self.ec2
@@ -76,15 +76,13 @@ class _Aws:
 
 def test_an_endpoint_that_stays_pending_is_a_bounded_wait_naming_it(monkeypatch):
     clock = FakeClock()
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
     with pytest.raises(EcsshipError) as info:
-        vpc_endpoints.wait_available(_Aws(_Ec2("pending")), {"vpce-0abc": "ecr.dkr"}, timeout=300)
+        vpc_endpoints.wait_available(_Aws(_Ec2("pending"), clock), {"vpce-0abc": "ecr.dkr"}, timeout=300)
     assert "VPC endpoint ecr.dkr (vpce-0abc): still pending after" in str(info.value)
     assert 300 <= clock.t <= 320 and max(clock.slept) <= 15
 
 
 def test_a_failed_endpoint_stops_the_wait_with_its_reason(monkeypatch):
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: FakeClock())
     with pytest.raises(EcsshipError) as info:
-        vpc_endpoints.wait_available(_Aws(_Ec2("failed", {"Code": "x", "Message": "no capacity in subnet"})), {"vpce-1": "logs"})
+        vpc_endpoints.wait_available(_Aws(_Ec2("failed", {"Code": "x", "Message": "no capacity in subnet"}), FakeClock()), {"vpce-1": "logs"})
     assert "VPC endpoint logs (vpce-1) is failed: no capacity in subnet" in str(info.value)

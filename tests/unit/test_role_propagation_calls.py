@@ -40,23 +40,18 @@ class FlakyClient:
         return call
 
 
-def fake_aws(client) -> SimpleNamespace:
-    return SimpleNamespace(client=lambda name: client, region="us-east-1", partition="aws", account_id="123456789012")
+def fake_aws(client, clock=None) -> SimpleNamespace:
+    # Waits sleep on the run's clock, which the AWS context carries (Aws.clock), never time.sleep.
+    return SimpleNamespace(client=lambda name: client, region="us-east-1", partition="aws", account_id="123456789012",
+                           clock=clock or FakeClock())
 
 
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch):
-    # Waits go through the injected clock (ecsship.deploy.polling), never time.sleep.
-    clock = FakeClock()
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
-    return clock.slept
-
-
-def test_update_service_with_a_new_infrastructure_role(no_sleep):
+def test_update_service_with_a_new_infrastructure_role():
     client = FlakyClient("InvalidParameterException", "Unable to assume role and validate the listeners configured on your load balancer.",
                          {"service": {"serviceName": "api"}})
-    update_service(fake_aws(client), "ECS service api", "shop", "api", {"loadBalancers": []})
-    assert client.calls == ["update_service"] * 3 and no_sleep == [1.0, 2.0]
+    clock = FakeClock()
+    update_service(fake_aws(client, clock), "ECS service api", "shop", "api", {"loadBalancers": []})
+    assert client.calls == ["update_service"] * 3 and clock.slept == [1.0, 2.0]
 
 
 def test_create_cluster_with_capacity_providers_waits_for_the_service_linked_role():

@@ -24,26 +24,24 @@ class Ec2:
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    clock = FakeClock()
-    monkeypatch.setattr("ecsship.deploy.clock.make_clock", lambda: clock)
-    return clock
+def clock():
+    return FakeClock()
 
 
 def test_retries_while_in_use_with_growing_waits(clock):
     ec2 = Ec2(["DependencyViolation", "DependencyViolation"])
-    delete_when_released(SimpleNamespace(client=lambda name: ec2), "security group x", "sg-1", first_wait=2.0)
+    delete_when_released(SimpleNamespace(client=lambda name: ec2, clock=clock), "security group x", "sg-1", first_wait=2.0)
     assert ec2.calls == 3 and clock.slept == [2.0, 3.0]
 
 
 def test_already_gone_is_done(clock):
     ec2 = Ec2(["InvalidGroup.NotFound"])
-    delete_when_released(SimpleNamespace(client=lambda name: ec2), "security group x", "sg-1", first_wait=1.0)
+    delete_when_released(SimpleNamespace(client=lambda name: ec2, clock=clock), "security group x", "sg-1", first_wait=1.0)
     assert ec2.calls == 1 and clock.slept == []
 
 
 def test_another_error_is_raised_at_once(clock):
     ec2 = Ec2(["UnauthorizedOperation"])
     with pytest.raises(EcsshipError):
-        delete_when_released(SimpleNamespace(client=lambda name: ec2), "security group x", "sg-1", first_wait=1.0)
+        delete_when_released(SimpleNamespace(client=lambda name: ec2, clock=clock), "security group x", "sg-1", first_wait=1.0)
     assert ec2.calls == 1
