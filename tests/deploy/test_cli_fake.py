@@ -44,7 +44,7 @@ def world(tmp_path, monkeypatch):
     ecs.tag_resource(first, [{"key": DEPLOYED_AT, "value": "2026-01-01T00:00:00+00:00"}])
     fake_aws = FakeAws(ecs, ecr=FakeEcr())
     fake_aws.clock = clock  # as Application.aws gives every Aws the run's clock
-    monkeypatch.setattr("ecsship.app.application.Application.aws", lambda self, region=None: fake_aws)
+    monkeypatch.setattr("ecsship.app.application.Application.aws", lambda self, *manifest_facts: fake_aws)
     # The plan engine needs a real backend (lookups of VPC, subnets...): register by image swap instead.
     from tests.deploy.image_swap import revision_with_image
 
