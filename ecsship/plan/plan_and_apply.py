@@ -108,6 +108,8 @@ def plan_resource(aws, reconciler, res, spec: dict, adopt: bool) -> tuple[Change
         return Change(action=NOOP, note=note, outputs=live.outputs, **base), live
     replace_fields = tuple(reconciler.replace_fields_for(live, fields))
     action = REPLACE if any(_under(f.path, replace_fields) for f in fields) else UPDATE
+    if action == REPLACE:
+        note = " ".join(x for x in (note, reconciler.replace_reason(live, fields)) if x)
     return Change(action=action, fields=fields, note=note, adopt=adopting, outputs=live.outputs,
                   replace_fields=replace_fields, **base), live
 

@@ -68,6 +68,11 @@ class Reconciler:
         FieldChanges; what the API can change in place may depend on both)."""
         return self.replace_fields
 
+    def replace_reason(self, live: Live, fields=()) -> str:
+        """Why this change replaces the resource, when the field names alone do not say it (the plan
+        shows it as the change's note); "" for none."""
+        return ""
+
     def kept_on_destroy(self, live: Live, options: dict) -> str | None:
         """Why destroy leaves this resource alone (QUIET: without a word), or None to delete it.
         `options`: {"delete_logs": bool, "deregister": bool}."""

@@ -30,11 +30,13 @@ CODE_DEPLOY_ROLLED_OUT = ("taskDefinition", "networkConfiguration", "capacityPro
 # Neither UpdateService nor an AppSpec changes these on a CODE_DEPLOY service: the service is replaced.
 CODE_DEPLOY_FIXED = ("enableExecuteCommand", "serviceRegistries", "loadBalancers")
 # Deployment controller changes UpdateService makes in place (botocore ecs UpdateServiceRequest has a
-# `deploymentController` member). Only ECS -> CODE_DEPLOY: the running deployment becomes the PRIMARY
-# task set and CodeDeploy deploys from then on. The way back (CODE_DEPLOY -> ECS, task sets turned into
-# an ECS deployment) and anything to or from EXTERNAL still replace the service: ecsship has not proven
-# those conversions (and the local AWS refuses them), so they stay behind --allow-replace.
-IN_PLACE_CONTROLLER_CHANGES = {("ECS", "CODE_DEPLOY")}
+# `deploymentController` member). ECS -> CODE_DEPLOY: the running deployment becomes the PRIMARY task
+# set and CodeDeploy deploys from then on. CODE_DEPLOY -> ECS only to an ECS blue/green strategy behind
+# the same target group pair (ECS Developer Guide, "Migrating from a CodeDeploy blue/green to an Amazon
+# ECS blue/green service deployment"). AWS documents no other (to or from EXTERNAL, CODE_DEPLOY to
+# rolling): those replace the service, behind --allow-replace, and the local AWS refuses them.
+IN_PLACE_CONTROLLER_CHANGES = {("ECS", "CODE_DEPLOY"), ("CODE_DEPLOY", "ECS")}
+SHIFTING_STRATEGIES = ("BLUE_GREEN", "CANARY", "LINEAR")
 
 
 def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool, pair: list | None = None) -> dict:
@@ -91,6 +93,19 @@ def _same_targets(old, new) -> bool:
     def targets(lbs):
         return [{k: v for k, v in lb.items() if k not in ("containerName", "containerPort")} for lb in lbs or []]
     return isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and targets(old) == targets(new)
+
+
+def _same_pair(old, new) -> bool:
+    """A CODE_DEPLOY service's load balancer (the group it serves from now) and an ECS blue/green one
+    (its pair) name the same target groups: the serving group is one of the pair."""
+    if not (isinstance(old, list) and isinstance(new, list) and len(old) == len(new)):
+        return False
+    for was, wanted in zip(old, new):
+        pair = wanted.get("targetGroupPair") or [wanted.get("targetGroupArn")]
+        serving = was.get("targetGroupPair") or [was.get("targetGroupArn")]
+        if not set(serving) <= set(pair):
+            return False
+    return True
 
 
 def _deployment_configuration(d: dict) -> dict:
@@ -156,12 +171,40 @@ class ServiceReconciler(Reconciler):
             # carries it, so the CodeDeploy deployment apply starts ships it (botocore ecs UpdateService:
             # "If the ... load balancer need to be updated, create a new CodeDeploy deployment").
             fixed = tuple(f for f in fixed if f != "loadBalancers")
+        if (now, wanted) == ("CODE_DEPLOY", "ECS"):
+            if self.replace_reason(live, fields):
+                return self.replace_fields + fixed
+            # The switch itself sets the load balancers' advancedConfiguration (the same pair).
+            return tuple(f for f in fixed if f != "loadBalancers")
         if (now, wanted) in IN_PLACE_CONTROLLER_CHANGES:
             # In place, but what ECS refuses on the new controller still replaces the service.
             return fixed
         if now == "CODE_DEPLOY":
             return self.replace_fields + fixed
         return self.replace_fields
+
+    def replace_reason(self, live, fields=()) -> str:
+        """Why AWS would not change this deployment controller in place ("" when it would, or when
+        the controller does not change): the plan says it under the replaced service."""
+        now = live.state["deploymentController"]["type"]
+        wanted = next((f.new for f in fields if f.path == "deploymentController.type"), now)
+        if now == wanted:
+            return ""
+        if (now, wanted) not in IN_PLACE_CONTROLLER_CHANGES:
+            return f"AWS does not change the deployment controller from {now} to {wanted} in place"
+        lbs = next((f for f in fields if f.path == "loadBalancers"), None)
+        if (now, wanted) == ("CODE_DEPLOY", "ECS"):
+            strategy = next((f.new for f in fields if f.path == "deploymentConfiguration.strategy"), "ROLLING")
+            if strategy not in SHIFTING_STRATEGIES:
+                return ("AWS moves a CODE_DEPLOY service to the ECS controller in place only to an ECS blue/green, "
+                        "canary or linear strategy (this manifest's is rolling)")
+            if lbs is not None and not _same_pair(lbs.old, lbs.new):
+                return "the ECS blue/green strategy must keep the target groups CodeDeploy uses in place"
+            return ""
+        if lbs is not None and not _same_targets(lbs.old, lbs.new):
+            return ("a deployment controller change is made in place only behind the same target group, "
+                    "and the manifest moves the service to other target groups")
+        return ""
 
     def create(self, aws, res, spec):
         kwargs = api_spec(spec)
@@ -184,7 +227,9 @@ class ServiceReconciler(Reconciler):
     def update(self, aws, res, spec, live, fields):
         paths = {f.path.split(".")[0] for f in fields}
         switch = (live.state["deploymentController"]["type"], (spec.get("deploymentController") or {}).get("type", "ECS"))
-        to_code_deploy = "deploymentController" in paths and switch in IN_PLACE_CONTROLLER_CHANGES
+        if "deploymentController" in paths and switch == ("CODE_DEPLOY", "ECS"):
+            return self._to_ecs_blue_green(aws, res, spec, live, paths)
+        to_code_deploy = "deploymentController" in paths and switch == ("ECS", "CODE_DEPLOY")
         if live.state["deploymentController"]["type"] == "CODE_DEPLOY" or to_code_deploy:
             # The rest (task definition, network, capacity) goes out through a CodeDeploy
             # deployment that apply starts next (deploy/after_apply.py); never forceNewDeployment.
@@ -212,6 +257,26 @@ class ServiceReconciler(Reconciler):
             kwargs["forceNewDeployment"] = True  # ECS requires it to move tasks to the new providers
         if kwargs:
             update_service(aws, res.label, spec["cluster"], res.name, kwargs)
+        if "tags" in paths:
+            self.adopt(aws, res, spec, live)
+        return live.outputs
+
+    def _to_ecs_blue_green(self, aws, res, spec, live, paths: set) -> dict:
+        """CODE_DEPLOY -> ECS blue/green in place: one UpdateService with the controller, the shifting
+        deployment configuration and the load balancers' advancedConfiguration (what a CODE_DEPLOY
+        service accepts may go along); a new revision, network or capacity then go out as the first
+        ECS blue/green deployment (a second UpdateService, which apply's watch follows)."""
+        kwargs = {key: spec[key] for key in CODE_DEPLOY_UPDATABLE if key in paths and key in spec}
+        if "desiredCount" in kwargs and spec.get("_autoscaled"):
+            kwargs.pop("desiredCount")
+        kwargs.update(deploymentController={"type": "ECS"}, deploymentConfiguration=spec["deploymentConfiguration"],
+                      loadBalancers=spec["loadBalancers"])
+        update_service(aws, res.label, spec["cluster"], res.name, kwargs)  # a new infrastructure role may still propagate
+        rollout = {key: spec[key] for key in CODE_DEPLOY_ROLLED_OUT if key in paths and key in spec}
+        if "capacityProviderStrategy" in rollout:
+            rollout["forceNewDeployment"] = True  # ECS requires it to move tasks to the new providers
+        if rollout:
+            update_service(aws, res.label, spec["cluster"], res.name, rollout)
         if "tags" in paths:
             self.adopt(aws, res, spec, live)
         return live.outputs

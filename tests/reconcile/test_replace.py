@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import yaml
+
 
 def test_controller_change_back_to_ecs_needs_allow_replace(run_cli, manifest, aws):
     """CODE_DEPLOY -> ECS (task sets back into an ECS deployment) is not made in place: it replaces the
@@ -21,6 +23,7 @@ def test_controller_change_back_to_ecs_needs_allow_replace(run_cli, manifest, aw
     service = next(c for c in json.loads(plan.stdout)["changes"] if c["kind"] == "service")
     assert service["action"] == "replace"
     assert {"field": "deploymentController.type", "old": "CODE_DEPLOY", "new": "ECS"} in service["fields"]
+    assert "only to an ECS blue/green, canary or linear strategy" in service["note"]  # the plan says why
     text = run_cli("plan", "-f", rolling)
     assert "-/+ ECS service payments" in text.stdout and "(forces replacement)" in text.stdout
 
@@ -73,6 +76,38 @@ def test_ecs_to_code_deploy_switches_in_place(run_cli, manifest, aws):
     assert [t["status"] for t in after[0]["taskSets"]] == ["PRIMARY"]
     assert set(ecs.list_tasks(cluster="shop", serviceName="payments")["taskArns"]) == running
     assert run_cli("plan", "-f", codedeploy, "--detailed-exitcode").exit_code == 0
+
+
+def test_code_deploy_to_ecs_blue_green_switches_in_place(run_cli, manifest, aws):
+    """Issue #12 item 17. AWS ECS Developer Guide, "Migrating from a CodeDeploy blue/green to an Amazon
+    ECS blue/green service deployment": an existing CODE_DEPLOY service moves to the ECS controller with
+    a blue/green strategy, reusing the production and test target groups, when no service deployment is
+    in progress. Same service, same tasks; the PRIMARY task set becomes its completed deployment, and
+    the next deployment is an ECS canary to the other group of the pair."""
+    codedeploy = manifest("bluegreen", service="payments", drop=("scaling",))
+    assert run_cli("apply", "-f", codedeploy, "--yes").exit_code == 0
+    deploy = {**yaml.safe_load(open(codedeploy))["deploy"], "controller": "ecs"}
+    native = manifest("bluegreen", service="payments", drop=("scaling",), deploy=deploy)
+    ecs = aws.client("ecs")
+    before = ecs.describe_services(cluster="shop", services=["payments"])["services"][0]
+    running = set(ecs.list_tasks(cluster="shop", serviceName="payments")["taskArns"])
+
+    plan = json.loads(run_cli("plan", "-f", native, "--output", "json").stdout)
+    service = next(c for c in plan["changes"] if c["kind"] == "service")
+    assert service["action"] == "update", service
+    applied = run_cli("apply", "-f", native, "--yes")  # no --allow-replace needed
+    assert applied.exit_code == 0, applied.output
+    after = ecs.describe_services(cluster="shop", services=["payments"])["services"]
+    assert [(s["serviceArn"], s["deploymentController"]["type"]) for s in after] == [(before["serviceArn"], "ECS")]
+    assert not after[0].get("taskSets") and after[0]["deploymentConfiguration"]["strategy"] == "CANARY"
+    assert [(d["status"], d["rolloutState"]) for d in after[0]["deployments"]] == [("PRIMARY", "COMPLETED")]
+    assert set(ecs.list_tasks(cluster="shop", serviceName="payments")["taskArns"]) == running
+    assert run_cli("plan", "-f", native, "--detailed-exitcode").exit_code == 0
+
+    shipped = run_cli("deploy", "-f", native, "--image-tag", "v2")
+    assert shipped.exit_code == 0, shipped.output
+    serving = ecs.describe_services(cluster="shop", services=["payments"])["services"][0]
+    assert serving["taskDefinition"] != before["taskDefinition"] and not serving.get("taskSets")
 
 
 def test_local_aws_refuses_the_controller_changes_it_does_not_model(run_cli, manifest, aws):

@@ -142,22 +142,62 @@ CODE_DEPLOY_REFUSED = {
 }
 
 
-def _check_controller_change(service, controller: str, wanted: str) -> None:
+SHIFTING_STRATEGIES = ("BLUE_GREEN", "CANARY", "LINEAR")
+
+
+def _check_controller_change(service, controller: str, wanted: str, param) -> None:
     """UpdateService(deploymentController): the botocore ecs model lets UpdateService carry one. The
-    local AWS models ECS -> CODE_DEPLOY only, on a service with a load balancer (CodeDeploy blue/green
-    needs one) whose deployment is not in progress; the request may then hold only what a CODE_DEPLOY
-    service accepts (CODE_DEPLOY_REFUSED). Other transitions are refused here (ecsship replaces the
-    service for them): the conversions they need (task sets back to a deployment, EXTERNAL task sets)
-    are not modelled, and refusing is the stricter answer."""
+    local AWS models the two transitions AWS documents, and refuses the rest (to or from EXTERNAL,
+    CODE_DEPLOY to a rolling ECS service): refusing is the stricter answer, and ecsship replaces the
+    service for them.
+
+    - ECS -> CODE_DEPLOY, on a service with a load balancer (CodeDeploy blue/green needs one) whose
+      deployment is not in progress; the request may hold only what a CODE_DEPLOY service accepts.
+    - CODE_DEPLOY -> ECS blue/green (AWS ECS Developer Guide, "Migrating from a CodeDeploy blue/green to
+      an Amazon ECS blue/green service deployment": no service deployment in progress, the production
+      and test target groups reused, both associated with the production or test listener rule): the
+      request must set a BLUE_GREEN, CANARY or LINEAR strategy and load balancers whose
+      advancedConfiguration (alternate target group, production listener rule, role) keeps the pair
+      the task sets use. Its task definition, network and the like still go out afterwards."""
+    if (controller, wanted) == ("CODE_DEPLOY", "ECS"):
+        _check_to_ecs_blue_green(service, param)
+        return
     if (controller, wanted) != ("ECS", "CODE_DEPLOY"):
         raise _invalid(f"Updating the deployment controller from {controller} to {wanted} is not supported "
-                       "by the local AWS (it models ECS to CODE_DEPLOY only).")
+                       "by the local AWS (it models ECS to CODE_DEPLOY and CODE_DEPLOY to ECS blue/green only).")
     if not service.load_balancers:
         raise _invalid("The CODE_DEPLOY deployment controller requires a service with a load balancer.")
     primary = service.ecsship.primary() if getattr(service, "ecsship", None) is not None else None
     if primary is not None and primary.rollout_state == "IN_PROGRESS":
         raise _invalid("Unable to update the deployment controller while a deployment is in progress. "
                        "Wait for the deployment to complete.")
+
+
+def _check_to_ecs_blue_green(service, param) -> None:
+    sim = getattr(service, "ecsship", None)
+    task_sets = list(sim.task_sets) if sim is not None else []
+    if any(t.status != "PRIMARY" for t in task_sets):
+        raise _invalid("Unable to update the deployment controller while a deployment is in progress. "
+                       "Wait for the deployment to complete.")
+    config = {**(service.deployment_configuration or {}), **(param("deploymentConfiguration") or {})}
+    if str(config.get("strategy") or "ROLLING").upper() not in SHIFTING_STRATEGIES:
+        raise _invalid("Updating the deployment controller from CODE_DEPLOY to ECS requires the BLUE_GREEN, "
+                       "CANARY or LINEAR deployment strategy.")
+    for name, words in CODE_DEPLOY_REFUSED.items():
+        if name != "loadBalancers" and param(name) is not None:
+            raise _invalid(f"Unable to update {words} while updating the deployment controller.")
+    if param("taskDefinition") is not None or param("forceNewDeployment"):
+        raise _invalid("Unable to start a deployment while updating the deployment controller.")
+    serving = {t.target_group_arn for t in task_sets if t.target_group_arn}
+    load_balancers = param("loadBalancers") or []
+    for lb in load_balancers or [{}]:
+        advanced = lb.get("advancedConfiguration") or {}
+        if not (advanced.get("alternateTargetGroupArn") and advanced.get("productionListenerRule") and advanced.get("roleArn")):
+            raise _invalid("loadBalancers with advancedConfiguration (alternateTargetGroupArn, productionListenerRule, "
+                           "roleArn) are required to update the deployment controller from CODE_DEPLOY to ECS.")
+        if not serving <= {lb.get("targetGroupArn"), advanced.get("alternateTargetGroupArn")}:
+            raise _invalid("The target groups must be the ones the service's task sets use when updating the "
+                           "deployment controller from CODE_DEPLOY to ECS.")
 
 
 def _launch_type_after(capacity: list) -> str:
@@ -242,14 +282,23 @@ def apply() -> None:
         now = runtime.now()
         wanted = (self._get_param("deploymentController") or {}).get("type") or controller
         if wanted != controller:
-            _check_controller_change(service, controller, wanted)
-        if "CODE_DEPLOY" in (controller, wanted):
+            _check_controller_change(service, controller, wanted, self._get_param)
+        if "CODE_DEPLOY" in (controller, wanted) and (controller, wanted) != ("CODE_DEPLOY", "ECS"):
             _refuse_code_deploy_update(self._get_param)
-        if wanted != controller:
+        if (controller, wanted) == ("ECS", "CODE_DEPLOY"):
             from ecsship.local.simulator.task_sets import adopt_ecs_deployment
 
             service.deployment_controller = {"type": wanted}
             adopt_ecs_deployment(backend, service, now)
+            controller = wanted
+        elif (controller, wanted) == ("CODE_DEPLOY", "ECS"):
+            from ecsship.local.simulator.task_sets import adopt_task_sets
+
+            service.deployment_controller = {"type": wanted}
+            service.load_balancers = copy.deepcopy(self._get_param("loadBalancers"))
+            service.deployment_configuration = deployment_configuration(
+                {**(service.deployment_configuration or {}), **(self._get_param("deploymentConfiguration") or {})}, "ECS")
+            adopt_task_sets(backend, service, now)
             controller = wanted
         new_deployment = bool(self._get_param("forceNewDeployment", False))
         task_definition = self._get_param("taskDefinition")

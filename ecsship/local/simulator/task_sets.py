@@ -96,6 +96,30 @@ def adopt_ecs_deployment(backend, service, now: float) -> None:
     sync(service, sim)
 
 
+def adopt_task_sets(backend, service, now: float) -> None:
+    """UpdateService(deploymentController=ECS) on a CODE_DEPLOY service (ECS Developer Guide, "Migrating
+    from a CodeDeploy blue/green to an Amazon ECS blue/green service deployment"): the PRIMARY task set
+    becomes the service's completed deployment, behind the target group it served; its tasks keep
+    running, and the next deployment goes to the other group of the pair."""
+    from ecsship.local.simulator.ecs_model import new_rollout
+    from ecsship.local.simulator.ecs_view import sync
+
+    sim = service.ecsship
+    primary = next(t for t in sim.task_sets if t.status == "PRIMARY")
+    service.task_definition = primary.task_definition
+    rollout = new_rollout(service, sim, sim.revisions[primary.revision_arn], now)
+    rollout.rollout_state, rollout.status, rollout.lifecycle_stage = "COMPLETED", "SUCCESSFUL", "CLEAN_UP"
+    rollout.rollout_state_reason = f"ECS deployment {rollout.id} completed."
+    rollout.started_at = rollout.finished_at = rollout.steady_at = now
+    rollout.target_group_arn, rollout.production_weight, rollout.test_weight = primary.target_group_arn, 100.0, 100.0
+    for task in sim.tasks:
+        if task.last_status != "STOPPED" and task.ecsship_rollout == primary.id:
+            task.ecsship_rollout = rollout.id
+    sim.task_sets.clear()
+    service.task_sets = []
+    sync(service, sim)
+
+
 def schedule_task_sets(engine, backend, service, sim, now: float, elbv2) -> None:
     """The ECS scheduler for task sets: each keeps scale% of desiredCount tasks (DRAINING ones none)."""
     for task_set in list(sim.task_sets):
