@@ -11,7 +11,7 @@ BENCH_VENV := .venv-bench
 ECS_DEPLOY_VERSION := 1.17.0
 
 # The core packages: no CLI or terminal imports (ruff's banned-api) and type-checked (mypy).
-CORE := ecsship/manifest ecsship/desired ecsship/plan ecsship/reconcilers ecsship/deploy ecsship/aws ecsship/ops
+CORE := ecsship/manifest ecsship/desired ecsship/plan ecsship/reconcilers ecsship/deploy ecsship/aws ecsship/ops ecsship/cost
 
 .PHONY: install test unit lint demo bench clean bytecode test-aws
 

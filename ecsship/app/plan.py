@@ -1,6 +1,7 @@
 """`ecsship plan`: show what `apply` would change, field by field; optionally save the plan."""
 from __future__ import annotations
 
+from ecsship.app.cost import plan_cost_line
 from ecsship.app.planned import load_and_plan, save_plan, show
 from ecsship.ui.github import plan_markdown
 
@@ -16,4 +17,7 @@ def plan(app, file: str, env, var, *, out_file: str | None, adopt: bool, force: 
     if out_file:
         out.info(f"saved the plan to {out_file}; apply exactly it with `ecsship apply {out_file}`")
         out.info(f"plan digest {digest} (`apply` prints it again: compare)")
+    line = plan_cost_line(run)
+    if line:
+        out.print(line)
     return run.plan.has_changes

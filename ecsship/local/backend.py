@@ -151,6 +151,9 @@ class LocalBackend:
         if path.startswith(CONTROL_PREFIX):
             return self._control(path[len(CONTROL_PREFIX):], environ, start_response)
         start_response = _without_cors(start_response)
+        service = _signed_service(environ)
+        if service in NOT_IN_MOTO:
+            return _not_implemented(environ, start_response, NOT_IN_MOTO[service])
         with self.lock:
             self._catch_up()
             try:
@@ -254,6 +257,17 @@ class LocalBackend:
                 threading.Thread(target=self.shutdown_hook, daemon=True).start()
             return 200, {"ok": True}
         return 404, {"ok": False, "error": f"unknown control action {action!r}"}
+
+
+# APIs ecsship calls that moto has no backend for (moto then fails with an HTML 500, which botocore
+# retries): answered 501 at once, with what to do.
+NOT_IN_MOTO = {"pricing": "the AWS Price List API; `ecsship cost` uses the prices shipped with ecsship"}
+
+
+def _signed_service(environ) -> str:
+    """The service a SigV4 request is signed for: `Credential=KEY/DATE/REGION/SERVICE/aws4_request`."""
+    match = re.search(r"Credential=[^/,]+/\d{8}/[^/]+/([^/]+)/aws4_request", environ.get("HTTP_AUTHORIZATION", ""))
+    return match.group(1) if match else ""
 
 
 def _not_implemented(environ, start_response, detail: str):
