@@ -1,9 +1,8 @@
 """`ecsship exec`: the pre-flight checks, then an ECS Exec session (ops/exec.py)."""
 from __future__ import annotations
 
-from ecsship.deploy.settings import DeploySettings
+from ecsship.app.service_manifest import load_service
 from ecsship.errors import EcsshipError
-from ecsship.manifest.document import load_manifest, parse_vars
 from ecsship.ops.exec import ExecNotPossible, checks, execute, pick_task
 from ecsship.ops.run import describe_service
 
@@ -13,8 +12,8 @@ def exec_command(app, report, *, file: str, env: str | None, var: list[str] | No
     """`ecsship exec`: the checks (each reported as one line), then the session; the exit code."""
     if not command:
         raise EcsshipError("no command given", "put it after `--`: ecsship exec -- sh")
-    manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    settings = DeploySettings.from_manifest(manifest.data)
+    loaded = load_service(file, env, var)
+    manifest, settings = loaded.manifest, loaded.settings
     aws = app.aws_for(manifest.data)
     local = bool(getattr(aws, "local", False))
     service = describe_service(aws, settings.cluster, settings.service)

@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Callable
 
+from ecsship.app.service_manifest import load_service
 from ecsship.deploy.names import revision_name
-from ecsship.deploy.settings import DeploySettings
 from ecsship.errors import EcsshipError, UsageError
-from ecsship.manifest.document import load_manifest, parse_vars
 from ecsship.ops.logs import DEFAULT_SINCE, FOLLOW_SECONDS, Selection, resolve_deployment, task_index
 from ecsship.ops.run import describe_definition, describe_service, parse_timeout
 from ecsship.ops.tasklogs import LogLine, LogReader, awslogs_of
@@ -23,8 +22,8 @@ def logs_command(app, emit: Callable[[LogLine, str], None], *, file: str, env: s
     if revision is not None and revision < 1:
         raise UsageError(f"--revision {revision}: revisions are numbered from 1")
     window = parse_timeout(since, DEFAULT_SINCE) if since is not None else DEFAULT_SINCE
-    manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    settings = DeploySettings.from_manifest(manifest.data)
+    loaded = load_service(file, env, var)
+    manifest, settings = loaded.manifest, loaded.settings
     aws = app.aws_for(manifest.data)
     clock = app.clock()
     svc = describe_service(aws, settings.cluster, settings.service)

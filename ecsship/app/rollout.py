@@ -3,9 +3,8 @@ AWS, the deploy view and the clock, built once per run."""
 from __future__ import annotations
 
 from ecsship.app.application import Quit
-from ecsship.deploy.settings import DeploySettings
+from ecsship.app.service_manifest import load_service
 from ecsship.errors import UsageError
-from ecsship.manifest.document import load_manifest, parse_vars
 from ecsship.manifest.durations import parse_duration
 from ecsship.ui.deploy_view import make_view
 
@@ -13,8 +12,8 @@ from ecsship.ui.deploy_view import make_view
 class RolloutRun:
     def __init__(self, app, file, env, var):
         self.app = app
-        self.manifest = load_manifest(file, env=env, variables=parse_vars(var))
-        self.settings = DeploySettings.from_manifest(self.manifest.data)
+        loaded = load_service(file, env, var)
+        self.manifest, self.desired, self.settings = loaded.manifest, loaded.desired, loaded.settings
         self.out = app.out()
         self.aws = app.aws_for(self.manifest.data)
         self.view = make_view(self.out)

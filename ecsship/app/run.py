@@ -1,10 +1,9 @@
 """`ecsship run`: a one-off task of the service's revision (ops/run.py starts and watches it)."""
 from __future__ import annotations
 
-from ecsship.deploy.settings import DeploySettings
+from ecsship.app.service_manifest import load_service
 from ecsship.deploy.shipped_image import image_uri, verify_image
 from ecsship.errors import Interrupted
-from ecsship.manifest.document import load_manifest, parse_vars
 from ecsship.ops import run as one_off
 
 
@@ -12,8 +11,8 @@ def run_command(app, make_view, *, file: str, env: str | None, var: list[str] | 
                 image: str | None, container: str | None, timeout: str | None, detach: bool, command: list[str]) -> int:
     """`ecsship run`: start, (unless detached) stream and wait; the exit code to end with."""
     limit = one_off.parse_timeout(timeout)
-    manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    settings = DeploySettings.from_manifest(manifest.data)
+    loaded = load_service(file, env, var)
+    manifest, settings = loaded.manifest, loaded.settings
     aws = app.aws_for(manifest.data)
     view = make_view()
     uri = image_uri(manifest.data["image"], image_tag, image) if (image_tag or image) else None

@@ -3,10 +3,9 @@ with --watch, again every few seconds until Ctrl-C."""
 from __future__ import annotations
 
 from ecsship.app.application import Quit
-from ecsship.deploy.settings import DeploySettings
+from ecsship.app.service_manifest import load_service
 from ecsship.deploy.status import gather
 from ecsship.errors import EXIT_INTERRUPTED
-from ecsship.manifest.document import load_manifest, parse_vars
 from ecsship.ui.status_view import status_lines
 
 WATCH_INTERVAL = 5.0
@@ -14,8 +13,8 @@ WATCH_INTERVAL = 5.0
 
 def load_settings(app, file, env, var):
     """The manifest's deploy settings and AWS: all status and history need."""
-    manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    return DeploySettings.from_manifest(manifest.data), app.aws_for(manifest.data)
+    loaded = load_service(file, env, var)
+    return loaded.settings, app.aws_for(loaded.manifest.data)
 
 
 def show_status(app, file, env, var, *, watch: bool, events: int) -> None:

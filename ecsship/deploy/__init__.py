@@ -4,7 +4,7 @@
     roll_out(aws, settings, task_definition_arn, view, ...) -> Outcome
     follow(aws, settings, tracker, view, clock, ...) -> Outcome
     watch_current(aws, settings, view, ...) -> Outcome   (for `apply`: the rollout it just started)
-    DeploySettings.from_manifest(data)
+    DeploySettings.from_desired(desired)
 
 See docs/deploy.md. Imports here stay lazy: boto3 loads only when a rollout runs.
 """

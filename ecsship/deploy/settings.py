@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ecsship.desired import names
-from ecsship.desired.builder import Builder
 from ecsship.desired.resources import Desired
 from ecsship.manifest.durations import parse_duration
 
@@ -58,11 +57,6 @@ class DeploySettings:
     @property
     def uses_codedeploy(self) -> bool:
         return self.strategy != "rolling" and self.controller == "codedeploy"
-
-    @classmethod
-    def from_manifest(cls, data: dict) -> "DeploySettings":
-        """The settings of a validated manifest's data, through its desired model."""
-        return cls.from_desired(Builder(data).desired())
 
     @classmethod
     def from_desired(cls, desired: Desired) -> "DeploySettings":

@@ -19,15 +19,15 @@ def load(tmp_path, cluster="shop", service="checkout-api-bg"):
 
 def test_codedeploy_names_are_the_ones_the_builder_made(tmp_path):
     m = load(tmp_path, cluster="c" * 40, service="s" * 70)
-    settings = DeploySettings.from_manifest(m.data)
     desired = build(m)
+    settings = DeploySettings.from_desired(desired)
     assert settings.application == desired.get("codedeploy_app").name
     assert settings.deployment_group == desired.get("codedeploy_group").name
     assert len(settings.application) == 100
 
 
-def test_from_manifest_reads_the_deploy_section(tmp_path):
-    settings = DeploySettings.from_manifest(load(tmp_path).data)
+def test_from_desired_reads_the_deploy_section(tmp_path):
+    settings = DeploySettings.from_desired(build(load(tmp_path)))
     assert (settings.strategy, settings.controller, settings.uses_codedeploy) == ("canary", "codedeploy", True)
     assert settings.timeout == 30 * 60 and settings.bake_time == 5 * 60
     assert settings.container == "checkout-api-bg" and settings.container_port == 8080
