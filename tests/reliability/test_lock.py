@@ -166,3 +166,27 @@ def test_destroy_takes_the_lock(aws, run_cli, monkeypatch):
     assert result.exit_code == 1 and "locked" in result.stderr, result.output
     service = aws.client("ecs").describe_services(cluster="shop", services=["worker"])["services"][0]
     assert service["status"] == "ACTIVE", "nothing was deleted"
+
+
+def test_rollback_and_promote_take_the_lock(aws, run_cli, monkeypatch):
+    """Issue #22: `rollback` (here of the in-flight first rollout) and `promote` change a rollout; while
+    another run holds the lock they refuse (exit 1) with the documented message naming the holder
+    (docs/reliability.md, "Concurrency": "service worker in cluster shop is locked: held by ... running
+    `deploy` ...") and the hint to `ecsship unlock`, and the rollout is left alone."""
+    from pathlib import Path
+
+    worker = str(Path(__file__).resolve().parents[2] / "examples" / "worker" / "ecsship.yaml")
+    assert run_cli("apply", "--no-wait", "-f", worker, "--yes").exit_code == 0
+    original = ServiceLock.acquire
+    monkeypatch.setattr(ServiceLock, "acquire", lambda self, command, wait=10.0, **kw: original(self, command, wait=0, **kw))
+    holder = ServiceLock(Aws(region="us-east-1", endpoint_url=aws.endpoint_url, local=True), "shop", "worker")
+    holder.acquire("deploy")
+    try:
+        results = [run_cli("rollback", "-f", worker, "--no-wait"), run_cli("promote", "-f", worker)]
+    finally:
+        holder.release()
+    for result in results:
+        assert result.exit_code == 1, result.output
+        assert "service worker in cluster shop is locked: held by" in result.stderr and "`deploy`" in result.stderr
+        assert "ecsship unlock" in result.stderr
+    assert len(aws.client("ecs").describe_services(cluster="shop", services=["worker"])["services"][0]["deployments"]) == 1
