@@ -34,6 +34,8 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
         steps_ran = _before_steps(c, td, force)
         outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
                            rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close)
+    if wait and outcome.status == "succeeded":
+        revision.move_jobs(c, uri)
     c.app.step_summary(deploy_markdown(outcome, f"{c.settings.cluster}/{c.settings.service}", simulated=c.view.simulated))
     if steps_ran and wait and outcome.status == "succeeded":
         c.view.outcome(outcome)  # the deploy's own result first; then the contract step(s)

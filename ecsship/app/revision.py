@@ -16,7 +16,7 @@ from ecsship.deploy.model import ROLLOUT_KINDS
 from ecsship.desired import build
 from ecsship.desired.output_refs import contains_unknown, lookup_in, resolve
 from ecsship.errors import EcsshipError
-from ecsship.plan.model import CREATE, NOOP, REPLACE
+from ecsship.plan.model import CREATE, NOOP, REPLACE, UPDATE
 from ecsship.plan.plan_and_apply import apply_plan, make_plan
 from ecsship.reconcilers.task_definition import register_if_changed
 
@@ -33,7 +33,7 @@ def prepare_revision(run, image: str, with_infra: bool) -> tuple[str, bool]:
         raise EcsshipError(f"service {desired.service} must be replaced to match the manifest "
                            f"({', '.join(sorted(f.path for f in service.fields)[:3])})",
                            "that is `ecsship apply --allow-replace`'s job, not a deploy's")
-    infra = plan.infra_changes(ROLLOUT_KINDS)
+    infra = [c for c in plan.infra_changes(ROLLOUT_KINDS) if not follows_revision(c)]
     if infra and not with_infra:
         listed = ", ".join(f"{c.action} {c.label}" for c in infra)
         raise EcsshipError(f"the plan shows infrastructure changes besides the new revision: {listed}",
@@ -42,7 +42,7 @@ def prepare_revision(run, image: str, with_infra: bool) -> tuple[str, bool]:
     outputs.update({c.key: c.outputs for c in plan.changes if c.outputs})
     if infra:
         run.view.note(f"applying {len(infra)} infrastructure change{'s' if len(infra) != 1 else ''} first (--with-infra)")
-        only_infra = replace(plan, changes=[c if c.kind not in ROLLOUT_KINDS else replace(c, action=NOOP, fields=[]) for c in plan.changes])
+        only_infra = replace(plan, changes=[c if any(c is i for i in infra) else replace(c, action=NOOP, fields=[]) for c in plan.changes])
         outputs = apply_plan(run.aws, desired, only_infra, progress=lambda change, phase: _progress(run.view, change, phase))
     if service is not None:
         other = [f.path for f in service.fields if not f.path.startswith("taskDefinition")]
@@ -55,6 +55,28 @@ def prepare_revision(run, image: str, with_infra: bool) -> tuple[str, bool]:
         raise EcsshipError("the task definition needs resources that do not exist yet", "run `ecsship apply` first")
     result, registered = register_if_changed(run.aws, res, spec)
     return result["arn"], registered
+
+
+def follows_revision(change) -> bool:
+    """A change of the scheduled jobs that only moves them to another revision of the service's
+    family: it follows the deploy (move_jobs), it is not infrastructure."""
+    return change.kind == "schedules" and change.action == UPDATE and bool(change.fields) and all(
+        f.path.endswith(".Target.EcsParameters.TaskDefinitionArn") for f in change.fields)
+
+
+def move_jobs(run, image: str) -> None:
+    """After a completed deploy: point the scheduled jobs at the revision the service now runs (a
+    job runs what the service runs: desired/builder.Builder.jobs). Nothing else is changed here."""
+    desired = build(run.manifest, image_override=image)
+    if desired.get("schedules") is None:
+        return
+    plan = make_plan(run.aws, desired)
+    moving = [c for c in plan.changes if follows_revision(c)]
+    if not moving:
+        return
+    only = replace(plan, changes=[c if any(c is m for m in moving) else replace(c, action=NOOP, fields=[]) for c in plan.changes])
+    apply_plan(run.aws, desired, only, progress=lambda change, phase: _progress(run.view, change, phase))
+    run.view.note(f"jobs {moving[0].name} now run the deployed revision")
 
 
 def _progress(view, change, phase: str) -> None:

@@ -1,6 +1,7 @@
 """Manifest -> desired model. Pure: no AWS calls, same input, same output."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from ecsship.desired import names, policies
@@ -61,6 +62,7 @@ class Builder:
         self.discovery()
         self.service_(alarm_names)
         self.autoscaling()
+        self.jobs()
         ordered = _prune_and_order(self.out)
         return r.Desired(self.service, self.cluster, self.region, tuple(ordered), self.container_name, dict(self.m))
 
@@ -203,10 +205,7 @@ class Builder:
             "serviceName": self.service,
             "taskDefinition": Ref("task_definition", "arn"),
             "desiredCount": self.scaling.get("min", 1) if self.scaling else m.get("count", 1),
-            "networkConfiguration": {"awsvpcConfiguration": {
-                "subnets": [Ref("network", "subnet_ids")],
-                "securityGroups": [Ref("security_group.tasks", "id"), *sorted(m["network"].get("security_groups") or [])],
-                "assignPublicIp": "DISABLED"}},
+            "networkConfiguration": {"awsvpcConfiguration": self.task_network()},
             "deploymentController": {"type": "CODE_DEPLOY" if self.controller == "codedeploy" and self.shifting else "ECS"},
             "propagateTags": "SERVICE",
             "enableECSManagedTags": True,
@@ -214,10 +213,7 @@ class Builder:
             # Meta keys (leading '_') steer the reconciler and are never sent to AWS.
             "_autoscaled": bool(self.scaling),
         }
-        if m.get("capacity"):
-            spec["capacityProviderStrategy"] = [{"capacityProvider": c["provider"], "weight": c.get("weight", 1), "base": c.get("base", 0)} for c in m["capacity"]]
-        else:
-            spec["launchType"] = "FARGATE" if m.get("platform", "fargate") == "fargate" else "EC2"
+        spec.update(self.placement())
         if spec["deploymentController"]["type"] == "ECS":
             spec["deploymentConfiguration"] = self.deployment_configuration(alarm_names)
         if self.lb is not None:
@@ -229,6 +225,19 @@ class Builder:
             spec["serviceRegistries"] = [{"registryArn": Ref("discovery_service", "arn")}]
         self.add(r.Service(key="service", name=self.service, tags=dict(self.tags), spec=spec,
                            note="desiredCount is left to autoscaling after creation" if self.scaling else ""))
+
+    def task_network(self) -> dict:
+        """The awsvpc configuration of the service's tasks (and its jobs'): the task subnets, its groups."""
+        return {"subnets": [Ref("network", "subnet_ids")],
+                "securityGroups": [Ref("security_group.tasks", "id"), *sorted(self.m["network"].get("security_groups") or [])],
+                "assignPublicIp": "DISABLED"}
+
+    def placement(self) -> dict:
+        """Where the service's tasks (and its jobs') run: its capacity provider strategy, else a launch type."""
+        if self.m.get("capacity"):
+            return {"capacityProviderStrategy": [{"capacityProvider": c["provider"], "weight": c.get("weight", 1), "base": c.get("base", 0)}
+                                                 for c in self.m["capacity"]]}
+        return {"launchType": "FARGATE" if self.m.get("platform", "fargate") == "fargate" else "EC2"}
 
     def deployment_configuration(self, alarm_names: list[str]) -> dict:
         d = self.deploy
@@ -519,7 +528,89 @@ class Builder:
         }, depends_on=("service",)))
 
 
+    # -- scheduled jobs ------------------------------------------------------------------------
+    def jobs(self) -> None:
+        """Per job an EventBridge Scheduler schedule running the service's revision with the job's
+        command and size (RunTask overrides), in the service's network and capacity; their role, their
+        dead-letter queue, and (with alarms.notify) an alarm when a job's task exits non-zero."""
+        jobs = self.m.get("jobs") or []
+        if not jobs:
+            return
+        family = names.task_family(self.cluster, self.service)
+        queue = names.jobs_queue_name(self.cluster, self.service)
+        self.add(r.Queue(key="queue.jobs", name=queue, tags=dict(self.tags), spec={
+            # 14 days (the SQS maximum): a missed job stays inspectable; SQS-managed encryption.
+            "MessageRetentionPeriod": "1209600", "SqsManagedSseEnabled": "true"}))
+        self.add(r.Role(key="role.scheduler", name=names.role_name(self.cluster, self.service, "scheduler"), tags=dict(self.tags), spec={
+            "trust": policies.trust("scheduler.amazonaws.com", ACCOUNT),
+            "policy": policies.scheduler_policy(_arn("ecs", f"task-definition/{family}:*"), Ref("cluster", "arn"),
+                                                [Ref("role.task", "arn"), Ref("role.execution", "arn")], Ref("queue.jobs", "arn")),
+            "description": f"ecsship: EventBridge Scheduler starts the jobs of {self.cluster}/{self.service}", "region": REGION,
+        }))
+        placement = self.placement()
+        ecs: dict = {"TaskCount": 1, "NetworkConfiguration": {"awsvpcConfiguration": {
+            "Subnets": [Ref("network", "subnet_ids")], "SecurityGroups": self.task_network()["securityGroups"], "AssignPublicIp": "DISABLED"}}}
+        if "launchType" in placement:
+            ecs["LaunchType"] = placement["launchType"]
+        else:
+            ecs["CapacityProviderStrategy"] = placement["capacityProviderStrategy"]
+        schedules = {}
+        for job in jobs:
+            overrides: dict = {"containerOverrides": [{"name": self.container_name, "command": list(job["command"])}]}
+            for size in ("cpu", "memory"):
+                if job.get(size) is not None:
+                    overrides[size] = str(job[size])
+            schedules[names.schedule_name(self.cluster, self.service, job["name"])] = {
+                "Description": f"{self.job_marker()} job {job['name']}",
+                "ScheduleExpression": job["schedule"], "ScheduleExpressionTimezone": job.get("timezone", "UTC"),
+                "FlexibleTimeWindow": {"Mode": "OFF"}, "State": "ENABLED",
+                "Target": {
+                    "Arn": Ref("cluster", "arn"), "RoleArn": Ref("role.scheduler", "arn"),
+                    "DeadLetterConfig": {"Arn": Ref("queue.jobs", "arn")},
+                    "RetryPolicy": {"MaximumRetryAttempts": job.get("retries", 2), "MaximumEventAgeInSeconds": JOB_EVENT_AGE},
+                    # The RunTask overrides (ECS TaskOverride): the job's command and size.
+                    "Input": json.dumps(overrides, sort_keys=True),
+                    # The revision the service runs: a deploy moves the jobs to its new revision.
+                    "EcsParameters": {**ecs, "TaskDefinitionArn": Ref("task_definition", "arn"), "Group": names.job_group(job["name"])},
+                }}
+        self.add(r.Schedules(key="schedules", name=", ".join(j["name"] for j in jobs), tags=dict(self.tags), spec={
+            "schedules": schedules, "marker": self.job_marker(), "prefix": names.schedule_prefix(self.cluster, self.service)}, depends_on=("service",)))
+        notify = self.alarms_cfg.get("notify") or []
+        notify = [notify] if isinstance(notify, str) else sorted(notify)
+        if notify:
+            self.job_failure_alarm(family, notify)
+
+    def job_marker(self) -> str:
+        """Schedules take no tags: their description says whose they are (as alarms' do)."""
+        return f"ecsship: {self.cluster}/{self.service}:"
+
+    def job_failure_alarm(self, family: str, notify: list) -> None:
+        """An alarm when a job's task stops with a non-zero exit code. ECS sends "ECS Task State Change"
+        events to EventBridge (ECS guide "Amazon ECS task state change events": detail.group,
+        detail.taskDefinitionArn, detail.containers[].exitCode); a rule matching a stopped job task
+        whose container exited non-zero counts its matches as the `MatchedEvents` metric (namespace
+        AWS/Events, dimension RuleName: EventBridge User Guide, "Monitoring Amazon EventBridge"), and
+        the alarm fires on any match. No target, so no resource policy on anyone's SNS topic."""
+        rule = names.jobs_rule_name(self.cluster, self.service)
+        self.add(r.EventRule(key="event_rule.jobs", name=rule, tags=dict(self.tags), spec={
+            "Description": f"{self.job_marker()} a job's task exited non-zero", "State": "ENABLED",
+            "EventPattern": {"source": ["aws.ecs"], "detail-type": ["ECS Task State Change"], "detail": {
+                "clusterArn": [Ref("cluster", "arn")], "lastStatus": ["STOPPED"],
+                "group": [{"prefix": names.JOB_GROUP_PREFIX}],
+                "taskDefinitionArn": [{"prefix": _arn("ecs", f"task-definition/{family}:")}],
+                "containers": {"exitCode": [{"anything-but": 0}]}}},
+        }))
+        self._alarm("jobs-failed", "a scheduled job's task exited non-zero", {
+            "ActionsEnabled": True, "AlarmActions": notify, "OKActions": [], "InsufficientDataActions": [],
+            "TreatMissingData": "notBreaching", "Namespace": "AWS/Events", "MetricName": "MatchedEvents",
+            "Dimensions": [{"Name": "RuleName", "Value": rule}], "Statistic": "Sum", "Period": 300,
+            "EvaluationPeriods": 1, "Threshold": 0.0, "ComparisonOperator": "GreaterThanThreshold"})
+
+
 ACCOUNT = Ref("network", "account_id")
+# How long EventBridge Scheduler keeps retrying to start a job (MaximumEventAgeInSeconds, 60..86400):
+# a job more than an hour late is better reported (dead-letter queue) than run at a surprising time.
+JOB_EVENT_AGE = 3600
 REGION = Ref("network", "region")
 
 

@@ -115,3 +115,36 @@ def one_off_family(family: str) -> str:
     service's family keeps its revision numbers and its newest revision (task definition family:
     up to 255 letters, digits, hyphens and underscores, botocore `ecs RegisterTaskDefinition.family`)."""
     return family[: 255 - len(ONE_OFF_SUFFIX)] + ONE_OFF_SUFFIX
+
+
+SCHEDULE_MAX = 64  # botocore scheduler CreateSchedule.Name: 1-64, [0-9a-zA-Z-_.]+
+QUEUE_MAX = 80  # SQS CreateQueue.QueueName: up to 80 alphanumeric characters, hyphens and underscores
+EVENT_RULE_MAX = 64  # botocore events PutRule.Name: 1-64, [\.\-_A-Za-z0-9]+
+JOB_GROUP_PREFIX = "ecsship-job:"
+
+
+def schedule_name(cluster: str, service: str, job: str) -> str:
+    """A job's EventBridge Scheduler schedule: `<cluster>-<service>-<job>`, fitted to 64 with a hash."""
+    return fit(f"{base(cluster, service)}-{job}", SCHEDULE_MAX, r"0-9a-zA-Z_.-")
+
+
+def schedule_prefix(cluster: str, service: str) -> str:
+    """What every schedule_name of the service starts with, also when fitted with a hash (the fitted
+    head keeps at least 50 characters): how ListSchedules finds a job the manifest no longer lists."""
+    return fit(f"{base(cluster, service)}-", 10_000, r"0-9a-zA-Z_.-")[:50]
+
+
+def jobs_queue_name(cluster: str, service: str) -> str:
+    """The SQS dead-letter queue of a service's schedules."""
+    return fit(f"{base(cluster, service)}-jobs-dlq", QUEUE_MAX, r"A-Za-z0-9_-")
+
+
+def jobs_rule_name(cluster: str, service: str) -> str:
+    """The EventBridge rule matching a service's job tasks that exit non-zero."""
+    return fit(f"{base(cluster, service)}-jobs-failed", EVENT_RULE_MAX, r"A-Za-z0-9._-")
+
+
+def job_group(job: str) -> str:
+    """The ECS task group of a job's tasks (botocore ecs RunTask.group, up to 255): how `job list`
+    finds its runs, scheduled or started by `job run`."""
+    return f"{JOB_GROUP_PREFIX}{job}"

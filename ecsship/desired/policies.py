@@ -97,3 +97,15 @@ def ecs_infrastructure_policy() -> dict:
         _stmt("RegisterTargets", ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
               [Ref("target_group.blue", "arn"), Ref("target_group.green", "arn")]),
     ]}
+
+
+def scheduler_policy(family_arn, cluster_arn, role_arns: list, queue_arn) -> dict:
+    """What EventBridge Scheduler needs to start a job (EventBridge Scheduler User Guide, "Set up the
+    execution role"; ECS guide "Amazon ECS scheduled tasks"): RunTask on this family's revisions only,
+    in this cluster only; PassRole on the task's two roles, to ECS tasks only; SendMessage to its
+    dead-letter queue ("EventBridge Scheduler needs permission to send messages to the queue")."""
+    return {"Version": "2012-10-17", "Statement": [
+        {**_stmt("RunJobTasks", ["ecs:RunTask"], [family_arn]), "Condition": {"ArnEquals": {"ecs:cluster": cluster_arn}}},
+        {**_stmt("PassTaskRoles", ["iam:PassRole"], role_arns), "Condition": {"StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+        _stmt("DeadLetter", ["sqs:SendMessage"], [queue_arn]),
+    ]}

@@ -180,6 +180,27 @@ class DiscoveryService(Resource):
     title = "Cloud Map service"
 
 
+@dataclass(frozen=True, kw_only=True)
+class Queue(Resource):
+    kind = "queue"
+    title = "SQS queue"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Schedules(Resource):
+    """Every scheduled job of the service: one EventBridge Scheduler schedule each. One resource, so
+    a job the manifest no longer lists is deleted with the others' update."""
+
+    kind = "schedules"
+    title = "scheduled jobs"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventRule(Resource):
+    kind = "event_rule"
+    title = "EventBridge rule"
+
+
 @dataclass(frozen=True)
 class Desired:
     """Everything one manifest asks for, in dependency order."""

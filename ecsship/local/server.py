@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         # Bind before seeding so a port conflict fails fast.
         inflight = InFlight()
         server = make_server("127.0.0.1", args.port, None, threaded=True,
-                             request_handler=inflight.counting(MotoRequestHandler))
+                             request_handler=inflight.counting(simulated_date(MotoRequestHandler)))
     except OSError as exc:
         log.error("cannot listen on 127.0.0.1:%s: %s", args.port, exc)
         return 3
@@ -104,6 +104,19 @@ def main(argv: list[str] | None = None) -> int:
             client.remove_state(args.port, only_pid=os.getpid())
         log.info("stopped after %.0f s", time.time() - backend.started_at)
     return 0
+
+
+def simulated_date(handler_class):
+    """The `Date` header of every answer is the backend clock's, as every timestamp moto writes
+    (RFC 9110 "Date": when the server made the answer): a client asking AWS what time it is (`job
+    list`'s next run) gets the simulated time."""
+    from ecsship.local import runtime
+
+    class DatedHandler(handler_class):
+        def date_time_string(self, timestamp=None):
+            return super().date_time_string(runtime.now() if timestamp is None else timestamp)
+
+    return DatedHandler
 
 
 class InFlight:

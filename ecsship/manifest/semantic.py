@@ -10,6 +10,8 @@ from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.fargate import FARGATE_CPU, describe_options, fargate_memory_options
 from ecsship.manifest.interpolate import nearest_position
+from ecsship.manifest.schedule_expr import ExpressionError, check_timezone
+from ecsship.manifest.schedule_expr import parse as parse_schedule
 from ecsship.manifest.yamlsource import Positions, dotted
 from ecsship.redact import SECRET_NAME
 
@@ -364,6 +366,48 @@ def container_health_check(m):
     hc = _get(m, "health_check")
     if isinstance(hc, dict) and "command" not in hc and any(k in hc for k in ("interval", "timeout", "retries", "start_period")):
         yield ("health_check",), "interval/timeout/retries/start_period need a `command`", None, "error"
+
+
+@rule
+def job_schedules(m):
+    """Jobs: a schedule EventBridge Scheduler accepts (cron/rate, see manifest/schedule_expr.py), a
+    known time zone, unique names, and on Fargate a cpu/memory pair Fargate accepts (the job's
+    sizes override the task's: RunTask `overrides.cpu`/`overrides.memory`)."""
+    jobs = _get(m, "jobs")
+    if not isinstance(jobs, list):
+        return
+    seen: set = set()
+    fargate = _get(m, "platform", default="fargate") == "fargate"
+    for i, job in enumerate(jobs):
+        if not isinstance(job, dict):
+            continue
+        name = job.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                yield ("jobs", i, "name"), f"job {name} is listed twice", None, "error"
+            seen.add(name)
+        expression = job.get("schedule")
+        if isinstance(expression, str):
+            try:
+                parse_schedule(expression)
+            except ExpressionError as exc:
+                yield ("jobs", i, "schedule"), f"{_short(expression)}: {exc}", None, "error"
+            if expression.startswith("rate(") and "timezone" in job:
+                yield ("jobs", i, "timezone"), "a rate runs every period whatever the time zone", "drop timezone, or use cron(...)", "warning"
+        tz = job.get("timezone")
+        if tz is not None:
+            try:
+                check_timezone(tz)
+            except ExpressionError as exc:
+                yield ("jobs", i, "timezone"), str(exc), None, "error"
+        cpu, memory = job.get("cpu", _get(m, "cpu", default=256)), job.get("memory", _get(m, "memory", default=512))
+        if fargate and ("cpu" in job or "memory" in job) and _int(cpu) and _int(memory):
+            if cpu not in FARGATE_CPU:
+                yield ("jobs", i, "cpu" if "cpu" in job else "memory"), f"{cpu} is not a Fargate CPU size", f"use one of {', '.join(map(str, FARGATE_CPU))}", "error"
+            elif memory not in fargate_memory_options(cpu):
+                yield ("jobs", i, "memory" if "memory" in job else "cpu"), f"{memory} MiB is not valid with cpu {cpu} on Fargate", f"with cpu {cpu} use {describe_options(cpu)}", "error"
+    if jobs and not _get(m, "observability", "alarms", "notify"):
+        yield ("jobs",), "no one hears of a job that fails", "set observability.alarms.notify to an SNS topic: ecsship then alarms when a job exits non-zero", "warning"
 
 
 def semantic_problems(data, positions: Positions, file: str) -> list[Problem]:

@@ -130,9 +130,10 @@ def one_off_revision(aws, definition: dict, tags: list[dict], container: str, im
 
 def start(aws, cluster: str, service: str, default_container: str, command: list[str], *, image: str | None = None,
           task_definition: str | None = None, container: str | None = None, started_by: str = "ecsship-run",
-          token: str = "") -> OneOff:
+          token: str = "", group: str | None = None, size: dict | None = None) -> OneOff:
     """Start one task like the service's, running `command`. `task_definition` (a deploy's new
-    revision) wins over the service's; `image` registers a one-off revision when it differs."""
+    revision) wins over the service's; `image` registers a one-off revision when it differs.
+    `group`: the task's ECS task group (a job's); `size`: task-level `cpu`/`memory` overrides."""
     from ecsship.aws.retrysafe import client_token
 
     if not command:
@@ -150,10 +151,12 @@ def start(aws, cluster: str, service: str, default_container: str, command: list
         arn = one_off_revision(aws, definition, tags, name, image)
     kwargs: dict = {
         "cluster": cluster, "taskDefinition": arn, "count": 1, "startedBy": started_by[:128],
-        "overrides": {"containerOverrides": [{"name": name, "command": list(command)}]},
+        "overrides": {"containerOverrides": [{"name": name, "command": list(command)}], **(size or {})},
         "propagateTags": "TASK_DEFINITION", "enableExecuteCommand": bool(svc.get("enableExecuteCommand")),
         "clientToken": client_token(aws, "run", cluster, service, token or " ".join(command)),
     }
+    if group:
+        kwargs["group"] = group
     if svc.get("networkConfiguration"):
         kwargs["networkConfiguration"] = svc["networkConfiguration"]
     if svc.get("capacityProviderStrategy"):

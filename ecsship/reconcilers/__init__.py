@@ -30,6 +30,9 @@ REGISTRY = {
     "load_balancer": "load_balancer:LoadBalancerReconciler",
     "namespace": "cloud_map:NamespaceReconciler",
     "discovery_service": "cloud_map:DiscoveryServiceReconciler",
+    "queue": "queue:QueueReconciler",
+    "schedules": "schedules:SchedulesReconciler",
+    "event_rule": "event_rule:EventRuleReconciler",
 }
 _cache: dict = {}
 

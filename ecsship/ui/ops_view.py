@@ -99,3 +99,19 @@ def print_check(out: "Output", check) -> None:
         return
     text = f"{'✔' if check.ok else '✖'} {check.text}" + (f" — {check.fix}" if not check.ok and check.fix else "")
     out.print(text, style=None if check.ok else "red")
+
+
+def print_job(out: "Output", job) -> None:
+    """One job of `ecsship job list`: name, schedule and next run; then its last runs, newest first."""
+    if out.json_mode:
+        out.emit_json_line(job.to_json())
+        return
+    zone = "" if job.schedule.startswith("rate(") else f" {job.timezone}"
+    when = f"next {job.next_run}" if job.next_run else job.state.lower()
+    out.print(_fit(f"{job.name}  {job.schedule}{zone}  {when}"))
+    if not job.runs:
+        out.print("  no recent runs")
+    for run in job.runs:
+        outcome = f"exit {run.exit_code}" if run.exit_code is not None else (run.status.lower() if run.status != "STOPPED"
+                                                                             else f"no exit code: {run.reason}")
+        out.print(_fit(f"  {run.started_at or '?'}  task {run.task_id[:8]}  {outcome}"))

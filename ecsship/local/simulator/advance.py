@@ -20,6 +20,7 @@ class Simulator:
         from ecsship.local.simulator import codedeploy_api, targets
         from ecsship.local.simulator.codedeploy import CodeDeployEngine
         from ecsship.local.simulator.ecs_scheduler import EcsEngine
+        from ecsship.local.simulator.jobs import JobEngine
 
         if install:
             targets.apply_patches()
@@ -29,6 +30,7 @@ class Simulator:
         self.fail_mode = fail_mode
         self.ecs = EcsEngine(self)
         self.codedeploy = CodeDeployEngine(self)
+        self.jobs = JobEngine(self)
         self.last = clock.now()
 
     def configure(self, fail_images: str, fail_mode: str) -> None:
@@ -37,9 +39,17 @@ class Simulator:
 
     def reset(self) -> None:
         self.last = self.clock.now()
+        self.jobs.reset()
 
     def catch_up(self) -> None:
+        """Up to now, stopping at each scheduled job's due time to start its task then."""
         now = self.clock.now()
+        while (due := self.jobs.next_due(now)) is not None:
+            self._advance_to(max(due[0], self.last))
+            self.jobs.fire(*due)
+        self._advance_to(now)
+
+    def _advance_to(self, now: float) -> None:
         tick = max(TICK, (now - self.last) / MAX_TICKS_PER_CATCH_UP)
         while self.last < now:
             if not self.busy():

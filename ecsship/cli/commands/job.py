@@ -1,0 +1,35 @@
+"""`ecsship job list` and `ecsship job run NAME` (the flows: ecsship/app/job.py)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ecsship.cli.errors_to_exit import guarded
+from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+
+
+def register(app: typer.Typer) -> None:
+    job_app = typer.Typer(help="The manifest's scheduled jobs: list them, or run one now.", no_args_is_help=True)
+    app.add_typer(job_app, name="job", rich_help_panel="Operations")
+
+    @job_app.command("list")
+    @guarded
+    def list_(ctx: typer.Context, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None) -> None:
+        """Each job's schedule, next run and last runs with their exit codes."""
+        from ecsship.app.job import list_command
+        from ecsship.ui.ops_view import print_job
+
+        out = ctx.obj.out()
+        raise typer.Exit(list_command(ctx.obj, lambda job: print_job(out, job), file=file, env=env, var=var))
+
+    @job_app.command("run")
+    @guarded
+    def run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The job's name under `jobs:`.")],
+            file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None) -> None:
+        """Run a job now, as its schedule would: streams its lines and exits with its task's exit code."""
+        from ecsship.app.job import run_command
+        from ecsship.ui.ops_view import RunView
+
+        out = ctx.obj.out()
+        raise typer.Exit(run_command(ctx.obj, lambda: RunView(out, step=None), name=name, file=file, env=env, var=var))

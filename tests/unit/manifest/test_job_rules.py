@@ -1,0 +1,39 @@
+"""`validate` on jobs: each bad expression, time zone and Fargate size named with file:line:field."""
+from __future__ import annotations
+
+import pytest
+
+from ecsship.errors import ManifestError
+from ecsship.manifest import load_manifest
+
+from tests.unit.desired.test_builder import EXAMPLES
+
+
+def test_every_job_problem_is_reported_at_its_line(tmp_path):
+    text = (EXAMPLES / "jobs" / "ecsship.yaml").read_text()
+    text = (text.replace("cron(0 3 * * ? *)", "cron(0 3 * * * *)").replace("Europe/Berlin", "Europe/Atlantis")
+            .replace("memory: 2048", "memory: 1024").replace("rate(1 hour)", "rate(2 hour)"))
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(text)
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(str(path))
+    lines = text.splitlines()
+    found = {p.field: (p.line, p.message) for p in caught.value.problems if p.severity == "error"}
+    assert set(found) == {"jobs[0].schedule", "jobs[0].timezone", "jobs[0].memory", "jobs[1].schedule"}
+    assert "day-of-week must be `?`" in found["jobs[0].schedule"][1]
+    assert "schedule: cron(0 3 * * * *)" in lines[found["jobs[0].schedule"][0] - 1]
+    assert "unknown time zone 'Europe/Atlantis'" in found["jobs[0].timezone"][1]
+    assert "1024 MiB is not valid with cpu 1024 on Fargate" in found["jobs[0].memory"][1]
+    assert "rate(2 hours)" in found["jobs[1].schedule"][1]
+
+
+def test_duplicate_job_names_and_unheard_failures(tmp_path):
+    text = (EXAMPLES / "jobs" / "ecsship.yaml").read_text().replace("name: expire-sessions", "name: nightly-report")
+    text = text.replace("observability:\n  alarms:\n    notify: arn:aws:sns:us-east-1:123456789012:oncall", "")
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(text)
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(str(path))
+    problems = {(p.field, p.severity): p.message for p in caught.value.problems}
+    assert problems[("jobs[1].name", "error")] == "job nightly-report is listed twice"
+    assert "no one hears of a job that fails" in problems[("jobs", "warning")]
