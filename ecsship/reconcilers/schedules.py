@@ -13,6 +13,7 @@ import json
 
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token
+from ecsship.deploy import clock as clocks
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, while_role_propagates
 
 GROUP = "default"
@@ -120,7 +121,7 @@ class SchedulesReconciler(Reconciler):
             with aws_call(f"schedule {name}", f"scheduler:{call}"):
                 return method(Name=name, GroupName=GROUP, **kwargs, **extra)
 
-        while_role_propagates(send)
+        while_role_propagates(send, clocks.clock_for(aws).sleep)
 
     def _delete(self, aws, res, name):
         try:
