@@ -144,7 +144,7 @@ class Application:
         role = self.assume_role_arn or os.environ.get("ECSSHIP_ASSUME_ROLE_ARN") or manifest_role or None
         if role:
             check_role_arn(role)
-        assume = {"assume_role_arn": role, "external_id": self.external_id if role else None}
+        external_id = self.external_id if role else None
         endpoint = self.endpoint_url
         region = self.region or manifest_region
         if self.local and endpoint:
@@ -152,7 +152,8 @@ class Application:
             from ecsship.local.client import credentials
 
             port = urlsplit(endpoint).port
-            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port) if port else None, clock=self.clock(), **assume)
+            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port) if port else None, clock=self.clock(),
+                      assume_role_arn=role, external_id=external_id)
         elif self.local:
             from ecsship.local.client import credentials, default_port, ensure_local_backend
 
@@ -160,9 +161,11 @@ class Application:
             endpoint = ensure_local_backend(port, notify=self.out().info)
             # The seeded account is in us-east-1; an explicit --region reaches another region of the
             # same local account (IAM is global there as on AWS), to try a second-region deployment.
-            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port), clock=self.clock(), **assume)
+            aws = Aws(region=self.region or "us-east-1", endpoint_url=endpoint, local=True, credentials=credentials(port), clock=self.clock(),
+                      assume_role_arn=role, external_id=external_id)
         else:
-            aws = Aws(region=region, profile=self.profile, endpoint_url=endpoint, clock=self.clock(), **assume)
+            aws = Aws(region=region, profile=self.profile, endpoint_url=endpoint, clock=self.clock(),
+                      assume_role_arn=role, external_id=external_id)
         self.sessions.append(aws)
         return aws
 

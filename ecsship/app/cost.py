@@ -22,7 +22,9 @@ def cost(app, files: list[str], env, var, *, refresh_prices: bool) -> None:
     if refresh_prices:
         _refresh(app, aws)
     prices = price_table.for_region(aws.region)
-    items, counted, unread = [], {}, []
+    items: list = []
+    counted: dict = {}
+    unread: list = []
     for manifest in manifests:
         desired = build(manifest)
         shape = shape_of(desired)

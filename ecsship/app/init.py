@@ -112,7 +112,7 @@ def _priorities(facts: LocalFacts | None, priority: int | None, wanted: int) -> 
 def _use_local_facts(spec: InitSpec, facts: LocalFacts) -> None:
     spec.vpc, spec.subnets = facts.vpc, facts.subnets
     if facts.alb:
-        spec.alb, spec.listener_port = facts.alb, facts.listener_port
+        spec.alb, spec.listener_port = facts.alb, facts.listener_port or spec.listener_port
         if spec.strategy != "rolling" and facts.test_listener_port is None:
             raise UsageError(f"strategy {spec.strategy} needs a test listener; the local ALB has one listener only")
         spec.test_listener_port = facts.test_listener_port or spec.test_listener_port

@@ -27,7 +27,8 @@ class LocalFacts:
 
     def free_priorities(self, count: int, start: int | None = None) -> list[int]:
         """`count` priorities no rule on the listeners holds, from `start` (default 100) upwards."""
-        picked, candidate = [], start or PREFERRED_PRIORITY
+        picked: list[int] = []
+        candidate = start or PREFERRED_PRIORITY
         while len(picked) < count:
             if candidate not in self.used_priorities:
                 picked.append(candidate)

@@ -38,7 +38,7 @@ def logs_command(app, emit: Callable[[LogLine, str], None], *, file: str, env: s
     selection = Selection(task=task, revision=revision, deployment=deployment)
     if deployment and not deployment.startswith("ecs-svc/"):
         selection.deployment_td = resolve_deployment(aws, settings, deployment)
-    start_ms = int((clock.wall() - timedelta(seconds=window)).timestamp() * 1000)
+    start_ms = int((clock.wall() - timedelta(seconds=window or 0)).timestamp() * 1000)
     reader = LogReader(aws, group, None, prefix=f"{prefix}/{name}/", since_ms=start_ms)
     index = task_index(aws, settings.cluster, settings.family)
     while True:

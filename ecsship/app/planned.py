@@ -6,26 +6,31 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ecsship.app.application import Quit
 from ecsship.desired import build
 from ecsship.desired.builder import Builder
+from ecsship.desired.resources import Desired
 from ecsship.errors import EcsshipError, UsageError
 from ecsship.files import write_new_file
 from ecsship.manifest.document import load_manifest, parse_vars, validate_saved
-from ecsship.plan.model import PLAN_FORMAT
+from ecsship.plan.model import PLAN_FORMAT, Plan
 from ecsship.plan.plan_and_apply import PlanError, make_plan
 from ecsship.reconcilers.base import PlanProblem
 from ecsship.redact import sensitive
 from ecsship.ui.plan_view import show_plan
 
+if TYPE_CHECKING:
+    from ecsship.aws.session import Aws
+
 
 @dataclass
 class PlannedRun:
     """A plan and what it was made from: the AWS it read, the desired model, the manifest."""
-    aws: object
-    desired: object
-    plan: object
+    aws: "Aws"
+    desired: Desired
+    plan: Plan
     manifest_data: dict
     environment: str | None
     file: str

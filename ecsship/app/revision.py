@@ -50,6 +50,7 @@ def prepare_revision(run, image: str, with_infra: bool) -> tuple[str, bool]:
             run.view.note(f"the service's settings differ from the manifest ({', '.join(sorted(other)[:5])}); "
                           "deploy changes only its revision: run `ecsship apply` for the rest", "warning")
     res = desired.get("task_definition")
+    assert res is not None, "every desired model has a task definition"
     spec = resolve(res.spec, lookup_in(outputs))
     if contains_unknown(spec):
         raise EcsshipError("the task definition needs resources that do not exist yet", "run `ecsship apply` first")

@@ -56,7 +56,6 @@ class StopAfterCurrent:
                 self._previous[sig] = signal.signal(sig, self._handle)
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc) -> None:  # None: an exception inside is never swallowed
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
-        return False
