@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from ecsship.errors import EcsshipError
+from ecsship.local.logfile import private_opener, rotate_before_start
 
 DEFAULT_PORT = 4566
 HOST = "127.0.0.1"
@@ -288,7 +289,8 @@ def start_backend(
         command.append("--auth")
     log = log_path(port)
     _open_log(log)
-    with open(log, "ab", opener=_private_opener) as log_file:
+    command += ["--log-file", str(log)]
+    with open(log, "ab", opener=private_opener) as log_file:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
             start_new_session=True, close_fds=True,  # detached: it outlives this command and its terminal
@@ -377,30 +379,13 @@ def _kill(pid: int, identity: dict | None = None) -> None:
             time.sleep(0.05)
 
 
-def _private_opener(path, flags):
-    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
-
-
-LOG_MAX_BYTES = 5 * 1024 * 1024
-LOG_BACKUPS = 2
-
-
 def _open_log(log: Path) -> None:
-    """The log's directory is private; a log over LOG_MAX_BYTES is rotated (.1, .2) before a new
-    server appends to it, so a long-lived machine does not fill its disk."""
+    """The log's directory is private; a log grown past its limit is rotated before a new server
+    appends to it (the server rotates it while it runs too: ecsship/local/logfile.py)."""
     from ecsship.files import private_dir
 
     private_dir(log.parent)
-    try:
-        if log.stat().st_size <= LOG_MAX_BYTES:
-            return
-    except FileNotFoundError:
-        return
-    for index in range(LOG_BACKUPS, 0, -1):
-        older = log.with_name(f"{log.name}.{index}")
-        newer = log.with_name(f"{log.name}.{index - 1}") if index > 1 else log
-        if newer.exists():
-            os.replace(newer, older)
+    rotate_before_start(log)
 
 
 def _tail(path: Path, lines: int = 8) -> str:

@@ -32,6 +32,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--auth", action="store_true",
                         help="AWS API calls must use the token (in the state file) as the access key")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument("--log-file", default=None,
+                        help="log here, rotated by size while running (`ecsship local up` passes its state-dir log)")
+    parser.add_argument("--log-max-bytes", type=int, default=None, help=argparse.SUPPRESS)  # tests: a small limit
     parser.add_argument("--parent-pid", type=int, default=None,
                         help="stop when this process is gone (test fixtures: no orphan servers after a killed run)")
     return parser.parse_args(argv)
@@ -40,6 +43,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.log_file:
+        from pathlib import Path
+
+        from ecsship.local.logfile import LOG_MAX_BYTES, capture_output, log_to_file
+
+        log_to_file(Path(args.log_file), max_bytes=args.log_max_bytes or LOG_MAX_BYTES)
+        capture_output()
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     log = logging.getLogger("ecsship.local")

@@ -176,3 +176,33 @@ def test_a_socket_of_another_user_is_refused(monkeypatch, local_server):
     with pytest.raises(client.ForeignServer):
         client.control(local_server.port, "status")
     assert client.probe(local_server.port) is None
+
+
+def test_the_server_log_rotates_while_it_runs(tmp_path):
+    """Issue #22 (files): a long-running local AWS rotates its log by size while it runs (not only when
+    the next one starts): at most the log and two backups, each near the limit, all 0600."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    port, log = free_port(), tmp_path / "local.log"
+    server = subprocess.Popen([sys.executable, "-m", "ecsship.local.server", "--port", str(port), "--bare", "--manual-clock",
+                               "--no-state-file", "--verbose", "--log-file", str(log), "--log-max-bytes", "2000",
+                               "--parent-pid", str(os.getpid())], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (log.exists() and "listening" in log.read_text(errors="replace")):
+            assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+            time.sleep(0.05)
+        for i in range(60):  # --verbose: one log line per request, ~100 bytes each
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/?request={i}", timeout=10).close()
+            except urllib.error.HTTPError:
+                pass  # refused (unsigned) is logged as well
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    files = sorted(tmp_path.glob("local.log*"))
+    assert [f.name for f in files] == ["local.log", "local.log.1", "local.log.2"]
+    assert all(f.stat().st_size <= 2000 and stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    assert "request=59" in log.read_text() + (tmp_path / "local.log.1").read_text()
