@@ -8,7 +8,7 @@ from ecsship.desired import names, policies
 from ecsship.desired import resources as r
 from ecsship.desired.image_and_secret_refs import parse_image, parse_secret
 from ecsship.desired.output_refs import Concat, Ref, refs_of
-from ecsship.desired.resources import key_roots
+from ecsship.desired.resources import kinds_by_key_root
 from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.semantic import SHIFTING
@@ -661,22 +661,30 @@ class ModelError(RuntimeError):
 
 
 def check_keys(resources: list) -> None:
-    """Every key starts with its kind, and every Ref (and depends_on) names a key the model can have.
+    """Every key starts with its kind, every Ref (and depends_on) names a key the model can have,
+    and every Ref reads an output that kind has (`Resource.outputs`).
 
     A Ref to a resource this manifest does not need (no test listener) is dropped by
-    `_prune_and_order`; a Ref to a key no resource can have is a typo, and fails here."""
-    roots, seen = key_roots(), set()
+    `_prune_and_order`; a Ref to a key no resource can have, or to an attribute its kind does not
+    output, is a typo, and fails here (else it would resolve to nothing at plan time)."""
+    kind_of, seen = kinds_by_key_root(), set()
     for res in resources:
         if res.key.split(".")[0] not in (res.kind, *res.key_roots):
             raise ModelError(f"{res.key}: the key of a {res.kind} starts with {res.kind!r}")
         if res.key in seen:
             raise ModelError(f"{res.key}: two resources with this key")
         seen.add(res.key)
-        named = [(f"Ref({ref.key!r}, {ref.attr!r})", ref.key) for ref in refs_of(res.spec) + refs_of(res.tags)]
-        named += [(f"depends_on {key!r}", key) for key in res.depends_on]
-        for what, key in named:
-            if key.split(".")[0] not in roots:
+        for key in res.depends_on:
+            if key.split(".")[0] not in kind_of:
+                raise ModelError(f"{res.key}: depends_on {key!r} names no resource the model can have")
+        for ref in refs_of(res.spec) + refs_of(res.tags):
+            what = f"Ref({ref.key!r}, {ref.attr!r})"
+            target = kind_of.get(ref.key.split(".")[0])
+            if target is None:
                 raise ModelError(f"{res.key}: {what} names no resource the model can have")
+            if not target.has_output(ref.attr):
+                raise ModelError(f"{res.key}: {what}: a {target.kind} has no output {ref.attr!r} "
+                                 f"(it has {', '.join(target.outputs) or 'none'}; desired/resources.py lists them)")
 
 
 def _prune_and_order(resources: list) -> list:

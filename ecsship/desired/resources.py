@@ -20,6 +20,10 @@ class Resource:
     title: ClassVar[str] = ""  # how the plan names the kind, e.g. "IAM role"
     # Keys are `kind` or `kind.<part>`; a kind whose keys start otherwise lists those starts here.
     key_roots: ClassVar[tuple[str, ...]] = ()
+    # What a `Ref(key, attr)` may read from it: the outputs its reconciler returns (from `read` and
+    # `create`). A name ending in ":" is a family (`listener:` covers `listener:443`). Any other
+    # attribute fails when the model is built (`builder.check_keys`).
+    outputs: ClassVar[tuple[str, ...]] = ()
 
     key: str  # unique in the model: "cluster", "role.execution", "target_group.blue"
     name: str  # the AWS name (or id/selector for lookups)
@@ -27,6 +31,10 @@ class Resource:
     tags: dict = field(default_factory=dict)
     depends_on: tuple = ()  # extra ordering beyond the refs in spec
     note: str = ""  # shown in the plan under the resource
+
+    @classmethod
+    def has_output(cls, attr: str) -> bool:
+        return attr in cls.outputs or any(name.endswith(":") and attr.startswith(name) for name in cls.outputs)
 
     def dependencies(self) -> set[str]:
         return set(self.depends_on) | refs_in(self.spec) | refs_in(self.tags)
@@ -40,6 +48,7 @@ class Resource:
 @dataclass(frozen=True, kw_only=True)
 class Network(Resource):
     kind = "network"
+    outputs = ("vpc_id", "subnet_ids", "azs", "endpoint_subnet_ids", "region", "account_id", "warnings", "partition", "vpc_cidrs")
     key_roots = ("alb_network",)  # the subnets of an ALB ecsship creates
     lookup = True
     title = "network"
@@ -48,6 +57,7 @@ class Network(Resource):
 @dataclass(frozen=True, kw_only=True)
 class Image(Resource):
     kind = "image"
+    outputs = ("uri", "digest")
     lookup = True
     title = "image"
 
@@ -55,6 +65,7 @@ class Image(Resource):
 @dataclass(frozen=True, kw_only=True)
 class SecretRefs(Resource):
     kind = "secrets"
+    outputs = ("secret_arns", "parameter_arns", "kms_key_arns", "value_from:")
     lookup = True
     title = "secrets"
 
@@ -62,6 +73,7 @@ class SecretRefs(Resource):
 @dataclass(frozen=True, kw_only=True)
 class LoadBalancerLookup(Resource):
     kind = "alb_lookup"
+    outputs = ("arn", "full_name", "security_group_ids", "vpc_id", "listener_arns", "dns_name", "listener:")
     key_roots = ("alb",)
     lookup = True
     title = "load balancer"
@@ -72,6 +84,7 @@ class AlarmsLookup(Resource):
     """Alarms the manifest names for rollback (not created by ecsship): they must exist."""
 
     kind = "alarm_lookup"
+    outputs = ("names",)
     key_roots = ("rollback_alarms",)
     lookup = True
     title = "rollback alarms"
@@ -81,108 +94,126 @@ class AlarmsLookup(Resource):
 @dataclass(frozen=True, kw_only=True)
 class Cluster(Resource):
     kind = "cluster"
+    outputs = ("arn", "name", "service_arn_prefix", "task_set_prefix")
     title = "ECS cluster"
 
 
 @dataclass(frozen=True, kw_only=True)
 class LogGroup(Resource):
     kind = "log_group"
+    outputs = ("arn", "arn_wildcard", "streams_arn")
     title = "log group"
 
 
 @dataclass(frozen=True, kw_only=True)
 class Role(Resource):
     kind = "role"
+    outputs = ("arn", "name")
     title = "IAM role"
 
 
 @dataclass(frozen=True, kw_only=True)
 class SecurityGroup(Resource):
     kind = "security_group"
+    outputs = ("id",)
     title = "security group"
 
 
 @dataclass(frozen=True, kw_only=True)
 class TaskDefinition(Resource):
     kind = "task_definition"
+    outputs = ("arn", "revision", "family")
     title = "task definition"
 
 
 @dataclass(frozen=True, kw_only=True)
 class Service(Resource):
     kind = "service"
+    outputs = ("arn", "name")
     title = "ECS service"
 
 
 @dataclass(frozen=True, kw_only=True)
 class TargetGroup(Resource):
     kind = "target_group"
+    outputs = ("arn", "full_name", "name")
     title = "target group"
 
 
 @dataclass(frozen=True, kw_only=True)
 class ListenerRule(Resource):
     kind = "listener_rule"
+    outputs = ("arn",)
     title = "listener rule"
 
 
 @dataclass(frozen=True, kw_only=True)
 class LoadBalancer(Resource):
     kind = "load_balancer"
+    outputs = ("arn", "full_name", "dns_name", "security_group_id", "listener_arns", "listener:")
     title = "load balancer"
 
 
 @dataclass(frozen=True, kw_only=True)
 class VpcEndpoints(Resource):
     kind = "vpc_endpoints"
+    outputs = ("security_group_id",)
     title = "VPC endpoints"
 
 
 @dataclass(frozen=True, kw_only=True)
 class Autoscaling(Resource):
     kind = "autoscaling"
+    outputs = ("resource_id",)
     title = "autoscaling"
 
 
 @dataclass(frozen=True, kw_only=True)
 class Alarm(Resource):
     kind = "alarm"
+    outputs = ("arn", "name")
     title = "alarm"
 
 
 @dataclass(frozen=True, kw_only=True)
 class CodeDeployApp(Resource):
     kind = "codedeploy_app"
+    outputs = ("name", "arn")
     title = "CodeDeploy application"
 
 
 @dataclass(frozen=True, kw_only=True)
 class CodeDeployConfig(Resource):
     kind = "codedeploy_config"
+    outputs = ("name",)
     title = "CodeDeploy deployment config"
 
 
 @dataclass(frozen=True, kw_only=True)
 class CodeDeployGroup(Resource):
     kind = "codedeploy_group"
+    outputs = ("name", "arn", "id")
     title = "CodeDeploy deployment group"
 
 
 @dataclass(frozen=True, kw_only=True)
 class Namespace(Resource):
     kind = "namespace"
+    outputs = ("id", "arn")
     title = "Cloud Map namespace"
 
 
 @dataclass(frozen=True, kw_only=True)
 class DiscoveryService(Resource):
     kind = "discovery_service"
+    outputs = ("id", "arn")
     title = "Cloud Map service"
 
 
 @dataclass(frozen=True, kw_only=True)
 class Queue(Resource):
     kind = "queue"
+    outputs = ("arn", "url", "name")
     title = "SQS queue"
 
 
@@ -192,12 +223,14 @@ class Schedules(Resource):
     a job the manifest no longer lists is deleted with the others' update."""
 
     kind = "schedules"
+    outputs = ("names",)
     title = "scheduled jobs"
 
 
 @dataclass(frozen=True, kw_only=True)
 class EventRule(Resource):
     kind = "event_rule"
+    outputs = ("arn", "name")
     title = "EventBridge rule"
 
 
@@ -234,6 +267,6 @@ def kinds() -> dict[str, type[Resource]]:
     return found
 
 
-def key_roots() -> set[str]:
-    """What a resource key may start with (before any `.`)."""
-    return {root for cls in kinds().values() for root in (cls.kind, *cls.key_roots)}
+def kinds_by_key_root() -> dict[str, type[Resource]]:
+    """The kind of resource a key starting with each root (before any `.`) is."""
+    return {root: cls for cls in kinds().values() for root in (cls.kind, *cls.key_roots)}

@@ -1,5 +1,5 @@
 """desired.builder.check_keys and the builder's explicit data flow (issue #14 item 4): a mistyped Ref
-fails when the model is built instead of being pruned without a word."""
+(its key or its attribute) fails when the model is built instead of being pruned without a word."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,6 +34,36 @@ def test_a_key_starts_with_its_kind_and_is_unique():
     with pytest.raises(ModelError, match="two resources"):
         check_keys([r.Role(key="role.task", name="a"), r.Role(key="role.task", name="b")])
     check_keys([r.LoadBalancerLookup(key="alb", name="my-alb"), r.Network(key="alb_network", name="x")])
+
+
+def test_a_ref_to_an_attribute_its_kind_does_not_output_is_an_error():
+    """A mistyped attribute (`Ref("role.execution", "ar")`) would resolve to nothing at plan time;
+    it fails when the model is built, naming the resource, the Ref and what that kind outputs."""
+    role = r.Role(key="role.task", name="t", spec={"x": Ref("role.execution", "ar")})
+    with pytest.raises(ModelError, match=r"role.task: Ref\('role.execution', 'ar'\): a role has no output 'ar' \(it has arn, name;"):
+        check_keys([role])
+    inside = r.Service(key="service", name="s", spec={"r": Concat((Ref("load_balancer", "fullname"), "/x"))})
+    with pytest.raises(ModelError, match="a load_balancer has no output 'fullname'"):
+        check_keys([inside])
+
+
+def test_a_ref_to_a_pruned_resource_is_checked_by_its_key_root():
+    """The test listener's rule may be absent from this model; its attribute is still checked."""
+    rule = r.ListenerRule(key="listener_rule.prod", name="p", spec={"arns": [Ref("listener_rule.test", "id")]})
+    with pytest.raises(ModelError, match="a listener_rule has no output 'id'"):
+        _prune_and_order([rule])
+
+
+def test_an_output_family_covers_its_members_only():
+    check_keys([r.Service(key="service", name="s", spec={"l": Ref("alb", "listener:443"), "v": Ref("secrets", "value_from:DB")})])
+    with pytest.raises(ModelError, match="no output 'listeners:443'"):
+        check_keys([r.Service(key="service", name="s", spec={"l": Ref("alb", "listeners:443")})])
+
+
+def test_every_kind_declares_its_outputs_and_key_roots_name_one_kind():
+    roots = [root for cls in r.kinds().values() for root in (cls.kind, *cls.key_roots)]
+    assert len(roots) == len(set(roots))
+    assert [kind for kind, cls in r.kinds().items() if not cls.outputs] == []
 
 
 def test_a_ref_to_a_resource_this_manifest_does_not_need_is_dropped():
