@@ -41,6 +41,7 @@ class Builder:
         self.scaling = data.get("scaling")
         self.container_insights = bool((data.get("observability") or {}).get("container_insights", False))
         self.container_name = data.get("container_name") or self.service
+        self.daemon = data.get("scheduling") == "daemon"
         self.out: list[r.Resource] = []
 
     def add(self, resource: r.Resource) -> None:
@@ -163,6 +164,10 @@ class Builder:
         }
         if m.get("port"):
             container["portMappings"] = [{"containerPort": m["port"], "hostPort": m["port"], "protocol": "tcp", "name": names.port_mapping_name(self.container_name, m["port"])}]
+        if m.get("gpu"):
+            # botocore ecs ResourceRequirement: type GPU, "the number of physical GPUs the Amazon ECS
+            # container agent reserves for the container".
+            container["resourceRequirements"] = [{"type": "GPU", "value": str(m["gpu"])}]
         hc = m.get("health_check") or {}
         if hc.get("command"):
             cmd = hc["command"]
@@ -214,6 +219,14 @@ class Builder:
             "_autoscaled": bool(self.scaling),
         }
         spec.update(self.placement())
+        if self.daemon:
+            # DAEMON: one task per container instance, so no desiredCount (botocore ecs
+            # CreateService.desiredCount: "If schedulingStrategy is DAEMON then this isn't required"),
+            # and the EC2 launch type: the instances of every EC2 provider of the cluster run it.
+            spec["schedulingStrategy"] = "DAEMON"
+            spec.pop("desiredCount")
+            spec.pop("capacityProviderStrategy", None)
+            spec["launchType"] = "EC2"
         if spec["deploymentController"]["type"] == "ECS":
             spec["deploymentConfiguration"] = self.deployment_configuration(alarm_names)
         if self.lb is not None:
@@ -242,8 +255,9 @@ class Builder:
     def deployment_configuration(self, alarm_names: list[str]) -> dict:
         d = self.deploy
         config: dict = {
-            "maximumPercent": d.get("max_percent", 200),
-            "minimumHealthyPercent": d.get("min_healthy_percent", 100),
+            # A daemon has one task per instance: the old one stops before the new one starts.
+            "maximumPercent": 100 if self.daemon else d.get("max_percent", 200),
+            "minimumHealthyPercent": d.get("min_healthy_percent", 0 if self.daemon else 100),
             "deploymentCircuitBreaker": {"enable": d.get("circuit_breaker", True), "rollback": d.get("circuit_breaker", True)},
         }
         if alarm_names:

@@ -410,6 +410,34 @@ def job_schedules(m):
         yield ("jobs",), "no one hears of a job that fails", "set observability.alarms.notify to an SNS topic: ecsship then alarms when a job exits non-zero", "warning"
 
 
+@rule
+def daemon_and_gpu_need_ec2(m):
+    """`scheduling: daemon` and `gpu` are EC2-only. botocore ecs CreateService.schedulingStrategy: DAEMON
+    "deploys exactly one task on each active container instance ... you don't need to specify a desired
+    number of tasks, a task placement strategy, or use Service Auto Scaling policies. Tasks using the
+    Fargate launch type or the CODE_DEPLOY or EXTERNAL deployment controller types don't support the
+    DAEMON scheduling strategy"; Fargate offers no GPUs (ECS guide "Amazon ECS task definitions for GPU
+    workloads": GPU tasks run on EC2 container instances)."""
+    platform = _get(m, "platform", default="fargate")
+    if _get(m, "scheduling") == "daemon":
+        if platform != "ec2":
+            yield ("scheduling",), "daemon services run one task per EC2 container instance: Fargate has none", "set platform: ec2", "error"
+        for key, why in (("scaling", "a daemon runs one task per instance: scale the instances instead"),
+                         ("count", "a daemon's task count is the number of container instances")):
+            if key in m:
+                yield (key,), f"{key} cannot be combined with scheduling: daemon ({why})", f"drop {key}", "error"
+        strategy = _get(m, "deploy", "strategy", default="rolling")
+        if strategy != "rolling":
+            yield (("deploy", "strategy"), f"daemon services deploy rolling only (got {strategy})",
+                   "use strategy: rolling", "error")
+        max_percent = _get(m, "deploy", "max_percent")
+        if _int(max_percent) and max_percent > 100:
+            yield (("deploy", "max_percent"), "a daemon has one task per instance: no room for a second during a deploy",
+                   "drop max_percent (daemons deploy with 100)", "error")
+    if _get(m, "gpu") is not None and platform != "ec2":
+        yield ("gpu",), "Fargate has no GPUs", "set platform: ec2 with GPU instance types", "error"
+
+
 def semantic_problems(data, positions: Positions, file: str) -> list[Problem]:
     if not isinstance(data, dict):
         return []

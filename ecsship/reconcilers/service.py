@@ -62,7 +62,9 @@ def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool, pair: 
         "serviceRegistries": sorted(({"registryArn": r["registryArn"]} for r in s.get("serviceRegistries") or []), key=lambda r: str(r["registryArn"])),
         "tags": dict(tags),
     }
-    if not autoscaled:
+    out["schedulingStrategy"] = s.get("schedulingStrategy") or "REPLICA"
+    # A DAEMON service's desiredCount is ECS's: the number of container instances it runs on.
+    if not autoscaled and out["schedulingStrategy"] != "DAEMON":
         out["desiredCount"] = s.get("desiredCount", 0)
     if uses_capacity:
         out["capacityProviderStrategy"] = sorted(({"capacityProvider": c["capacityProvider"], "weight": c.get("weight", 0), "base": c.get("base", 0)}
@@ -141,7 +143,8 @@ class ServiceReconciler(Reconciler):
     kind = "service"
     # Capacity provider <-> launch type is in place: botocore ecs UpdateService capacityProviderStrategy
     # lists the valid transitions, back to the launch type by "an empty list".
-    replace_fields = ("deploymentController",)
+    # botocore ecs UpdateService has no schedulingStrategy: REPLICA <-> DAEMON is a new service.
+    replace_fields = ("deploymentController", "schedulingStrategy")
 
     def read(self, aws, res, spec):
         try:
@@ -288,7 +291,7 @@ class ServiceReconciler(Reconciler):
     def delete(self, aws, res, live):
         ecs = aws.client("ecs")
         cluster = res.spec["cluster"]
-        if live.raw.get("desiredCount"):
+        if live.raw.get("desiredCount") and live.raw.get("schedulingStrategy") != "DAEMON":
             with aws_call(res.label, "ecs:UpdateService"):
                 ecs.update_service(cluster=cluster, service=res.name, desiredCount=0)
         with aws_call(res.label, "ecs:DeleteService"):

@@ -12,7 +12,8 @@ from ecsship.reconcilers.base import CLUSTER_KEY, Live, OnDestroy, Reconciler, c
 
 TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
 CONTAINER_KEYS = ("image", "essential", "cpu", "memory", "memoryReservation", "portMappings", "environment", "secrets",
-                  "logConfiguration", "healthCheck", "stopTimeout", "command", "entryPoint", "dependsOn")
+                  "logConfiguration", "healthCheck", "stopTimeout", "command", "entryPoint", "dependsOn",
+                  "resourceRequirements")
 
 
 def normalise(definition: dict, tags: dict) -> dict:

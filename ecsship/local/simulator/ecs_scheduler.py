@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 
+from ecsship.local.simulator import daemon, task_logs
 from ecsship.local.simulator import targets as target_health
-from ecsship.local.simulator import task_logs
 from ecsship.local.simulator import tasks as task_sim
 from ecsship.local.simulator.cloud_map import deregister_from_cloud_map, register_in_cloud_map
 from ecsship.local.simulator.ecs_model import (
@@ -71,6 +71,7 @@ class EcsEngine:
                 return True
             if service.status != "ACTIVE" and service.status != "INACTIVE":
                 return True
+            daemon.refresh(backend, service)
             if _needs_tasks(backend, service):
                 return True
             if sim.task_sets:
@@ -91,6 +92,7 @@ class EcsEngine:
 
     def step_service(self, backend, service, now: float) -> None:
         sim: ServiceSim = service.ecsship
+        daemon.refresh(backend, service)
         elbv2 = _elbv2(service)
         for tg_arn in _target_groups(service, sim):
             tg = elbv2.target_groups.get(tg_arn)
@@ -312,6 +314,7 @@ class EcsEngine:
         revision = rollout.revision
         task = task_sim.launch(backend, service, rollout, revision, now, index, self.simulator.fail_images,
                                self.simulator.fail_mode, target_group_override=target_group)
+        daemon.place(backend, service, sim, task)
         sim.tasks.append(task)
         return task
 
