@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Iterable
 
 
 def process_identity(pid: int) -> dict | None:
@@ -46,16 +47,36 @@ def same_process(pid: int | None, recorded: dict | None) -> bool:
 
 def listener_uid(port: int, host_hex: str = "0100007F") -> int | None:
     """The uid of the socket listening on 127.0.0.1:port, or None when /proc/net/tcp is not there
-    or nothing listens. Columns per proc(5): sl, local_address, rem_address, st, ..., uid (8th)."""
+    or nothing listens."""
     try:
-        lines = Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]
+        with open("/proc/net/tcp", encoding="ascii") as table:
+            return listener_uid_in(table, port, host_hex)
     except OSError:
         return None
-    for line in lines:
+
+
+# TCP states in /proc/net/tcp's `st` column (include/net/tcp_states.h).
+_LISTEN, _SYN_RECV = "0A", "03"
+
+
+def listener_uid_in(lines: Iterable[str], port: int, host_hex: str = "0100007F") -> int | None:
+    """listener_uid over the lines of a /proc/net/tcp table (header first). Columns per proc(5): sl,
+    local_address, rem_address, st, ..., uid (8th).
+
+    The kernel lists the listening sockets first (net/ipv4/tcp_ipv4.c, tcp_get_idx: the listening hash,
+    then the established hash; before Linux 4.4 pending connection requests, SYN_RECV, came with their
+    listener). So the search stops at the first other socket: a busy machine's table holds thousands
+    of TIME_WAIT connections, and reading all of them (the kernel formats every line) took 40-100 ms
+    per control call, while the listeners are in its first few lines."""
+    rows = iter(lines)
+    next(rows, None)  # the header
+    for line in rows:
         fields = line.split()
         if len(fields) < 8:
             continue
+        if fields[3] not in (_LISTEN, _SYN_RECV):
+            return None  # past the listening sockets
         address, hex_port = fields[1].split(":")
-        if fields[3] == "0A" and int(hex_port, 16) == port and address in (host_hex, "00000000"):
+        if fields[3] == _LISTEN and int(hex_port, 16) == port and address in (host_hex, "00000000"):
             return int(fields[7])
     return None
