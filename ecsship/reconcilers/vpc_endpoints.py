@@ -90,6 +90,9 @@ class VpcEndpointsReconciler(Reconciler):
                 continue
             tags = tag_dict(endpoint.get("Tags"))
             entry = {"exists": True, "user": user_tag in tags}
+            if spec.get("endpointPolicy") == "account" and CREATED_BY in tags:
+                # Only on endpoints ecsship made: a reused one's policy is its owner's.
+                entry["policy"] = policy_label(endpoint.get("PolicyDocument"), aws.account_id)
             if short in GATEWAY_SERVICES:
                 entry["routeTables"] = sorted(set(tables) & set(endpoint.get("RouteTableIds") or []))
             else:
@@ -162,6 +165,9 @@ class VpcEndpointsReconciler(Reconciler):
                 endpoints[short] = {"exists": True, "user": True, "routeTables": tables if tables is not None else ["(the task subnets' route tables)"]}
             else:
                 endpoints[short] = {"exists": True, "user": True, "securityGroupAttached": True, "privateDns": True}
+            have = (live.state["endpoints"].get(short) if live and live.state else None) or {}
+            if spec.get("endpointPolicy") == "account" and (not have or "policy" in have):
+                endpoints[short]["policy"] = ACCOUNT_ONLY  # set at creation, kept on what ecsship made
         return {"endpoints": endpoints, "securityGroup": {"allows443From": [spec["clientSecurityGroupId"]]}}
 
     def create(self, aws, res, spec):
@@ -213,6 +219,10 @@ class VpcEndpointsReconciler(Reconciler):
                     modify["AddSecurityGroupIds"] = [sg_id]
                 if not have.get("privateDns"):
                     modify["PrivateDnsEnabled"] = True
+            if "policy" in want and "policy" in have and have["policy"] != want["policy"]:
+                # ModifyVpcEndpoint.PolicyDocument, "(Interface and gateway endpoints) A policy to attach
+                # to the endpoint" (botocore ec2): the whole document replaces the live one.
+                modify["PolicyDocument"] = account_only_policy(aws.account_id)
             if modify:
                 with _conflicting_dns_explained(short, spec["vpcId"]), aws_call(label, "ec2:ModifyVpcEndpoint"):
                     ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], **modify)
@@ -390,6 +400,45 @@ def _ours(sg: dict | None) -> dict | None:
                           f"(no {PURPOSE_TAG[0]}={PURPOSE_TAG[1]} tag)",
                           f"rename or delete it, or tag it {PURPOSE_TAG[0]}={PURPOSE_TAG[1]} if it is meant for ecsship's endpoints")
     return sg
+
+
+ACCOUNT_ONLY = "only this account's principals"
+
+
+def policy_label(document: str | None, account_id: str) -> str:
+    """How a live endpoint policy compares with the account-only one (normalised JSON, so AWS's
+    reformatting or a one-element list is not drift)."""
+    if document and normalised_policy(document) == normalised_policy(account_only_policy(account_id)):
+        return ACCOUNT_ONLY
+    return "another policy (not limited to this account)"
+
+
+def normalised_policy(document: str) -> str:
+    """A policy document in one canonical form: a statement list, list-valued actions, resources and
+    condition values sorted, Principal {"AWS": "*"} as "*" (IAM treats them alike)."""
+    try:
+        policy = json.loads(document)
+    except (TypeError, ValueError):
+        return str(document)
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    statements = [statements] if isinstance(statements, dict) else statements or []
+
+    def listed(value):
+        return sorted(value) if isinstance(value, list) else [value]
+
+    out = []
+    for statement in statements:
+        st = dict(statement)
+        for key in ("Action", "NotAction", "Resource", "NotResource"):
+            if key in st:
+                st[key] = listed(st[key])
+        if st.get("Principal") == {"AWS": "*"}:
+            st["Principal"] = "*"
+        if isinstance(st.get("Condition"), dict):
+            st["Condition"] = {op: {k: listed(v) for k, v in (kv or {}).items()} for op, kv in st["Condition"].items()}
+        st.pop("Sid", None)
+        out.append(st)
+    return json.dumps(sorted(out, key=lambda st: json.dumps(st, sort_keys=True)), sort_keys=True)
 
 
 def account_only_policy(account_id: str) -> str:

@@ -62,17 +62,39 @@ def test_a_foreign_group_named_like_the_endpoints_group_is_not_used(run_cli, aws
 
 def test_endpoint_policy_account_limits_new_endpoints_to_the_account(run_cli, aws, tmp_path):
     """`network.endpoint_policy: account` (issue #22): endpoints ecsship creates carry a policy with
-    aws:PrincipalAccount = this account (CreateVpcEndpoint PolicyDocument, botocore ec2 model)."""
+    aws:PrincipalAccount = this account (CreateVpcEndpoint PolicyDocument, botocore ec2 model). A policy
+    changed by hand on one of them is drift: DescribeVpcEndpoints returns it (VpcEndpoint.PolicyDocument),
+    plan shows it, apply puts the account-only one back with ModifyVpcEndpoint(PolicyDocument=...)
+    ("(Interface and gateway endpoints) A policy to attach to the endpoint"). A reused endpoint ecsship did
+    not make keeps its owner's policy."""
     import json
 
+    ec2 = aws.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["main"]}])["Vpcs"][0]["VpcId"]
+    tables = [t["RouteTableId"] for t in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]]
+    theirs = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway",
+                                     RouteTableIds=tables)["VpcEndpoint"]["VpcEndpointId"]  # someone else's, open policy
     data = yaml.safe_load((EXAMPLES / "worker" / "ecsship.yaml").read_text())
     data["network"]["endpoint_policy"] = "account"
     path = tmp_path / "ecsship.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     result = run_cli("apply", "--no-wait", "-f", str(path), "--yes")
     assert result.exit_code == 0, result.output
-    endpoints = aws.client("ec2").describe_vpc_endpoints()["VpcEndpoints"]
+    endpoints = [e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["VpcEndpointId"] != theirs]
     assert endpoints
     for endpoint in endpoints:
         statement = json.loads(endpoint["PolicyDocument"])["Statement"][0]
         assert statement["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+
+    opened = endpoints[0]["VpcEndpointId"]
+    everyone = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
+    ec2.modify_vpc_endpoint(VpcEndpointId=opened, PolicyDocument=everyone)
+    plan = json.loads(run_cli("plan", "-f", str(path), "--output", "json").stdout)
+    change = next(c for c in plan["changes"] if c["kind"] == "vpc_endpoints")
+    assert change["action"] == "update" and [f["field"].rsplit(".", 1)[-1] for f in change["fields"]] == ["policy"]
+    assert run_cli("apply", "--no-wait", "-f", str(path), "--yes").exit_code == 0
+    fixed = ec2.describe_vpc_endpoints(VpcEndpointIds=[opened, theirs])["VpcEndpoints"]
+    policies = {e["VpcEndpointId"]: json.loads(e["PolicyDocument"])["Statement"][0] for e in fixed}
+    assert policies[opened]["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+    assert "Condition" not in policies[theirs], "a reused endpoint's policy is its owner's"
+    assert run_cli("plan", "-f", str(path), "--detailed-exitcode").exit_code == 0
