@@ -5,6 +5,7 @@ from __future__ import annotations
 from ecsship.app.rollout import RolloutRun, parse_timeout
 from ecsship.app.signals import sigterm_as_interrupt
 from ecsship.deploy.model import WAITING_APPROVAL
+from ecsship.deploy.names import short_deployment
 from ecsship.deploy.rollout import follow
 from ecsship.deploy.strategies import strategy_for
 from ecsship.errors import EcsshipError
@@ -26,7 +27,7 @@ def _promote(app, file, env, var, timeout) -> None:
         if snap is None or snap.state != WAITING_APPROVAL:
             raise EcsshipError(f"no deployment of service {c.settings.service} is waiting for approval",
                                "`ecsship status` shows what is in progress")
-        c.view.note(f"approved: deployment {tracker.id} shifts production traffic now")
+        c.view.note(f"approved: deployment {short_deployment(tracker.id)} shifts production traffic now")
         tracker.continue_(snap.hook_id)
     outcome = follow(c.aws, c.settings, tracker, c.view, c.clock, timeout=limit, stop_when_waiting=False, approved=snap.hook_id)
     c.finish(outcome)

@@ -9,7 +9,7 @@ from ecsship.app.rollout import RolloutRun, parse_timeout
 from ecsship.app.signals import sigterm_as_interrupt
 from ecsship.deploy.lastgood import failed_without_success, previous_good, resolve_revision
 from ecsship.deploy.model import Outcome
-from ecsship.deploy.names import family_of, revision_name
+from ecsship.deploy.names import family_of, revision_name, short_deployment
 from ecsship.deploy.rollout import follow, roll_out
 from ecsship.deploy.strategies import strategy_for
 from ecsship.errors import UsageError
@@ -30,7 +30,7 @@ def _rollback(app, file, env, var, *, to_revision, timeout, wait) -> None:
     if tracker is not None:
         if to_revision is not None:
             raise UsageError("a deployment is in progress: `rollback` stops it and returns to the revision it replaced; --to-revision applies once it has ended")
-        c.view.note(f"stopping deployment {tracker.id} and rolling back to {revision_name(tracker.old_td) or 'the previous revision'}", "warning")
+        c.view.note(f"stopping deployment {short_deployment(tracker.id)} and rolling back to {revision_name(tracker.old_td) or 'the previous revision'}", "warning")
         with c.start_lock("rollback"):  # never interleaved with another run's start (issue #22)
             tracker.rollback()
         if not wait:

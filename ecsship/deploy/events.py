@@ -18,7 +18,7 @@ from ecsship.deploy.model import (
     RevisionState,
     Snapshot,
 )
-from ecsship.deploy.names import short_id
+from ecsship.deploy.names import short_deployment, short_id
 from ecsship.manifest.durations import format_duration
 
 # Words ECS and CodeDeploy use in events that mean "something is wrong" (copilot filters on similar ones).
@@ -119,20 +119,20 @@ def diff(prev: Snapshot | None, cur: Snapshot, at: float) -> list[Event]:
 _ARN = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:\d*:[^\s)(,]+")
 _TASK = re.compile(r"\(task [0-9a-f-]+\) ?")
 _LONG_TASK_ID = re.compile(r"\(task ([0-9a-f]{8})[0-9a-f-]{8,}\)")
-SHORT = 8  # characters of a long id (task, deployment) a person reads; JSON keeps the whole id
+_DEPLOYMENT_ID = re.compile(r"\becs-svc/\d+|\bd-[A-Z0-9]{9}\b")  # ECS and CodeDeploy deployment ids
 
 
 def shorten_arns(message: str) -> str:
-    """Service events name target groups, tasks and deployments by full ARN: a person reads the short
-    name or id (the full message stays in the JSON event's `message_full`). Task ids (32 hex digits on
-    AWS, "has started 2 tasks: (task ...) (task ...)") are cut to their first 8 like `docker ps` does."""
-    return _LONG_TASK_ID.sub(r"(task \1)", _ARN.sub(lambda m: short_id(m.group(0)), message))
+    """Service events name target groups, tasks and deployments by full ARN or id ("rolling back to
+    deployment ecs-svc/..."): a person reads the short name or id (the full message stays in the JSON
+    event's `message_full`). Task ids (32 hex digits on AWS, "has started 2 tasks: (task ...) (task ...)")
+    are cut to their first 8 like `docker ps` does; deployments as names.short_deployment cuts them."""
+    def short(match) -> str:
+        arn = match.group(0)
+        return short_deployment(arn) if ":service-deployment/" in arn else short_id(arn)
 
-
-def short_deployment(deployment_id: str | None) -> str:
-    """A deployment by a short id: the ARN's last part, and a long one (a UUID, or the 20-odd characters
-    of an ECS service deployment id) cut to 8 characters; short ones (`ecs-svc/123`, `d-ABC123XYZ`) stay."""
-    return short_id(deployment_id)  # whole: commands and tests read the id back from the text
+    text = _DEPLOYMENT_ID.sub(lambda m: short_deployment(m.group(0)), _ARN.sub(short, message))
+    return _LONG_TASK_ID.sub(r"(task \1)", text)
 
 
 def trim_words(text: str, width: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ecsship.aws.errors import error_code
 from ecsship.desired.names import family_of
 
-__all__ = ["family_of", "iso", "revision_name", "revision_number", "short_id", "short_image", "unsupported"]
+__all__ = ["family_of", "iso", "revision_name", "revision_number", "short_deployment", "short_id", "short_image", "unsupported"]
 
 
 def revision_name(task_definition: str | None) -> str:
@@ -24,6 +24,30 @@ def short_id(arn_or_id: str | None) -> str:
     if arn_or_id.startswith("arn:") and ":loadbalancer/" in arn_or_id:
         return arn_or_id.split(":loadbalancer/", 1)[1].split("/")[1]
     return arn_or_id.rsplit("/", 1)[-1] if arn_or_id.startswith("arn:") else arn_or_id
+
+
+SHORT = 8  # characters of a long id (task, deployment) a person reads; JSON keeps the whole id
+
+
+def short_deployment(deployment_id: str | None) -> str:
+    """A deployment as text names it: 8 characters of the part of its id that tells deployments apart
+    (JSON keeps the whole id). The kind stays readable:
+    - a service deployment ARN (`...:service-deployment/CLUSTER/SERVICE/AbCdEfGh0123456789`) → `AbCdEfGh`,
+      its random id's first 8, as task ids are cut (`docker ps`, git);
+    - CodeDeploy's `d-ABCDEFGHI` → `d-ABCDEFGH`, the same rule after its `d-`;
+    - ECS's `ecs-svc/9223370564341623665` → `ecs-svc/…41623665`: the number's *last* 8, because its
+      leading digits are shared by a service's deployments (AWS's own examples: ecs-svc/9223370556588458468,
+      ecs-svc/9223370564341623665), so a prefix would not tell them apart.
+    Ids this short already (`ecs-svc/1`, `d-ABC`) pass through."""
+    if not deployment_id:
+        return ""
+    ident = short_id(deployment_id)
+    kind, slash, number = ident.partition("/")
+    if slash and kind == "ecs-svc":
+        return ident if len(number) <= SHORT else f"ecs-svc/…{number[-SHORT:]}"
+    prefix = "d-" if ident.startswith("d-") else ""
+    rest = ident[len(prefix):]
+    return ident if len(rest) <= SHORT else prefix + rest[:SHORT]
 
 
 def short_image(uri: str | None) -> str:

@@ -19,7 +19,7 @@ from ecsship.deploy.model import (
     WAITING_APPROVAL,
     Outcome,
 )
-from ecsship.deploy.names import revision_name, short_id
+from ecsship.deploy.names import revision_name, short_deployment
 from ecsship.deploy.scaling import scale_in_suspended
 from ecsship.deploy.settings import DeploySettings
 from ecsship.deploy.stability import StabilityWatch
@@ -82,7 +82,7 @@ def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback
             return follow(aws, settings, attached, view, clock, timeout=timeout, rollback_on_timeout=rollback_on_timeout, mark=mark)
         if active:
             raise DeployInProgress(
-                f"another deployment of service {settings.service} is in progress: {', '.join(active)}",
+                f"another deployment of service {settings.service} is in progress: {', '.join(map(short_deployment, active))}",
                 "follow it with `ecsship wait`, stop it with `ecsship rollback`, or pass --force",
             )
     current = strategy.current_task_definition_of(service)
@@ -112,7 +112,7 @@ def _attach_to_same(strategy, task_definition: str, view):
     tracker = strategy.attach()
     if tracker is None or tracker.new_td != task_definition:
         return None
-    view.note(f"deployment {short_id(tracker.id)} is already rolling out {revision_name(task_definition)}: following it")
+    view.note(f"deployment {short_deployment(tracker.id)} is already rolling out {revision_name(task_definition)}: following it")
     return tracker
 
 

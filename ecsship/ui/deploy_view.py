@@ -14,13 +14,13 @@ import sys
 from typing import TYPE_CHECKING
 
 from ecsship.deploy.events import fit_line, shorten_arns
-from ecsship.deploy.names import short_id
+from ecsship.deploy.names import short_deployment
+from ecsship.ui.width import WIDTH, cut, wrap
 
 if TYPE_CHECKING:
     from ecsship.deploy.model import Event, Outcome, Snapshot
     from ecsship.ui.output import Output
 
-WIDTH = 100  # columns every view fits in
 _MARK = {"success": "✔ ", "error": "✖ ", "warning": "! ", "info": ""}
 
 
@@ -36,13 +36,16 @@ SIMULATED = " (simulated time)"  # the embedded local AWS runs rollouts on a sim
 
 
 def outcome_lines(outcome: "Outcome", simulated: bool = False) -> list[tuple[str, str]]:
-    """The closing words, shared by the line-based views: (text, severity)."""
+    """The closing words, shared by the line-based views: (text, severity). Each fits 100 columns with
+    the view's mark in front: names and ids short, a long reason on lines of its own (wrapped at a word,
+    indented) below the line that says what happened and what serves. JSON keeps them whole."""
     from ecsship.manifest.durations import format_duration
 
     took = f" in {format_duration(outcome.duration)}{SIMULATED if simulated else ''}" if outcome.duration else ""
     lines: list[tuple[str, str]] = []
     s = outcome.status
-    ident = short_id(outcome.deployment_id)  # the full ARN is in --output json
+    ident = short_deployment(outcome.deployment_id)  # the full id is in --output json
+    reason = shorten_arns(outcome.reason.rstrip(".")) if outcome.reason else ""
     if s == "succeeded":
         lines.append((f"deployed {outcome.new_revision}{took} (deployment {ident})", "success"))
     elif s == "started":
@@ -57,31 +60,45 @@ def outcome_lines(outcome: "Outcome", simulated: bool = False) -> list[tuple[str
     elif s == "interrupted":
         lines.append((f"stopped watching; deployment {ident} is still running", "warning"))
     elif s == "rolled_back":
-        why = f": {outcome.reason.rstrip('.')}" if outcome.reason else ""
-        lines.append((f"deployment of {outcome.new_revision} failed{why}; rolled back, {outcome.serving or outcome.old_revision} serves", "error"))
+        lines += _said(f"deployment of {outcome.new_revision} failed", ": ", reason,
+                       f"; rolled back, {outcome.serving or outcome.old_revision} serves")
     elif s == "timed_out":
-        lines.append((f"deployment of {outcome.new_revision} timed out{took}; {outcome.reason}", "error"))
+        lines += _said(f"deployment of {outcome.new_revision} timed out{took}", "; ", reason)
     else:
-        why = f": {outcome.reason.rstrip('.')}" if outcome.reason else ""
-        serving = f"; {outcome.serving} serves" if outcome.serving else ""
-        lines.append((f"deployment of {outcome.new_revision} {s}{why}{serving}", "error"))
+        lines += _said(f"deployment of {outcome.new_revision} {s}", ": ", reason,
+                       f"; {outcome.serving} serves" if outcome.serving else "")
     failed = outcome.failed_task
     if failed and s != "succeeded":
         # Before the closing line, which stays the one that says why the deploy failed.
         code = f", exit code {failed['exit_code']}" if failed.get("exit_code") is not None else ""
-        block = [(_fit(f"task {failed['task_id'][:8]} of {outcome.new_revision} stopped{code}: {failed.get('reason') or 'no reason given'}"),
+        block = [(cut(f"task {failed['task_id'][:8]} of {outcome.new_revision} stopped{code}: {failed.get('reason') or 'no reason given'}"),
                   "info")]
         if failed.get("lines"):
             block.append((f"  its last {len(failed['lines'])} log lines:", "info"))
-            block += [(_fit(f"    | {line}"), "info") for line in failed["lines"]]
+            block += [(cut(f"    | {line}"), "info") for line in failed["lines"]]
         lines[:0] = block
     if outcome.hint:
         lines.append((f"hint: {outcome.hint}", "info"))
-    return lines
+    return [part for text, severity in lines for part in _fitted(text, severity)]
 
 
-def _fit(text: str) -> str:
-    return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
+def _said(head: str, sep: str, reason: str, tail: str = "") -> list[tuple[str, str]]:
+    """`head: reason; tail` on one line when it fits; else `head; tail` (what happened, what serves)
+    then the reason on lines of its own."""
+    one = f"{head}{sep}{reason}{tail}" if reason else head + tail
+    if not reason or len(one) <= WIDTH - MARK_WIDTH:
+        return [(one, "error")]
+    return [(head + tail, "error"), *((line, "info") for line in wrap(f"  reason: {reason}", WIDTH, indent="    "))]
+
+
+MARK_WIDTH = 2  # "✖ ": the views put a mark before a line of severity success, warning or error
+
+
+def _fitted(text: str, severity: str) -> list[tuple[str, str]]:
+    """A line too long even so (very long revision names) wrapped at a word: the mark on the first part."""
+    width = WIDTH - (MARK_WIDTH if _MARK.get(severity) else 0)
+    first, *rest = wrap(text, width, indent="    ")
+    return [(first, severity), *((line, "info") for line in rest)]
 
 
 class PlainView:
@@ -191,8 +208,7 @@ class LiveView:
         from rich.text import Text
 
         snap = self._snap
-        short = snap.deployment_id.rsplit("/", 1)[-1]  # the ARN's id part fits a terminal line
-        head = Text(f"deployment {short}  ", style="bold")
+        head = Text(f"deployment {short_deployment(snap.deployment_id)}  ", style="bold")
         head.append(snap.state.replace("_", " "), style=_STATE_STYLE.get(snap.state, "cyan"))
         if snap.phase:
             head.append(f"  phase {snap.phase}")

@@ -9,16 +9,13 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
+from ecsship.ui.width import cut
+
 if TYPE_CHECKING:
     from ecsship.ops.run import OneOff, Result
     from ecsship.ops.tasklogs import LogLine
     from ecsship.ui.output import Output
 
-WIDTH = 100
-
-
-def _fit(text: str) -> str:
-    return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
 
 
 class RunView:
@@ -37,7 +34,7 @@ class RunView:
                 payload["step"] = self.step
             self.out.emit_json_line(payload)
             return
-        self.out.print(_fit(f"{self._label()}started task {task.task_id[:8]} ({task.revision}, container {task.container}): "
+        self.out.print(cut(f"{self._label()}started task {task.task_id[:8]} ({task.revision}, container {task.container}): "
                             f"{shlex.join(task.command)}"))
         if not task.group:
             self.out.warning(f"container {task.container} does not log through awslogs: no log lines to show")
@@ -73,13 +70,13 @@ class RunView:
             return
         task = result.task
         if result.exit_code == 0 and not result.timed_out:
-            self.out.success(_fit(f"{self._label()}task {task.task_id[:8]} exited 0"))
+            self.out.success(cut(f"{self._label()}task {task.task_id[:8]} exited 0"))
             return
         if result.exit_code is not None and not result.timed_out:
-            self.out.print(_fit(f"{self._label()}task {task.task_id[:8]} exited {result.exit_code} ({result.reason or 'no reason given'})"),
+            self.out.print(cut(f"{self._label()}task {task.task_id[:8]} exited {result.exit_code} ({result.reason or 'no reason given'})"),
                            style="red")
             return
-        self.out.print(_fit(f"{self._label()}task {task.task_id[:8]} stopped without an exit code: {result.reason or 'no reason given'}"),
+        self.out.print(cut(f"{self._label()}task {task.task_id[:8]} stopped without an exit code: {result.reason or 'no reason given'}"),
                        style="red")
 
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 
+from ecsship.deploy.names import revision_name, short_image
 from ecsship.desired.output_refs import UNKNOWN
 from ecsship.plan.diff import ENTRY_SUMMARY, WHOLE_ENTRIES
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, SYMBOLS, UPDATE, list_delta
 from ecsship.redact import redact
+from ecsship.ui.width import WIDTH, wrap
 
 STYLES = {CREATE: "green", UPDATE: "yellow", REPLACE: "magenta", DELETE: "red", NOOP: "dim"}
 MAX_VALUE = 160
@@ -37,7 +39,8 @@ def show_plan(out, plan, title: str) -> None:
         what = {CREATE: "create", UPDATE: "update", REPLACE: "replace", DELETE: "delete", NOOP: "unchanged"}[change.action]
         say(out, f"  {symbol:>3} {change.label}{suffix}  [{what}]", STYLES[change.action])
         if change.note:
-            say(out, f"        note: {change.note}", "dim")
+            for line in wrap(f"        note: {change.note}", WIDTH, indent=" " * 14):
+                say(out, line, "dim")
         if change.action == CREATE and not out.verbose:
             continue
         statements = statement_changes(change.fields) if change.action != DELETE else {}
@@ -97,12 +100,28 @@ def field_lines(field, whole: bool = False, clipped: list | None = None) -> list
         return [f"        {field.path}: {'added' if field.old is None else 'removed'}{summary}; -v shows it whole"]
     delta = list_delta(field.old, field.new)
     if delta is None:
-        return [f"        {field.path}: {fmt(field.old, whole, clipped)} -> {fmt(field.new, whole, clipped)}"]
+        old, new = short_values(field.path, field.old, field.new)
+        return [f"        {field.path}: {fmt(old, whole, clipped)} -> {fmt(new, whole, clipped)}"]
     added, removed = delta
     lines = [f"        {field.path}:" + ("  (order only)" if not added and not removed else "")]
     lines += [f"          - {fmt(item, whole, clipped)}" for item in removed]
     lines += [f"          + {fmt(item, whole, clipped)}" for item in added]
     return lines
+
+
+def short_values(path: str, old, new) -> tuple:
+    """Text names an image as repo:tag (or repo@sha256:abcd1234) and a task definition as family:revision
+    (the plan file and --output json keep the full URI and ARN); whole when the short forms would read
+    the same (an image moving registry, a task definition of another account or region)."""
+    def short(value):
+        if not isinstance(value, str):
+            return value
+        if path.rsplit(".", 1)[-1] == "image":
+            return short_image(value)
+        return revision_name(value) if value.startswith("arn:") and ":task-definition/" in value else value
+
+    old_short, new_short = short(old), short(new)
+    return (old, new) if old_short == new_short and old != new else (old_short, new_short)
 
 
 def fmt(value, whole: bool = False, clipped: list | None = None) -> str:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ecsship.deploy.events import fit_line, shorten_arns
-from ecsship.deploy.names import short_image
+from ecsship.deploy.names import short_deployment, short_image
+from ecsship.ui.width import WIDTH, wrap
 
 
 def status_lines(data: dict) -> list[str]:
@@ -17,9 +18,11 @@ def status_lines(data: dict) -> list[str]:
             state = (d.get("rollout_state") or "").lower()
             text = (f"  {(d['status'] or '').lower():8} {d['revision']:24} {state:12} "
                     f"{d['running']}/{d['desired']} running, {d['pending']} pending, {d['failed']} failed")
-            if d.get("reason") and state != "completed":
-                text += f"  ({d['reason']})"
-            lines.append(text)
+            reason = shorten_arns(d["reason"]) if d.get("reason") and state != "completed" else ""
+            if reason and len(text) + len(reason) + 4 > WIDTH:  # the reason on lines of its own, wrapped at a word
+                lines += [text, *wrap(f"           ({reason})", WIDTH, indent=" " * 12)]
+            else:
+                lines.append(text + (f"  ({reason})" if reason else ""))
     if data.get("task_sets"):
         lines.append("task sets:")
         for t in data["task_sets"]:
@@ -27,7 +30,7 @@ def status_lines(data: dict) -> list[str]:
                          + (f", scale {t['scale']:g}%" if t.get("scale") is not None else ""))
     rollout = data.get("rollout")
     if rollout:
-        text = f"rollout: deployment {rollout['deployment']} {rollout['old'] or '(none)'} → {rollout['new']}, {rollout['state'].replace('_', ' ')}"
+        text = f"rollout: deployment {short_deployment(rollout.get('deployment_arn') or rollout['deployment'])} {rollout['old'] or '(none)'} → {rollout['new']}, {rollout['state'].replace('_', ' ')}"
         if rollout.get("phase"):
             text += f", phase {rollout['phase']}"
         lines.append(text)
@@ -56,7 +59,7 @@ def status_lines(data: dict) -> list[str]:
         for e in data["events"]:
             # to the second: enough to read; target groups and tasks by short name (JSON keeps the ARNs)
             lines.append(fit_line(f"  {e['at'][:19]}  {shorten_arns(e['message'])}"))
-    return lines
+    return fitted(lines)
 
 
 def history_lines(rows: list[dict]) -> list[str]:
@@ -69,8 +72,13 @@ def history_lines(rows: list[dict]) -> list[str]:
         took = format_duration(r["duration"]) if r.get("duration") is not None else "-"
         lines.append(f"{r['started'][:19]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {short_image(r.get('image')) if r.get('image') else ''}")
         if r.get("reason") and r["outcome"] != "succeeded":
-            lines.append(f"{'':26} reason: {r['reason']}")
+            lines += wrap(f"{'':26} reason: {shorten_arns(r['reason'])}", WIDTH, indent=" " * 35)
         if r.get("steps"):
             ran = ", ".join(f"{s['phase']} {s['name']} exit {s['exit_code']}" for s in r["steps"])
             lines.append(f"{'':26} steps: {ran}"[:100])
-    return lines
+    return fitted(lines)
+
+
+def fitted(lines: list[str]) -> list[str]:
+    """Lines still too long (long names) wrapped at a word, continued with an indent."""
+    return [part for line in lines for part in wrap(line, WIDTH, indent="    ")]

@@ -6,6 +6,7 @@ rollout that takes minutes on AWS takes well under a second here.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -164,7 +165,11 @@ def test_codedeploy_canary_success_then_failure_with_automatic_rollback(sim, run
     assert "deployed shop-checkout-api-bg:2" in ok.stdout
     assert "alarm shop-checkout-api-bg-5xx: " in ok.stdout  # the deployment group's rollback alarms are watched
     cd = aws.client("codedeploy")
-    deployment_id = ok.stdout.strip().splitlines()[-1].rsplit("deployment ", 1)[1].rstrip(")")
+    # Text names the deployment by a short id (names.short_deployment); AWS's list has the whole one.
+    deployment_id, = cd.list_deployments(applicationName="shop-checkout-api-bg", deploymentGroupName="shop-checkout-api-bg")["deployments"]
+    # CodeDeploy's ids are `d-` and 9 letters or digits (AWS CLI reference: `get-deployment --deployment-id d-USUAELQEX`)
+    assert re.fullmatch(r"d-[A-Z0-9]{9}", deployment_id), deployment_id
+    assert f"(deployment {deployment_id[:10]})" in ok.stdout
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
 
     bad = run_cli("deploy", "-f", manifest, "--image-tag", "broken")
@@ -367,10 +372,12 @@ def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, r
     assert [t["taskDefinition"].rsplit("/", 1)[1] for t in sets if t["status"] == "PRIMARY"] == ["shop-checkout-api-bg:1"]
     assert run_cli("promote", "-f", manifest).exit_code == 1  # nothing is waiting any more
 
-    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v3")
+    waiting = run_cli("--output", "json", "deploy", "-f", manifest, "--image-tag", "v3")
     assert waiting.exit_code == 3, waiting.output
-    assert "production traffic: shop-checkout-api-bg:3 10%" not in waiting.stdout  # nothing shifted yet
-    deployment_id = waiting.stdout.split("! deployment ", 1)[1].split()[0]
+    events = [json.loads(line) for line in waiting.stdout.splitlines()]
+    assert not [e for e in events if e["event"] == "traffic" and e["traffic"].get("shop-checkout-api-bg:3")]  # nothing shifted yet
+    assert events[-1]["event"] == "outcome" and events[-1]["status"] == "waiting_approval"
+    deployment_id = events[-1]["deployment_id"]  # the whole id: text shows a short one
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Ready"
     promoted = run_cli("deploy", "-f", manifest, "--continue")
     assert promoted.exit_code == 0, promoted.output

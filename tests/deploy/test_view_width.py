@@ -62,7 +62,7 @@ def test_plain_view_one_line_per_change_without_arns():
     lines = _check("\n".join(stream.getvalue().splitlines()[:-1]))  # the closing line: not yet
     joined = "\n".join(lines)
     assert "3× (port 8080) is unhealthy in (target-group shop-checkout-api-blue) due to" in joined
-    assert "deployment AbCdEfGh0123456789: " in joined
+    assert "deployment AbCdEfGh: " in joined
 
 
 def test_live_view_fits_100_columns_without_arns(monkeypatch):
@@ -113,3 +113,39 @@ def test_live_view_of_a_real_broken_deploy_fits_100_columns_without_arns(aws, ru
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "\n", buffer.getvalue() + bad.stdout).replace("\r", "\n")
     lines = _check(plain)
     assert any("rolled back" in line and "shop-worker:1 serves" in line for line in lines), plain
+
+
+def _plain_lines(name: str, result) -> list[str]:
+    """Every text line a command printed (stdout and stderr), labelled for the failure message."""
+    return [f"{name}: {line}" for line in (result.stdout + result.stderr).splitlines()]
+
+
+def _too_wide_or_arn(lines: list[str]) -> list[str]:
+    return [line for line in lines if len(line.split(": ", 1)[1]) > 100 or "arn:aws:" in line]
+
+
+def test_plain_rolling_journey_fits_100_columns_without_arns(aws, run_cli, tmp_path):
+    """Issue 13 item 9: every line of the main rolling journey in plain (CI) mode fits 100 columns and
+    names no full ARN (`--output json` keeps them): validate, plan, apply, deploy, a failing deploy the
+    circuit breaker rolls back, status, history, rollback, and destroy's plan (not confirmed)."""
+    from tests.deploy.test_e2e import WORKER, applied
+
+    lines = []
+    for name, args in (("validate", ("validate", "-f", WORKER)), ("plan", ("plan", "-f", WORKER))):
+        result = run_cli(*args)
+        assert result.exit_code == 0, result.output
+        lines += _plain_lines(name, result)
+    applied(run_cli, aws, WORKER, "worker")
+    for name, args, code in (("deploy", ("deploy", "-f", WORKER, "--image-tag", "v2"), 0),
+                             ("deploy broken", ("deploy", "-f", WORKER, "--image-tag", "broken"), 1),
+                             ("status", ("status", "-f", WORKER), 0),
+                             ("history", ("history", "-f", WORKER), 0),
+                             ("rollback", ("rollback", "-f", WORKER), 0),
+                             ("plan v3", ("plan", "-f", WORKER, "--var", "IMAGE_TAG=v3"), 0)):
+        result = run_cli(*args)
+        assert result.exit_code == code, (name, result.output)
+        lines += _plain_lines(name, result)
+    destroy = run_cli("destroy", "-f", WORKER, input="no\n")
+    assert destroy.exit_code != 0 and "shop-worker" in destroy.stdout
+    lines += _plain_lines("destroy", destroy)
+    assert not _too_wide_or_arn(lines), "\n".join(_too_wide_or_arn(lines))

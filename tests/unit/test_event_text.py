@@ -38,15 +38,15 @@ def test_identical_events_of_one_poll_are_collapsed_with_a_count():
 def test_images_deployments_and_reasons_are_made_short_for_text_lines():
     """Issue 13 item 9: lines fit 100 columns by being short, never wrapped (CI logs are grepped).
     Docker's reference grammar: a first path part with `.` or `:` (or `localhost`) is the registry."""
-    from ecsship.deploy.events import fit_line, fit_reason, short_deployment
-    from ecsship.deploy.names import short_image
+    from ecsship.deploy.events import fit_line, fit_reason
+    from ecsship.deploy.names import short_deployment, short_image
 
     assert short_image("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web:v2") == "team/web:v2"
     assert short_image("localhost:5000/web@sha256:" + "ab" * 32) == "web@sha256:abababab"
     assert short_image("nginx:1.27") == "nginx:1.27" and short_image("library/nginx") == "library/nginx"
-    assert short_deployment("arn:aws:ecs:us-east-1:1:service-deployment/c/s/AbCdEfGh0123456789") == "AbCdEfGh0123456789"
-    assert short_deployment("ecs-svc/7754412330762838215") == "ecs-svc/7754412330762838215"
-    assert short_deployment("d-ABCDEF123") == "d-ABCDEF123"
+    assert short_deployment("arn:aws:ecs:us-east-1:1:service-deployment/c/s/AbCdEfGh0123456789") == "AbCdEfGh"
+    assert short_deployment("ecs-svc/7754412330762838215") == "ecs-svc/…62838215"
+    assert short_deployment("d-ABCDEF123") == "d-ABCDEF12"
     reason = "ECS deployment circuit breaker: tasks failed to start because of a very long reason " * 3
     line = fit_reason("deployment of web:3 failed: ", reason, "; rolled back, web:2 serves", 100)
     assert len(line) <= 100 and line.endswith("…; rolled back, web:2 serves") and " very long reas…" not in line

@@ -9,6 +9,8 @@ AWS CodeDeploy API Reference sections followed:
 - UpdateDeploymentGroup / DeleteDeploymentGroup / DeleteApplication / BatchGetDeploymentGroups.
 - GetDeploymentGroup returns alarmConfiguration as given (moto returns {}), and the last
   attempted / successful deployments.
+- Deployment ids look like AWS's, `d-` and 9 upper-case letters or digits (AWS CLI reference for
+  `aws deploy get-deployment`: `--deployment-id d-USUAELQEX`); moto issues UUIDs.
 Deployments themselves (status progression, stop, continue, targets) live in simulator/codedeploy.py.
 """
 from __future__ import annotations
@@ -91,8 +93,18 @@ def group_info(original_info, group) -> dict:
 
 def apply() -> None:
     import moto.codedeploy.responses as responses
-    from moto.codedeploy.models import CodeDeployBackend
+    from moto.codedeploy.models import CodeDeployBackend, DeploymentInfo
     from moto.core.responses import ActionResult, EmptyResult
+
+    from ecsship.local.simulator.ids import codedeploy_deployment_id
+
+    original_deployment_init = DeploymentInfo.__init__
+
+    def deployment_init(self, *args, **kwargs):
+        original_deployment_init(self, *args, **kwargs)
+        self.deployment_id = codedeploy_deployment_id()  # before moto files it under its id
+
+    DeploymentInfo.__init__ = deployment_init
 
     Response = responses.CodeDeployResponse
     original_info = responses._deployment_group_info

@@ -26,3 +26,10 @@ def uuid() -> str:
 def ecs_deployment_id() -> str:
     """ECS Deployment.id, e.g. ecs-svc/1234567890123456789."""
     return f"ecs-svc/{digits(19)}"
+
+
+def codedeploy_deployment_id() -> str:
+    """CodeDeploy deploymentId: `d-` and 9 upper-case letters or digits (AWS CLI reference,
+    `aws deploy get-deployment --deployment-id d-USUAELQEX`; moto issues UUIDs)."""
+    alphabet = string.ascii_uppercase + string.digits
+    return "d-" + "".join(_random().choice(alphabet) for _ in range(9))
