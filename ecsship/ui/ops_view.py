@@ -105,10 +105,10 @@ def print_job(out: "Output", job) -> None:
         return
     zone = "" if job.schedule.startswith("rate(") else f" {job.timezone}"
     when = f"next {job.next_run}" if job.next_run else job.state.lower()
-    out.print(_fit(f"{job.name}  {job.schedule}{zone}  {when}"))
+    out.print(cut(f"{job.name}  {job.schedule}{zone}  {when}"))
     if not job.runs:
         out.print("  no recent runs")
     for run in job.runs:
         outcome = f"exit {run.exit_code}" if run.exit_code is not None else (run.status.lower() if run.status != "STOPPED"
                                                                              else f"no exit code: {run.reason}")
-        out.print(_fit(f"  {run.started_at or '?'}  task {run.task_id[:8]}  {outcome}"))
+        out.print(cut(f"  {run.started_at or '?'}  task {run.task_id[:8]}  {outcome}"))

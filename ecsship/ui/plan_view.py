@@ -116,7 +116,7 @@ def short_values(path: str, old, new) -> tuple:
     def short(value):
         if not isinstance(value, str):
             return value
-        if path.rsplit(".", 1)[-1] == "image":
+        if ("." + path).endswith(".image"):  # a container's image field (any kind that has one)
             return short_image(value)
         return revision_name(value) if value.startswith("arn:") and ":task-definition/" in value else value
 
