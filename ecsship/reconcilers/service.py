@@ -199,14 +199,12 @@ class ServiceReconciler(Reconciler):
         if (now, wanted) == ("CODE_DEPLOY", "ECS"):
             strategy = next((f.new for f in fields if f.path == "deploymentConfiguration.strategy"), "ROLLING")
             if strategy not in SHIFTING_STRATEGIES:
-                return ("AWS moves a CODE_DEPLOY service to the ECS controller in place only to an ECS blue/green, "
-                        "canary or linear strategy (this manifest's is rolling)")
+                return "AWS changes CODE_DEPLOY to ECS in place only for blue_green, canary or linear"
             if lbs is not None and not _same_pair(lbs.old, lbs.new):
-                return "the ECS blue/green strategy must keep the target groups CodeDeploy uses in place"
+                return "ECS blue/green must keep CodeDeploy's target groups to switch in place"
             return ""
         if lbs is not None and not _same_targets(lbs.old, lbs.new):
-            return ("a deployment controller change is made in place only behind the same target group, "
-                    "and the manifest moves the service to other target groups")
+            return "the controller changes in place only on the same target groups; these differ"
         return ""
 
     def create(self, aws, res, spec):

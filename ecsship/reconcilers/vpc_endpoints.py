@@ -402,7 +402,7 @@ def _ours(sg: dict | None) -> dict | None:
     return sg
 
 
-ACCOUNT_ONLY = "only this account's principals"
+ACCOUNT_ONLY = "this account only"
 
 
 def policy_label(document: str | None, account_id: str) -> str:
@@ -410,7 +410,7 @@ def policy_label(document: str | None, account_id: str) -> str:
     reformatting or a one-element list is not drift)."""
     if document and normalised_policy(document) == normalised_policy(account_only_policy(account_id)):
         return ACCOUNT_ONLY
-    return "another policy (not limited to this account)"
+    return "not limited to this account"
 
 
 def normalised_policy(document: str) -> str:

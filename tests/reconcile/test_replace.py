@@ -23,7 +23,7 @@ def test_controller_change_back_to_ecs_needs_allow_replace(run_cli, manifest, aw
     service = next(c for c in json.loads(plan.stdout)["changes"] if c["kind"] == "service")
     assert service["action"] == "replace"
     assert {"field": "deploymentController.type", "old": "CODE_DEPLOY", "new": "ECS"} in service["fields"]
-    assert "only to an ECS blue/green, canary or linear strategy" in service["note"]  # the plan says why
+    assert "only for blue_green, canary or linear" in service["note"]  # the plan says why
     text = run_cli("plan", "-f", rolling)
     assert "-/+ ECS service payments" in text.stdout and "(forces replacement)" in text.stdout
 

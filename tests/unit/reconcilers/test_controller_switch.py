@@ -38,19 +38,19 @@ def test_code_deploy_to_ecs_blue_green_on_the_same_pair_is_in_place():
 
 def test_code_deploy_to_rolling_replaces_and_says_why():
     replaced, reason = _verdict("CODE_DEPLOY", _switch("CODE_DEPLOY", "ECS", [{"targetGroupArn": BLUE}], [{"targetGroupArn": SINGLE}], "ROLLING"))
-    assert replaced and "only to an ECS blue/green, canary or linear strategy" in reason
+    assert replaced and "only for blue_green, canary or linear" in reason
 
 
 def test_code_deploy_to_ecs_blue_green_on_other_groups_replaces():
     fields = _switch("CODE_DEPLOY", "ECS", [{"targetGroupArn": SINGLE}], [{"targetGroupPair": [BLUE, GREEN]}], "LINEAR")
     replaced, reason = _verdict("CODE_DEPLOY", fields)
-    assert replaced and "keep the target groups" in reason
+    assert replaced and "keep CodeDeploy's target groups" in reason
 
 
 def test_rolling_to_code_deploy_on_other_groups_replaces_and_says_why():
     fields = _switch("ECS", "CODE_DEPLOY", [{"targetGroupArn": SINGLE}], [{"targetGroupPair": [BLUE, GREEN]}])
     replaced, reason = _verdict("ECS", fields)
-    assert replaced and "only behind the same target group" in reason
+    assert replaced and "only on the same target groups" in reason
 
 
 def test_external_is_never_in_place():
