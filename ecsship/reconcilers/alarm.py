@@ -7,12 +7,13 @@ reads them all. An alarm is ecsship's when its description starts with `ecsship:
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, OnDestroy, Reconciler, tag_list
+from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, OnDestroy, Reconciler, check_known, check_known_items, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
 KEYS = ("AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions", "TreatMissingData",
         "ComparisonOperator", "Threshold", "EvaluationPeriods", "DatapointsToAlarm", "Namespace", "MetricName",
         "Statistic", "ExtendedStatistic", "Period", "Dimensions", "Metrics")
+QUERY_KEYS = ("Id", "ReturnData", "Expression", "Label", "MetricStat")
 
 
 def normalise(alarm: dict) -> dict:
@@ -76,6 +77,12 @@ class AlarmReconciler(Reconciler):
         return Live(state=normalise(alarm), outputs={"arn": alarm["AlarmArn"], "name": res.name}, managed=managed)
 
     def desired_state(self, res, spec, live=None):
+        check_known(spec, KEYS, res.label)
+        check_known_items(spec.get("Metrics"), QUERY_KEYS, f"{res.label} metric query")
+        for query in spec.get("Metrics") or []:
+            check_known(query.get("MetricStat") or {}, ("Metric", "Period", "Stat"), f"{res.label} metric {query.get('Id')}")
+            check_known((query.get("MetricStat") or {}).get("Metric") or {}, ("Namespace", "MetricName", "Dimensions"),
+                        f"{res.label} metric {query.get('Id')}")
         return normalise(spec)
 
     def create(self, aws, res, spec):

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.deploy import clock as clocks
-from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, while_role_propagates
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, check_known, while_role_propagates
 
 NS, DIM = "ecs", "ecs:service:DesiredCount"
+
+
+POLICY_KEYS = ("TargetValue", "PredefinedMetricSpecification", "ScaleInCooldown", "ScaleOutCooldown", "DisableScaleIn")
+SCHEDULE_KEYS = ("Schedule", "Timezone", "ScalableTargetAction")
+NOT_COMPARED = ("ResourceId", "policyPrefix")  # which service it scales, and how its policies are named
 
 
 def _policy_state(config: dict) -> dict:
@@ -60,6 +65,11 @@ class AutoscalingReconciler(Reconciler):
         return Live(state=state, outputs={"resource_id": rid})
 
     def desired_state(self, res, spec, live=None):
+        check_known(spec, ("MinCapacity", "MaxCapacity", "policies", "schedules") + NOT_COMPARED, res.label)
+        for name, config in spec["policies"].items():
+            check_known(config, POLICY_KEYS, f"{res.label} policy {name}")
+        for name, action in spec["schedules"].items():
+            check_known(action, SCHEDULE_KEYS, f"{res.label} schedule {name}")
         return {"MinCapacity": _bound(spec, live, "MinCapacity"), "MaxCapacity": _bound(spec, live, "MaxCapacity"),
                 "policies": {name: _policy_state(cfg) for name, cfg in spec["policies"].items()},
                 "schedules": {name: _schedule_state(a) for name, a in spec["schedules"].items()}}

@@ -133,6 +133,12 @@ def check_known(fields, known, where: str) -> None:
         raise NormaliserGap(f"{where}: the normaliser does not compare {', '.join(unknown)}; add them to it")
 
 
+def check_known_items(items, known, where: str) -> None:
+    """`check_known` on each dict of a list (a service's load balancers, a rule's conditions)."""
+    for item in items or []:
+        check_known(item, known, where)
+
+
 def owned(tags: dict, res) -> bool:
     return tags.get(OWNER_KEY) == res.tags.get(OWNER_KEY) and tags.get(CLUSTER_KEY) == res.tags.get(CLUSTER_KEY)
 

@@ -7,8 +7,26 @@ them: which of the pair gets the traffic, and the weights, are theirs, not drift
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, OnDestroy, PlanProblem, Reconciler, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import (
+    CLUSTER_KEY,
+    OWNER_KEY,
+    Live,
+    OnDestroy,
+    PlanProblem,
+    Reconciler,
+    check_known,
+    check_known_items,
+    converge_existing,
+    owned,
+    tag_dict,
+    tag_list,
+)
 from ecsship.reconcilers.cache import cached, forget
+
+COMPARED = ("Priority", "Conditions", "targetGroupArn", "pair")  # the target (or the pair) as `forward`
+# Where the rule is read (its listener, the listeners of the service's rules), and the weighted
+# second target of a pair: the controller moves traffic within the pair, so that is not drift.
+NOT_COMPARED = ("ListenerArn", "listeners", "weighted", "alternateTargetGroupArn")
 
 
 def _conditions(conditions) -> list:
@@ -103,6 +121,8 @@ class ListenerRuleReconciler(Reconciler):
         return targets
 
     def desired_state(self, res, spec, live=None):
+        check_known(spec, COMPARED + NOT_COMPARED, res.label)
+        check_known_items(spec["Conditions"], ("Field", "Values"), f"{res.label} condition")
         forward = "blue/green pair" if spec.get("pair") else [spec["targetGroupArn"]]
         return {"Priority": spec["Priority"], "Conditions": _conditions(spec["Conditions"]), "forward": forward, "tags": dict(res.tags)}
 

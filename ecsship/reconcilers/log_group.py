@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
-from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, check_known, owned
 
 
 class LogGroupReconciler(Reconciler):
@@ -23,6 +23,7 @@ class LogGroupReconciler(Reconciler):
                     outputs=_outputs(arn), managed=owned(tags, res))
 
     def desired_state(self, res, spec, live=None):
+        check_known(spec, ("retentionInDays",), res.label)
         return {"retentionInDays": spec["retentionInDays"], "tags": dict(res.tags)}
 
     def create(self, aws, res, spec):

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from ecsship.aws.errors import aws_call, error_code
 from ecsship.deploy import clock as clocks
 from ecsship.deploy.polling import Backoff, retry_while
-from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, check_known, check_known_items, converge_existing, owned, tag_dict, tag_list
 from ecsship.reconcilers.cache import cached, forget
 
 OPEN_EGRESS = "-1:all to 0.0.0.0/0"
@@ -63,6 +63,9 @@ class SecurityGroupReconciler(Reconciler):
         return Live(state=state, outputs={"id": group["GroupId"]}, managed=owned(tags, res), raw=group)
 
     def desired_state(self, res, spec, live=None):
+        # vpcId is where the group lives (read by, never changed): a group in another VPC is another group.
+        check_known(spec, ("description", "ingress", "egress", "vpcId"), res.label)
+        check_known_items(spec["ingress"], ("protocol", "port", "sources"), f"{res.label} ingress rule")
         ingress = sorted(f"{r['protocol']}:{r['port']}-{r['port']} from {src}" for r in spec["ingress"] for src in r["sources"])
         return {"description": spec["description"], "ingress": ingress, "egress": _egress(spec.get("egress", "open"), live),
                 "tags": dict(res.tags)}

@@ -13,7 +13,19 @@ from ecsship.aws.retrysafe import client_token
 from ecsship.deploy import clock as clocks
 from ecsship.deploy.polling import Backoff, wait_for
 from ecsship.errors import EcsshipError
-from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, note_progress, owned, tag_dict, tag_list, while_role_propagates
+from ecsship.reconcilers.base import (
+    Live,
+    OnDestroy,
+    Reconciler,
+    check_known,
+    check_known_items,
+    converge_existing,
+    note_progress,
+    owned,
+    tag_dict,
+    tag_list,
+    while_role_propagates,
+)
 
 UPDATABLE = ("taskDefinition", "desiredCount", "capacityProviderStrategy", "networkConfiguration", "deploymentConfiguration",
              "healthCheckGracePeriodSeconds", "enableExecuteCommand", "enableECSManagedTags", "propagateTags",
@@ -37,6 +49,38 @@ CODE_DEPLOY_FIXED = ("enableExecuteCommand", "serviceRegistries", "loadBalancers
 # rolling): those replace the service, behind --allow-replace, and the local AWS refuses them.
 IN_PLACE_CONTROLLER_CHANGES = {("ECS", "CODE_DEPLOY"), ("CODE_DEPLOY", "ECS")}
 SHIFTING_STRATEGIES = ("BLUE_GREEN", "CANARY", "LINEAR")
+
+
+# What `normalise` compares, field by field (a desired field outside these is a NormaliserGap).
+COMPARED = ("taskDefinition", "networkConfiguration", "deploymentController", "propagateTags", "enableECSManagedTags",
+            "enableExecuteCommand", "healthCheckGracePeriodSeconds", "loadBalancers", "serviceRegistries",
+            "schedulingStrategy", "desiredCount", "capacityProviderStrategy", "launchType", "deploymentConfiguration")
+IDENTITY = ("cluster", "serviceName")  # which service it is: read by, never changed in place
+LB_KEYS = ("targetGroupArn", "containerName", "containerPort", "advancedConfiguration")
+ADVANCED_KEYS = ("alternateTargetGroupArn", "productionListenerRule", "testListenerRule", "roleArn")
+DEPLOYMENT_KEYS = ("maximumPercent", "minimumHealthyPercent", "deploymentCircuitBreaker", "alarms", "strategy",
+                   "lifecycleHooks", "bakeTimeInMinutes", "canaryConfiguration", "linearConfiguration")
+HOOK_KEYS = ("targetType", "lifecycleStages", "hookTargetArn", "roleArn")
+
+
+def check_spec(spec: dict, where: str) -> None:
+    """Every field of a desired service is one `normalise` compares (issue #14: an allow-list must
+    not drop a field the builder starts sending, or a change to it never shows as drift)."""
+    check_known(spec, COMPARED + IDENTITY, where)
+    check_known(spec.get("networkConfiguration") or {}, ("awsvpcConfiguration",), f"{where} networkConfiguration")
+    net = (spec.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+    check_known(net, ("subnets", "securityGroups", "assignPublicIp"), f"{where} awsvpcConfiguration")
+    check_known(spec.get("deploymentController") or {}, ("type",), f"{where} deploymentController")
+    check_known_items(spec.get("loadBalancers"), LB_KEYS, f"{where} load balancer")
+    for lb in spec.get("loadBalancers") or []:
+        check_known(lb.get("advancedConfiguration") or {}, ADVANCED_KEYS, f"{where} load balancer advancedConfiguration")
+    check_known_items(spec.get("serviceRegistries"), ("registryArn",), f"{where} service registry")
+    check_known_items(spec.get("capacityProviderStrategy"), ("capacityProvider", "weight", "base"), f"{where} capacity provider")
+    deployment = spec.get("deploymentConfiguration") or {}
+    check_known(deployment, DEPLOYMENT_KEYS, f"{where} deploymentConfiguration")
+    check_known(deployment.get("deploymentCircuitBreaker") or {}, ("enable", "rollback"), f"{where} deploymentCircuitBreaker")
+    check_known(deployment.get("alarms") or {}, ("alarmNames", "enable", "rollback"), f"{where} deploymentConfiguration.alarms")
+    check_known_items(deployment.get("lifecycleHooks"), HOOK_KEYS, f"{where} lifecycle hook")
 
 
 def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool, pair: list | None = None) -> dict:
@@ -163,6 +207,7 @@ class ServiceReconciler(Reconciler):
         return Live(state=state, outputs={"arn": svc["serviceArn"], "name": res.name}, managed=owned(tags, res), raw=svc)
 
     def desired_state(self, res, spec, live=None):
+        check_spec(spec, res.label)
         return normalise(spec, res.tags, spec.get("_autoscaled", False), "capacityProviderStrategy" in spec, spec.get("_targetGroupPair"))
 
     def replace_fields_for(self, live, fields=()) -> tuple[str, ...]:
