@@ -11,7 +11,7 @@ from ecsship.deploy.health import alarm_states, target_health
 from ecsship.deploy.model import WAITING_APPROVAL
 from ecsship.deploy.names import iso, revision_name, short_id, unsupported
 from ecsship.deploy.strategies import strategy_for
-from ecsship.deploy.strategies.codedeploy import CodeDeployStrategy
+from ecsship.deploy.strategies.codedeploy import CodeDeployStrategy, alarm_names_of
 from ecsship.deploy.strategies.ecs import EcsStrategy
 
 
@@ -19,6 +19,7 @@ def gather(aws, settings, events: int = 10) -> dict:
     strategy = EcsStrategy(aws, settings, clock=None)
     svc = strategy.describe_service()
     controller = (svc.get("deploymentController") or {}).get("type", "ECS")
+    group = CodeDeployStrategy(aws, settings, clock=None).deployment_group() if controller == "CODE_DEPLOY" else None
     data: dict = {
         "service": svc.get("serviceName"),
         "cluster": settings.cluster,
@@ -33,11 +34,14 @@ def gather(aws, settings, events: int = 10) -> dict:
         "task_sets": [_task_set(t) for t in svc.get("taskSets", []) or []],
         "targets": _targets(aws, svc),
         "traffic": _traffic(aws, svc),
+        "listeners": _listener_weights(aws, group) if group is not None else None,
         "rollout": _rollout(aws, settings),
         "scaling": _scaling(aws, settings),
-        "alarms": _alarms(aws, svc, _codedeploy_alarm_names(aws, settings) if controller == "CODE_DEPLOY" else None),
+        "alarms": _alarms(aws, svc, alarm_names_of(group) if group is not None else None),
         "events": [{"at": iso(e.get("createdAt")), "message": e.get("message", "")} for e in (svc.get("events") or [])[:events]],
     }
+    if data["listeners"] and not data["traffic"]:
+        data["traffic"] = data["listeners"].get("production") or {}  # which target group is live
     return data
 
 
@@ -62,9 +66,13 @@ def _task_set(t: dict) -> dict:
 
 def _group_arns(svc: dict) -> list[str]:
     """Every target group of the service: for ECS-native blue/green both of the pair (after a swap
-    the live one is the `alternateTargetGroupArn`: Service LoadBalancer.advancedConfiguration)."""
+    the live one is the `alternateTargetGroupArn`: Service LoadBalancer.advancedConfiguration); for
+    CodeDeploy the groups of its task sets too (TaskSet.loadBalancers: the replacement's is the other one)."""
     arns: list[str] = []
-    for lb in svc.get("loadBalancers", []) or []:
+    balancers = list(svc.get("loadBalancers", []) or [])
+    for task_set in svc.get("taskSets", []) or []:
+        balancers += task_set.get("loadBalancers", []) or []
+    for lb in balancers:
         adv = lb.get("advancedConfiguration") or {}
         for arn in (lb.get("targetGroupArn"), adv.get("alternateTargetGroupArn")):
             if arn and arn not in arns:
@@ -88,13 +96,51 @@ def _traffic(aws, svc: dict) -> dict:
     weights: dict = {}
     for rule in found:
         for action in rule.get("Actions", []):
-            groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
-            if not groups and action.get("TargetGroupArn"):
-                groups = [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}]
-            total = sum(g.get("Weight", 1) for g in groups) or 1
-            for g in groups:
-                weights[short_id(g["TargetGroupArn"])] = round(100.0 * g.get("Weight", 1) / total, 1)
+            weights.update(_forward_weights(action))
     return weights
+
+
+def _forward_weights(action: dict) -> dict:
+    """{target group name: % of the traffic} of one forward action (ELBv2 Action.ForwardConfig.TargetGroups
+    weights; a plain TargetGroupArn takes it all)."""
+    groups = (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+    if not groups and action.get("TargetGroupArn"):
+        groups = [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}]
+    total = sum(g.get("Weight", 1) for g in groups) or 1
+    return {short_id(g["TargetGroupArn"]): round(100.0 * g.get("Weight", 1) / total, 1) for g in groups}
+
+
+def _listener_weights(aws, group: dict) -> dict:
+    """A CodeDeploy blue/green service: {"production"|"test": {target group: weight %}} on its listeners.
+    The deployment group names the target group pair and the listeners (DeploymentGroupInfo.loadBalancerInfo
+    .targetGroupPairInfoList: targetGroups, prodTrafficRoute / testTrafficRoute.listenerArns); CodeDeploy
+    moves traffic by rewriting what forwards to the pair there, so the listener's rules (ELBv2 DescribeRules:
+    the default rule too, IsDefault) say where it goes now: the first rule in priority order forwarding to
+    the pair (a host/path rule on a shared listener before the default action)."""
+    pair = ((group.get("loadBalancerInfo") or {}).get("targetGroupPairInfoList") or [{}])[0]
+    names = {tg.get("name") for tg in pair.get("targetGroups", []) or []}
+    routes: dict = {}
+    for route, key in (("production", "prodTrafficRoute"), ("test", "testTrafficRoute")):
+        for listener in (pair.get(key) or {}).get("listenerArns") or []:
+            weights = _pair_weights(aws, listener, names)
+            if weights:
+                routes[route] = weights
+                break
+    return routes
+
+
+def _pair_weights(aws, listener: str, names: set) -> dict:
+    rules: list[dict] = []
+    with aws_call("a listener of the CodeDeploy deployment group", "elbv2:DescribeRules"):
+        for page in aws.client("elbv2").get_paginator("describe_rules").paginate(ListenerArn=listener):
+            rules += page.get("Rules", [])
+    rules.sort(key=lambda r: (r.get("IsDefault", False), int(r["Priority"]) if str(r.get("Priority", "")).isdigit() else 0))
+    for rule in rules:
+        for action in rule.get("Actions", []):
+            weights = _forward_weights(action) if action.get("Type") == "forward" else {}
+            if set(weights) & names:
+                return weights
+    return {}
 
 
 def _rollout(aws, settings) -> dict | None:
@@ -128,10 +174,6 @@ def _scaling(aws, settings) -> dict | None:
             raise
         out["activities"] = None  # this endpoint does not say
     return out
-
-
-def _codedeploy_alarm_names(aws, settings) -> list[str]:
-    return CodeDeployStrategy(aws, settings, clock=None).group_alarm_names()
 
 
 def _alarms(aws, svc: dict, names: list[str] | None = None) -> list[dict]:

@@ -30,12 +30,17 @@ def status_lines(data: dict) -> list[str]:
                          + (f", scale {t['scale']:g}%" if t.get("scale") is not None else ""))
     rollout = data.get("rollout")
     if rollout:
-        text = f"rollout: deployment {short_deployment(rollout.get('deployment_arn') or rollout['deployment'])} {rollout['old'] or '(none)'} → {rollout['new']}, {rollout['state'].replace('_', ' ')}"
-        if rollout.get("phase"):
-            text += f", phase {rollout['phase']}"
-        lines.append(text)
+        head = f"rollout: deployment {short_deployment(rollout.get('deployment_arn') or rollout['deployment'])} {rollout['old'] or '(none)'} → {rollout['new']}"
+        state = rollout["state"].replace("_", " ") + (f", phase {rollout['phase']}" if rollout.get("phase") else "")
+        # Too long for one line (long names, ECS's long phase names): the state on a line of its own.
+        lines += [f"{head}, {state}"] if len(head) + len(state) + 2 <= WIDTH else [head, f"  {state}"]
         if rollout.get("waiting_approval"):
             lines.append("  waiting for approval: `ecsship promote` shifts production traffic, `ecsship rollback` abandons it")
+    if data.get("listeners"):
+        # Where each listener sends traffic now (groups with no weight left out; JSON has every number).
+        lines.append("listeners: " + "; ".join(
+            f"{route} " + ", ".join(f"{name} {weight:g}%" for name, weight in weights.items() if weight)
+            for route, weights in data["listeners"].items()))
     traffic = data.get("traffic") or {}
     for name, counts in (data.get("targets") or {}).items():
         text = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no targets"

@@ -363,8 +363,17 @@ def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, r
     assert run_cli("apply", "-f", manifest, "--yes").exit_code == 0
     cd = aws.client("codedeploy")
 
-    waiting = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
+    waiting = waiting_text = run_cli("deploy", "-f", manifest, "--image-tag", "v2")
     assert waiting.exit_code == 3 and "waiting for approval" in waiting.stdout and "ecsship promote" in waiting.stdout
+    # Issue #13: status says where each listener sends traffic. CodeDeploy's AllowTestTraffic has pointed the test
+    # listener at the replacement; production still goes to the original (CodeDeploy guide, "What happens during
+    # an Amazon ECS deployment"); read from the listeners' rules (ELBv2 DescribeRules ForwardConfig weights).
+    status = run_cli("--output", "json", "status", "-f", manifest)
+    blue, green = "shop-checkout-api-bg-blue", "shop-checkout-api-bg-green"
+    assert json.loads(status.stdout)["listeners"] == {"production": {blue: 100.0, green: 0.0}, "test": {blue: 0.0, green: 100.0}}
+    text = run_cli("status", "-f", manifest)
+    assert f"listeners: production {blue} 100%; test {green} 100%" in text.stdout.splitlines()
+    assert f"target group {green} (idle): 2 healthy" in text.stdout  # the replacement's group, from its task set
     abandoned = run_cli("rollback", "-f", manifest)
     assert abandoned.exit_code == 0, abandoned.output
     assert "stopping deployment" in abandoned.stdout and "shop-checkout-api-bg:1 serves" in abandoned.stdout
@@ -385,6 +394,10 @@ def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, r
     assert "deployed shop-checkout-api-bg:3" in promoted.stdout
     assert "has started 2 tasks" not in promoted.stdout  # events told before promote are not repeated
     assert cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]["status"] == "Succeeded"
+    # Issue #13 item 9: the blue/green journey's text (deploy to approval, status, rollback, promote) fits
+    # 100 columns and names no full ARN (JSON keeps them).
+    lines = [line for r in (waiting_text, text, abandoned, promoted) for line in (r.stdout + r.stderr).splitlines()]
+    assert not [line for line in lines if len(line) > 100 or "arn:aws:" in line]
 
 
 def test_apply_of_a_new_image_on_a_codedeploy_service_ships_it_through_codedeploy(sim, run_cli, aws, tmp_path):

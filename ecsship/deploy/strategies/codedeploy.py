@@ -133,17 +133,23 @@ class CodeDeployStrategy(EcsStrategy):
 
     def group_alarm_names(self) -> list[str]:
         """The alarms that stop this group's deployments (CodeDeploy keeps them on the group)."""
+        return alarm_names_of(self.deployment_group())
+
+    def deployment_group(self) -> dict:
         s = self.settings
         with aws_call(f"CodeDeploy group {s.deployment_group}", "codedeploy:GetDeploymentGroup"):
-            info = self.cd.get_deployment_group(applicationName=s.application, deploymentGroupName=s.deployment_group)["deploymentGroupInfo"]
-        config = info.get("alarmConfiguration") or {}
-        if not config.get("enabled", False):
-            return []
-        return [a["name"] for a in config.get("alarms", []) if a.get("name")]
+            return self.cd.get_deployment_group(applicationName=s.application, deploymentGroupName=s.deployment_group)["deploymentGroupInfo"]
 
     def _get(self, deployment_id: str) -> dict:
         with aws_call(f"CodeDeploy deployment {deployment_id}", "codedeploy:GetDeployment"):
             return self.cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+
+
+def alarm_names_of(group: dict) -> list[str]:
+    config = group.get("alarmConfiguration") or {}
+    if not config.get("enabled", False):
+        return []
+    return [a["name"] for a in config.get("alarms", []) if a.get("name")]
 
 
 def appspec_task_definition(info: dict) -> str:

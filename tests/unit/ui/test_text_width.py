@@ -68,3 +68,17 @@ def test_plan_names_images_by_repository_and_tag_and_task_definitions_by_family_
     # The short forms would read the same: the whole values say what changes (a registry move).
     moved = field_lines(FieldChange("containerDefinitions.worker.image", "worker:v1", f"{ecr}:v1"))[0]
     assert moved.endswith(f'"worker:v1" -> "{ecr}:v1"')
+
+
+def test_status_of_a_codedeploy_service_says_where_each_listener_sends_traffic():
+    data = {"service": "checkout-api", "cluster": "shop", "status": "ACTIVE", "revision": "shop-checkout-api:3",
+            "strategy": "CODE_DEPLOY", "controller": "CODE_DEPLOY", "running": 2, "desired": 2,
+            "listeners": {"production": {"shop-checkout-api-blue": 90.0, "shop-checkout-api-green": 10.0},
+                          "test": {"shop-checkout-api-blue": 0.0, "shop-checkout-api-green": 100.0}}}
+    lines = status_lines(data)
+    assert all(len(line) <= 100 for line in lines), lines  # mid-shift, long names: wrapped with an indent
+    start = next(i for i, line in enumerate(lines) if line.startswith("listeners: "))
+    assert " ".join(line.strip() for line in lines[start:start + 2]) == (
+        "listeners: production shop-checkout-api-blue 90%, shop-checkout-api-green 10%; test shop-checkout-api-green 100%")
+    data["listeners"] = {"production": {"shop-checkout-api-blue": 100.0, "shop-checkout-api-green": 0.0}}
+    assert "listeners: production shop-checkout-api-blue 100%" in status_lines(data)
