@@ -1,6 +1,7 @@
 """Options shared by many commands, declared once."""
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, List, Optional
 
 import typer
@@ -8,3 +9,25 @@ import typer
 FileOpt = Annotated[str, typer.Option("--file", "-f", help="Manifest to use (- reads it from standard input).", show_default=True)]
 EnvOpt = Annotated[Optional[str], typer.Option("--env", "-e", help="Merge environments.NAME over the base manifest.")]
 VarOpt = Annotated[Optional[List[str]], typer.Option("--var", help="Set a ${VAR} for interpolation: KEY=VALUE (repeatable; wins over the environment).")]
+
+# The options of every command that reads a manifest: (type, default) by parameter name.
+MANIFEST_OPTIONS = {"file": (FileOpt, "ecsship.yaml"), "env": (EnvOpt, None), "var": (VarOpt, None)}
+
+
+def manifest_options(fn):
+    """Give a command the manifest options (-f/--file, -e/--env, --var) declared once above: it
+    lists them last, keyword-only and bare (`def run(ctx, command: CommandArg = None, *, file, env,
+    var)`); typer sees them right after `ctx` (so `--help` lists them first, as everywhere), each
+    with its type and default. Click passes every parameter by name, so the order is typer's only."""
+    signature = inspect.signature(fn, eval_str=True)  # typer reads the annotations as objects
+    own, manifest = [], []
+    for param in signature.parameters.values():
+        if param.name in MANIFEST_OPTIONS and param.kind is param.KEYWORD_ONLY and param.annotation is param.empty:
+            annotation, default = MANIFEST_OPTIONS[param.name]
+            manifest.append(param.replace(kind=param.POSITIONAL_OR_KEYWORD, annotation=annotation, default=default))
+        else:
+            own.append(param)
+    params = own[:1] + manifest + own[1:]  # own[0] is the typer.Context
+    fn.__signature__ = signature.replace(parameters=params)
+    fn.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not p.empty}
+    return fn

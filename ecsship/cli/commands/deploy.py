@@ -6,12 +6,13 @@ The flows are in ecsship/app/ (deploy, rollback, wait, promote); they go through
 """
 from __future__ import annotations
 
+import importlib
 from typing import Annotated, Optional
 
 import typer
 
 from ecsship.cli.errors_to_exit import guarded
-from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+from ecsship.cli.options import manifest_options
 
 TimeoutOpt = Annotated[Optional[str], typer.Option("--timeout", help="Give up (and roll back) after this long: 90s, 15m, 1h. Default: the manifest's deploy.timeout.")]
 NoWaitOpt = Annotated[bool, typer.Option("--no-wait", help="Start the rollout, print its id and exit 0 without watching.")]
@@ -20,11 +21,9 @@ NoWaitOpt = Annotated[bool, typer.Option("--no-wait", help="Start the rollout, p
 def register(app: typer.Typer) -> None:
     @app.command(rich_help_panel="Ship")
     @guarded
+    @manifest_options
     def deploy(
         ctx: typer.Context,
-        file: FileOpt = "ecsship.yaml",
-        env: EnvOpt = None,
-        var: VarOpt = None,
         image_tag: Annotated[Optional[str], typer.Option("--image-tag", "-t", help="Replace the tag (or sha256: digest) of the manifest's image.")] = None,
         image: Annotated[Optional[str], typer.Option("--image", help="Deploy this full image URI instead of the manifest's.")] = None,
         timeout: TimeoutOpt = None,
@@ -33,6 +32,7 @@ def register(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help="Start even if another deployment is in progress; redeploy an unchanged revision.")] = False,
         continue_: Annotated[bool, typer.Option("--continue", help="Let a deployment waiting for approval shift production traffic (same as `promote`).")] = False,
         with_infra: Annotated[bool, typer.Option("--with-infra", help="Apply infrastructure changes the plan shows before deploying.")] = False,
+        *, file, env, var,
     ) -> None:
         """Ship a new version through the manifest's strategy and watch it to the end.
 
@@ -52,14 +52,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command(rich_help_panel="Ship")
     @guarded
+    @manifest_options
     def rollback(
         ctx: typer.Context,
-        file: FileOpt = "ecsship.yaml",
-        env: EnvOpt = None,
-        var: VarOpt = None,
         to_revision: Annotated[Optional[int], typer.Option("--to-revision", help="Task definition revision number to return to.")] = None,
         timeout: TimeoutOpt = None,
         no_wait: NoWaitOpt = False,
+        *, file, env, var,
     ) -> None:
         """Return to the last good revision before the current one (or --to-revision N).
 
@@ -69,34 +68,20 @@ def register(app: typer.Typer) -> None:
 
         rollback_flow(ctx.obj, file, env, var, to_revision=to_revision, timeout=timeout, wait=not no_wait)
 
-    @app.command(rich_help_panel="Ship")
-    @guarded
-    def wait(
-        ctx: typer.Context,
-        file: FileOpt = "ecsship.yaml",
-        env: EnvOpt = None,
-        var: VarOpt = None,
-        timeout: TimeoutOpt = None,
-    ) -> None:
-        """Follow the deployment in progress (whoever started it) to its end, without acting on it.
+    def follow_command(name: str, doc: str) -> None:
+        """`wait` and `promote`: the manifest and --timeout, handed to the flow `ecsship.app.<name>.<name>`."""
+        @guarded
+        @manifest_options
+        def command(ctx: typer.Context, timeout: TimeoutOpt = None, *, file, env, var) -> None:
+            flow = getattr(importlib.import_module(f"ecsship.app.{name}"), name)  # imported when it runs: --help stays light
+            flow(ctx.obj, file, env, var, timeout)
+
+        command.__doc__ = doc
+        app.command(name, rich_help_panel="Ship")(command)
+
+    follow_command("wait", """Follow the deployment in progress (whoever started it) to its end, without acting on it.
 
         Exit 0 when it completed (or none is in progress), 1 when it failed, rolled back or timed out,
         3 when it waits for approval, 130 on Ctrl-C.
-        """
-        from ecsship.app.wait import wait as wait_flow
-
-        wait_flow(ctx.obj, file, env, var, timeout)
-
-    @app.command(rich_help_panel="Ship")
-    @guarded
-    def promote(
-        ctx: typer.Context,
-        file: FileOpt = "ecsship.yaml",
-        env: EnvOpt = None,
-        var: VarOpt = None,
-        timeout: TimeoutOpt = None,
-    ) -> None:
-        """Shift production traffic to a deployment waiting for approval (`approval: manual`), and watch it finish."""
-        from ecsship.app.promote import promote as promote_flow
-
-        promote_flow(ctx.obj, file, env, var, timeout)
+        """)
+    follow_command("promote", """Shift production traffic to a deployment waiting for approval (`approval: manual`), and watch it finish.""")

@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ecsship.cli.errors_to_exit import guarded
-from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+from ecsship.cli.options import manifest_options
 
 ContainerOpt = Annotated[Optional[str], typer.Option("--container", help="Container to use (default: the service's main container).")]
 CommandArg = Annotated[Optional[List[str]], typer.Argument(help="The command and its arguments, after `--`.", show_default=False)]
@@ -18,17 +18,16 @@ CommandArg = Annotated[Optional[List[str]], typer.Argument(help="The command and
 def register(app: typer.Typer) -> None:
     @app.command(rich_help_panel="Operations")
     @guarded
+    @manifest_options
     def run(
         ctx: typer.Context,
         command: CommandArg = None,
-        file: FileOpt = "ecsship.yaml",
-        env: EnvOpt = None,
-        var: VarOpt = None,
         image_tag: Annotated[Optional[str], typer.Option("--image-tag", "-t", help="Run this tag of the manifest's image (a one-off revision).")] = None,
         image: Annotated[Optional[str], typer.Option("--image", help="Run this full image URI (a one-off revision).")] = None,
         container: ContainerOpt = None,
         timeout: Annotated[Optional[str], typer.Option("--timeout", help="Stop the task after this long: 90s, 10m, 1h (default 10m).")] = "10m",
         detach: Annotated[bool, typer.Option("--detach", help="Print the task ARN and exit 0 once it has started.")] = False,
+        *, file, env, var,
     ) -> None:
         """Run a one-off task like the service's (roles, secrets, network), e.g. `ecsship run -- bin/migrate up`.
 
@@ -46,17 +45,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command(rich_help_panel="Operations")
     @guarded
+    @manifest_options
     def logs(
         ctx: typer.Context,
-        file: FileOpt = "ecsship.yaml",
-        env: EnvOpt = None,
-        var: VarOpt = None,
         follow: Annotated[bool, typer.Option("--follow", "-F", help="Keep printing new lines until Ctrl-C (exit 130).")] = False,
         since: Annotated[Optional[str], typer.Option("--since", help="How far back to start: 90s, 10m, 1h (default 10m).")] = None,
         deployment: Annotated[Optional[str], typer.Option("--deployment", help="Only tasks of this deployment (an id from `history`, or ecs-svc/...).")] = None,
         revision: Annotated[Optional[int], typer.Option("--revision", help="Only tasks of this task definition revision number.")] = None,
         task: Annotated[Optional[str], typer.Option("--task", help="Only this task (its id, or the first characters of it).")] = None,
         container: ContainerOpt = None,
+        *, file, env, var,
     ) -> None:
         """The service's log lines (CloudWatch Logs), each labelled with its task and revision."""
         from ecsship.app.logs import logs_command
@@ -69,14 +67,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("exec", rich_help_panel="Operations")
     @guarded
+    @manifest_options
     def exec_(
         ctx: typer.Context,
         command: CommandArg = None,
-        file: FileOpt = "ecsship.yaml",
-        env: EnvOpt = None,
-        var: VarOpt = None,
         task: Annotated[Optional[str], typer.Option("--task", help="The task (id or its first characters); default: a running task of the service.")] = None,
         container: ContainerOpt = None,
+        *, file, env, var,
     ) -> None:
         """Run a command in a running task through ECS Exec, e.g. `ecsship exec -- sh`.
 

@@ -134,21 +134,12 @@ class EcsEngine:
     # -- tasks ---------------------------------------------------------------------------
     def step_task(self, backend, service, sim: ServiceSim, task, now: float, elbv2) -> None:
         status = task.last_status
-        elapsed = now - task.ecsship_phase_at
-        if status == "STOPPED":
-            if now - task.ecsship_phase_at > task_sim.STOPPED_TASK_RETENTION_SECONDS:
-                backend.tasks.get(service.cluster_name, {}).pop(task.task_arn, None)
-                sim.tasks.remove(task)
-            return
         if task.desired_status == "STOPPED" and status in ("PROVISIONING", "PENDING", "RUNNING"):
             self._begin_stop(service, sim, task, now, elbv2)
             return
-        if status == "PROVISIONING" and elapsed >= task_sim.PROVISIONING_SECONDS:
-            task_sim.set_status(task, "PENDING", now)
-            task.pull_started_at = ts(now)
-            for attachment in task.attachments:
-                attachment["status"] = "ATTACHED"
-        elif status == "PENDING" and elapsed >= task_sim.PENDING_SECONDS:
+        if task_sim.step_alike(backend, task, now, sim.tasks):
+            return
+        if status == "PENDING" and now - task.ecsship_phase_at >= task_sim.PENDING_SECONDS:
             self._start_running(backend, service, sim, task, now, elbv2)
         elif status == "RUNNING":
             self._while_running(service, sim, task, now, elbv2)
@@ -156,33 +147,9 @@ class EcsEngine:
             if all(target_health.registry(elbv2.target_groups[tg]).get(tid) is None
                    for tg, tid in task.ecsship_targets if tg in elbv2.target_groups):
                 task_sim.set_status(task, "STOPPING", now)
-        elif status == "STOPPING" and elapsed >= task_sim.STOPPING_SECONDS:
-            task_sim.set_status(task, "DEPROVISIONING", now)
-            for container in task.containers:
-                container.last_status = "STOPPED"
-                if container.exitCode is None and task.ecsship_running_at is not None:
-                    container.exitCode = 0
-            task.execution_stopped_at = ts(now)
-        elif status == "DEPROVISIONING" and elapsed >= task_sim.DEPROVISIONING_SECONDS:
-            task_sim.set_status(task, "STOPPED", now)
-            task.stopped_at = ts(now)
-            for attachment in task.attachments:
-                attachment["status"] = "DELETED"
-            eni_id = getattr(task, "ecsship_eni", None)
-            if eni_id:
-                from moto.ec2.models import ec2_backends
-
-                ec2_backends[backend.account_id][service.region_name].enis.pop(eni_id, None)
 
     def _start_running(self, backend, service, sim, task, now, elbv2) -> None:
-        task_sim.set_status(task, "RUNNING", now)
-        task.ecsship_running_at = now
-        task.started_at = task.pull_stopped_at = task.connectivity_at = ts(now)
-        task.connectivity = "CONNECTED"
-        for container in task.containers:
-            container.last_status = "RUNNING"
-            container.image_digest = _digest_for(service, container.image)
-        task_logs.containers_started(task, now)
+        task_sim.start_running(task, now, digest=lambda image: _digest_for(service, image))
         rollout = _rollout(sim, task.ecsship_rollout)
         revision = sim.revisions.get(task.ecsship_revision)
         if revision is None or not task.ecsship_ip:

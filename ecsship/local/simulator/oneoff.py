@@ -114,12 +114,6 @@ def step(backend, now: float) -> None:
 
 def _step_task(backend, task, now: float) -> None:
     status = task.last_status
-    elapsed = now - task.ecsship_phase_at
-    if status == "STOPPED":
-        if elapsed > task_sim.STOPPED_TASK_RETENTION_SECONDS:
-            backend.tasks.get(task.cluster_name, {}).pop(task.task_arn, None)
-            _registry(backend).remove(task)
-        return
     if task.desired_status == "STOPPED" and status in ("PROVISIONING", "PENDING", "RUNNING"):
         if status == "RUNNING":
             _exit(task, SIGTERM_EXIT_CODE, now)
@@ -127,12 +121,10 @@ def _step_task(backend, task, now: float) -> None:
         for container in task.containers:
             container.last_status = "STOPPED"
         return
-    if status == "PROVISIONING" and elapsed >= task_sim.PROVISIONING_SECONDS:
-        task_sim.set_status(task, "PENDING", now)
-        task.pull_started_at = ts(now)
-        for attachment in task.attachments:
-            attachment["status"] = "ATTACHED"
-    elif status == "PENDING" and elapsed >= task_sim.PENDING_SECONDS:
+    if task_sim.step_alike(backend, task, now, _registry(backend)):
+        return
+    elapsed = now - task.ecsship_phase_at
+    if status == "PENDING" and elapsed >= task_sim.PENDING_SECONDS:
         pull_error = _pull_error(backend, task.ecsship_images)  # the image is pulled now, not at RunTask
         if pull_error:
             task_sim.request_stop(task, now, pull_error, "TaskFailedToStart")
@@ -141,34 +133,13 @@ def _step_task(backend, task, now: float) -> None:
                 container.reason = pull_error
             task_sim.set_status(task, "DEPROVISIONING", now)
             return
-        task_sim.set_status(task, "RUNNING", now)
-        task.ecsship_running_at = now
-        task.started_at = task.pull_stopped_at = task.connectivity_at = ts(now)
-        task.connectivity = "CONNECTED"
-        for container in task.containers:
-            container.last_status = "RUNNING"
-        task_logs.containers_started(task, now)
+        task_sim.start_running(task, now)
     elif status == "RUNNING" and elapsed >= task_sim.EXIT_AFTER_RUNNING_SECONDS:
         _exit(task, task.ecsship_exit_code, now)
         task_sim.request_stop(task, now, "Essential container in task exited", "EssentialContainerExited")
         task_sim.set_status(task, "DEACTIVATING", now)
     elif status == "DEACTIVATING":
         task_sim.set_status(task, "STOPPING", now)
-    elif status == "STOPPING" and elapsed >= task_sim.STOPPING_SECONDS:
-        task_sim.set_status(task, "DEPROVISIONING", now)
-        for container in task.containers:
-            container.last_status = "STOPPED"
-        task.execution_stopped_at = ts(now)
-    elif status == "DEPROVISIONING" and elapsed >= task_sim.DEPROVISIONING_SECONDS:
-        task_sim.set_status(task, "STOPPED", now)
-        task.stopped_at = ts(now)
-        for attachment in task.attachments:
-            attachment["status"] = "DELETED"
-        eni_id = getattr(task, "ecsship_eni", None)
-        if eni_id:
-            from moto.ec2.models import ec2_backends
-
-            ec2_backends[backend.account_id][task.region_name].enis.pop(eni_id, None)
 
 
 def _exit(task, code: int, now: float) -> None:

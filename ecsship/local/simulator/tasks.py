@@ -15,6 +15,7 @@ import ipaddress
 
 from moto.ecs.models import Task
 
+from ecsship.local.simulator import task_logs
 from ecsship.local.simulator.model_time import ts
 
 PROVISIONING_SECONDS = 4.0
@@ -192,6 +193,61 @@ def set_status(task: SimTask, status: str, now: float) -> None:
     task.last_status = status
     task.ecsship_phase_at = now
     task.version = getattr(task, "version", 1) + 1
+
+
+def step_alike(backend, task: SimTask, now: float, registry: list) -> bool:
+    """The lifecycle steps a service's task and a one-off task take alike; True when `task` was in
+    one of them. PROVISIONING -> PENDING (ENI attached); STOPPING -> DEPROVISIONING (containers
+    stopped); DEPROVISIONING -> STOPPED (ENI deleted); a STOPPED task is listed for about an hour,
+    then dropped from the cluster and from `registry` (the simulator's list it is stepped from)."""
+    status, elapsed = task.last_status, now - task.ecsship_phase_at
+    if status == "STOPPED":
+        if elapsed > STOPPED_TASK_RETENTION_SECONDS:
+            backend.tasks.get(task.cluster_name, {}).pop(task.task_arn, None)
+            registry.remove(task)
+        return True
+    if status == "PROVISIONING":
+        if elapsed >= PROVISIONING_SECONDS:
+            set_status(task, "PENDING", now)
+            task.pull_started_at = ts(now)
+            for attachment in task.attachments:
+                attachment["status"] = "ATTACHED"
+        return True
+    if status == "STOPPING":
+        if elapsed >= STOPPING_SECONDS:
+            set_status(task, "DEPROVISIONING", now)
+            for container in task.containers:
+                container.last_status = "STOPPED"
+                if container.exitCode is None and task.ecsship_running_at is not None:
+                    container.exitCode = 0  # stopped by the scheduler: the process ended on SIGTERM cleanly
+            task.execution_stopped_at = ts(now)
+        return True
+    if status == "DEPROVISIONING":
+        if elapsed >= DEPROVISIONING_SECONDS:
+            set_status(task, "STOPPED", now)
+            task.stopped_at = ts(now)
+            for attachment in task.attachments:
+                attachment["status"] = "DELETED"
+            eni_id = getattr(task, "ecsship_eni", None)
+            if eni_id:
+                from moto.ec2.models import ec2_backends
+
+                ec2_backends[backend.account_id][backend.region_name].enis.pop(eni_id, None)
+        return True
+    return False
+
+
+def start_running(task: SimTask, now: float, digest=lambda image: None) -> None:
+    """PENDING -> RUNNING: the image pulled (`digest(image)`: the digest it resolved to), the
+    containers started, their first log lines written."""
+    set_status(task, "RUNNING", now)
+    task.ecsship_running_at = now
+    task.started_at = task.pull_stopped_at = task.connectivity_at = ts(now)
+    task.connectivity = "CONNECTED"
+    for container in task.containers:
+        container.last_status = "RUNNING"
+        container.image_digest = digest(container.image)
+    task_logs.containers_started(task, now)
 
 
 def request_stop(task: SimTask, now: float, reason: str, code: str) -> None:
