@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy.names import short_deployment
 from ecsship.errors import EcsshipError
 
 FOLLOW_SECONDS = 3.0
@@ -47,7 +48,7 @@ def task_index(aws, cluster: str, family: str) -> dict[str, TaskInfo]:
 class Selection:
     task: str | None = None  # a task id (or its first characters)
     revision: int | None = None
-    deployment: str | None = None  # ecs-svc/... (startedBy) or a service deployment id from `history`
+    deployment: str | None = None  # ecs-svc/... (startedBy) or a service deployment id from `history`; whole or as text shows it
     deployment_td: str | None = None  # resolved from a service deployment id
 
     def wants(self, task_id: str, info: TaskInfo | None) -> bool:
@@ -59,7 +60,7 @@ class Selection:
             if info is None:
                 return False
             if self.deployment.startswith("ecs-svc/"):
-                return info.started_by == self.deployment
+                return self.deployment in (info.started_by, short_deployment(info.started_by))
             return info.task_definition == self.deployment_td
         return True
 
@@ -69,7 +70,7 @@ def resolve_deployment(aws, settings, ident: str) -> str:
     from ecsship.deploy.history import deployments
 
     for row in deployments(aws, settings, 50):
-        if row["id"] and (row["id"] == ident or ident.endswith("/" + row["id"])):
+        if row["id"] and (ident in (row["id"], short_deployment(row["id"])) or ident.endswith("/" + row["id"])):
             if row.get("task_definition"):
                 return row["task_definition"]
     raise EcsshipError(f"deployment {ident} is not among the service's recent deployments", "`ecsship history` lists them")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
-from ecsship.ui.width import cut
+from ecsship.deploy.events import shorten_arns
+from ecsship.ui.width import WIDTH, cut, wrap
 
 if TYPE_CHECKING:
     from ecsship.ops.run import OneOff, Result
@@ -72,12 +73,13 @@ class RunView:
         if result.exit_code == 0 and not result.timed_out:
             self.out.success(cut(f"{self._label()}task {task.task_id[:8]} exited 0"))
             return
+        # How it ended is the last word of a run or a deploy step: the reason is wrapped at a word, never cut.
         if result.exit_code is not None and not result.timed_out:
-            self.out.print(cut(f"{self._label()}task {task.task_id[:8]} exited {result.exit_code} ({result.reason or 'no reason given'})"),
-                           style="red")
-            return
-        self.out.print(cut(f"{self._label()}task {task.task_id[:8]} stopped without an exit code: {result.reason or 'no reason given'}"),
-                       style="red")
+            text = f"{self._label()}task {task.task_id[:8]} exited {result.exit_code} ({result.reason or 'no reason given'})"
+        else:
+            text = f"{self._label()}task {task.task_id[:8]} stopped without an exit code: {result.reason or 'no reason given'}"
+        for line in wrap(shorten_arns(text), WIDTH, indent="    "):
+            self.out.print(line, style="red")
 
 
 def print_log_line(out: "Output", line: "LogLine", revision: str) -> None:

@@ -356,6 +356,9 @@ def test_ecs_native_canary_traffic_steps_then_a_pause_hook_and_promote(sim, run_
     assert "rolling back" not in promoted.stdout
     assert "deployed shop-checkout-api:3" in promoted.stdout
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("shop-checkout-api:3")
+    # Issue #13 item 9: ECS-native blue/green text (deploy, apply, approval, promote) fits 100 columns, no ARN.
+    lines = [line for r in (result, applied_hook, waiting, promoted) for line in (r.stdout + r.stderr).splitlines()]
+    assert not [line for line in lines if len(line) > 100 or "arn:aws:" in line]
 
 
 def test_codedeploy_manual_approval_rollback_abandons_then_continue_ships(sim, run_cli, aws, tmp_path):

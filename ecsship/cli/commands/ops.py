@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         follow: Annotated[bool, typer.Option("--follow", "-F", help="Keep printing new lines until Ctrl-C (exit 130).")] = False,
         since: Annotated[Optional[str], typer.Option("--since", help="How far back to start: 90s, 10m, 1h (default 10m).")] = None,
-        deployment: Annotated[Optional[str], typer.Option("--deployment", help="Only tasks of this deployment (an id from `history`, or ecs-svc/...).")] = None,
+        deployment: Annotated[Optional[str], typer.Option("--deployment", help="Only tasks of this deployment (its id whole or as deploy prints it, e.g. ecs-svc/…41623665).")] = None,
         revision: Annotated[Optional[int], typer.Option("--revision", help="Only tasks of this task definition revision number.")] = None,
         task: Annotated[Optional[str], typer.Option("--task", help="Only this task (its id, or the first characters of it).")] = None,
         container: ContainerOpt = None,

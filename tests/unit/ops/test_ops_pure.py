@@ -39,6 +39,9 @@ def test_selection():
     assert Selection(task="ab").wants("abc", info) and not Selection(task="b").wants("abc", info)
     assert Selection(deployment="ecs-svc/123").wants("abc", info) and not Selection(deployment="ecs-svc/9").wants("abc", info)
     assert not Selection(revision=7).wants("abc", None)  # an unknown task is not of any revision
+    # the short id text shows (deploy/names.short_deployment) selects the same deployment
+    long = TaskInfo("arn:aws:ecs:us-east-1:1:task-definition/shop-web:7", "ecs-svc/9223370564341623665")
+    assert Selection(deployment="ecs-svc/…41623665").wants("abc", long) and not Selection(deployment="ecs-svc/…41623666").wants("abc", long)
 
 
 def test_stream_naming_and_awslogs():

@@ -82,3 +82,16 @@ def test_status_of_a_codedeploy_service_says_where_each_listener_sends_traffic()
         "listeners: production shop-checkout-api-blue 90%, shop-checkout-api-green 10%; test shop-checkout-api-green 100%")
     data["listeners"] = {"production": {"shop-checkout-api-blue": 100.0, "shop-checkout-api-green": 0.0}}
     assert "listeners: production shop-checkout-api-blue 100%" in status_lines(data)
+
+
+def test_a_one_off_task_that_failed_says_its_whole_reason_within_100_columns(capsys):
+    """`run` and deploy steps end with how the task stopped (ECS Task.stoppedReason, which may be long)."""
+    from ecsship.ops.run import OneOff, Result
+    from ecsship.ui.ops_view import RunView
+    from ecsship.ui.output import Output
+
+    task = OneOff("shop", "arn:aws:ecs:us-east-1:123456789012:task/shop/0123456789abcdef0123456789abcdef", "shop-web:3", "web", ["migrate"])
+    RunView(Output("text", color=False), step="migrate").stopped(Result(task, None, REASON))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("step migrate: task 01234567 stopped without an exit code: ECS deployment")
+    assert all(len(line) <= 100 and "arn:" not in line for line in lines) and lines[-1].endswith("of 60 seconds.")
