@@ -206,35 +206,35 @@ def step_alike(backend, task: SimTask, now: float, registry: list) -> bool:
             backend.tasks.get(task.cluster_name, {}).pop(task.task_arn, None)
             registry.remove(task)
         return True
-    if status == "PROVISIONING":
-        if elapsed >= PROVISIONING_SECONDS:
-            set_status(task, "PENDING", now)
-            task.pull_started_at = ts(now)
-            for attachment in task.attachments:
-                attachment["status"] = "ATTACHED"
+    if status not in _ALIKE:
+        return False
+    seconds, following, stamp, attachments = _ALIKE[status]
+    if elapsed < seconds:
         return True
-    if status == "STOPPING":
-        if elapsed >= STOPPING_SECONDS:
-            set_status(task, "DEPROVISIONING", now)
-            for container in task.containers:
-                container.last_status = "STOPPED"
-                if container.exitCode is None and task.ecsship_running_at is not None:
-                    container.exitCode = 0  # stopped by the scheduler: the process ended on SIGTERM cleanly
-            task.execution_stopped_at = ts(now)
-        return True
-    if status == "DEPROVISIONING":
-        if elapsed >= DEPROVISIONING_SECONDS:
-            set_status(task, "STOPPED", now)
-            task.stopped_at = ts(now)
-            for attachment in task.attachments:
-                attachment["status"] = "DELETED"
-            eni_id = getattr(task, "ecsship_eni", None)
-            if eni_id:
-                from moto.ec2.models import ec2_backends
+    set_status(task, following, now)
+    setattr(task, stamp, ts(now))
+    for attachment in task.attachments if attachments else ():
+        attachment["status"] = attachments
+    if following == "DEPROVISIONING":
+        for container in task.containers:
+            container.last_status = "STOPPED"
+            if container.exitCode is None and task.ecsship_running_at is not None:
+                container.exitCode = 0  # stopped by the scheduler: the process ended on SIGTERM cleanly
+    eni_id = getattr(task, "ecsship_eni", None)
+    if following == "STOPPED" and eni_id:
+        from moto.ec2.models import ec2_backends
 
-                ec2_backends[backend.account_id][backend.region_name].enis.pop(eni_id, None)
-        return True
-    return False
+        ec2_backends[backend.account_id][backend.region_name].enis.pop(eni_id, None)
+    return True
+
+
+# The steps every task takes alike: status -> (seconds in it, the next status, the time field set
+# then, the ENI attachment's status then: None leaves it).
+_ALIKE = {
+    "PROVISIONING": (PROVISIONING_SECONDS, "PENDING", "pull_started_at", "ATTACHED"),
+    "STOPPING": (STOPPING_SECONDS, "DEPROVISIONING", "execution_stopped_at", None),
+    "DEPROVISIONING": (DEPROVISIONING_SECONDS, "STOPPED", "stopped_at", "DELETED"),
+}
 
 
 def start_running(task: SimTask, now: float, digest=lambda image: None) -> None:
