@@ -14,6 +14,7 @@ from ecsship.errors import EcsshipError, Interrupted
 from ecsship.plan.plan_and_apply import apply_plan
 from ecsship.reconcilers.base import PROGRESS
 from ecsship.ui.plan_view import progress_line
+from ecsship.ui.width import WIDTH, wrap
 
 
 def apply_changes(app, run: PlannedRun, allow_replace: bool = False) -> dict:
@@ -40,8 +41,9 @@ def apply_changes(app, run: PlannedRun, allow_replace: bool = False) -> dict:
     def waiting(text: str) -> None:
         if out.json_mode:
             out.emit_json_line({"event": "progress", "message": text})
-        else:
-            out.err.print(f"  {text}", markup=False)
+        else:  # several endpoints by name and id: wrapped at a word within 100 columns
+            for line in wrap(f"  {text}", WIDTH, indent="    "):
+                out.err.print(line, markup=False)
 
     PROGRESS.append(waiting)
     try:
