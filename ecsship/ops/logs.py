@@ -60,9 +60,16 @@ class Selection:
             if info is None:
                 return False
             if self.deployment.startswith("ecs-svc/"):
-                return self.deployment in (info.started_by, short_deployment(info.started_by))
+                return self.deployment in spellings(info.started_by)
             return info.task_definition == self.deployment_td
         return True
+
+
+def spellings(deployment_id: str) -> tuple[str, ...]:
+    """A deployment id whole, as text shows it (names.short_deployment), and that without its `…`
+    (easier to type than to copy)."""
+    short = short_deployment(deployment_id)
+    return deployment_id, short, short.replace("…", "")
 
 
 def resolve_deployment(aws, settings, ident: str) -> str:
@@ -70,7 +77,7 @@ def resolve_deployment(aws, settings, ident: str) -> str:
     from ecsship.deploy.history import deployments
 
     for row in deployments(aws, settings, 50):
-        if row["id"] and (ident in (row["id"], short_deployment(row["id"])) or ident.endswith("/" + row["id"])):
+        if row["id"] and (ident in spellings(row["id"]) or ident.endswith("/" + row["id"])):
             if row.get("task_definition"):
                 return row["task_definition"]
     raise EcsshipError(f"deployment {ident} is not among the service's recent deployments", "`ecsship history` lists them")

@@ -42,6 +42,7 @@ def test_selection():
     # the short id text shows (deploy/names.short_deployment) selects the same deployment
     long = TaskInfo("arn:aws:ecs:us-east-1:1:task-definition/shop-web:7", "ecs-svc/9223370564341623665")
     assert Selection(deployment="ecs-svc/…41623665").wants("abc", long) and not Selection(deployment="ecs-svc/…41623666").wants("abc", long)
+    assert Selection(deployment="ecs-svc/41623665").wants("abc", long)  # typed without the ellipsis
 
 
 def test_stream_naming_and_awslogs():
