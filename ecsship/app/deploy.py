@@ -10,7 +10,7 @@ from ecsship.app.rollout import RolloutRun, parse_timeout
 from ecsship.app.signals import sigterm_as_interrupt
 from ecsship.deploy.names import revision_name, short_image
 from ecsship.deploy.rollout import roll_out
-from ecsship.deploy.shipped_image import image_uri, verify_image
+from ecsship.deploy.shipped_image import image_uri, split_images, verify_image
 from ecsship.deploy.strategies import strategy_for
 from ecsship.ops.steps import run_steps, steps_of
 from ecsship.ui.github import deploy_markdown
@@ -25,12 +25,17 @@ def deploy(app, file, env, var, **kwargs) -> None:
 def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, force, with_infra) -> None:
     limit = parse_timeout(timeout)
     c = RolloutRun(app, file, env, var)
-    uri = image_uri(c.manifest.data["image"], image_tag, image)
-    verify_image(c.aws, uri)
+    data = c.manifest.data
+    main_image, moved = split_images(image if isinstance(image, list) or image is None else [image],
+                                     c.settings.container, [s["name"] for s in data.get("containers") or []])
+    uri = image_uri(data["image"], image_tag, main_image)
+    for shipped in [uri, *moved.values()]:
+        verify_image(c.aws, shipped)
     with ExitStack() as lock:
         lock.enter_context(c.start_lock("deploy"))
-        td, registered = revision.prepare_revision(c, uri, with_infra)
-        c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({short_image(uri)})")
+        td, registered = revision.prepare_revision(c, uri, with_infra, moved)
+        shown = ", ".join([short_image(uri)] + [f"{name} {short_image(u)}" for name, u in sorted(moved.items())])
+        c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({shown})")
         steps_ran = _before_steps(c, td, force)
         outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
                            rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close)

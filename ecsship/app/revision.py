@@ -21,9 +21,10 @@ from ecsship.plan.plan_and_apply import apply_plan, make_plan
 from ecsship.reconcilers.task_definition import register_if_changed
 
 
-def prepare_revision(run, image: str, with_infra: bool) -> tuple[str, bool]:
-    """(task definition ARN to roll out, whether it was registered now)."""
-    desired = build(run.manifest, image_override=image)
+def prepare_revision(run, image: str, with_infra: bool, sidecar_images: dict[str, str] | None = None) -> tuple[str, bool]:
+    """(task definition ARN to roll out, whether it was registered now). `sidecar_images`: the
+    images `deploy --image NAME=URI` moves, by container name."""
+    desired = build(run.manifest, image_override=image, image_overrides=sidecar_images)
     plan = make_plan(run.aws, desired)
     service = next((c for c in plan.changes if c.kind == "service"), None)
     if service is not None and service.action == CREATE:

@@ -4,8 +4,37 @@ The task definition revision itself comes from the manifest through the plan eng
 """
 from __future__ import annotations
 
+import re
+
 from ecsship.aws.errors import error_code
 from ecsship.errors import EcsshipError, UsageError
+
+CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+
+
+def split_images(given: list[str] | None, main: str, containers: list[str]) -> tuple[str | None, dict[str, str]]:
+    """`--image` values: a plain URI is the main container's; `NAME=URI` moves container NAME's image
+    (the main container's when NAME is its name). Returns (main image or None, {container: URI})."""
+    main_image: str | None = None
+    others: dict[str, str] = {}
+    for value in given or []:
+        name, sep, uri = value.partition("=")
+        if not sep or not CONTAINER_NAME.match(name):
+            name, uri = main, value
+        if not uri:
+            raise UsageError(f"--image {value}: no image URI after '='", "write --image NAME=URI")
+        if name == main:
+            if main_image is not None:
+                raise UsageError(f"--image gives the main container ({main}) two images")
+            main_image = uri
+        elif name in containers:
+            if name in others:
+                raise UsageError(f"--image gives container {name} two images")
+            others[name] = uri
+        else:
+            listed = ", ".join([main, *containers])
+            raise UsageError(f"--image {name}=...: the task has no container named {name}", f"containers: {listed}")
+    return main_image, others
 
 
 def image_uri(manifest_image: str, image_tag: str | None, image: str | None) -> str:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from ecsship.desired import names, policies
 from ecsship.desired import resources as r
+from ecsship.desired.containers import Containers, secret_refs, sidecar_images
 from ecsship.desired.image_and_secret_refs import parse_image, parse_secret
 from ecsship.desired.output_refs import Concat, Ref, refs_of
 from ecsship.desired.resources import kinds_by_key_root
@@ -13,18 +14,17 @@ from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.semantic import SHIFTING
 
-XRAY_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
-DEFAULT_HEALTH = {"interval": 30, "timeout": 5, "retries": 3, "start_period": 0}
 
-
-def build(manifest, image_override: str | None = None) -> r.Desired:
-    """The desired model of a validated Manifest. `image_override` replaces the image URI."""
-    return Builder(manifest.data, image_override).desired()
+def build(manifest, image_override: str | None = None, image_overrides: dict[str, str] | None = None) -> r.Desired:
+    """The desired model of a validated Manifest. `image_override` replaces the main image URI;
+    `image_overrides` (container name -> URI) those of the manifest's `containers:`."""
+    return Builder(manifest.data, image_override, image_overrides).desired()
 
 
 class Builder:
-    def __init__(self, data: dict, image_override: str | None = None):
+    def __init__(self, data: dict, image_override: str | None = None, image_overrides: dict[str, str] | None = None):
         self.m = data
+        self.image_overrides = dict(image_overrides or {})
         self.service = data["service"]
         self.cluster = data["cluster"]
         self.region = data.get("region")
@@ -77,7 +77,7 @@ class Builder:
             "uri": self.image_uri, "registry": self.image.account, "region": self.image.region,
             "repository": self.image.repository, "tag": self.image.tag, "digest": self.image.digest,
         }))
-        secrets = self.m.get("secrets") or {}
+        secrets = secret_refs(self.m)
         if secrets:
             refs = {env: parse_secret(env, ref) for env, ref in sorted(secrets.items())}
             self.add(r.SecretRefs(key="secrets", name=f"{len(refs)} reference(s)", spec={
@@ -112,17 +112,19 @@ class Builder:
                             spec={"retentionInDays": retention}))
 
     def roles(self) -> None:
-        sources = {parse_secret(k, v).source for k, v in (self.m.get("secrets") or {}).items()}
+        sources = {parse_secret(k, v).source for k, v in secret_refs(self.m).items()}
+        images = [self.image] + [parse_image(uri) for uri in sidecar_images(self.m, self.image_overrides).values()]
         obs = self.m.get("observability") or {}
         self.add(r.Role(key="role.execution", name=names.role_name(self.cluster, self.service, "exec"), tags=dict(self.tags), spec={
             # ECS documents aws:SourceArn for the task role only; the execution role gets the account.
             "trust": policies.trust("ecs-tasks.amazonaws.com", ACCOUNT),
-            "policy": policies.execution_policy(self.image, sources),
+            "policy": policies.execution_policy(images, sources),
             "description": f"ecsship: ECS task execution role of {self.cluster}/{self.service}", "region": REGION,
         }))
         self.add(r.Role(key="role.task", name=names.role_name(self.cluster, self.service, "task"), tags=dict(self.tags), spec={
             "trust": policies.trust("ecs-tasks.amazonaws.com", ACCOUNT, _arn("ecs", "*")),
-            "policy": policies.task_policy(self.m.get("permissions") or [], obs.get("tracing") == "xray", bool(self.m.get("execute_command"))),
+            "policy": policies.task_policy(self.m.get("permissions") or [], obs.get("tracing") == "xray", bool(self.m.get("execute_command")),
+                                           otel=obs.get("tracing") == "otel"),
             "description": f"ecsship: task role of {self.cluster}/{self.service}", "region": REGION,
         }))
 
@@ -152,40 +154,7 @@ class Builder:
     def task_definition(self) -> None:
         m = self.m
         platform = m.get("platform", "fargate")
-        container = {
-            "name": self.container_name,
-            "image": self.image_uri,
-            "essential": True,
-            "environment": [{"name": k, "value": _env_value(v)} for k, v in sorted((m.get("environment") or {}).items())],
-            "secrets": [{"name": k, "valueFrom": Ref("secrets", f"value_from:{k}")} for k in sorted(m.get("secrets") or {})],
-            "logConfiguration": {"logDriver": "awslogs", "options": {
-                "awslogs-group": names.log_group_name(self.cluster, self.service),
-                "awslogs-region": Ref("network", "region"), "awslogs-stream-prefix": self.service}},
-        }
-        if m.get("port"):
-            container["portMappings"] = [{"containerPort": m["port"], "hostPort": m["port"], "protocol": "tcp", "name": names.port_mapping_name(self.container_name, m["port"])}]
-        if m.get("gpu"):
-            # botocore ecs ResourceRequirement: type GPU, "the number of physical GPUs the Amazon ECS
-            # container agent reserves for the container".
-            container["resourceRequirements"] = [{"type": "GPU", "value": str(m["gpu"])}]
-        hc = m.get("health_check") or {}
-        if hc.get("command"):
-            cmd = hc["command"]
-            command = ["CMD-SHELL", cmd] if isinstance(cmd, str) else list(cmd)
-            container["healthCheck"] = {"command": command, "interval": hc.get("interval", 30), "timeout": hc.get("timeout", 5),
-                                        "retries": hc.get("retries", 3), "startPeriod": hc.get("start_period", 0)}
-        if m.get("stop_timeout"):
-            container["stopTimeout"] = m["stop_timeout"]
-        containers = [container]
-        if (m.get("observability") or {}).get("tracing") == "xray":
-            containers.append({
-                "name": "xray-daemon", "image": XRAY_IMAGE, "essential": False, "cpu": 32, "memoryReservation": 256,
-                "portMappings": [{"containerPort": 2000, "hostPort": 2000, "protocol": "udp"}],
-                "environment": [], "secrets": [],
-                "logConfiguration": {"logDriver": "awslogs", "options": {
-                    "awslogs-group": names.log_group_name(self.cluster, self.service),
-                    "awslogs-region": Ref("network", "region"), "awslogs-stream-prefix": "xray"}},
-            })
+        containers = Containers(m, self.cluster, self.service, self.image_uri, self.image_overrides).definitions()
         family = names.task_family(self.cluster, self.service)
         self.add(r.TaskDefinition(key="task_definition", name=family, tags=dict(self.tags), spec={
             "family": family,
@@ -201,6 +170,7 @@ class Builder:
             "memory": str(m.get("memory", 512)),
             "runtimePlatform": {"cpuArchitecture": "ARM64" if m.get("architecture") == "arm64" else "X86_64", "operatingSystemFamily": "LINUX"},
             "containerDefinitions": containers,
+            **({"ephemeralStorage": {"sizeInGiB": m["storage"]}} if m.get("storage") else {}),
         }, depends_on=("image", "log_group")))
 
     def service_(self, alarm_names: list[str]) -> None:
@@ -656,12 +626,6 @@ def rollback_alarm_names(wanted: list, alarms: list) -> list[str]:
         else:
             names_out.append(entry)
     return sorted(set(names_out))
-
-
-def _env_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _selector_label(selector) -> str:

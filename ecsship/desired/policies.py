@@ -41,11 +41,13 @@ def _stmt(sid: str, actions: list[str], resources) -> dict:
     return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
 
 
-def execution_policy(image, secret_sources: set[str]) -> dict:
+def execution_policy(images, secret_sources: set[str]) -> dict:
+    """Pull the task's ECR images (every container's: `images` is one ImageRef or a list), write its
+    logs, read its secrets."""
     statements = []
-    repo_arn = image.repository_arn()
-    if repo_arn:
-        statements.append(_stmt("PullImage", ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [repo_arn]))
+    repo_arns = sorted({arn for arn in (i.repository_arn() for i in (images if isinstance(images, list) else [images])) if arn})
+    if repo_arns:
+        statements.append(_stmt("PullImage", ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], repo_arns))
         statements.append(_stmt("EcrAuthToken", ["ecr:GetAuthorizationToken"], ["*"]))
     statements.append(_stmt("WriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [Ref("log_group", "streams_arn")]))
     if "secretsmanager" in secret_sources:
@@ -58,12 +60,21 @@ def execution_policy(image, secret_sources: set[str]) -> dict:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def task_policy(permissions: list[dict], tracing: bool, exec_command: bool) -> dict | None:
+XRAY_WRITES = ["xray:GetSamplingRules", "xray:GetSamplingStatisticSummaries", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+
+
+def task_policy(permissions: list[dict], tracing: bool, exec_command: bool, otel: bool = False) -> dict | None:
     statements = []
     for index, grant in enumerate(permissions, start=1):
         statements.append(_stmt(f"App{index}", list(grant["actions"]), sorted(grant["resources"])))
-    if tracing:
-        statements.append(_stmt("XRayWrite", ["xray:GetSamplingRules", "xray:GetSamplingStatisticSummaries", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"], ["*"]))
+    if tracing or otel:
+        # X-Ray's trace and sampling actions have no resource-level permissions: "*" (Service
+        # Authorization Reference, AWS X-Ray).
+        statements.append(_stmt("XRayWrite", XRAY_WRITES, ["*"]))
+    if otel:
+        # The collector's awsemf exporter writes metrics as EMF log events into the service's
+        # group (desired/containers.otel_config): streams of that group only.
+        statements.append(_stmt("OtelMetrics", ["logs:CreateLogStream", "logs:PutLogEvents"], [Ref("log_group", "streams_arn")]))
     if exec_command:
         statements.append(_stmt("EcsExec", ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], ["*"]))
         statements.append(_stmt("EcsExecLogs", ["logs:DescribeLogGroups"], [Ref("log_group", "arn_wildcard")]))

@@ -23,7 +23,11 @@ TEST_LISTENER_PORT = 8443
 
 ECR_REPOSITORIES = ("checkout-api", "worker")
 IMAGE_TAGS = ("v1", "v2", "v3", "broken")
+# A sidecar's repository for examples/sidecars (issue #17): the envoy proxy at two versions and a broken one.
+SIDECAR_IMAGES = {"envoy": ("v1.31.0", "v1.32.0", "broken")}
 
+DATADOG_SECRET_NAME = "shop/datadog/api-key"
+DATADOG_SECRET_VALUE = "dd-local-api-key-5c1e0f9a2b"
 DB_SECRET_NAME = "shop/checkout/db"
 DB_SECRET_VALUE = json.dumps({"username": "checkout", "password": "local-db-pa55w0rd-7f3k", "host": "db.internal", "port": 5432})
 STRIPE_SECRET_NAME = "shop/stripe"
@@ -36,7 +40,7 @@ FEATURE_TOKEN_VALUE = "ft-local-token-3b9e1c77"
 SNS_TOPICS = ("oncall", "staging")
 
 # Every seeded secret value (and the password inside the JSON one): tests assert none is ever printed.
-SECRET_VALUES = (DB_SECRET_VALUE, "local-db-pa55w0rd-7f3k", STRIPE_SECRET_VALUE, FEATURE_TOKEN_VALUE)
+SECRET_VALUES = (DB_SECRET_VALUE, "local-db-pa55w0rd-7f3k", STRIPE_SECRET_VALUE, FEATURE_TOKEN_VALUE, DATADOG_SECRET_VALUE)
 
 
 def image_manifest(repository: str, tag: str) -> str:
@@ -128,16 +132,18 @@ def seed_account(client) -> dict:
 
     ecr = client("ecr")
     digests: dict[str, dict[str, str]] = {}
-    for repository in ECR_REPOSITORIES:
+    for repository, tags in [*((r, IMAGE_TAGS) for r in ECR_REPOSITORIES), *SIDECAR_IMAGES.items()]:
         ecr.create_repository(repositoryName=repository)
         digests[repository] = {}
-        for tag in IMAGE_TAGS:
+        for tag in tags:
             image = ecr.put_image(repositoryName=repository, imageManifest=image_manifest(repository, tag), imageTag=tag)
             digests[repository][tag] = image["image"]["imageId"]["imageDigest"]
 
     secrets = client("secretsmanager")
     db_arn = secrets.create_secret(Name=DB_SECRET_NAME, SecretString=DB_SECRET_VALUE, Description="checkout database credentials")["ARN"]
     stripe_arn = _create_fixed_arn_secret(secrets)
+    datadog_arn = secrets.create_secret(Name=DATADOG_SECRET_NAME, SecretString=DATADOG_SECRET_VALUE,
+                                        Description="log shipping API key (examples/sidecars)")["ARN"]
 
     client("ssm").put_parameter(Name=FEATURE_TOKEN_PARAMETER, Value=FEATURE_TOKEN_VALUE, Type="SecureString", Description="checkout feature token")
 
@@ -159,7 +165,7 @@ def seed_account(client) -> dict:
         "certificate": cert_arn,
         "listeners": {str(port): arn for port, arn in listeners.items()},
         "ecr": {repo: sorted(tags) for repo, tags in digests.items()},
-        "secrets": [db_arn, stripe_arn],
+        "secrets": [db_arn, stripe_arn, datadog_arn],
         "parameters": [FEATURE_TOKEN_PARAMETER],
         "topics": list(topics.values()),
     }

@@ -61,7 +61,7 @@ def _translate(error, positions: Positions, file: str) -> list[Problem]:
         if validator == "not":
             return [problem(f"key '{key}' is reserved (aws: and ecsship: tag keys are managed by AWS and ecsship)", None, at)]
         return [problem(f"invalid key '{key}'", _pattern_hint(dotted(path), schema) if validator == "pattern" else None, at)]
-    if path and path[0] in SENSITIVE:
+    if any(part in SENSITIVE for part in path):
         # Values here may be secrets pasted by mistake: say what is wrong, never what the value is.
         error.instance = _Redacted(error.instance)
     if validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -101,7 +101,7 @@ def _translate(error, positions: Positions, file: str) -> list[Problem]:
     return [Problem(file, line, col, field, error.message)]
 
 
-SENSITIVE = ("secrets", "environment")
+SENSITIVE = ("secrets", "environment", "secret_options", "options")
 
 
 class _Redacted:

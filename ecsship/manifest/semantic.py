@@ -6,12 +6,14 @@ import re
 from typing import Callable, Iterator
 
 from ecsship.errors import Problem
+from ecsship.manifest.containers import sidecars
 from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.fargate import FARGATE_CPU, describe_options, fargate_memory_options
 from ecsship.manifest.interpolate import nearest_position
 from ecsship.manifest.schedule_expr import ExpressionError, check_timezone
 from ecsship.manifest.schedule_expr import parse as parse_schedule
+from ecsship.manifest.task_rules import TASK_RULES
 from ecsship.manifest.yamlsource import Positions, dotted
 from ecsship.redact import SECRET_NAME
 
@@ -75,51 +77,58 @@ def fargate_cpu_memory(m):
 
 @rule
 def immutable_image(m):
-    """The image must be pinned (a tag other than latest, or a digest) so a rollback restores the same bits."""
-    image = _get(m, "image")
-    if not isinstance(image, str) or _get(m, "allow_mutable_tag") is True:
+    """Images must be pinned (a tag other than latest, or a digest) so a rollback restores the same
+    bits: the main image and every container's (issue #17)."""
+    if _get(m, "allow_mutable_tag") is True:
         return
-    if "@sha256:" in image or "@" in image.rsplit("/", 1)[-1]:
-        return
-    last = image.rsplit("/", 1)[-1]
-    tag = last.split(":", 1)[1] if ":" in last else None
-    if tag is None:
-        yield ("image",), "image has no tag (it would mean `latest`, which moves)", "pin a version tag or a digest, or set allow_mutable_tag: true", "error"
-    elif tag == "latest":
-        yield ("image",), "image tag `latest` is mutable", "pin a version tag or a digest, or set allow_mutable_tag: true", "error"
-    elif tag == "":
-        yield ("image",), "image tag is empty", "write repository:tag, e.g. app:v1", "error"
+    for path, image in [(("image",), _get(m, "image"))] + [(("containers", i, "image"), c.get("image")) for i, c in sidecars(m)]:
+        if not isinstance(image, str) or "@sha256:" in image or "@" in image.rsplit("/", 1)[-1]:
+            continue
+        last = image.rsplit("/", 1)[-1]
+        tag = last.split(":", 1)[1] if ":" in last else None
+        if tag is None:
+            yield path, "image has no tag (it would mean `latest`, which moves)", "pin a version tag or a digest, or set allow_mutable_tag: true", "error"
+        elif tag == "latest":
+            yield path, "image tag `latest` is mutable", "pin a version tag or a digest, or set allow_mutable_tag: true", "error"
+        elif tag == "":
+            yield path, "image tag is empty", "write repository:tag, e.g. app:v1", "error"
+
+
+def _environments(m) -> list[tuple[tuple, dict, dict]]:
+    """(path prefix, environment, secrets) of the main container and of each of `containers:`."""
+    out: list[tuple[tuple, object, object]] = [((), _get(m, "environment"), _get(m, "secrets"))]
+    out += [(("containers", i), c.get("environment"), c.get("secrets")) for i, c in sidecars(m)]
+    return [(prefix, env if isinstance(env, dict) else {}, secrets if isinstance(secrets, dict) else {}) for prefix, env, secrets in out]
 
 
 @rule
 def no_plaintext_secrets(m):
     """An environment value must not look like a secret: those belong in `secrets:`."""
-    env = _get(m, "environment")
-    if not isinstance(env, dict):
-        return
-    for key, value in env.items():
-        if not isinstance(value, str) or value == "":
-            continue
-        if SECRET_VALUE.search(value) or SECRET_KEY_40.search(value):
-            yield ("environment", key), "value looks like secret material (a key, token or password)", "store it in Secrets Manager and reference it under `secrets:`", "error"
-        elif SECRET_NAME.search(key) and not value.startswith(("arn:", "ssm:", "secretsmanager:")):
-            yield ("environment", key), "looks like a secret but has a literal value", f"move it to `secrets:` ({key}: secretsmanager:NAME); environment values are readable by anyone who can read the task definition", "error"
+    for prefix, env, _ in _environments(m):
+        for key, value in env.items():
+            if not isinstance(value, str) or value == "":
+                continue
+            if SECRET_VALUE.search(value) or SECRET_KEY_40.search(value):
+                yield prefix + ("environment", key), "value looks like secret material (a key, token or password)", "store it in Secrets Manager and reference it under `secrets:`", "error"
+            elif SECRET_NAME.search(key) and not value.startswith(("arn:", "ssm:", "secretsmanager:")):
+                yield prefix + ("environment", key), "looks like a secret but has a literal value", f"move it to `secrets:` ({key}: secretsmanager:NAME); environment values are readable by anyone who can read the task definition", "error"
 
 
 @rule
 def secret_references(m):
     """A secret is a reference: an ARN, secretsmanager:NAME[:jsonkey], or ssm:/path."""
-    secrets = _get(m, "secrets")
-    if not isinstance(secrets, dict):
-        return
-    env = _get(m, "environment") or {}
-    for key, ref in secrets.items():
-        if isinstance(env, dict) and key in env:
-            yield ("secrets", key), f"'{key}' is set both in environment and in secrets", "keep only the secrets entry", "error"
-        if isinstance(ref, str) and not SECRET_REF.match(ref):
-            hint = "ssm paths start with '/': ssm:/path/name" if ref.startswith("ssm:") else "write an ARN, secretsmanager:NAME[:jsonkey], or ssm:/path"
-            # Never echo the value: a user may have pasted the secret itself here.
-            yield ("secrets", key), "is not a secret reference", hint, "error"
+    references = [(prefix + ("secrets",), secrets, env) for prefix, env, secrets in _environments(m)]
+    options = _get(m, "logs", "secret_options")
+    if isinstance(options, dict):
+        references.append((("logs", "secret_options"), options, {}))
+    for path, secrets, env in references:
+        for key, ref in secrets.items():
+            if key in env:
+                yield path + (key,), f"'{key}' is set both in environment and in secrets", "keep only the secrets entry", "error"
+            if isinstance(ref, str) and not SECRET_REF.match(ref):
+                hint = "ssm paths start with '/': ssm:/path/name" if ref.startswith("ssm:") else "write an ARN, secretsmanager:NAME[:jsonkey], or ssm:/path"
+                # Never echo the value: a user may have pasted the secret itself here.
+                yield path + (key,), "is not a secret reference", hint, "error"
 
 
 @rule
@@ -362,10 +371,11 @@ def _read_action(action: str) -> bool:
 
 @rule
 def container_health_check(m):
-    """A container health check needs a command."""
-    hc = _get(m, "health_check")
-    if isinstance(hc, dict) and "command" not in hc and any(k in hc for k in ("interval", "timeout", "retries", "start_period")):
-        yield ("health_check",), "interval/timeout/retries/start_period need a `command`", None, "error"
+    """A container health check needs a command (the main container's and every container's)."""
+    checks = [(("health_check",), _get(m, "health_check"))] + [(("containers", i, "health_check"), c.get("health_check")) for i, c in sidecars(m)]
+    for path, hc in checks:
+        if isinstance(hc, dict) and "command" not in hc and any(k in hc for k in ("interval", "timeout", "retries", "start_period")):
+            yield path, "interval/timeout/retries/start_period need a `command`", None, "error"
 
 
 @rule
@@ -436,6 +446,9 @@ def daemon_and_gpu_need_ec2(m):
                    "drop max_percent (daemons deploy with 100)", "error")
     if _get(m, "gpu") is not None and platform != "ec2":
         yield ("gpu",), "Fargate has no GPUs", "set platform: ec2 with GPU instance types", "error"
+
+
+RULES.extend(TASK_RULES)
 
 
 def semantic_problems(data, positions: Positions, file: str) -> list[Problem]:

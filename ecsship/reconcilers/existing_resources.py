@@ -114,7 +114,8 @@ class SecretsLookup(Reconciler):
                     outputs["parameter_arns"].append(arn)
                     value_from = arn
             except PlanProblem as problem:
-                problems.append(f"secrets.{env}: {problem.message}")
+                # Keys: ENV (the main container's `secrets`), containers.NAME.ENV, logs.secret_options.KEY.
+                problems.append(f"{env if '.' in env else 'secrets.' + env}: {problem.message}")
                 continue
             outputs[f"value_from:{env}"] = value_from
             if kms:

@@ -10,10 +10,11 @@ from ecsship.desired.names import family_of, one_off_family
 from ecsship.errors import AwsCallError
 from ecsship.reconcilers.base import CLUSTER_KEY, Live, OnDestroy, Reconciler, check_known, owned, tag_dict, tag_list
 
-TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
+TOP_KEYS = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform",
+            "ephemeralStorage", "volumes")
 CONTAINER_KEYS = ("image", "essential", "cpu", "memory", "memoryReservation", "portMappings", "environment", "secrets",
                   "logConfiguration", "healthCheck", "stopTimeout", "command", "entryPoint", "dependsOn",
-                  "resourceRequirements")
+                  "resourceRequirements", "firelensConfiguration", "mountPoints")
 
 
 def normalise(definition: dict, tags: dict) -> dict:
@@ -23,6 +24,7 @@ def normalise(definition: dict, tags: dict) -> dict:
     out["cpu"] = str(out["cpu"]) if out["cpu"] is not None else None
     out["memory"] = str(out["memory"]) if out["memory"] is not None else None
     out["containerDefinitions"] = {c["name"]: _container(c, definition.get("networkMode")) for c in definition.get("containerDefinitions") or []}
+    out["volumes"] = {v["name"]: _volume(v) for v in definition.get("volumes") or []}
     out["tags"] = dict(tags)
     return out
 
@@ -43,11 +45,34 @@ def _container(c: dict, network_mode: str | None) -> dict:
               "hostPort": p.get("hostPort", p["containerPort"] if network_mode == "awsvpc" else 0),
               "protocol": p.get("protocol", "tcp"), **({"name": p["name"]} if p.get("name") else {})}
              for p in c["portMappings"]), key=lambda p: (p["containerPort"], p["protocol"]))
+    if c.get("dependsOn"):
+        out["dependsOn"] = {d["containerName"]: d["condition"] for d in c["dependsOn"]}
+    if c.get("mountPoints"):
+        out["mountPoints"] = {m["sourceVolume"]: {"containerPath": m["containerPath"], "readOnly": bool(m.get("readOnly"))}
+                              for m in c["mountPoints"]}
+    if c.get("logConfiguration"):
+        log = c["logConfiguration"]
+        out["logConfiguration"] = {"logDriver": log.get("logDriver"), "options": dict(log.get("options") or {}),
+                                   "secretOptions": {s["name"]: s["valueFrom"] for s in log.get("secretOptions") or []}}
     if c.get("healthCheck"):
         hc = c["healthCheck"]
         out["healthCheck"] = {"command": list(hc["command"]), "interval": hc.get("interval", 30), "timeout": hc.get("timeout", 5),
                               "retries": hc.get("retries", 3), "startPeriod": hc.get("startPeriod", 0)}
     return out
+
+
+def _volume(v: dict) -> dict:
+    """A volume as compared: EFS settings with AWS's defaults spelled out (botocore ecs
+    EFSVolumeConfiguration: rootDirectory "/" by default; transitEncryption DISABLED and
+    authorizationConfig.iam DISABLED by default)."""
+    efs = v.get("efsVolumeConfiguration")
+    if not efs:
+        return {"host": v.get("host") or {}}
+    auth = efs.get("authorizationConfig") or {}
+    return {"efsVolumeConfiguration": {
+        "fileSystemId": efs.get("fileSystemId"), "rootDirectory": efs.get("rootDirectory") or "/",
+        "transitEncryption": efs.get("transitEncryption") or "DISABLED",
+        "authorizationConfig": {"accessPointId": auth.get("accessPointId"), "iam": auth.get("iam") or "DISABLED"}}}
 
 
 class TaskDefinitionReconciler(Reconciler):

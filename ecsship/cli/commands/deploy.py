@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
     def deploy(
         ctx: typer.Context,
         image_tag: Annotated[Optional[str], typer.Option("--image-tag", "-t", help="Replace the tag (or sha256: digest) of the manifest's image.")] = None,
-        image: Annotated[Optional[str], typer.Option("--image", help="Deploy this full image URI instead of the manifest's.")] = None,
+        image: Annotated[Optional[list[str]], typer.Option("--image", help="Deploy this full image URI instead of the manifest's; NAME=URI (repeatable) moves container NAME's image.")] = None,
         timeout: TimeoutOpt = None,
         no_rollback: Annotated[bool, typer.Option("--no-rollback", help="On timeout, leave the rollout running instead of rolling back.")] = False,
         no_wait: NoWaitOpt = False,
