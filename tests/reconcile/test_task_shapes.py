@@ -1,6 +1,8 @@
 """Issue #17 on the local AWS: task shapes applied and read back with boto3."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import botocore.exceptions
 import pytest
 import yaml
@@ -45,3 +47,56 @@ def test_rename_main_container_and_change_count_on_a_running_service(run_cli, aw
 
     with pytest.raises(botocore.exceptions.ClientError, match="The container api does not exist in the task definition"):
         ecs.update_service(cluster="shop", service="api", loadBalancers=[{**svc["loadBalancers"][0], "containerName": "api"}])
+
+
+SIDECARS = str(Path(__file__).resolve().parents[2] / "examples" / "sidecars" / "ecsship.yaml")
+
+
+def test_sidecars_example_validates_plans_applies_deploys_and_rolls_back(run_cli, aws, secret_values):
+    """The issue #17 journey on examples/sidecars: the task definition read back with boto3 has every
+    container, command, dependency, the FireLens router and driver, ephemeral storage; the service the
+    fixed count; a second apply is a no-op; `deploy --image envoy=URI` moves only the sidecar, and a
+    broken essential sidecar fails the rollout, which rolls back (simulator/container_start.py)."""
+    assert run_cli("validate", "-f", SIDECARS).exit_code == 0
+    plan = run_cli("plan", "-f", SIDECARS)
+    assert plan.exit_code == 0 and "+ task definition shop-storefront" in plan.stdout, plan.output
+    applied = run_cli("apply", "-f", SIDECARS, "--yes")
+    assert applied.exit_code == 0, applied.output
+    again = run_cli("apply", "-f", SIDECARS, "--yes")
+    assert again.exit_code == 0 and "No changes" in again.stdout, again.output
+
+    ecs = aws.client("ecs")
+    svc = ecs.describe_services(cluster="shop", services=["storefront"])["services"][0]
+    assert svc["desiredCount"] == 2 and svc["loadBalancers"][0]["containerName"] == "app"
+    td = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
+    containers = {c["name"]: c for c in td["containerDefinitions"]}
+    assert list(containers) == ["app", "envoy", "init-assets", "log_router", "aws-otel-collector"]
+    app, envoy, init, router = containers["app"], containers["envoy"], containers["init-assets"], containers["log_router"]
+    assert app["command"] == ["bin/server", "--port", "8080"] and app["entryPoint"] == ["/docker-entrypoint.sh"]
+    assert {d["containerName"]: d["condition"] for d in app["dependsOn"]} == {"init-assets": "SUCCESS", "log_router": "START"}
+    assert envoy["dependsOn"] == [{"containerName": "app", "condition": "HEALTHY"}]
+    assert (envoy["cpu"], envoy["memoryReservation"], envoy["portMappings"][0]["containerPort"]) == (128, 256, 9901)
+    assert init["essential"] is False and init["command"] == ["bin/sync-assets"]
+    assert router["firelensConfiguration"] == {"type": "fluentbit"} and router["logConfiguration"]["logDriver"] == "awslogs"
+    for essential in (app, envoy):
+        log = essential["logConfiguration"]
+        assert log["logDriver"] == "awsfirelens" and log["options"]["Name"] == "datadog"
+        assert log["secretOptions"][0]["name"] == "apikey" and ":secret:shop/datadog/api-key" in log["secretOptions"][0]["valueFrom"]
+    assert init["logConfiguration"]["logDriver"] == "awslogs"
+    assert td["ephemeralStorage"] == {"sizeInGiB": 50}
+    execution = aws.client("iam").get_role_policy(RoleName="shop-storefront-exec", PolicyName="ecsship")["PolicyDocument"]
+    pull = next(s for s in execution["Statement"] if s["Sid"] == "PullImage")["Resource"]
+    assert sorted(pull) == ["arn:aws:ecr:us-east-1:123456789012:repository/checkout-api", "arn:aws:ecr:us-east-1:123456789012:repository/envoy"]
+    streams = {s["logStreamName"].split("/")[1] for s in aws.client("logs").describe_log_streams(logGroupName="/ecs/shop/storefront")["logStreams"]}
+    assert {"log_router", "init-assets", "aws-otel-collector"} <= streams  # awslogs containers, one stream each
+
+    moved = run_cli("deploy", "-f", SIDECARS, "--image", "envoy=123456789012.dkr.ecr.us-east-1.amazonaws.com/envoy:v1.32.0")
+    assert moved.exit_code == 0, moved.output
+    serving = ecs.describe_services(cluster="shop", services=["storefront"])["services"][0]["taskDefinition"]
+    images = {c["name"]: c["image"] for c in ecs.describe_task_definition(taskDefinition=serving)["taskDefinition"]["containerDefinitions"]}
+    assert images["envoy"].endswith("envoy:v1.32.0") and images["app"].endswith("checkout-api:v1")
+
+    bad = run_cli("deploy", "-f", SIDECARS, "--image", "envoy=123456789012.dkr.ecr.us-east-1.amazonaws.com/envoy:broken")
+    assert bad.exit_code == 1 and "rolled back" in bad.stdout, bad.output
+    assert ecs.describe_services(cluster="shop", services=["storefront"])["services"][0]["taskDefinition"] == serving
+    assert not any(value in out for value in secret_values for out in (plan.output, applied.output, bad.output))

@@ -175,9 +175,10 @@ class EcsEngine:
     def _while_running(self, service, sim, task, now, elbv2) -> None:
         since = now - task.ecsship_running_at
         if task.ecsship_failing and task.ecsship_fail_mode == "exit" and since >= task_sim.EXIT_AFTER_RUNNING_SECONDS:
-            task.containers[0].exitCode = 1
-            task.containers[0].reason = None
-            task_logs.containers_exited(task, now)
+            failed = next((c for c in task.containers if c.name == getattr(getattr(task, "ecsship_start", None), "failed", None)), task.containers[0])
+            failed.exitCode = 1
+            failed.reason = None
+            task_logs.containers_exited(task, now, only={failed.name})
             # The circuit breaker's stage 1 counts tasks that fail to reach RUNNING and stage 2 tasks
             # failing health checks, skipped when there are none ("How the Amazon ECS deployment
             # circuit breaker detects failures"; containers-roadmap#1206): a task with neither a

@@ -58,14 +58,18 @@ def write(task, definition: dict, lines: list[str], now: float) -> None:
     group.put_log_events(stream_name, [{"timestamp": millis + i, "message": line} for i, line in enumerate(lines)])
 
 
-def containers_started(task, now: float) -> None:
+def containers_started(task, now: float, skip=()) -> None:
+    """Each started container's first lines, in its own stream (`skip`: containers that never start)."""
     for definition in _definitions(task):
-        write(task, definition, started_lines(task, definition), now)
+        if definition.get("name") not in skip:
+            write(task, definition, started_lines(task, definition), now)
 
 
-def containers_exited(task, now: float) -> None:
+def containers_exited(task, now: float, only: set | None = None) -> None:
     by_name = {c.name: c for c in task.containers}
     for definition in _definitions(task):
+        if only is not None and definition.get("name") not in only:
+            continue
         container = by_name.get(definition.get("name"))
         code = getattr(container, "exitCode", None) if container is not None else None
         if code is not None:

@@ -16,6 +16,7 @@ import ipaddress
 from moto.ecs.models import Task
 
 from ecsship.local.simulator import task_logs
+from ecsship.local.simulator.container_start import StartPlan, plan_start
 from ecsship.local.simulator.model_time import ts
 
 PROVISIONING_SECONDS = 4.0
@@ -131,8 +132,9 @@ def build(backend, cluster, task_definition, awsvpc: dict, now: float, *, group:
                         eni.private_ip_address = ip
                         task.ecsship_eni = eni.id
             attachment["status"] = "PRECREATED"
-    images = [c.get("image") or "" for c in task_definition.container_definitions]
-    task.ecsship_failing = any(image_fails(image, fail_pattern) for image in images)
+    start = plan_start(list(task_definition.container_definitions), lambda image: image_fails(image, fail_pattern))
+    task.ecsship_failing = start.fails
+    task.ecsship_start = start
     task.ecsship_check = {"interval": 30, "retries": 3, "startPeriod": 0}
     task.ecsship_fail_mode = "exit"
     task.ecsship_container_check = False
@@ -244,10 +246,15 @@ def start_running(task: SimTask, now: float, digest=lambda image: None) -> None:
     task.ecsship_running_at = now
     task.started_at = task.pull_stopped_at = task.connectivity_at = ts(now)
     task.connectivity = "CONNECTED"
+    start = getattr(task, "ecsship_start", None) or StartPlan()
     for container in task.containers:
-        container.last_status = "RUNNING"
         container.image_digest = digest(container.image)
-    task_logs.containers_started(task, now)
+        container.last_status = "PENDING" if container.name in start.blocked else "RUNNING"
+    task_logs.containers_started(task, now, skip=start.blocked)
+    for container in task.containers:
+        if container.name in start.exits:  # run to completion (init containers) or a broken non-essential one
+            container.last_status, container.exitCode = "STOPPED", start.exits[container.name]
+    task_logs.containers_exited(task, now, only=set(start.exits))
 
 
 def request_stop(task: SimTask, now: float, reason: str, code: str) -> None:
