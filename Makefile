@@ -12,7 +12,7 @@ ECS_DEPLOY_VERSION := 1.17.0
 
 # What mypy checks (`make lint`): the core packages (no CLI or terminal imports: ruff's banned-api)
 # and the application layer above them (ecsship/app: stricter, see pyproject's [[tool.mypy.overrides]]).
-CORE := ecsship/manifest ecsship/desired ecsship/plan ecsship/reconcilers ecsship/deploy ecsship/aws ecsship/ops ecsship/app ecsship/cost
+CORE := ecsship/manifest ecsship/desired ecsship/plan ecsship/reconcilers ecsship/deploy ecsship/aws ecsship/ops ecsship/app ecsship/cost ecsship/fleet
 
 .PHONY: install test unit lint demo bench clean bytecode test-aws
 

@@ -59,6 +59,8 @@ class Application:
     # The run's clock (deploy/clock.Clock): made on first use, or given (tests pass a FakeClock whose
     # sleep advances the local AWS's simulated time; `cli/app.py` takes it from the caller's ctx.obj).
     given_clock: "Clock | None" = field(default=None, repr=False)
+    # How the last rollout of this run ended (deploy/model.Outcome), for the summary of a run over many services.
+    last_outcome: Any = field(default=None, repr=False)
     # Every Aws made for this invocation, so --debug can report the calls they made.
     sessions: list = field(default_factory=list, repr=False)
 

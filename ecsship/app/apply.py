@@ -7,11 +7,12 @@ from ecsship.app.follow_rollout import follow_apply
 from ecsship.app.planned import confirm, load_and_plan, load_saved_plan, recheck_plan, show
 
 
-def apply(app, planfile: str | None, file: str, env, var, *, yes: bool, allow_replace: bool, adopt: bool, wait: bool) -> int:
-    """The exit code: 0, or the watched rollout's."""
+def apply(app, planfile: str | None, file: str, env, var, *, yes: bool, allow_replace: bool, adopt: bool, wait: bool,
+          show_plan: bool = True) -> int:
+    """The exit code: 0, or the watched rollout's. `show_plan=False`: a run over many services showed it."""
     run = load_saved_plan(app, planfile) if planfile else load_and_plan(app, file, env, var, adopt=adopt)
     out = app.out()
-    if not out.json_mode:
+    if not out.json_mode and show_plan:
         show(out, run)
     if not run.plan.has_changes:
         if out.json_mode:

@@ -39,6 +39,7 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
         steps_ran = _before_steps(c, td, force)
         outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
                            rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close)
+    c.app.last_outcome = outcome
     if wait and outcome.status == "succeeded":
         revision.move_jobs(c, uri)
     c.app.step_summary(deploy_markdown(outcome, f"{c.settings.cluster}/{c.settings.service}", simulated=c.view.simulated))

@@ -27,7 +27,7 @@ class EcsshipGroup(TyperGroup):
         return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
 
 
-HELP_ORDER = ["init", "validate", "plan", "apply", "deploy", "rollback", "promote", "status", "history",
+HELP_ORDER = ["init", "validate", "services", "plan", "apply", "deploy", "rollback", "promote", "status", "history",
               "run", "logs", "exec", "job", "cost", "rightsize", "destroy", "secret", "unlock", "local", "schema", "version"]
 
 HELP = """Turn one YAML manifest into a production-grade Amazon ECS service, and ship new versions safely.
@@ -104,7 +104,7 @@ def _register() -> None:
 
 
 # Order here is the order `--help` lists them in.
-COMMAND_MODULES = ["init", "validate", "plan", "apply", "destroy", "secret", "deploy", "status", "ops", "job", "cost", "unlock", "local", "meta"]  # add a module name here to add its commands
+COMMAND_MODULES = ["init", "validate", "fleet", "plan", "apply", "destroy", "secret", "deploy", "status", "ops", "job", "cost", "unlock", "local", "meta"]  # add a module name here to add its commands
 
 
 _register()

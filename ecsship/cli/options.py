@@ -22,8 +22,9 @@ def manifest_options(fn):
     signature = inspect.signature(fn, eval_str=True)  # typer reads the annotations as objects
     own, manifest = [], []
     for param in signature.parameters.values():
-        if param.name in MANIFEST_OPTIONS and param.kind is param.KEYWORD_ONLY and param.annotation is param.empty:
-            annotation, default = MANIFEST_OPTIONS[param.name]
+        if param.name in MANIFEST_OPTIONS and param.kind is param.KEYWORD_ONLY:
+            # Bare: the shared declaration; annotated (`file: FilesOpt = None`, many manifests): its own.
+            annotation, default = MANIFEST_OPTIONS[param.name] if param.annotation is param.empty else (param.annotation, param.default)
             manifest.append(param.replace(kind=param.POSITIONAL_OR_KEYWORD, annotation=annotation, default=default))
         else:
             own.append(param)
@@ -31,3 +32,16 @@ def manifest_options(fn):
     fn.__signature__ = signature.replace(parameters=params)
     fn.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not p.empty}
     return fn
+
+
+# Commands that take many manifests: -f repeated, a directory (every ecsship.yaml and *.ecsship.yaml
+# beneath it) or a glob; one manifest runs exactly as before.
+FilesOpt = Annotated[Optional[List[str]], typer.Option(
+    "--file", "-f", help="Manifest (- reads standard input); repeat it, or give a directory or a glob, for many services.")]
+OnlyOpt = Annotated[Optional[str], typer.Option("--only", help="With many manifests: only these services (a,b).")]
+ParallelOpt = Annotated[int, typer.Option("--parallel", min=1, max=64, help="With many manifests: services run at a time (default 4).")]
+KeepGoingOpt = Annotated[bool, typer.Option("--keep-going", help="With many manifests: after a failure, run the services that do not come after it.")]
+
+
+def one_file(files: list[str] | None) -> str:
+    return files[0] if files else "ecsship.yaml"

@@ -35,3 +35,12 @@ def test_example_plans_on_pull_requests_and_ships_main_with_oidc_and_a_concurren
     commands = [s["with"]["command"] for s in ship["steps"] if "ecsship" in s.get("uses", "") and "command" in s.get("with", {})]
     assert commands[0].startswith("apply --yes") and commands[1].startswith("deploy ")
     assert any("configure-aws-credentials" in s.get("uses", "") for s in ship["steps"])
+
+
+def test_fleet_example_fans_out_one_job_per_service_wave_after_wave():
+    wf = yaml.safe_load((ROOT / "examples" / "ci" / "fleet.yml").read_text())
+    jobs = wf["jobs"]
+    assert "ecsship services -f services/ -o json" in jobs["waves"]["steps"][-1]["run"]
+    assert jobs["wave-1"]["strategy"]["matrix"] == "${{ fromJSON(needs.waves.outputs.services).waves[0] }}"
+    assert jobs["wave-2"]["needs"] == ["waves", "wave-1"]
+    assert "matrix.service" in jobs["wave-2"]["concurrency"]["group"]

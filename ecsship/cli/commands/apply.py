@@ -7,7 +7,7 @@ import typer
 
 from ecsship.cli.commands.plan import Adopt
 from ecsship.cli.errors_to_exit import guarded
-from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+from ecsship.cli.options import EnvOpt, FilesOpt, KeepGoingOpt, OnlyOpt, ParallelOpt, VarOpt, one_file
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
 AllowReplace = Annotated[bool, typer.Option("--allow-replace", help="Allow changes that delete and recreate a resource.")]
@@ -18,15 +18,27 @@ Wait = Annotated[bool, typer.Option("--wait/--no-wait", help="Watch the rollout 
 def register(app: typer.Typer) -> None:
     @app.command(rich_help_panel="Infrastructure")
     @guarded
-    def apply(ctx: typer.Context, planfile: PlanFile = None, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None,
-              yes: Yes = False, allow_replace: AllowReplace = False, adopt: Adopt = False, wait: Wait = True) -> None:
+    def apply(ctx: typer.Context, planfile: PlanFile = None, file: FilesOpt = None, env: EnvOpt = None, var: VarOpt = None,
+              yes: Yes = False, allow_replace: AllowReplace = False, adopt: Adopt = False, wait: Wait = True,
+              only: OnlyOpt = None, parallel: ParallelOpt = 4, keep_going: KeepGoingOpt = False) -> None:
         """Make live AWS match the manifest: print the plan, confirm, apply in order.
 
         Idempotent: a second apply makes no changes. On an AWS error it stops and says which resource,
-        which call, and what to do; running it again continues from there.
+        which call, and what to do; running it again continues from there. Many manifests: every plan is
+        shown, one confirmation, then services apply in `after:` order, independent ones in parallel.
         """
+        from ecsship.app.fleet import is_fleet
+
+        if not planfile and is_fleet(file, only):
+            from ecsship.app import fleet
+
+            code = fleet.apply(ctx.obj, file, env, var, only=only, parallel=parallel, keep_going=keep_going, yes=yes,
+                               allow_replace=allow_replace, adopt=adopt, wait=wait)
+            if code:
+                raise typer.Exit(code)
+            return
         from ecsship.app.apply import apply as apply_flow
 
-        code = apply_flow(ctx.obj, planfile, file, env, var, yes=yes, allow_replace=allow_replace, adopt=adopt, wait=wait)
+        code = apply_flow(ctx.obj, planfile, one_file(file), env, var, yes=yes, allow_replace=allow_replace, adopt=adopt, wait=wait)
         if code:
             raise typer.Exit(code)

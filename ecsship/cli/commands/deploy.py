@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from ecsship.cli.errors_to_exit import guarded
-from ecsship.cli.options import manifest_options
+from ecsship.cli.options import FilesOpt, KeepGoingOpt, OnlyOpt, ParallelOpt, manifest_options, one_file
 
 TimeoutOpt = Annotated[Optional[str], typer.Option("--timeout", help="Give up (and roll back) after this long: 90s, 15m, 1h. Default: the manifest's deploy.timeout.")]
 NoWaitOpt = Annotated[bool, typer.Option("--no-wait", help="Start the rollout, print its id and exit 0 without watching.")]
@@ -32,22 +32,37 @@ def register(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help="Start even if another deployment is in progress; redeploy an unchanged revision.")] = False,
         continue_: Annotated[bool, typer.Option("--continue", help="Let a deployment waiting for approval shift production traffic (same as `promote`).")] = False,
         with_infra: Annotated[bool, typer.Option("--with-infra", help="Apply infrastructure changes the plan shows before deploying.")] = False,
-        *, file, env, var,
+        only: OnlyOpt = None,
+        parallel: ParallelOpt = 4,
+        keep_going: KeepGoingOpt = False,
+        *, file: FilesOpt = None, env, var,
     ) -> None:
         """Ship a new version through the manifest's strategy and watch it to the end.
 
         Exit 0 only when the deployment this command started completed; 1 when it failed or timed
         out (the service is left on the last good revision, and the reason is printed); 130 on Ctrl-C
-        (the rollout keeps going).
+        (the rollout keeps going). Many manifests: in `after:` order, independent services in parallel
+        (--parallel), each under its own lock; exit 1 if any failed, its dependants skipped.
         """
+        from ecsship.app.fleet import is_fleet
+
+        if is_fleet(file, only) and not continue_:
+            from ecsship.app import fleet
+
+            code = fleet.deploy(ctx.obj, file, env, var, only=only, parallel=parallel, keep_going=keep_going, image_tag=image_tag,
+                                image=image, timeout=timeout, rollback=not no_rollback, wait=not no_wait, force=force,
+                                with_infra=with_infra)
+            if code:
+                raise typer.Exit(code)
+            return
         if continue_:
             from ecsship.app.promote import promote
 
-            promote(ctx.obj, file, env, var, timeout)
+            promote(ctx.obj, one_file(file), env, var, timeout)
             return
         from ecsship.app.deploy import deploy as deploy_flow
 
-        deploy_flow(ctx.obj, file, env, var, image_tag=image_tag, image=image, timeout=timeout,
+        deploy_flow(ctx.obj, one_file(file), env, var, image_tag=image_tag, image=image, timeout=timeout,
                     rollback=not no_rollback, wait=not no_wait, force=force, with_infra=with_infra)
 
     @app.command(rich_help_panel="Ship")

@@ -6,13 +6,13 @@ from typing import Annotated
 import typer
 
 from ecsship.cli.errors_to_exit import guarded
-from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+from ecsship.cli.options import EnvOpt, FilesOpt, OnlyOpt, VarOpt, one_file
 
 
 def register(app: typer.Typer) -> None:
     @app.command(rich_help_panel="Infrastructure")
     @guarded
-    def destroy(ctx: typer.Context, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None,
+    def destroy(ctx: typer.Context, file: FilesOpt = None, env: EnvOpt = None, var: VarOpt = None, only: OnlyOpt = None,
                 yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for the service name.")] = False,
                 delete_logs: Annotated[bool, typer.Option("--delete-logs", help="Also delete the log group (kept by default).")] = False,
                 deregister: Annotated[bool, typer.Option("--deregister", help="Also deregister the task definition revisions.")] = False) -> None:
@@ -22,5 +22,12 @@ def register(app: typer.Typer) -> None:
         the log group only goes with --delete-logs, task definitions only with --deregister.
         """
         from ecsship.app.destroy import destroy as destroy_flow
+        from ecsship.app.fleet import each, is_fleet
 
-        destroy_flow(ctx.obj, file, env, var, yes=yes, delete_logs=delete_logs, deregister=deregister)
+        if is_fleet(file, only):  # dependants first: the reverse of `after:` order
+            code = each(ctx.obj, "destroy", file, env, var, only=only, reverse=True, fn=lambda sub, m: destroy_flow(
+                sub, m.file, env, var, yes=yes, delete_logs=delete_logs, deregister=deregister))
+            if code:
+                raise typer.Exit(code)
+            return
+        destroy_flow(ctx.obj, one_file(file), env, var, yes=yes, delete_logs=delete_logs, deregister=deregister)

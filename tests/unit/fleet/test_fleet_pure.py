@@ -1,0 +1,108 @@
+"""Many services (ecsship/fleet/, ui/fleet_view.py): which manifests, their `after:` order, the runner. Pure."""
+from __future__ import annotations
+
+import io
+import json
+import sys
+import threading
+
+import pytest
+
+from ecsship.errors import UsageError
+from ecsship.fleet.files import expand
+from ecsship.fleet.order import Member, dependants, find_cycle, order_problems, waves
+from ecsship.fleet.runner import Result, exit_code, run
+from ecsship.ui.fleet_view import routed_output
+
+
+def test_expand_directories_globs_and_files(tmp_path):
+    for rel in ("a/ecsship.yaml", "b/api.ecsship.yaml", "b/notes.yaml", ".git/ecsship.yaml", "c/d/ecsship.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("service: x\n")
+    got = expand([str(tmp_path)])
+    assert [p.replace(str(tmp_path) + "/", "") for p in got] == ["a/ecsship.yaml", "b/api.ecsship.yaml", "c/d/ecsship.yaml"]
+    assert expand([str(tmp_path / "*" / "ecsship.yaml"), str(tmp_path / "a" / "ecsship.yaml")]) == [str(tmp_path / "a" / "ecsship.yaml")]
+    assert expand(["-", "missing.yaml"]) == ["-", "missing.yaml"]  # loading says "no such file"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError, match="no ecsship.yaml"):
+        expand([str(tmp_path / "empty")])
+    with pytest.raises(UsageError, match="no file matches"):
+        expand([str(tmp_path / "zz*")])
+
+
+def m(name, *after):
+    return Member(name, f"{name}.yaml", tuple(after))
+
+
+def test_order_problems_unknown_self_duplicate_and_cycles():
+    assert [p.message for p in order_problems([m("a", "b"), m("b")])] == []
+    assert "unknown service 'zz'" in order_problems([m("a", "zz")])[0].message
+    assert "cannot come after itself" in order_problems([m("a", "a")])[0].message
+    assert "also defined in a.yaml" in order_problems([m("a"), Member("a", "other.yaml")])[0].message
+    cycle = order_problems([m("a", "c"), m("b", "a"), m("c", "b"), m("d")])
+    assert len(cycle) == 1 and cycle[0].field == "after" and "a → c → b → a" in cycle[0].message
+    assert find_cycle({"a": ["b"], "b": []}) == []
+
+
+def test_waves_and_dependants():
+    members = [m("web", "api"), m("api", "db"), m("db"), m("cron")]
+    assert [[x.name for x in w] for w in waves(members)] == [["db", "cron"], ["api"], ["web"]]
+    assert dependants(members, "db") == {"api", "web"}
+
+
+def test_runner_order_parallelism_skips_and_keep_going():
+    members = [m("db"), m("api", "db"), m("web", "api"), m("cron"), m("mail")]
+    started, active, peak = [], [0], [0]
+    lock = threading.Lock()
+    gate = threading.Barrier(2, timeout=5)
+
+    def work(member):
+        with lock:
+            started.append(member.name)
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        if member.name in ("db", "cron"):
+            gate.wait()  # db and cron run at the same time: independent, parallel 2
+        with lock:
+            active[0] -= 1
+        return Result(member.name, "failed" if member.name == "api" else "ok", "x", 1 if member.name == "api" else 0)
+
+    results = run(members, work, parallel=2, keep_going=True)
+    by = {r.name: r for r in results}
+    assert started.index("api") > started.index("db") and "web" not in started and peak[0] == 2
+    assert by["web"].status == "skipped" and "comes after api" in by["web"].what and by["mail"].status == "ok"
+    assert exit_code(results) == 1
+
+    def plain(member):
+        return Result(member.name, "failed" if member.name == "api" else "ok", "x", 1 if member.name == "api" else 0)
+
+    stopped = run(members, plain, parallel=1, keep_going=False)
+    assert [r.status for r in stopped] == ["ok", "failed", "skipped", "skipped", "skipped"]
+    assert "an earlier service failed" in stopped[3].what
+    unordered = run(members, plain, parallel=4, keep_going=True, ordered=False)  # plan: `after:` does not matter
+    assert [r.status for r in unordered] == ["ok", "failed", "ok", "ok", "ok"]
+    assert exit_code([Result("a", "ok", "x"), Result("b", "changes", "y")]) == 0
+
+
+def test_routed_output_labels_lines_and_json_events(monkeypatch):
+    fake_out, fake_err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", fake_out)
+    monkeypatch.setattr(sys, "stderr", fake_err)
+    with routed_output(json_mode=True) as routing:
+        def one(name):
+            with routing.service(name):
+                sys.stdout.write(json.dumps({"event": "note", "message": name}) + "\n")
+                sys.stdout.write("partial ")
+                sys.stdout.write("line\n")
+                sys.stderr.write("to stderr")
+        threads = [threading.Thread(target=one, args=(n,)) for n in ("api", "web")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print("unlabelled")
+    lines = fake_out.getvalue().splitlines()
+    notes = [json.loads(line) for line in lines if line.startswith("{")]
+    assert sorted((n["service"], n["message"]) for n in notes) == [("api", "api"), ("web", "web")]
+    assert sorted(line for line in lines if "partial" in line) == ["api | partial line", "web | partial line"]
+    assert "unlabelled" in lines and sorted(fake_err.getvalue().splitlines()) == ["api | to stderr", "web | to stderr"]
