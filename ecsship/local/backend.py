@@ -50,8 +50,6 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 class LocalBackend:
     def __init__(self, options: BackendOptions):
         prepare_moto_environment()
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
         from ecsship.local import fidelity, runtime
         from ecsship.local.simulator import Simulator
 
@@ -62,7 +60,7 @@ class LocalBackend:
         self.clock = SimulatedClock(speed=options.speed, manual=options.manual_clock)
         runtime.clock = self.clock
         self.started_at = time.time()
-        self.moto_app = DomainDispatcherApplication(create_backend_app)
+        self.moto_app = _host_memoizing_dispatcher()
         self.simulator = Simulator(self.clock, fail_images=options.fail_images, fail_mode=options.fail_mode,
                                    install=not options.plain_moto)
         runtime.simulator = self.simulator
@@ -299,6 +297,34 @@ def _without_cors(start_response):
     def start(status, headers, exc_info=None):
         return start_response(status, [(k, v) for k, v in headers if not k.lower().startswith("access-control-")], exc_info)
     return start
+
+
+# Hosts a dispatcher remembers: every service and region a client uses is a handful; the bound only
+# keeps a client that invents hosts from growing the server.
+_MAX_REMEMBERED_HOSTS = 512
+
+
+def _host_memoizing_dispatcher():
+    """moto's server app, answering "which backend serves this Host?" once per host: moto answers it by
+    listing its own package directory (a stat per service, ~200) and trying every service's URL
+    patterns, twice per request - about 1 ms of every AWS call. The answer for a host depends only on
+    the installed moto, which does not change while the process runs."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    class HostMemoizingDispatcher(DomainDispatcherApplication):
+        def __init__(self) -> None:
+            super().__init__(create_backend_app)
+            self._backend_for_host: dict = {}
+
+        def get_backend_for_host(self, host):  # moto calls it under its own lock
+            if host in self._backend_for_host:
+                return self._backend_for_host[host]
+            backend = super().get_backend_for_host(host)
+            if len(self._backend_for_host) < _MAX_REMEMBERED_HOSTS:
+                self._backend_for_host[host] = backend
+            return backend
+
+    return HostMemoizingDispatcher()
 
 
 def _forget_all_moto_state() -> None:

@@ -5,6 +5,7 @@ Binds 127.0.0.1 only. Writes its state file once it answers, removes it when it 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -74,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         log.error("cannot listen on 127.0.0.1:%s: %s", args.port, exc)
         return 3
     backend = LocalBackend(options)
+    # What start-up loaded (moto, botocore's models, the seeded account's fixed parts) lives as long as
+    # the process: moved out of the collector's sight, the cyclic GC stops re-scanning ~800,000 objects
+    # while requests run (about a quarter of a reset's time was the collector).
+    gc.freeze()
     server.app = backend
     backend.shutdown_hook = server.shutdown
 
