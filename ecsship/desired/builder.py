@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from ecsship.desired import names, policies
 from ecsship.desired import resources as r
-from ecsship.desired.containers import Containers, secret_refs, sidecar_images
+from ecsship.desired.containers import Containers, secret_refs, sidecar_images, task_volumes
 from ecsship.desired.image_and_secret_refs import parse_image, parse_secret
 from ecsship.desired.output_refs import Concat, Ref, refs_of
 from ecsship.desired.resources import kinds_by_key_root
@@ -86,6 +86,10 @@ class Builder:
                                **({"region": s.region} if s.region else {}), **({"owner": s.account} if s.account else {})}
                          for env, s in refs.items()},
             }))
+        for volume in self.m.get("volumes") or []:
+            self.add(r.EfsLookup(key=f"efs.{volume['name']}", name=volume["efs"]["file_system"], spec={
+                "volume": volume["name"], "file_system": volume["efs"]["file_system"], "access_point": volume["efs"]["access_point"],
+                "tasks_group": f"{names.base(self.cluster, self.service)}-tasks"}))
         named = sorted(a for a in self.deploy.get("rollback_alarms") or [] if a != "auto")
         if named:
             self.add(r.AlarmsLookup(key="rollback_alarms", name=", ".join(named), spec={"names": named}))
@@ -124,7 +128,8 @@ class Builder:
         self.add(r.Role(key="role.task", name=names.role_name(self.cluster, self.service, "task"), tags=dict(self.tags), spec={
             "trust": policies.trust("ecs-tasks.amazonaws.com", ACCOUNT, _arn("ecs", "*")),
             "policy": policies.task_policy(self.m.get("permissions") or [], obs.get("tracing") == "xray", bool(self.m.get("execute_command")),
-                                           otel=obs.get("tracing") == "otel"),
+                                           otel=obs.get("tracing") == "otel",
+                                           efs=[(v["name"], bool(v.get("read_only", False))) for v in self.m.get("volumes") or []]),
             "description": f"ecsship: task role of {self.cluster}/{self.service}", "region": REGION,
         }))
 
@@ -171,6 +176,7 @@ class Builder:
             "runtimePlatform": {"cpuArchitecture": "ARM64" if m.get("architecture") == "arm64" else "X86_64", "operatingSystemFamily": "LINUX"},
             "containerDefinitions": containers,
             **({"ephemeralStorage": {"sizeInGiB": m["storage"]}} if m.get("storage") else {}),
+            **({"volumes": task_volumes(m)} if m.get("volumes") else {}),
         }, depends_on=("image", "log_group")))
 
     def service_(self, alarm_names: list[str]) -> None:

@@ -64,6 +64,27 @@ def otel_config(log_group: str) -> str:
     ])
 
 
+def task_volumes(m: dict) -> list[dict]:
+    """EFS volumes: transit encryption on and IAM authorisation through the access point (botocore
+    ecs EFSAuthorizationConfig.iam: "If it is turned on, transit encryption must be turned on";
+    accessPointId: "If an access point is used, transit encryption must be on")."""
+    return [{"name": v["name"], "efsVolumeConfiguration": {
+        "fileSystemId": v["efs"]["file_system"], "transitEncryption": "ENABLED",
+        "authorizationConfig": {"accessPointId": v["efs"]["access_point"], "iam": "ENABLED"}}}
+        for v in m.get("volumes") or []]
+
+
+def mount_points(m: dict) -> dict[str, list[dict]]:
+    """Each container's mountPoints: `mount` is the main container's, `mounts` names containers."""
+    out: dict[str, list[dict]] = {}
+    for v in m.get("volumes") or []:
+        mounts = {main_name(m): v["mount"]} if "mount" in v else dict(v.get("mounts") or {})
+        for container, path in sorted(mounts.items()):
+            out.setdefault(container, []).append({"sourceVolume": v["name"], "containerPath": path,
+                                                   "readOnly": bool(v.get("read_only", False))})
+    return out
+
+
 class Containers:
     def __init__(self, m: dict, cluster: str, service: str, image_uri: str, image_overrides: dict[str, str] | None = None):
         self.m, self.cluster, self.service = m, cluster, service
@@ -71,11 +92,15 @@ class Containers:
         self.images = sidecar_images(m, image_overrides)
         self.group = names.log_group_name(cluster, service)
         self.main = main_name(m)
+        self.mounts = mount_points(m)
 
     def definitions(self) -> list[dict]:
         m = self.m
         out = [self.main_container()]
         out += [self.sidecar(c) for c in m.get("containers") or []]
+        for container in out:
+            if self.mounts.get(container["name"]):
+                container["mountPoints"] = self.mounts[container["name"]]
         if firelens(m):
             out.append(self.log_router())
         if tracing(m) == "otel":

@@ -63,7 +63,8 @@ def execution_policy(images, secret_sources: set[str]) -> dict:
 XRAY_WRITES = ["xray:GetSamplingRules", "xray:GetSamplingStatisticSummaries", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
 
 
-def task_policy(permissions: list[dict], tracing: bool, exec_command: bool, otel: bool = False) -> dict | None:
+def task_policy(permissions: list[dict], tracing: bool, exec_command: bool, otel: bool = False,
+                efs: list[tuple[str, bool]] | None = None) -> dict | None:
     statements = []
     for index, grant in enumerate(permissions, start=1):
         statements.append(_stmt(f"App{index}", list(grant["actions"]), sorted(grant["resources"])))
@@ -75,6 +76,13 @@ def task_policy(permissions: list[dict], tracing: bool, exec_command: bool, otel
         # The collector's awsemf exporter writes metrics as EMF log events into the service's
         # group (desired/containers.otel_config): streams of that group only.
         statements.append(_stmt("OtelMetrics", ["logs:CreateLogStream", "logs:PutLogEvents"], [Ref("log_group", "streams_arn")]))
+    for index, (volume, read_only) in enumerate(efs or [], start=1):
+        # Mount (and write unless read only) that file system, only through that access point (EFS
+        # User Guide, "Using IAM to control file system data access": condition key
+        # elasticfilesystem:AccessPointArn).
+        actions = ["elasticfilesystem:ClientMount"] + ([] if read_only else ["elasticfilesystem:ClientWrite"])
+        statements.append({**_stmt(f"EfsMount{index}", actions, [Ref(f"efs.{volume}", "file_system_arn")]),
+                           "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": Ref(f"efs.{volume}", "access_point_arn")}}})
     if exec_command:
         statements.append(_stmt("EcsExec", ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], ["*"]))
         statements.append(_stmt("EcsExecLogs", ["logs:DescribeLogGroups"], [Ref("log_group", "arn_wildcard")]))

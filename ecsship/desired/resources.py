@@ -80,6 +80,17 @@ class LoadBalancerLookup(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EfsLookup(Resource):
+    """An EFS file system and access point a volume mounts (issue #17): they must exist, the access
+    point on that file system; the plan says when the mount targets' security groups keep the tasks out."""
+
+    kind = "efs"
+    outputs = ("file_system_arn", "access_point_arn", "mount_target_security_groups", "warnings")
+    lookup = True
+    title = "EFS file system"
+
+
+@dataclass(frozen=True, kw_only=True)
 class AlarmsLookup(Resource):
     """Alarms the manifest names for rollback (not created by ecsship): they must exist."""
 

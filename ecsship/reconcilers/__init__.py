@@ -13,6 +13,7 @@ REGISTRY = {
     "secrets": "existing_resources:SecretsLookup",
     "alb_lookup": "existing_resources:AlbLookup",
     "alarm_lookup": "existing_resources:AlarmsLookup",
+    "efs": "efs:EfsLookup",
     "cluster": "cluster:ClusterReconciler",
     "log_group": "log_group:LogGroupReconciler",
     "role": "role:RoleReconciler",

@@ -100,3 +100,51 @@ def test_sidecars_example_validates_plans_applies_deploys_and_rolls_back(run_cli
     assert bad.exit_code == 1 and "rolled back" in bad.stdout, bad.output
     assert ecs.describe_services(cluster="shop", services=["storefront"])["services"][0]["taskDefinition"] == serving
     assert not any(value in out for value in secret_values for out in (plan.output, applied.output, bad.output))
+
+
+def test_efs_volume_checked_mounted_and_granted_through_its_access_point(run_cli, aws, tmp_path):
+    """EFS volumes (issue #17): efsVolumeConfiguration with transit encryption and IAM authorisation
+    through the access point (botocore ecs EFSAuthorizationConfig: iam "If it is turned on, transit
+    encryption must be turned on"); the task role may ClientMount (and ClientWrite unless read only)
+    that file system through that access point only (condition elasticfilesystem:AccessPointArn); the
+    plan says which port to open on mount-target groups ecsship does not own, and stops saying it
+    once they let the tasks in; a missing access point is a plan error."""
+    efs, ec2 = aws.client("efs"), aws.client("ec2")
+    fs = efs.create_file_system(CreationToken="shapes")["FileSystemId"]
+    ap = efs.create_access_point(FileSystemId=fs)["AccessPointId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "tag:tier", "Values": ["private"]}])["Subnets"][0]
+    mount_sg = ec2.create_security_group(GroupName="efs-mounts", Description="efs", VpcId=subnet["VpcId"])["GroupId"]
+    efs.create_mount_target(FileSystemId=fs, SubnetId=subnet["SubnetId"], SecurityGroups=[mount_sg])
+    volumes = [{"name": "data", "efs": {"file_system": fs, "access_point": ap}, "mount": "/var/data"},
+               {"name": "assets", "efs": {"file_system": fs, "access_point": ap}, "mount": "/srv/assets", "read_only": True}]
+    path = write(tmp_path, volumes=volumes)
+
+    applied = run_cli("apply", "--no-wait", "--yes", "-f", path)
+    assert applied.exit_code == 0, applied.output
+    assert f"{fs} mount targets ({mount_sg}) keep the tasks out: open TCP 2049 from shop-api-tasks" in applied.output
+    ecs = aws.client("ecs")
+    svc = ecs.describe_services(cluster="shop", services=["api"])["services"][0]
+    td = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
+    data = {v["name"]: v["efsVolumeConfiguration"] for v in td["volumes"]}["data"]
+    assert data.pop("rootDirectory", "/") == "/"  # the access point's path is enforced (EFSVolumeConfiguration.rootDirectory)
+    assert data == {
+        "fileSystemId": fs, "transitEncryption": "ENABLED", "authorizationConfig": {"accessPointId": ap, "iam": "ENABLED"}}
+    assert sorted((m["sourceVolume"], m["containerPath"], m["readOnly"]) for m in td["containerDefinitions"][0]["mountPoints"]) == [
+        ("assets", "/srv/assets", True), ("data", "/var/data", False)]
+    policy = aws.client("iam").get_role_policy(RoleName="shop-api-task", PolicyName="ecsship")["PolicyDocument"]
+    grants = {s["Sid"]: s for s in policy["Statement"] if s["Sid"].startswith("EfsMount")}
+    assert sorted(grants["EfsMount1"]["Action"]) == ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    assert grants["EfsMount2"]["Action"] in ("elasticfilesystem:ClientMount", ["elasticfilesystem:ClientMount"])
+    assert grants["EfsMount1"]["Resource"] in (f"arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/{fs}",
+                                               [f"arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/{fs}"])
+    assert grants["EfsMount1"]["Condition"] == {"StringEquals": {
+        "elasticfilesystem:AccessPointArn": f"arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/{ap}"}}
+
+    tasks_sg = svc["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"][0]
+    ec2.authorize_security_group_ingress(GroupId=mount_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": tasks_sg}]}])
+    plan = run_cli("plan", "-f", path)
+    assert "No changes" in plan.stdout and "keep the tasks out" not in plan.output, plan.output
+
+    missing = run_cli("plan", "-f", write(tmp_path, volumes=[{**volumes[0], "efs": {"file_system": fs, "access_point": "fsap-0123456789abcdef0"}}]))
+    assert missing.exit_code == 1 and "volumes.data: EFS access point fsap-0123456789abcdef0 not found" in missing.output
