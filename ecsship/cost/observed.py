@@ -22,11 +22,70 @@ def observe(aws, desired, shape, now: datetime.datetime | None = None) -> dict:
     if network is not None and shape.endpoints:
         live = reconciler_for("network").read(aws, network, network.spec)
         out["availability_zones"] = len(live.outputs.get("azs") or []) or None
+    groups = ec2_groups(aws, shape)
+    if groups:
+        out["ec2"] = groups
     if shape.log_group:
         gb = log_ingest_gb_month(aws, shape.log_group, now)
         if gb is not None:
             out["log_gb_month"] = gb
     return out
+
+
+FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+
+
+def ec2_groups(aws, shape) -> list[dict]:
+    """The Auto Scaling groups behind the service's EC2 capacity providers (the manifest's strategy, else
+    the cluster's default): instance type, min and max size, and the Spot share of a mixed instances
+    policy (ECS DescribeCapacityProviders `autoScalingGroupProvider.autoScalingGroupArn`; Auto Scaling
+    DescribeAutoScalingGroups `MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity`)."""
+    providers = [p for p, _, _ in shape.capacity if p.upper() not in FARGATE_PROVIDERS]
+    if not providers and shape.launch == "ec2" and not shape.capacity:
+        with aws_call(f"cluster {shape.cluster}", "ecs:DescribeClusters"):
+            clusters = aws.client("ecs").describe_clusters(clusters=[shape.cluster])["clusters"]
+        providers = [s["capacityProvider"] for c in clusters for s in c.get("defaultCapacityProviderStrategy") or []
+                     if s["capacityProvider"].upper() not in FARGATE_PROVIDERS]
+    if not providers:
+        return []
+    with aws_call(f"capacity providers {', '.join(providers)}", "ecs:DescribeCapacityProviders"):
+        found = aws.client("ecs").describe_capacity_providers(capacityProviders=providers)["capacityProviders"]
+    groups = []
+    for provider in found:
+        arn = (provider.get("autoScalingGroupProvider") or {}).get("autoScalingGroupArn", "")
+        name = arn.split("autoScalingGroupName/", 1)[-1]
+        if not name:
+            continue
+        with aws_call(f"Auto Scaling group {name}", "autoscaling:DescribeAutoScalingGroups"):
+            asgs = aws.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
+        for asg in asgs:
+            groups.append({"provider": provider["name"], "instance_type": _instance_type(aws, asg), "min": asg["MinSize"],
+                           "max": asg["MaxSize"], "spot_share": _spot_share(asg)})
+    return groups
+
+
+def _instance_type(aws, asg: dict) -> str:
+    mixed = asg.get("MixedInstancesPolicy") or {}
+    overrides = (mixed.get("LaunchTemplate") or {}).get("Overrides") or []
+    if overrides and overrides[0].get("InstanceType"):
+        return overrides[0]["InstanceType"]
+    template = asg.get("LaunchTemplate") or (mixed.get("LaunchTemplate") or {}).get("LaunchTemplateSpecification")
+    if template:
+        ref = {"LaunchTemplateId": template["LaunchTemplateId"]} if template.get("LaunchTemplateId") else {"LaunchTemplateName": template["LaunchTemplateName"]}
+        with aws_call(f"launch template {next(iter(ref.values()))}", "ec2:DescribeLaunchTemplateVersions"):
+            versions = aws.client("ec2").describe_launch_template_versions(Versions=[template.get("Version") or "$Default"], **ref)
+        for version in versions.get("LaunchTemplateVersions") or []:
+            if version.get("LaunchTemplateData", {}).get("InstanceType"):
+                return version["LaunchTemplateData"]["InstanceType"]
+    instances = asg.get("Instances") or []
+    return instances[0].get("InstanceType", "unknown") if instances else "unknown"
+
+
+def _spot_share(asg: dict) -> float:
+    dist = (asg.get("MixedInstancesPolicy") or {}).get("InstancesDistribution") or {}
+    if not dist:
+        return 0.0
+    return round(1 - float(dist.get("OnDemandPercentageAboveBaseCapacity", 100)) / 100, 2)
 
 
 def log_ingest_gb_month(aws, log_group: str, now: datetime.datetime | None = None) -> float | None:

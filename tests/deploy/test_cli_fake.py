@@ -49,7 +49,7 @@ def world(tmp_path, monkeypatch):
     from tests.deploy.image_swap import revision_with_image
 
     monkeypatch.setattr("ecsship.app.revision.prepare_revision",
-                        lambda run, uri, with_infra: revision_with_image(run.aws, "web", "web", uri))
+                        lambda run, uri, with_infra, sidecar_images=None: revision_with_image(run.aws, "web", "web", uri))
     # The SSM-parameter lock is covered by tests/reliability; here it is a no-op.
     from contextlib import nullcontext
 

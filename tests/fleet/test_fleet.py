@@ -50,8 +50,11 @@ def test_three_services_plan_apply_deploy_in_order_and_a_failure_skips_its_depen
         assert any(line.split()[0] == name and "deployed" in line and revision in line for line in summary.splitlines()[2:]), summary
     assert created(aws, "mailer") > created(aws, "jobs")
 
-    broken = run_cli("deploy", "-f", str(root), env={"JOBS_TAG": "broken"})
+    summary = tmp_path / "summary.md"  # GitHub's job summary (docs/ci.md): each deploy appends its outcome
+    broken = run_cli("deploy", "-f", str(root), env={"JOBS_TAG": "broken", "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
     assert broken.exit_code == 1, broken.output
+    jobs = summary.read_text().split("### ecsship deploy: shop/jobs")[1].split("### ")[0]
+    assert "`shop-jobs:2` → `shop-jobs:3`" in jobs and "❌ failed, rolled back" in jobs and "**Why it stopped:**" in jobs, jobs
     rows = {line.split()[0]: line for line in broken.stdout.split("ecsship deploy: 3 services")[1].splitlines()[2:]}
     assert "failed, rolled back" in rows["jobs"] and "skipped: comes after jobs" in rows["mailer"], rows
     assert "deployed" in rows["indexer"]  # independent of jobs: it went ahead
