@@ -12,6 +12,7 @@ from ecsship.desired.output_refs import Concat, Ref, refs_of
 from ecsship.desired.resources import kinds_by_key_root
 from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
+from ecsship.manifest.instance_types import ami_parameter
 from ecsship.manifest.semantic import SHIFTING
 
 
@@ -49,6 +50,7 @@ class Builder:
 
     def desired(self) -> r.Desired:
         self.lookups()
+        self.ec2_capacity()
         self.cluster_()
         self.log_group()
         self.roles()
@@ -104,11 +106,73 @@ class Builder:
 
     # -- core -------------------------------------------------------------------------------
     def cluster_(self) -> None:
-        providers = sorted({c["provider"] for c in self.m.get("capacity") or []})
+        providers = sorted({self.provider_name(i, c) for i, c in enumerate(self.m.get("capacity") or [])})
         insights = self.container_insights
+        owned = tuple(f"capacity_provider.{i}" for i, c in enumerate(self.m.get("capacity") or []) if c.get("ec2"))
         self.add(r.Cluster(key="cluster", name=self.cluster, tags=dict(self.tags), spec={
             "containerInsights": "enabled" if insights else "disabled", "capacityProviders": providers,
+        }, depends_on=owned))
+
+    def provider_name(self, index: int, entry: dict) -> str:
+        """A capacity entry's provider: the one it names, or the one ecsship makes for its `ec2`."""
+        return names.ec2_capacity_name(self.cluster, self.service, index) if entry.get("ec2") else entry["provider"]
+
+    # -- owned EC2 capacity -----------------------------------------------------------------
+    def ec2_capacity(self) -> None:
+        """Per `ec2` entry: the AMI (public SSM parameter), a launch template, an Auto Scaling group in
+        the task subnets and a capacity provider; shared by the entries: the instance role and profile
+        and the instances' security group."""
+        entries = [(i, c["ec2"]) for i, c in enumerate(self.m.get("capacity") or []) if c.get("ec2")]
+        if not entries:
+            return
+        base = names.base(self.cluster, self.service)
+        managed = [Concat(("arn:", Ref("network", "partition"), f":iam::aws:policy/{p}")) for p in INSTANCE_POLICIES]
+        self.add(r.Role(key="role.instance", name=names.role_name(self.cluster, self.service, "instance"), tags=dict(self.tags), spec={
+            "trust": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "policy": None, "managedPolicies": managed,
+            "description": f"ecsship: EC2 container instances of {self.cluster}/{self.service}", "region": REGION,
         }))
+        self.add(r.InstanceProfile(key="instance_profile", name=names.instance_profile_name(self.cluster, self.service), tags=dict(self.tags), spec={
+            "role": Ref("role.instance", "name")}))
+        self.add(r.SecurityGroup(key="security_group.instances", name=f"{base}-instances", tags=dict(self.tags), spec={
+            # awsvpc tasks have their own interfaces and groups: the instances take no inbound traffic.
+            "description": f"ecsship: EC2 container instances of {self.cluster}/{self.service}",
+            "vpcId": Ref("network", "vpc_id"), "ingress": [], "egress": "open",
+        }))
+        gpu = self.m.get("gpu") is not None
+        for index, ec2 in entries:
+            name = names.ec2_capacity_name(self.cluster, self.service, index)
+            types = list(ec2["instance_types"])
+            self.add(r.AmiLookup(key=f"ami.{index}", name=ami_parameter(types, gpu), spec={"parameter": ami_parameter(types, gpu)}))
+            user_data = f"#!/bin/bash\necho ECS_CLUSTER={self.cluster} >> /etc/ecs/ecs.config\n"
+            self.add(r.LaunchTemplate(key=f"launch_template.{index}", name=name, tags=dict(self.tags), spec={
+                "ImageId": Ref(f"ami.{index}", "image_id"),
+                "IamInstanceProfile": {"Arn": Ref("instance_profile", "arn")},
+                "SecurityGroupIds": [Ref("security_group.instances", "id")],
+                # IMDSv2 only; one hop, so a task's container cannot reach the instance's credentials.
+                "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1},
+                "UserData": user_data,
+                "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {
+                    "VolumeSize": ec2.get("root_volume", 30), "VolumeType": "gp3", "Encrypted": True, "DeleteOnTermination": True}}],
+                "_group": name,  # the Auto Scaling group an AMI change refreshes
+            }, note="a new AMI rolls the instances through the group's instance refresh"))
+            spot = bool(ec2.get("spot", False))
+            self.add(r.AutoScalingGroup(key=f"autoscaling_group.{index}", name=name, tags=dict(self.tags), spec={
+                "MinSize": ec2.get("min", 0), "MaxSize": ec2["max"],
+                "VPCZoneIdentifier": [Ref("network", "subnet_ids")],
+                "MixedInstancesPolicy": {
+                    "LaunchTemplate": {"LaunchTemplateSpecification": {"LaunchTemplateId": Ref(f"launch_template.{index}", "id"), "Version": "$Default"},
+                                       "Overrides": [{"InstanceType": t} for t in types]},
+                    "InstancesDistribution": {"OnDemandPercentageAboveBaseCapacity": 0 if spot else 100,
+                                              **({"SpotAllocationStrategy": "capacity-optimized"} if spot else {})}},
+                # Managed termination protection needs it (botocore ecs AutoScalingGroupProvider.managedTerminationProtection).
+                "NewInstancesProtectedFromScaleIn": True, "CapacityRebalance": spot,
+            }))
+            self.add(r.CapacityProvider(key=f"capacity_provider.{index}", name=name, tags=dict(self.tags), spec={
+                "autoScalingGroupArn": Ref(f"autoscaling_group.{index}", "arn"),
+                "managedScaling": {"status": "ENABLED", "targetCapacity": ec2.get("target_capacity", 100)},
+                "managedTerminationProtection": "ENABLED", "managedDraining": "ENABLED",
+            }))
 
     def log_group(self) -> None:
         retention = (self.m.get("logs") or {}).get("retention_days", 30)
@@ -224,8 +288,8 @@ class Builder:
     def placement(self) -> dict:
         """Where the service's tasks (and its jobs') run: its capacity provider strategy, else a launch type."""
         if self.m.get("capacity"):
-            return {"capacityProviderStrategy": [{"capacityProvider": c["provider"], "weight": c.get("weight", 1), "base": c.get("base", 0)}
-                                                 for c in self.m["capacity"]]}
+            return {"capacityProviderStrategy": [{"capacityProvider": self.provider_name(i, c), "weight": c.get("weight", 1), "base": c.get("base", 0)}
+                                                 for i, c in enumerate(self.m["capacity"])]}
         return {"launchType": "FARGATE" if self.m.get("platform", "fargate") == "fargate" else "EC2"}
 
     def deployment_configuration(self, alarm_names: list[str]) -> dict:
@@ -598,6 +662,9 @@ class Builder:
 
 
 ACCOUNT = Ref("network", "account_id")
+# The AWS managed policies of an ECS container instance: the agent's (register, pull, log) and Session
+# Manager's (ECS Developer Guide, "Amazon ECS container instance IAM role").
+INSTANCE_POLICIES = ("service-role/AmazonEC2ContainerServiceforEC2Role", "AmazonSSMManagedInstanceCore")
 # How long EventBridge Scheduler keeps retrying to start a job (MaximumEventAgeInSeconds, 60..86400):
 # a job more than an hour late is better reported (dead-letter queue) than run at a surprising time.
 JOB_EVENT_AGE = 3600

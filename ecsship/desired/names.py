@@ -148,3 +148,22 @@ def job_group(job: str) -> str:
     """The ECS task group of a job's tasks (botocore ecs RunTask.group, up to 255): how `job list`
     finds its runs, scheduled or started by `job run`."""
     return f"{JOB_GROUP_PREFIX}{job}"
+
+
+CAPACITY_PROVIDER_MAX = 255  # botocore ecs CreateCapacityProvider.name: up to 255 letters, numbers, _ and -
+LAUNCH_TEMPLATE_MAX = 128  # botocore ec2 LaunchTemplateName: 3-128, [a-zA-Z0-9\(\)\.\-/_]+
+INSTANCE_PROFILE_MAX = 128  # botocore iam CreateInstanceProfile.InstanceProfileName: [\w+=,.@-]+, up to 128
+
+
+def ec2_capacity_name(cluster: str, service: str, index: int) -> str:
+    """The owned EC2 capacity of a service's `index`-th `ec2` entry: launch template, Auto Scaling group
+    and capacity provider all take `<cluster>-<service>-ec2` (`-ec2-2`, ... for later entries).
+    botocore ecs CreateCapacityProvider.name: it "can't be prefixed with `aws`, `ecs`, or `fargate`":
+    a cluster named so gets `cp-` in front."""
+    suffix = "ec2" if index == 0 else f"ec2-{index + 1}"
+    name = fit(f"{base(cluster, service)}-{suffix}", LAUNCH_TEMPLATE_MAX, r"A-Za-z0-9_-")
+    return f"cp-{name}" if name.lower().startswith(("aws", "ecs", "fargate")) else name
+
+
+def instance_profile_name(cluster: str, service: str) -> str:
+    return fit(f"{base(cluster, service)}-instance", INSTANCE_PROFILE_MAX, r"A-Za-z0-9+=,.@_-")

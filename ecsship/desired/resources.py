@@ -245,6 +245,45 @@ class EventRule(Resource):
     title = "EventBridge rule"
 
 
+@dataclass(frozen=True, kw_only=True)
+class AmiLookup(Resource):
+    """The ECS-optimised AMI an `ec2` capacity entry boots: read from its public SSM parameter."""
+
+    kind = "ami_lookup"
+    key_roots = ("ami",)
+    lookup = True
+    title = "AMI"
+    outputs = ("image_id",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstanceProfile(Resource):
+    kind = "instance_profile"
+    title = "instance profile"
+    outputs = ("arn", "name")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LaunchTemplate(Resource):
+    kind = "launch_template"
+    title = "launch template"
+    outputs = ("id", "name", "version")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AutoScalingGroup(Resource):
+    kind = "autoscaling_group"
+    title = "Auto Scaling group"
+    outputs = ("arn", "name")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityProvider(Resource):
+    kind = "capacity_provider"
+    title = "capacity provider"
+    outputs = ("arn", "name")
+
+
 @dataclass(frozen=True)
 class Desired:
     """Everything one manifest asks for, in dependency order."""

@@ -10,6 +10,7 @@ from ecsship.manifest.containers import sidecars
 from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.fargate import FARGATE_CPU, describe_options, fargate_memory_options
+from ecsship.manifest.instance_types import architecture, has_gpu
 from ecsship.manifest.interpolate import nearest_position
 from ecsship.manifest.schedule_expr import ExpressionError, check_timezone
 from ecsship.manifest.schedule_expr import parse as parse_schedule
@@ -446,6 +447,46 @@ def daemon_and_gpu_need_ec2(m):
                    "drop max_percent (daemons deploy with 100)", "error")
     if _get(m, "gpu") is not None and platform != "ec2":
         yield ("gpu",), "Fargate has no GPUs", "set platform: ec2 with GPU instance types", "error"
+
+
+@rule
+def ec2_capacity(m):
+    """`ec2` capacity entries: EC2 only, one architecture (the task definition's `architecture`) across
+    every instance type (one AMI per launch template, one runtimePlatform per task definition), GPU
+    instance types for `gpu` (x86_64: the ECS GPU AMI), min <= max. See manifest/instance_types.py."""
+    capacity = _get(m, "capacity")
+    if not isinstance(capacity, list):
+        return
+    platform = _get(m, "platform", default="fargate")
+    arch = _get(m, "architecture", default="x86_64")
+    gpu = _get(m, "gpu") is not None
+    for i, item in enumerate(capacity):
+        ec2 = item.get("ec2") if isinstance(item, dict) else None
+        if not isinstance(ec2, dict):
+            continue
+        if "provider" in item:
+            yield ("capacity", i), "give either `provider` (an existing capacity provider) or `ec2`, not both", None, "error"
+        if platform != "ec2":
+            yield ("capacity", i, "ec2"), "ec2 capacity needs platform: ec2 (Fargate tasks run on no instances of yours)", "set platform: ec2", "error"
+        types = [t for t in ec2.get("instance_types") or [] if isinstance(t, str)] if isinstance(ec2.get("instance_types"), list) else []
+        arches = {t: architecture(t) for t in types}
+        if len(set(arches.values())) > 1:
+            listed = ", ".join(f"{t} ({a})" for t, a in arches.items())
+            yield (("capacity", i, "ec2", "instance_types"), f"instance types mix architectures: {listed}",
+                   "one launch template boots one AMI: list arm64 (Graviton) or x86_64 types, not both", "error")
+        elif arches and arch not in arches.values():
+            yield (("capacity", i, "ec2", "instance_types"), f"{types[0]} is {next(iter(arches.values()))} but the image is {arch}",
+                   f"set architecture: {next(iter(arches.values()))}, or list {arch} instance types", "error")
+        if gpu:
+            plain = [t for t in types if not has_gpu(t)]
+            if plain:
+                yield (("capacity", i, "ec2", "instance_types"), f"gpu needs GPU instance types; {', '.join(plain)} has none",
+                       "use g or p families, e.g. g5.xlarge", "error")
+            elif "arm64" in arches.values():
+                yield (("capacity", i, "ec2", "instance_types"), "the ECS GPU AMI is x86_64 only", "use x86_64 GPU types such as g5.xlarge", "error")
+        lo, hi = ec2.get("min", 0), ec2.get("max")
+        if _int(lo) and _int(hi) and lo > hi:
+            yield ("capacity", i, "ec2", "min"), f"min ({lo}) is greater than max ({hi})", None, "error"
 
 
 RULES.extend(TASK_RULES)

@@ -34,6 +34,11 @@ REGISTRY = {
     "queue": "queue:QueueReconciler",
     "schedules": "schedules:SchedulesReconciler",
     "event_rule": "event_rule:EventRuleReconciler",
+    "ami_lookup": "existing_resources:AmiLookup",
+    "instance_profile": "instance_profile:InstanceProfileReconciler",
+    "launch_template": "launch_template:LaunchTemplateReconciler",
+    "autoscaling_group": "autoscaling_group:AutoScalingGroupReconciler",
+    "capacity_provider": "capacity_provider:CapacityProviderReconciler",
 }
 _cache: dict = {}
 

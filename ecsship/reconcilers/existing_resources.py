@@ -216,3 +216,23 @@ class AlarmsLookup(Reconciler):
             raise PlanProblem(f"deploy.rollback_alarms: no alarm named {', '.join(missing)} in {aws.region}",
                               "create it first, or list only `auto` and existing alarm names")
         return Live(state={}, outputs={"names": sorted(have)})
+
+
+class AmiLookup(Reconciler):
+    """The ECS-optimised AMI of an `ec2` capacity entry, from its public SSM parameter (ECS Developer
+    Guide, "Retrieving Amazon ECS-optimized Linux AMI metadata": GetParameter on
+    /aws/service/ecs/optimized-ami/amazon-linux-2023/[arm64/|gpu/]recommended/image_id). A newer AMI
+    there is a launch template change: the instances follow through an instance refresh."""
+
+    on_destroy = OnDestroy()  # a lookup
+
+    def read(self, aws, res, spec):
+        try:
+            with aws_call(f"AMI parameter {spec['parameter']}", "ssm:GetParameter"):
+                value = aws.client("ssm").get_parameter(Name=spec["parameter"])["Parameter"]["Value"]
+        except Exception as exc:
+            if getattr(exc, "code", "") == "ParameterNotFound":
+                raise PlanProblem(f"AMI parameter {spec['parameter']} does not exist in this region",
+                                  "the ECS-optimised AMIs are published in every commercial region; check the region") from None
+            raise
+        return Live(state={}, outputs={"image_id": value})

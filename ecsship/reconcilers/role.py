@@ -66,12 +66,17 @@ class RoleReconciler(Reconciler):
         tags = tag_dict(role.get("Tags"))
         state = {"trust": sorted_policy(role.get("AssumeRolePolicyDocument")), "policy": sorted_policy(policy),
                  "description": role.get("Description") or "", "tags": tags}
+        if "managedPolicies" in spec:
+            state["managedPolicies"] = _attached(aws, res, name)
         note = f"{res.name} belongs to this service in another region: this region uses {name}" if name != res.name else ""
         return Live(state=state, outputs={"arn": role["Arn"], "name": name}, managed=owned(tags, res), note=note)
 
     def desired_state(self, res, spec, live=None):
-        return {"trust": sorted_policy(spec["trust"]), "policy": sorted_policy(spec["policy"]),
-                "description": spec["description"], "tags": _tags(res, spec)}
+        state = {"trust": sorted_policy(spec["trust"]), "policy": sorted_policy(spec["policy"]),
+                 "description": spec["description"], "tags": _tags(res, spec)}
+        if "managedPolicies" in spec:  # only the EC2 instance role has AWS managed policies
+            state["managedPolicies"] = sorted(str(p) for p in spec["managedPolicies"])
+        return state
 
     def create(self, aws, res, spec):
         iam = aws.client("iam")
@@ -91,6 +96,7 @@ class RoleReconciler(Reconciler):
                 raise
             return self.update(aws, res, spec, live, [_All()])
         self._put_policy(aws, res, name, state["policy"])
+        self._attach(aws, res, name, state.get("managedPolicies") or [], [])
         return {"arn": arn, "name": name}
 
     def update(self, aws, res, spec, live, fields):
@@ -107,9 +113,20 @@ class RoleReconciler(Reconciler):
         if everything or "description" in paths:
             with aws_call(res.label, "iam:UpdateRole"):
                 iam.update_role(RoleName=name, Description=spec["description"])
+        if (everything or "managedPolicies" in paths) and "managedPolicies" in state:
+            self._attach(aws, res, name, state["managedPolicies"], _attached(aws, res, name))
         if everything or "tags" in paths:
             self.adopt(aws, res, spec, live)
         return live.outputs
+
+    def _attach(self, aws, res, name: str, wanted: list, attached: list) -> None:
+        iam = aws.client("iam")
+        for arn in sorted(set(wanted) - set(attached)):
+            with aws_call(res.label, "iam:AttachRolePolicy"):
+                iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+        for arn in sorted(set(attached) - set(wanted)):
+            with aws_call(res.label, "iam:DetachRolePolicy"):
+                iam.detach_role_policy(RoleName=name, PolicyArn=arn)
 
     def adopt(self, aws, res, spec, live):
         with aws_call(res.label, "iam:TagRole"):
@@ -136,12 +153,21 @@ class RoleReconciler(Reconciler):
         for policy in names:
             with aws_call(res.label, "iam:DeleteRolePolicy"):
                 iam.delete_role_policy(RoleName=name, PolicyName=policy)
+        # DeleteRole refuses a role with managed policies attached (DeleteConflict) or in an instance profile.
+        if "managedPolicies" in res.spec:
+            self._attach(aws, res, name, [], _attached(aws, res, name))
         with aws_call(res.label, "iam:DeleteRole"):
             try:
                 iam.delete_role(RoleName=name)
             except Exception as exc:
                 if error_code(exc) != "NoSuchEntity":
                     raise
+
+
+def _attached(aws, res, name: str) -> list[str]:
+    with aws_call(res.label, "iam:ListAttachedRolePolicies"):
+        pages = aws.client("iam").get_paginator("list_attached_role_policies").paginate(RoleName=name)
+        return sorted(p["PolicyArn"] for page in pages for p in page["AttachedPolicies"])
 
 
 class _All:

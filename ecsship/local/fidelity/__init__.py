@@ -8,6 +8,7 @@ Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour i
                  deployments; CODE_DEPLOY services reject task definition updates; service deployments API
 - cloudwatch.py  new alarms start INSUFFICIENT_DATA; an update keeps the state; DescribeAlarmHistory
 - autoscaling.py capacity bounds move ECS desiredCount; DescribeScalingActivities
+- ec2_capacity.py mixed instances groups' instance types; StartInstanceRefresh, DescribeInstanceRefreshes
 - ec2.py         deleted VPC endpoints go deleting -> deleted -> gone; the vpc-endpoint-id filter
 - elbv2.py       a target group's LoadBalancerArns follow the rules and listeners forwarding to it
 - codedeploy.py  update/delete deployment group, deployment configs, alarmConfiguration kept, ...
@@ -27,7 +28,7 @@ def apply() -> None:
     if _applied:
         return
     _applied = True
-    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ecs, elbv2, logs, misc, ssm, sts, validation
+    from ecsship.local.fidelity import autoscaling, cloudwatch, codedeploy, ec2, ec2_capacity, ecs, elbv2, logs, misc, ssm, sts, validation
 
-    for module in (misc, cloudwatch, ec2, elbv2, ecs, codedeploy, autoscaling, ssm, validation, logs, sts):
+    for module in (misc, cloudwatch, ec2, ec2_capacity, elbv2, ecs, codedeploy, autoscaling, ssm, validation, logs, sts):
         module.apply()

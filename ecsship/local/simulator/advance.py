@@ -43,6 +43,9 @@ class Simulator:
 
     def catch_up(self) -> None:
         """Up to now, stopping at each scheduled job's due time to start its task then."""
+        from ecsship.local.simulator import container_instances
+
+        container_instances.sync()
         now = self.clock.now()
         while (due := self.jobs.next_due(now)) is not None:
             self._advance_to(max(due[0], self.last))
