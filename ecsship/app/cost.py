@@ -9,13 +9,14 @@ from ecsship.cost.observed import observe
 from ecsship.cost.shape import live_shape, shape_of
 from ecsship.desired import build
 from ecsship.errors import EcsshipError, UsageError
+from ecsship.fleet.files import expand
 from ecsship.manifest.document import load_manifest, parse_vars
 from ecsship.ui.cost_view import cost_change_line, show_cost
 
 
 def cost(app, files: list[str], env, var, *, refresh_prices: bool) -> None:
     out = app.out()
-    manifests = [load_manifest(f, env=env, variables=parse_vars(var)) for f in files]
+    manifests = [load_manifest(f, env=env, variables=parse_vars(var)) for f in expand(files)]
     for manifest in manifests:
         out.problems(manifest.warnings)
     aws = app.aws_for(manifests[0].data)

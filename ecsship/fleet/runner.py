@@ -35,7 +35,7 @@ def run(members: list[Member], work: Callable[[Member], Result], *, parallel: in
     names = {m.name for m in members}
     results: dict[str, Result] = {}
     running: dict[Future, Member] = {}
-    stopped = False
+    stopped = interrupted = False
 
     def ready(m: Member) -> bool:
         return not ordered or all(results.get(d) is not None and not results[d].failed and results[d].status != "skipped"
@@ -58,7 +58,14 @@ def run(members: list[Member], work: Callable[[Member], Result], *, parallel: in
                 running[pool.submit(timed, m)] = m
             if not running:
                 break
-            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            try:
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                if interrupted:  # the second Ctrl-C: leave now (the rollouts in progress go on in AWS)
+                    raise
+                # The first: start nothing more; the services in progress finish and are reported.
+                interrupted = stopped = True
+                continue
             for future in done:
                 m = running.pop(future)
                 result = future.result()
@@ -68,9 +75,10 @@ def run(members: list[Member], work: Callable[[Member], Result], *, parallel: in
                         results[name] = Result(name, "skipped", f"skipped: comes after {m.name}, which failed", 1)
                 if result.status == "interrupted" or (result.failed and ordered and not keep_going):
                     stopped = True
-        for m in members:  # never started: a failure stopped the run
+        for m in members:  # never started: a failure (or Ctrl-C) stopped the run
             if m.name not in results:
-                results[m.name] = Result(m.name, "skipped", "skipped: an earlier service failed (--keep-going runs the rest)", 1)
+                results[m.name] = (Result(m.name, "interrupted", "not started: interrupted", 130) if interrupted else
+                                   Result(m.name, "skipped", "skipped: an earlier service failed (--keep-going runs the rest)", 1))
     return [results[m.name] for m in members]
 
 

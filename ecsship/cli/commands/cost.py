@@ -8,7 +8,7 @@ import typer
 from ecsship.cli.errors_to_exit import guarded
 from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
 
-FilesOpt = Annotated[Optional[List[str]], typer.Option("--file", "-f", help="Manifest(s) to price (repeatable; default ecsship.yaml).")]
+FilesOpt = Annotated[Optional[List[str]], typer.Option("--file", "-f", help="Manifest(s) to price: repeatable, a directory or a glob (default ecsship.yaml).")]
 
 
 def register(app: typer.Typer) -> None:

@@ -106,3 +106,19 @@ def test_routed_output_labels_lines_and_json_events(monkeypatch):
     assert sorted((n["service"], n["message"]) for n in notes) == [("api", "api"), ("web", "web")]
     assert sorted(line for line in lines if "partial" in line) == ["api | partial line", "web | partial line"]
     assert "unlabelled" in lines and sorted(fake_err.getvalue().splitlines()) == ["api | to stderr", "web | to stderr"]
+
+
+def test_first_ctrl_c_starts_nothing_more_and_reports_the_rest_as_not_started(monkeypatch):
+    import ecsship.fleet.runner as runner_module
+
+    real_wait, calls = runner_module.wait, [0]
+
+    def interrupted_once(fs, return_when):
+        calls[0] += 1
+        if calls[0] == 1:
+            raise KeyboardInterrupt
+        return real_wait(fs, return_when=return_when)
+
+    monkeypatch.setattr(runner_module, "wait", interrupted_once)
+    results = run([m("a"), m("b"), m("c")], lambda mem: Result(mem.name, "ok", "done"), parallel=1)
+    assert [r.status for r in results] == ["ok", "interrupted", "interrupted"] and exit_code(results) == 130
