@@ -66,9 +66,9 @@ def follows_revision(change) -> bool:
         f.path.endswith(".Target.EcsParameters.TaskDefinitionArn") for f in change.fields)
 
 
-def move_jobs(run, image: str) -> None:
-    """After a completed deploy: point the scheduled jobs at the revision the service now runs (a
-    job runs what the service runs: desired/builder.Builder.jobs). Nothing else is changed here."""
+def move_jobs(run, image: str | None = None) -> None:
+    """After a completed deploy (or rollback): point the scheduled jobs at the revision the service now
+    runs (a job runs what the service runs: desired/builder.Builder.jobs). Nothing else is changed here."""
     desired = build(run.manifest, image_override=image)
     if desired.get("schedules") is None:
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import replace
 
+from ecsship.app.revision import move_jobs
 from ecsship.app.rollout import RolloutRun, parse_timeout
 from ecsship.app.signals import sigterm_as_interrupt
 from ecsship.deploy.lastgood import failed_without_success, previous_good, resolve_revision
@@ -56,6 +57,8 @@ def _rollback(app, file, env, var, *, to_revision, timeout, wait) -> None:
         lock.enter_context(c.start_lock("rollback"))
         outcome = roll_out(c.aws, c.settings, target, c.view, clock=c.clock, wait=wait, timeout=limit,
                            rollback_on_timeout=True, on_started=lock.close)
+    if wait and outcome.status == "succeeded":
+        move_jobs(c)  # the scheduled jobs run what the service runs again
     c.finish(outcome)
 
 

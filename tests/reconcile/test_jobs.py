@@ -49,6 +49,9 @@ def test_jobs_apply_run_now_run_on_schedule_list_and_destroy(run_cli, aws, tmp_p
     assert deployed.exit_code == 0, deployed.output
     moved = aws.client("scheduler").get_schedule(Name="shop-reports-nightly-report")["Target"]["EcsParameters"]["TaskDefinitionArn"]
     assert moved.endswith(":task-definition/shop-reports:2") and moved == service_of(aws, "reports")["taskDefinition"]
+    assert run_cli("rollback", "-f", str(manifest)).exit_code == 0  # and back with a rollback
+    back = aws.client("scheduler").get_schedule(Name="shop-reports-expire-sessions")["Target"]["EcsParameters"]["TaskDefinitionArn"]
+    assert back.endswith(":task-definition/shop-reports:1")
 
     assert run_cli("destroy", "-f", str(manifest), "--yes").exit_code == 0
     assert aws.client("scheduler").list_schedules()["Schedules"] == []
