@@ -33,7 +33,7 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
         verify_image(c.aws, shipped)
     with ExitStack() as lock:
         lock.enter_context(c.start_lock("deploy"))
-        td, registered = revision.prepare_revision(c, uri, with_infra, moved)
+        td, registered = revision.prepare_revision(c, uri, with_infra, sidecar_images=moved)
         shown = ", ".join([short_image(uri)] + [f"{name} {short_image(u)}" for name, u in sorted(moved.items())])
         c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({shown})")
         steps_ran = _before_steps(c, td, force)

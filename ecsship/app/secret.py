@@ -12,6 +12,7 @@ import json
 import sys
 
 from ecsship.aws.errors import aws_call, error_code
+from ecsship.desired.containers import secret_refs
 from ecsship.desired.image_and_secret_refs import parse_secret
 from ecsship.errors import UsageError
 from ecsship.manifest.document import load_manifest, parse_vars
@@ -38,7 +39,7 @@ def set_secret(app, key: str, file: str, env, var, stdin=None) -> None:
 def list_secrets(app, file: str, env, var) -> int:
     """Show every referenced secret and whether it exists; the exit code is 1 when one is missing."""
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    refs = [parse_secret(k, v) for k, v in sorted((manifest.data.get("secrets") or {}).items())]
+    refs = [parse_secret(k, v) for k, v in sorted(secret_refs(manifest.data).items())]
     aws = app.aws_for(manifest.data) if refs else None
     rows = [_status(aws, ref) for ref in refs]
     out = app.out()
@@ -58,7 +59,8 @@ def list_secrets(app, file: str, env, var) -> int:
 def _reference_for(file, env, var, key):
 
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
-    secrets = manifest.data.get("secrets") or {}
+    # Every container's secrets (containers.NAME.KEY) and FireLens's (logs.secret_options.KEY) too.
+    secrets = secret_refs(manifest.data)
     if key not in secrets:
         known = ", ".join(sorted(secrets)) or "none"
         raise UsageError(f"{key} is not under `secrets:` in {file} (known: {known})", "add `KEY: secretsmanager:NAME` to the manifest first")

@@ -115,3 +115,27 @@ def test_local_codedeploy_replacement_serves_the_appspec_container():
     lbs = [{"targetGroupArn": "tg", "containerName": "api", "containerPort": 8080}]
     _take_appspec_container(lbs, CodeDeployRun(service_key=(), container_name="app", container_port=8081))
     assert lbs == [{"targetGroupArn": "tg", "containerName": "app", "containerPort": 8081}]
+
+
+def test_image_flags_split_into_main_and_named_containers():
+    """`deploy --image URI` is the main container's; `--image NAME=URI` (repeatable) moves NAME's."""
+    import pytest
+
+    from ecsship.deploy.shipped_image import split_images
+    from ecsship.errors import UsageError
+
+    assert split_images(None, "app", ["envoy"]) == (None, {})
+    assert split_images(["repo/app:v2", "envoy=repo/envoy:v2"], "app", ["envoy"]) == ("repo/app:v2", {"envoy": "repo/envoy:v2"})
+    assert split_images(["app=repo/app:v3"], "app", ["envoy"]) == ("repo/app:v3", {})
+    with pytest.raises(UsageError, match="no container named nginx"):
+        split_images(["nginx=repo/nginx:1"], "app", ["envoy"])
+    with pytest.raises(UsageError, match="two images"):
+        split_images(["envoy=a:1", "envoy=b:2"], "app", ["envoy"])
+
+
+def test_secret_refs_cover_every_container_and_firelens():
+    from ecsship.desired.containers import secret_refs
+
+    m = {"secrets": {"DB": "ssm:/db"}, "containers": [{"name": "envoy", "image": "e:1", "secrets": {"TOKEN": "ssm:/t"}}],
+         "logs": {"driver": "firelens", "options": {"Name": "x"}, "secret_options": {"apikey": "secretsmanager:k"}}}
+    assert secret_refs(m) == {"DB": "ssm:/db", "containers.envoy.TOKEN": "ssm:/t", "logs.secret_options.apikey": "secretsmanager:k"}
