@@ -41,7 +41,9 @@ def test_owned_ec2_capacity_applies_runs_the_service_refreshes_and_destroys(run_
     assert managed["managedTerminationProtection"] == "ENABLED" and managed["managedDraining"] == "ENABLED"
     assert sorted(ecs.describe_clusters(clusters=["shop"])["clusters"][0]["capacityProviders"]) == ["FARGATE", "shop-trainer-ec2"]
     assert svc["capacityProviderStrategy"] == [{"capacityProvider": "shop-trainer-ec2", "weight": 1, "base": 0}]
-    assert len(ecs.list_container_instances(cluster="shop")["containerInstanceArns"]) == 1  # the group's instance joined
+    [instance] = ecs.list_container_instances(cluster="shop")["containerInstanceArns"]  # the group's instance joined
+    [task] = ecs.describe_tasks(cluster="shop", tasks=ecs.list_tasks(cluster="shop", serviceName="trainer")["taskArns"])["tasks"]
+    assert task["containerInstanceArn"] == instance and task["capacityProviderName"] == "shop-trainer-ec2"
     assert run_cli("plan", "-f", str(manifest), "--detailed-exitcode").exit_code == 0
 
     manifest.write_text(text.replace("gpu: 1 ", "# no gpu "))  # another AMI: the plain x86_64 one

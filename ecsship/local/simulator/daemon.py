@@ -1,4 +1,5 @@
-"""DAEMON services: exactly one task on each active container instance of the cluster.
+"""Tasks on container instances. DAEMON services: exactly one task on each active container instance of
+the cluster; a replica service's EC2 tasks spread over the instances.
 
 botocore ecs CreateService.schedulingStrategy: "DAEMON-The daemon scheduling strategy deploys exactly
 one task on each active container instance that meets all of the task placement constraints that you
@@ -26,11 +27,23 @@ def refresh(backend, service) -> None:
 
 
 def place(backend, service, sim, task) -> None:
-    """Put a new task of a DAEMON service on an instance that has none of the service's live tasks."""
-    if not is_daemon(service):
+    """Put a new task of a DAEMON service on an instance that has none of the service's live tasks; an
+    EC2 task of a REPLICA service on the instance with the fewest of them (ECS's default spread over
+    instances). A replica task on EC2 with no instance registered still starts (not modelled: waiting
+    for capacity)."""
+    if not is_daemon(service) and not _on_ec2(task):
         return
-    taken = {getattr(t, "container_instance_arn", None) for t in sim.tasks
-             if t is not task and t.desired_status == "RUNNING" and t.last_status != "STOPPED"}
-    free = [ci for ci in active_instances(backend, service.cluster_name) if ci.container_instance_arn not in taken]
-    if free:
-        task.container_instance_arn = free[0].container_instance_arn
+    live = [getattr(t, "container_instance_arn", None) for t in sim.tasks
+            if t is not task and t.desired_status == "RUNNING" and t.last_status != "STOPPED"]
+    instances = active_instances(backend, service.cluster_name)
+    if is_daemon(service):
+        instances = [ci for ci in instances if ci.container_instance_arn not in live]
+    if instances:
+        task.container_instance_arn = min(instances, key=lambda ci: live.count(ci.container_instance_arn)).container_instance_arn
+
+
+def _on_ec2(task) -> bool:
+    provider = getattr(task, "capacity_provider_name", None)
+    if provider:
+        return provider not in ("FARGATE", "FARGATE_SPOT")
+    return getattr(task, "launch_type", None) == "EC2"
