@@ -108,5 +108,9 @@ def refresh(aws, res, group: str) -> None:
     if not found or not found[0].get("Instances"):
         return
     with aws_call(f"Auto Scaling group {group}", "autoscaling:StartInstanceRefresh"):
-        autoscaling.start_instance_refresh(AutoScalingGroupName=group, Strategy="Rolling",
-                                           Preferences={"MinHealthyPercentage": REFRESH_MIN_HEALTHY, "SkipMatching": True})
+        autoscaling.start_instance_refresh(AutoScalingGroupName=group, Strategy="Rolling", Preferences={
+            "MinHealthyPercentage": REFRESH_MIN_HEALTHY, "SkipMatching": True,
+            # ECS managed termination protection keeps instances with tasks protected from scale-in; the
+            # default ("Wait") would wait an hour for that to lift and fail. "Refresh" replaces them, and
+            # managed draining moves their tasks first (botocore autoscaling RefreshPreferences).
+            "ScaleInProtectedInstances": "Refresh"})

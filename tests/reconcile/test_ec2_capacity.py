@@ -51,7 +51,7 @@ def test_owned_ec2_capacity_applies_runs_the_service_refreshes_and_destroys(run_
     assert "~ launch template shop-trainer-ec2" in planned.stdout and "instance refresh" in planned.stdout
     assert run_cli("apply", "-f", str(manifest), "--yes", "--no-wait").exit_code == 0
     refreshes = aws.client("autoscaling").describe_instance_refreshes(AutoScalingGroupName="shop-trainer-ec2")["InstanceRefreshes"]
-    assert len(refreshes) == 1
+    assert len(refreshes) == 1 and refreshes[0]["Preferences"]["ScaleInProtectedInstances"] == "Refresh"  # protected by ECS
     new_ami = ssm.get_parameter(Name=X86_AMI)["Parameter"]["Value"]
     instances = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"] if i["State"]["Name"] == "running"]
     assert [i["ImageId"] for i in instances] == [new_ami]
