@@ -6,9 +6,10 @@ from ecsship.app.planned import load_and_plan, save_plan, show
 from ecsship.ui.github import plan_markdown
 
 
-def plan(app, file: str, env, var, *, out_file: str | None, adopt: bool, force: bool) -> bool:
+def plan(app, file: str, env, var, *, out_file: str | None, adopt: bool, force: bool,
+         image_tag: str | None = None, image: str | None = None) -> bool:
     """Print (and with out_file save) the plan; True when it has changes."""
-    run = load_and_plan(app, file, env, var, adopt=adopt)
+    run = load_and_plan(app, file, env, var, adopt=adopt, image_tag=image_tag, image=image)
     digest = save_plan(run, out_file, force=force) if out_file else None
     out = app.out()
     show(out, run)

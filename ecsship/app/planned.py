@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecsship.app.application import Quit
+from ecsship.deploy.shipped_image import image_uri
 from ecsship.desired import build
 from ecsship.desired.builder import Builder
 from ecsship.desired.resources import Desired
 from ecsship.errors import EcsshipError, UsageError
 from ecsship.files import write_new_file
 from ecsship.manifest.document import load_manifest, parse_vars, validate_saved
+from ecsship.plan.adoption import adoption_problems
 from ecsship.plan.model import PLAN_FORMAT, Plan
 from ecsship.plan.plan_and_apply import PlanError, make_plan
 from ecsship.reconcilers.base import PlanProblem
@@ -36,22 +38,29 @@ class PlannedRun:
     file: str
     verb: str = "plan"  # or "destroy"
     outputs: dict | None = None  # every resource's outputs once applied (resolve the desired specs with them)
+    image_override: str | None = None  # --image-tag/--image: the image instead of the manifest's
 
 
 class StalePlan(EcsshipError):
     pass
 
 
-def load_and_plan(app, file: str, env, var, adopt: bool = False) -> PlannedRun:
+def load_and_plan(app, file: str, env, var, adopt: bool = False, image_tag: str | None = None,
+                  image: str | None = None) -> PlannedRun:
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
     app.out().problems(manifest.warnings)
-    desired = build(manifest)
+    override = image_uri(manifest.data["image"], image_tag, image) if (image_tag or image) else None
+    desired = build(manifest, image_override=override)
     aws = app.aws_for(manifest.data)
     try:
         plan = make_plan(aws, desired, adopt=adopt)
+        if adopt:
+            refused = adoption_problems(plan)
+            if refused:
+                raise PlanError([_problem(key, message, hint) for key, message, hint in refused])
     except PlanError as exc:
         raise located(exc, manifest) from None
-    return PlannedRun(aws, desired, plan, manifest.data, env, file)
+    return PlannedRun(aws, desired, plan, manifest.data, env, file, image_override=override)
 
 
 # The manifest field each desired resource comes from (by resource key, or its part before a dot):
@@ -79,10 +88,16 @@ def located(error, manifest):
     return PlanError(problems)
 
 
+def _problem(key: str, message: str, hint: str) -> PlanProblem:
+    problem = PlanProblem(message, hint)
+    problem.resource_key = key  # located() prefixes the manifest's file:line
+    return problem
+
+
 # Everything `plan --out` writes; a plan file with anything else (a `destroy` verb, destroy options)
 # was not made by it and is refused.
 SAVED_PLAN_KEYS = frozenset({"format", "service", "cluster", "has_changes", "summary", "changes", "warnings",
-                             "fingerprint", "manifest", "file", "environment", "verb", "adopt"})
+                             "fingerprint", "manifest", "file", "environment", "verb", "adopt", "image_override"})
 
 
 def plan_digest(text: str | bytes) -> str:
@@ -98,7 +113,7 @@ def save_plan(run: PlannedRun, path: str, force: bool = False) -> str:
                          "reference the secret under `secrets:` instead, or apply without a plan file")
     payload = run.plan.to_dict(manifest=run.manifest_data)
     payload.update(file=run.file, environment=run.environment, verb=run.verb,
-                   adopt=any(c.adopt for c in run.plan.changes))
+                   adopt=any(c.adopt for c in run.plan.changes), image_override=run.image_override)
     text = json.dumps(payload, indent=2, default=str) + "\n"
     write_new_file(Path(path), text, force=force, what="plan")
     return plan_digest(text)
@@ -124,14 +139,18 @@ def load_saved_plan(app, path: str) -> PlannedRun:
     app.out().info(f"plan digest {plan_digest(raw)} ({path})")
     # Exactly what `validate` checks: the file may have been edited since `plan --out` wrote it.
     app.out().problems(validate_saved(saved["manifest"], f"{path} (saved manifest)"))
-    desired = Builder(saved["manifest"]).desired()
+    override = saved.get("image_override")
+    if override is not None and not isinstance(override, str):
+        raise UsageError(f"{path}: image_override is not an image URI; the plan file was not made by `plan --out`")
+    desired = Builder(saved["manifest"], override).desired()
     aws = app.aws_for(saved["manifest"])
     plan = make_plan(aws, desired, adopt=bool(saved.get("adopt")))
     same_changes = [c.to_dict() for c in plan.changes] == saved.get("changes")
     if plan.fingerprint != saved["fingerprint"] or not same_changes:
         raise StalePlan(f"{path}: live AWS has changed since this plan was made; it was not applied",
                         "run `ecsship plan --out FILE` again, review it, and apply the new file")
-    return PlannedRun(aws, desired, plan, saved["manifest"], saved.get("environment"), saved.get("file", path), saved.get("verb", "plan"))
+    return PlannedRun(aws, desired, plan, saved["manifest"], saved.get("environment"), saved.get("file", path), saved.get("verb", "plan"),
+                      image_override=override)
 
 
 def recheck_plan(run: PlannedRun) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ecsship.deploy.image_record import record_shipped
 from ecsship.deploy.model import ROLLOUT_KINDS
 from ecsship.desired import build
 from ecsship.desired.output_refs import contains_unknown, lookup_in, resolve
@@ -56,6 +57,10 @@ def prepare_revision(run, image: str, with_infra: bool, sidecar_images: dict[str
     if contains_unknown(spec):
         raise EcsshipError("the task definition needs resources that do not exist yet", "run `ecsship apply` first")
     result, registered = register_if_changed(run.aws, res, spec)
+    if service is not None and service.outputs.get("arn"):
+        # Before the rollout starts (a killed watch still leaves the record): a later `apply` of the
+        # unchanged manifest keeps this image and says who shipped it (deploy/image_record.py).
+        record_shipped(run.aws, service.outputs["arn"], image, "deploy", run.clock.wall().isoformat(timespec="seconds"))
     return result["arn"], registered
 
 

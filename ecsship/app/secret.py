@@ -28,7 +28,7 @@ def set_secret(app, key: str, file: str, env, var, stdin=None) -> None:
     manifest, ref = _reference_for(file, env, var, key)
     value = _read_value(app, stdin or sys.stdin, key)
     aws = app.aws_for(manifest.data)
-    what = _store(aws, manifest, ref, value)
+    what = store_secret(aws, manifest.data, ref, value)
     out = app.out()
     if out.json_mode:
         out.emit_json({"ok": True, "key": key, "reference": ref.raw, "result": what})
@@ -79,9 +79,10 @@ def _read_value(app, stdin, key: str) -> str:
     return value
 
 
-def _store(aws, manifest, ref, value: str) -> str:
-    tags = [{"Key": k, "Value": str(v)} for k, v in sorted((manifest.data.get("tags") or {}).items())]
-    tags += [{"Key": "ecsship:service", "Value": manifest.data["service"]}, {"Key": "ecsship:cluster", "Value": manifest.data["cluster"]}]
+def store_secret(aws, manifest: dict, ref, value: str) -> str:
+    """Create or update the secret `ref` names with `value` (tagged as the service's); "created"/"updated"."""
+    tags = [{"Key": k, "Value": str(v)} for k, v in sorted((manifest.get("tags") or {}).items())]
+    tags += [{"Key": "ecsship:service", "Value": manifest["service"]}, {"Key": "ecsship:cluster", "Value": manifest["cluster"]}]
     label = f"secret {ref.ident}"
     if ref.source == "ssm":
         ssm = aws.client("ssm", region=ref.region)

@@ -104,7 +104,7 @@ def _register() -> None:
 
 
 # Order here is the order `--help` lists them in.
-COMMAND_MODULES = ["init", "validate", "fleet", "plan", "apply", "destroy", "secret", "deploy", "status", "ops", "job", "cost", "unlock", "local", "meta"]  # add a module name here to add its commands
+COMMAND_MODULES = ["init", "import_", "validate", "fleet", "plan", "apply", "destroy", "secret", "deploy", "status", "ops", "job", "cost", "unlock", "local", "meta"]  # add a module name here to add its commands
 
 
 _register()

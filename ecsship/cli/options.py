@@ -45,3 +45,6 @@ KeepGoingOpt = Annotated[bool, typer.Option("--keep-going", help="With many mani
 
 def one_file(files: list[str] | None) -> str:
     return files[0] if files else "ecsship.yaml"
+
+ImageTagOpt = Annotated[Optional[str], typer.Option("--image-tag", "-t", help="Replace the tag (or sha256: digest) of the manifest's image.")]
+ImageOpt = Annotated[Optional[str], typer.Option("--image", help="Use this full image URI instead of the manifest's.")]

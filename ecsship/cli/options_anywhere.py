@@ -7,6 +7,9 @@ from __future__ import annotations
 
 GLOBAL_FLAGS = {"--local", "--no-color", "--debug", "-v", "--verbose", "-q", "--quiet", "-vv"}
 GLOBAL_VALUED = {"--region", "--profile", "--endpoint-url", "--output", "-o", "--local-port", "--assume-role-arn", "--external-id"}
+# Short options a command claims for itself after its name: `import -o FILE` (issue #16's contract)
+# writes the manifest to FILE; `--output` still sets the output mode there.
+OWN_AFTER_COMMAND = {"import": {"-o"}}
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
@@ -14,13 +17,16 @@ def hoist_global_options(args: list[str]) -> list[str]:
     rest: list[str] = []
     i = 0
     seen_command = False
+    command = ""
     while i < len(args):
         arg = args[i]
         if arg == "--":
             rest.extend(args[i:])
             break
         name = arg.split("=", 1)[0]
-        if seen_command and arg in GLOBAL_FLAGS:
+        if seen_command and name in OWN_AFTER_COMMAND.get(command, ()):
+            rest.append(arg)
+        elif seen_command and arg in GLOBAL_FLAGS:
             front.append(arg)
         elif seen_command and name in GLOBAL_VALUED:
             front.append(arg)
@@ -29,6 +35,7 @@ def hoist_global_options(args: list[str]) -> list[str]:
                 i += 1
         else:
             if not arg.startswith("-"):
+                command = command or arg
                 seen_command = True
             elif not seen_command and name in GLOBAL_VALUED and "=" not in arg and i + 1 < len(args):
                 rest.extend(args[i : i + 2])

@@ -30,6 +30,9 @@ class Builder:
         self.cluster = data["cluster"]
         self.region = data.get("region")
         self.image_uri = image_override or data["image"]
+        # Without an explicit image, apply keeps the image a deploy shipped while the manifest's is
+        # unchanged since the last apply (deploy/image_record.py).
+        self.keep_running_image = image_override is None
         self.image = parse_image(self.image_uri)
         self.tags = {**{k: str(v) for k, v in (data.get("tags") or {}).items()},
                      "ecsship:service": self.service, "ecsship:cluster": self.cluster}
@@ -43,6 +46,9 @@ class Builder:
         self.container_insights = bool((data.get("observability") or {}).get("container_insights", False))
         self.container_name = data.get("container_name") or self.service
         self.daemon = data.get("scheduling") == "daemon"
+        # An imported service keeps its log group and task role (manifest/from_live.py).
+        self.log_group_name = (data.get("logs") or {}).get("group") or names.log_group_name(self.cluster, self.service)
+        self.task_role = data.get("task_role") or Ref("role.task", "arn")
         self.out: list[r.Resource] = []
 
     def add(self, resource: r.Resource) -> None:
@@ -176,7 +182,7 @@ class Builder:
 
     def log_group(self) -> None:
         retention = (self.m.get("logs") or {}).get("retention_days", 30)
-        self.add(r.LogGroup(key="log_group", name=names.log_group_name(self.cluster, self.service), tags=dict(self.tags),
+        self.add(r.LogGroup(key="log_group", name=self.log_group_name, tags=dict(self.tags),
                             spec={"retentionInDays": retention}))
 
     def roles(self) -> None:
@@ -189,6 +195,8 @@ class Builder:
             "policy": policies.execution_policy(images, sources),
             "description": f"ecsship: ECS task execution role of {self.cluster}/{self.service}", "region": REGION,
         }))
+        if self.m.get("task_role"):
+            return  # an existing role (an imported service's): used as is, never created or changed
         self.add(r.Role(key="role.task", name=names.role_name(self.cluster, self.service, "task"), tags=dict(self.tags), spec={
             "trust": policies.trust("ecs-tasks.amazonaws.com", ACCOUNT, _arn("ecs", "*")),
             "policy": policies.task_policy(self.m.get("permissions") or [], obs.get("tracing") == "xray", bool(self.m.get("execute_command")),
@@ -230,8 +238,9 @@ class Builder:
             # Meta (never sent): which service's running revision the plan compares with, and the
             # family it may still run from before families were scoped by cluster.
             "_service": {"cluster": self.cluster, "service": self.service,
-                         "legacy_family": names.legacy_task_family(self.service)},
-            "taskRoleArn": Ref("role.task", "arn"),
+                         "legacy_family": names.legacy_task_family(self.service),
+                         "manifest_image": self.m["image"], "keep_running_image": self.keep_running_image},
+            "taskRoleArn": self.task_role,
             "executionRoleArn": Ref("role.execution", "arn"),
             "networkMode": "awsvpc",
             "requiresCompatibilities": ["FARGATE" if platform == "fargate" else "EC2"],
@@ -276,7 +285,9 @@ class Builder:
             spec["healthCheckGracePeriodSeconds"] = (m.get("health_check") or {}).get("grace_period", 60)
         if m.get("service_discovery"):
             spec["serviceRegistries"] = [{"registryArn": Ref("discovery_service", "arn")}]
-        self.add(r.Service(key="service", name=self.service, tags=dict(self.tags), spec=spec,
+        # The manifest's image at this apply: what the next plan compares the manifest with (image_record).
+        tags = {**self.tags, names.MANIFEST_IMAGE_TAG: names.image_tag_value(m["image"])}
+        self.add(r.Service(key="service", name=self.service, tags=tags, spec=spec,
                            note="desiredCount is left to autoscaling after creation" if self.scaling else ""))
 
     def task_network(self) -> dict:
@@ -512,7 +523,7 @@ class Builder:
         service_arn = Ref("cluster", "service_arn_prefix")
         self.add(r.Role(key="role.codedeploy", name=names.role_name(self.cluster, self.service, "codedeploy"), tags=dict(self.tags), spec={
             "trust": policies.trust("codedeploy.amazonaws.com", ACCOUNT, _arn("codedeploy", f"deploymentgroup:{base}/{base}")),
-            "policy": policies.codedeploy_policy(Concat((service_arn, self.service)), Concat((Ref("cluster", "task_set_prefix"), f"{self.service}/*")), [Ref("role.task", "arn"), Ref("role.execution", "arn")], topics, hooks),
+            "policy": policies.codedeploy_policy(Concat((service_arn, self.service)), Concat((Ref("cluster", "task_set_prefix"), f"{self.service}/*")), [self.task_role, Ref("role.execution", "arn")], topics, hooks),
             "description": f"ecsship: CodeDeploy blue/green of {self.cluster}/{self.service}", "region": REGION,
         }))
         termination = parse_duration(d.get("termination_wait", "5m")) // 60
@@ -598,7 +609,7 @@ class Builder:
         self.add(r.Role(key="role.scheduler", name=names.role_name(self.cluster, self.service, "scheduler"), tags=dict(self.tags), spec={
             "trust": policies.trust("scheduler.amazonaws.com", ACCOUNT),
             "policy": policies.scheduler_policy(_arn("ecs", f"task-definition/{family}:*"), Ref("cluster", "arn"),
-                                                [Ref("role.task", "arn"), Ref("role.execution", "arn")], Ref("queue.jobs", "arn")),
+                                                [self.task_role, Ref("role.execution", "arn")], Ref("queue.jobs", "arn")),
             "description": f"ecsship: EventBridge Scheduler starts the jobs of {self.cluster}/{self.service}", "region": REGION,
         }))
         placement = self.placement()

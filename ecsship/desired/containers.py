@@ -90,7 +90,8 @@ class Containers:
         self.m, self.cluster, self.service = m, cluster, service
         self.image_uri = image_uri
         self.images = sidecar_images(m, image_overrides)
-        self.group = names.log_group_name(cluster, service)
+        # `logs.group`: an imported service's own group, kept (manifest/from_live.py).
+        self.group = (m.get("logs") or {}).get("group") or names.log_group_name(cluster, service)
         self.main = main_name(m)
         self.mounts = mount_points(m)
 

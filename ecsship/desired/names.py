@@ -167,3 +167,17 @@ def ec2_capacity_name(cluster: str, service: str, index: int) -> str:
 
 def instance_profile_name(cluster: str, service: str) -> str:
     return fit(f"{base(cluster, service)}-instance", INSTANCE_PROFILE_MAX, r"A-Za-z0-9+=,.@_-")
+# The record behind "apply never undoes a deploy" (deploy/image_record.py): tags on the ECS service.
+MANIFEST_IMAGE_TAG = "ecsship:manifest-image"  # the manifest's image at the last apply (a record, not drift)
+SHIPPED_IMAGE_TAG = "ecsship:shipped-image"  # what `deploy` (or `apply --image-tag`) shipped last
+SHIPPED_BY_TAG = "ecsship:shipped-by"
+SHIPPED_AT_TAG = "ecsship:shipped-at"
+TAG_VALUE_MAX = 256  # botocore ecs TagValue: max 256
+
+
+def image_tag_value(image: str) -> str:
+    """An image URI as an ECS tag value: the URI itself (only characters a tag value allows: letters,
+    digits, `.:/@-_`), or its sha256 when longer than a tag value may be (compared, never shown)."""
+    if len(image) <= TAG_VALUE_MAX:
+        return image
+    return "sha256:" + hashlib.sha256(image.encode()).hexdigest()

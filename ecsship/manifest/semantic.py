@@ -2,6 +2,7 @@
 schema errors are reported alongside, so a rule must never crash on a wrong type."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable, Iterator
 
@@ -102,17 +103,59 @@ def _environments(m) -> list[tuple[tuple, dict, dict]]:
     return [(prefix, env if isinstance(env, dict) else {}, secrets if isinstance(secrets, dict) else {}) for prefix, env, secrets in out]
 
 
+# What `import` also takes for a secret in a live task definition (strict): names that usually
+# hold credentials besides SECRET_NAME's, and long random-looking values.
+IMPORT_SECRET_NAME = re.compile(r"(?:^|_)(KEY|DSN|DATABASE_URL|DB_URL|CONNECTION_STRING|CONN_STR|PWD)(?:_|$)", re.I)
+HIGH_ENTROPY_MIN_LENGTH = 20
+HIGH_ENTROPY_BITS_PER_CHAR = 3.5
+# URLs without credentials, paths, versions, words, git commit shas, UUIDs: random-looking, not secret.
+NOT_RANDOM = re.compile(r"^(https?://[^@]*|[\w./-]*/[\w./-]*|[0-9.]+|[a-z_.-]+|[0-9a-f]{7,40}"
+                        r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+
+
+def plaintext_secret(key: str, value, strict: bool = False) -> str | None:
+    """Why an environment entry looks like a plaintext secret ("value" or "name"), or None.
+
+    `validate` refuses these in `environment:`; `import --strict` (strict=True) also takes names
+    with KEY, DSN, DATABASE_URL... and high-entropy values (>= 20 characters of >= 3.5 bits each),
+    since a live service's environment is where the plaintext secrets of a clicked-together service are."""
+    if not isinstance(value, str) or value == "" or value.startswith(("arn:", "ssm:", "secretsmanager:")):
+        return None
+    if SECRET_VALUE.search(value) or SECRET_KEY_40.search(value):
+        return "value"
+    if SECRET_NAME.search(key) or (strict and IMPORT_SECRET_NAME.search(key)):
+        return "name"
+    if strict and _high_entropy(value):
+        return "value"
+    return None
+
+
+def _high_entropy(value: str) -> bool:
+    if len(value) < HIGH_ENTROPY_MIN_LENGTH or " " in value or NOT_RANDOM.match(value):
+        return False
+    counts = {c: value.count(c) for c in set(value)}
+    bits = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return bits >= HIGH_ENTROPY_BITS_PER_CHAR
+
+
 @rule
 def no_plaintext_secrets(m):
     """An environment value must not look like a secret: those belong in `secrets:`."""
     for prefix, env, _ in _environments(m):
         for key, value in env.items():
-            if not isinstance(value, str) or value == "":
-                continue
-            if SECRET_VALUE.search(value) or SECRET_KEY_40.search(value):
+            why = plaintext_secret(key, value)
+            if why == "value":
                 yield prefix + ("environment", key), "value looks like secret material (a key, token or password)", "store it in Secrets Manager and reference it under `secrets:`", "error"
-            elif SECRET_NAME.search(key) and not value.startswith(("arn:", "ssm:", "secretsmanager:")):
+            elif why == "name":
                 yield prefix + ("environment", key), "looks like a secret but has a literal value", f"move it to `secrets:` ({key}: secretsmanager:NAME); environment values are readable by anyone who can read the task definition", "error"
+
+
+@rule
+def task_role_or_permissions(m):
+    """`task_role` is a role ecsship never changes: permissions for it cannot be granted here."""
+    if _get(m, "task_role") and _get(m, "permissions"):
+        yield ("permissions",), "cannot be granted to an existing task_role (ecsship never changes that role)", \
+            "remove `permissions:` and grant them on the role itself, or remove `task_role:` to let ecsship create one", "error"
 
 
 @rule

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecsship.desired.output_refs import UNKNOWN, contains_unknown
-from ecsship.redact import redact
+from ecsship.manifest.semantic import plaintext_secret
+from ecsship.redact import MASK, redact
 
 CREATE, UPDATE, REPLACE, DELETE, NOOP = "create", "update", "replace", "delete", "no-op"
 SYMBOLS = {CREATE: "+", UPDATE: "~", REPLACE: "-/+", DELETE: "-", NOOP: " "}
@@ -32,15 +33,34 @@ def list_delta(old, new) -> tuple[list, list] | None:
 ROLLOUT_KINDS = ("task_definition", "service")
 
 
+def mask_plaintext(path: str, value):
+    """`value` (at state path `path`) with environment entries that look like secrets masked: a live
+    task definition made by hand may hold plaintext secrets, and a plan must not show them (the
+    one `import` moves to Secrets Manager is removed from the environment, a change every plan prints)."""
+    parts = path.split(".")
+    if len(parts) >= 2 and parts[-2] == "environment" and plaintext_secret(parts[-1], value, strict=True):
+        return MASK
+    if isinstance(value, dict):
+        if parts[-1] == "environment":
+            return {k: MASK if plaintext_secret(k, v, strict=True) else v for k, v in value.items()}
+        return {k: mask_plaintext(f"{path}.{k}", v) for k, v in value.items()}
+    return value
+
+
 @dataclass
 class FieldChange:
     path: str
     old: Any
     new: Any
 
+    def shown(self) -> tuple[Any, Any]:
+        """(old, new) as a plan may show them: plaintext-looking environment values masked."""
+        return mask_plaintext(self.path, self.old), mask_plaintext(self.path, self.new)
+
     def to_dict(self) -> dict:
         # Values a secret-looking --var brought in are applied, never shown (plan JSON, plan files).
-        out = {"field": self.path, "old": redact(_jsonable(self.old)), "new": redact(_jsonable(self.new))}
+        old, new = self.shown()
+        out = {"field": self.path, "old": redact(_jsonable(old)), "new": redact(_jsonable(new))}
         delta = list_delta(self.old, self.new)
         if delta is not None:  # lists: which elements, so a reviewer (or a script) sees exactly what a change grants
             out["added"], out["removed"] = redact(_jsonable(delta[0])), redact(_jsonable(delta[1]))

@@ -11,6 +11,7 @@ import json
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import client_token
 from ecsship.deploy import clock as clocks
+from ecsship.deploy.image_record import RECORD_ONLY
 from ecsship.deploy.polling import Backoff, wait_for
 from ecsship.errors import EcsshipError
 from ecsship.reconcilers.base import (
@@ -94,8 +95,8 @@ def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool, pair: 
     controller = (s.get("deploymentController") or {}).get("type", "ECS")
     out = {
         "taskDefinition": s.get("taskDefinition"),
-        "networkConfiguration": {"awsvpcConfiguration": {"subnets": sorted(net.get("subnets") or []),
-                                                         "securityGroups": sorted(net.get("securityGroups") or []),
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": sorted(net.get("subnets") or [], key=str),
+                                                         "securityGroups": sorted(net.get("securityGroups") or [], key=str),  # key=str: a group not created yet is UNKNOWN
                                                          "assignPublicIp": net.get("assignPublicIp") or "DISABLED"}},
         "deploymentController": {"type": controller},
         "propagateTags": s.get("propagateTags") or "NONE",
@@ -104,7 +105,8 @@ def normalise(s: dict, tags: dict, autoscaled: bool, uses_capacity: bool, pair: 
         "healthCheckGracePeriodSeconds": s.get("healthCheckGracePeriodSeconds") or 0,
         "loadBalancers": sorted((_lb(lb, pair) for lb in s.get("loadBalancers") or []), key=lambda lb: json.dumps(lb, sort_keys=True, default=str)),
         "serviceRegistries": sorted(({"registryArn": r["registryArn"]} for r in s.get("serviceRegistries") or []), key=lambda r: str(r["registryArn"])),
-        "tags": dict(tags),
+        # The record of what deploy shipped is not desired state (deploy/image_record.py).
+        "tags": {k: v for k, v in tags.items() if k not in RECORD_ONLY},
     }
     out["schedulingStrategy"] = s.get("schedulingStrategy") or "REPLICA"
     # A DAEMON service's desiredCount is ECS's: the number of container instances it runs on.

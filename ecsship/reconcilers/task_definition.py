@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.aws.retrysafe import send_once
+from ecsship.deploy.image_record import MANIFEST_IMAGE, Kept, kept_image
 from ecsship.desired.names import family_of, one_off_family
 from ecsship.errors import AwsCallError
 from ecsship.reconcilers.base import CLUSTER_KEY, Live, OnDestroy, Reconciler, check_known, owned, tag_dict, tag_list
@@ -84,28 +85,40 @@ class TaskDefinitionReconciler(Reconciler):
     def read(self, aws, res, spec):
         """The revision the service runs now when it exists (what a plan must compare with: after a
         rollback the newest registration is not what serves), else the newest of the family."""
-        serving = serving_task_definition(aws, (spec or res.spec).get("_service"))
+        service = (spec or res.spec).get("_service")
+        serving, service_tags = serving_revision(aws, service)
         definition = _describe(aws, res, serving or res.name)
         if definition is None and serving:
             definition = _describe(aws, res, res.name)
         if definition is None:
             return None
         live = _live(res, *definition)
+        notes = []
+        if serving:
+            # What apply compares the manifest's image with next time (deploy/image_record.record_apply).
+            live.outputs["manifest_image_record"] = service_tags.get(MANIFEST_IMAGE)
+        if serving and definition[0]["taskDefinitionArn"] == serving and (service or {}).get("keep_running_image"):
+            kept = kept_image(service["manifest_image"], service_tags, _image_of(definition[0], main_container(spec or res.spec)))
+            if kept is not None:
+                live.raw = kept
+                notes.append(kept.note())
         if live.outputs["family"] != res.name:
-            live.note = (f"moves the service from family {live.outputs['family']} to {res.name} (families are per cluster); "
+            notes.append(f"moves the service from family {live.outputs['family']} to {res.name} (families are per cluster); "
                          f"it keeps running {definition[0]['taskDefinitionArn'].rsplit('/', 1)[-1]} until the new revision deploys")
+        live.note = "; ".join(notes)
         return live
 
     def desired_state(self, res, spec, live=None):
         check_known(spec, TOP_KEYS + ("containerDefinitions",), f"{res.label}")
         for container in spec.get("containerDefinitions") or []:
             check_known(container, CONTAINER_KEYS + ("name",), f"{res.label} container {container.get('name')}")
-        return normalise(spec, res.tags)
+        return normalise(with_kept_image(spec, live), res.tags)
 
     def create(self, aws, res, spec):
         return register(aws, res, spec)
 
     def update(self, aws, res, spec, live, fields):
+        spec = with_kept_image(spec, live)  # another field changed: the new revision keeps the deployed image
         latest = latest_matching(aws, res, spec)
         return latest if latest is not None else register(aws, res, spec)
 
@@ -135,31 +148,58 @@ def _live(res, definition: dict, tags: dict) -> Live:
                 managed=owned(tags, res))
 
 
+def main_container(spec: dict) -> str:
+    """The service's own container (the first; sidecars follow it)."""
+    containers = spec.get("containerDefinitions") or []
+    return containers[0].get("name", "") if containers else ""
+
+
+def _image_of(definition: dict, container: str) -> str | None:
+    return next((c.get("image") for c in definition.get("containerDefinitions") or [] if c.get("name") == container), None)
+
+
+def with_kept_image(spec: dict, live: Live | None) -> dict:
+    """The spec with the main container's image replaced by the one the plan kept (image_record.Kept)."""
+    kept = getattr(live, "raw", None)
+    if not isinstance(kept, Kept):
+        return spec
+    name = main_container(spec)
+    containers = [{**c, "image": kept.image} if c.get("name") == name else c for c in spec.get("containerDefinitions") or []]
+    return {**spec, "containerDefinitions": containers}
+
+
 def serving_task_definition(aws, service: dict | None) -> str:
-    """The task definition the service runs now: the PRIMARY task set's for the CODE_DEPLOY and
-    EXTERNAL controllers, else the PRIMARY deployment's (DescribeServices: `taskDefinition` "is the
-    task definition of the PRIMARY deployment"; task sets carry their own). "" when no service."""
+    """The task definition the service runs now ("" when no service): see serving_revision."""
+    return serving_revision(aws, service)[0]
+
+
+def serving_revision(aws, service: dict | None) -> tuple[str, dict]:
+    """(the task definition the service runs now, the service's tags): the PRIMARY task set's for the
+    CODE_DEPLOY and EXTERNAL controllers, else the PRIMARY deployment's (DescribeServices:
+    `taskDefinition` "is the task definition of the PRIMARY deployment"; task sets carry their own).
+    ("", {}) when no service."""
     if not service:
-        return ""
+        return "", {}
 
     try:
         with aws_call(f"service {service['service']} in cluster {service['cluster']}", "ecs:DescribeServices"):
-            resp = aws.client("ecs").describe_services(cluster=service["cluster"], services=[service["service"]])
+            resp = aws.client("ecs").describe_services(cluster=service["cluster"], services=[service["service"]], include=["TAGS"])
     except AwsCallError as exc:
         if exc.code == "ClusterNotFoundException":
-            return ""
+            return "", {}
         raise
     found = [s for s in resp.get("services", []) if s.get("status") == "ACTIVE"]
     if not found:
-        return ""
+        return "", {}
     svc = found[0]
+    tags = tag_dict(svc.get("tags"), "key", "value")
     sets = svc.get("taskSets") or []
     if sets:
         primary = next((t for t in sets if t.get("status") == "PRIMARY"), None)
         if primary is not None and primary.get("taskDefinition"):
-            return primary["taskDefinition"]
+            return primary["taskDefinition"], tags
     deployment = next((d for d in svc.get("deployments") or [] if d.get("status") == "PRIMARY"), None)
-    return (deployment or {}).get("taskDefinition") or svc.get("taskDefinition") or ""
+    return (deployment or {}).get("taskDefinition") or svc.get("taskDefinition") or "", tags
 
 
 def _sendable(spec: dict) -> dict:

@@ -100,7 +100,7 @@ def field_lines(field, whole: bool = False, clipped: list | None = None) -> list
         return [f"        {field.path}: {'added' if field.old is None else 'removed'}{summary}; -v shows it whole"]
     delta = list_delta(field.old, field.new)
     if delta is None:
-        old, new = short_values(field.path, field.old, field.new)
+        old, new = short_values(field.path, *field.shown())
         return [f"        {field.path}: {fmt(old, whole, clipped)} -> {fmt(new, whole, clipped)}"]
     added, removed = delta
     lines = [f"        {field.path}:" + ("  (order only)" if not added and not removed else "")]

@@ -1,0 +1,95 @@
+"""Issue #16, the adoption journey: a service clicked together by hand (container `app`, desired 2,
+plaintext DB_PASSWORD and an API key in its environment, public IP on, no circuit breaker), then
+`import --move-secrets` → `validate` → `plan --adopt` → `apply --adopt` → a plan with nothing to do.
+
+AWS facts relied on: ECS UpdateService changes networkConfiguration, deploymentConfiguration and the
+task definition of a running service in place ("Modifies the parameters of a service"), keeping its
+desired count unless given; Secrets Manager CreateSecret takes `Tags`; the task definition's
+`secrets[].valueFrom` is "the full ARN of the Secrets Manager secret" (botocore ecs Secret)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout-api:v1"
+DB_PASSWORD = "Xq7!hand-made-db-pa55"  # the plaintext a clicked-together service holds
+API_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+
+
+@pytest.fixture
+def sim(simulated_watch_time, monkeypatch):
+    """Simulated time comes from tests/conftest.py (autouse); plain output lines, not CI's."""
+    monkeypatch.delenv("CI", raising=False)
+    return simulated_watch_time
+
+
+def hand_made_service(aws) -> None:
+    ec2, ecs, iam, logs = aws.client("ec2"), aws.client("ecs"), aws.client("iam"), aws.client("logs")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["main"]}])["Vpcs"][0]["VpcId"]
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "tag:tier", "Values": ["public"]}])["Subnets"]]
+    group = ec2.create_security_group(GroupName="legacy-app", Description="by hand", VpcId=vpc)["GroupId"]
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    task_role = iam.create_role(RoleName="legacy-app-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    exec_role = iam.create_role(RoleName="legacyTaskExecutionRole", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    logs.create_log_group(logGroupName="/ecs/legacy-app")
+    ecs.create_cluster(clusterName="legacy")
+    td = ecs.register_task_definition(
+        family="legacy-app", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+        taskRoleArn=task_role, executionRoleArn=exec_role,
+        containerDefinitions=[{"name": "app", "image": IMAGE, "essential": True,
+                               "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+                               "environment": [{"name": "DB_PASSWORD", "value": DB_PASSWORD}, {"name": "PAYMENTS_API_KEY", "value": API_KEY},
+                                               {"name": "LOG_LEVEL", "value": "info"}],
+                               "logConfiguration": {"logDriver": "awslogs", "options": {
+                                   "awslogs-group": "/ecs/legacy-app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app"}}}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.create_service(cluster="legacy", serviceName="web", taskDefinition=td, desiredCount=2, launchType="FARGATE",
+                       networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [group], "assignPublicIp": "ENABLED"}},
+                       deploymentConfiguration={"maximumPercent": 200, "minimumHealthyPercent": 100,
+                                                "deploymentCircuitBreaker": {"enable": False, "rollback": False}})
+    for _ in range(20):
+        if ecs.describe_services(cluster="legacy", services=["web"])["services"][0]["runningCount"] == 2:
+            return
+        aws.advance(15)
+
+
+def test_a_hand_made_service_is_imported_and_adopted_without_disturbing_it(sim, run_cli, aws, tmp_path):
+    hand_made_service(aws)
+    manifest = tmp_path / "ecsship.yaml"
+    outputs = []
+
+    def step(*args, code=0):
+        result = run_cli(*args)
+        outputs.append(result.output)
+        assert result.exit_code == code, result.output
+        return result
+
+    step("import", "--cluster", "legacy", "--service", "web", "-o", str(manifest), "--move-secrets")
+    text = manifest.read_text()
+    assert "container_name: app" in text and "count: 2" in text and "Not mapped" in text
+    step("validate", "-f", str(manifest))
+    plan = step("plan", "--adopt", "-f", str(manifest))
+    assert "deploymentCircuitBreaker.enable: false -> true" in plan.stdout
+    assert 'assignPublicIp: "ENABLED" -> "DISABLED"' in plan.stdout
+    assert "replace" not in plan.stdout.split("Plan:")[0] and "desiredCount" not in plan.stdout
+    step("apply", "--adopt", "--yes", "-f", str(manifest))
+    step("plan", "--detailed-exitcode", "-f", str(manifest))
+
+    ecs = aws.client("ecs")
+    svc = ecs.describe_services(cluster="legacy", services=["web"], include=["TAGS"])["services"][0]
+    assert svc["desiredCount"] == 2 and svc["runningCount"] == 2
+    assert svc["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "DISABLED"
+    assert {"key": "ecsship:service", "value": "web"} in svc["tags"]
+    container = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]
+    assert container["name"] == "app"
+    assert {e["name"] for e in container["environment"]} == {"LOG_LEVEL"}
+    refs = {s["name"]: s["valueFrom"] for s in container["secrets"]}
+    sm = aws.client("secretsmanager")
+    for name in ("DB_PASSWORD", "PAYMENTS_API_KEY"):
+        described = sm.describe_secret(SecretId=f"legacy/web/{name}")
+        assert refs[name] == described["ARN"]
+        assert {"Key": "ecsship:service", "Value": "web"} in described["Tags"]
+    assert sm.get_secret_value(SecretId="legacy/web/DB_PASSWORD")["SecretString"] == DB_PASSWORD
+    for output in [*outputs, text]:
+        assert DB_PASSWORD not in output and API_KEY not in output
