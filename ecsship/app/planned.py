@@ -90,7 +90,7 @@ def located(error, manifest):
 
 def _problem(key: str, message: str, hint: str) -> PlanProblem:
     problem = PlanProblem(message, hint)
-    problem.resource_key = key  # located() prefixes the manifest's file:line
+    problem.resource_key = key  # type: ignore[attr-defined]  # located() prefixes the file:line
     return problem
 
 
