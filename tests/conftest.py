@@ -45,7 +45,8 @@ os.environ.update(
     AWS_EC2_METADATA_DISABLED="true",
     XDG_STATE_HOME=os.path.join(_SESSION_HOME, "state"),
 )
-for _name in ("ECSSHIP_LOCAL_PORT", "ECSSHIP_LOCAL_SPEED", "ECSSHIP_LOCAL_FAIL_IMAGES", "ECSSHIP_LOCAL_FAIL_MODE"):
+for _name in ("ECSSHIP_LOCAL_PORT", "ECSSHIP_LOCAL_SPEED", "ECSSHIP_LOCAL_FAIL_IMAGES", "ECSSHIP_LOCAL_FAIL_MODE",
+              "ECSSHIP_LOCAL_LATENCY"):
     os.environ.pop(_name, None)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -23,19 +23,25 @@ def port_of(app, port: int | None) -> int:
     return port or app.local_port or client.default_port()
 
 
-def up(app, port: int | None, *, bare: bool, fail_images: str | None, fail_mode: str | None, speed: float | None, auth: bool) -> None:
+def up(app, port: int | None, *, bare: bool, fail_images: str | None, fail_mode: str | None, speed: float | None, auth: bool,
+       latency: str | None = None) -> None:
     """Start the backend in the background; returns once it answers (or says one already runs)."""
     if fail_mode is not None and fail_mode not in ("health-check", "exit"):
         raise UsageError(f"--fail-mode must be health-check or exit, not {fail_mode!r}")
     if speed is not None and speed <= 0:
         raise UsageError("--speed must be a positive number")
+    try:
+        client.latency_from(latency)
+    except client.LocalBackendError as exc:
+        raise UsageError(str(exc), "for example --latency 80ms (or ECSSHIP_LOCAL_LATENCY=80ms)") from None
     out = app.out()
     port = port_of(app, port)
     untested = untested_moto()
     if untested is not None:
         out.warning(warning_text(untested))
     try:
-        status = client.start_backend(port, bare=bare, speed=speed, fail_images=fail_images, fail_mode=fail_mode, auth=auth)
+        status = client.start_backend(port, bare=bare, speed=speed, fail_images=fail_images, fail_mode=fail_mode, auth=auth,
+                                      latency=latency)
     except client.AlreadyRunning as exc:
         summary = _summary(exc.status)
         if out.json_mode:
@@ -172,6 +178,7 @@ def _summary(status: dict) -> dict:
         "clock": status.get("clock"),
         "fail_images": status.get("fail_images"),
         "fail_mode": status.get("fail_mode"),
+        "latency_ms": status.get("latency_ms", 0.0),
         "log": status.get("log"),
         "state_file": status.get("state_file"),
         "auth": bool(status.get("auth")),

@@ -41,6 +41,7 @@ class BackendOptions:
     plain_moto: bool = False  # no fidelity fixes, no simulator: to show each fidelity test fails without them
     # Made at start-up, kept in the 0600 state file: every /_ecsship/ call proves it knows it.
     token: str = field(default_factory=lambda: secrets.token_hex(20))
+    latency_ms: float = 0.0  # `local up --latency`: added before every AWS API answer (ecsship/local/latency.py)
     require_key: bool = False  # `local up --auth`: AWS API requests must be signed with the token as access key
 
 
@@ -136,6 +137,7 @@ class LocalBackend:
             "clock": self.clock.describe(),
             "fail_images": self.options.fail_images,
             "fail_mode": self.options.fail_mode,
+            "latency_ms": self.options.latency_ms,
             "simulator_errors": self.simulator_errors,
         }
 

@@ -253,8 +253,10 @@ def start_backend(
     plain_moto: bool = False,
     parent_pid: int | None = None,
     auth: bool = False,
+    latency: str | None = None,
 ) -> dict:
-    """Start a backend process in the background and return its status once it answers."""
+    """Start a backend process in the background and return its status once it answers.
+    `latency` (`80ms`, or ECSSHIP_LOCAL_LATENCY): a delay added to every AWS API answer."""
     running = discover(port)
     if running is not None:
         raise AlreadyRunning(port, running)
@@ -270,6 +272,7 @@ def start_backend(
     fail_mode = fail_mode if fail_mode is not None else os.environ.get("ECSSHIP_LOCAL_FAIL_MODE")
     if fail_mode is not None and fail_mode not in ("health-check", "exit"):
         raise LocalBackendError(f"fail mode {fail_mode!r} is not health-check or exit")
+    latency_ms = latency_from(latency)
     command = [sys.executable, "-m", "ecsship.local.server", "--port", str(port)]
     if bare:
         command.append("--bare")
@@ -287,6 +290,8 @@ def start_backend(
         command += ["--parent-pid", str(parent_pid)]
     if auth:
         command.append("--auth")
+    if latency_ms:
+        command += ["--latency-ms", str(latency_ms)]
     log = log_path(port)
     _open_log(log)
     command += ["--log-file", str(log)]
@@ -318,6 +323,19 @@ def _env_float(name: str) -> float | None:
         return float(value)
     except ValueError:
         raise LocalBackendError(f"{name}={value!r} is not a number") from None
+
+
+def latency_from(latency: str | None) -> float:
+    """Milliseconds of `--latency`, else of ECSSHIP_LOCAL_LATENCY, else 0."""
+    from ecsship.local.latency import parse_latency_ms
+
+    name, value = ("--latency", latency) if latency is not None else ("ECSSHIP_LOCAL_LATENCY", os.environ.get("ECSSHIP_LOCAL_LATENCY"))
+    if not value:
+        return 0.0
+    try:
+        return parse_latency_ms(value)
+    except ValueError as exc:
+        raise LocalBackendError(f"{name}: {exc}") from None
 
 
 class AlreadyRunning(LocalBackendError):

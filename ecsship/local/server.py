@@ -25,6 +25,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=4566)
     parser.add_argument("--bare", action="store_true", help="start an empty account (no seed)")
     parser.add_argument("--speed", type=float, default=DEFAULT_SPEED, help="simulated seconds per real second")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="delay every AWS API answer by this many milliseconds (not the /_ecsship/ calls)")
     parser.add_argument("--manual-clock", action="store_true", help="the clock only moves via /_ecsship/advance (tests)")
     parser.add_argument("--fail-images", default="*broken*", help="images whose tag matches this pattern fail")
     parser.add_argument("--fail-mode", default="health-check", choices=["health-check", "exit"])
@@ -59,12 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import make_server
 
     from ecsship.local import client
-    from ecsship.local.backend import BackendOptions, LocalBackend
+    from ecsship.local.backend import CONTROL_PREFIX, BackendOptions, LocalBackend
+    from ecsship.local.latency import with_latency
 
     options = BackendOptions(
         port=args.port, seed=not args.bare, speed=args.speed, manual_clock=args.manual_clock,
         fail_images=args.fail_images, fail_mode=args.fail_mode, plain_moto=args.plain_moto,
-        require_key=args.auth,
+        require_key=args.auth, latency_ms=args.latency_ms,
     )
     try:
         # Bind before seeding so a port conflict fails fast.
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     # the process: moved out of the collector's sight, the cyclic GC stops re-scanning ~800,000 objects
     # while requests run (about a quarter of a reset's time was the collector).
     gc.freeze()
-    server.app = backend
+    server.app = with_latency(backend, args.latency_ms, CONTROL_PREFIX)
     backend.shutdown_hook = server.shutdown
 
     def _terminate(signum, _frame):
@@ -100,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             "auth": args.auth, "port": args.port, "endpoint": client.endpoint_for(args.port),
             "started_at": backend.started_at, "seed": options.seed,
             "options": {"speed": args.speed, "manual_clock": args.manual_clock, "fail_images": args.fail_images,
-                        "fail_mode": args.fail_mode, "bare": args.bare},
+                        "fail_mode": args.fail_mode, "bare": args.bare,
+                        "latency_ms": args.latency_ms},
             "log": str(client.log_path(args.port)),
         })
     log.info("local AWS listening on %s (seeded: %s)", client.endpoint_for(args.port), options.seed)

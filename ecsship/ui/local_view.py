@@ -17,6 +17,8 @@ def print_status(out, summary: dict) -> None:
     out.print(f"account {summary['account']}, region {summary['region']}; "
               f"clock x{clock['speed']:g}{' (manual)' if clock['manual'] else ''}; "
               f"failing images: {summary['fail_images']} ({summary['fail_mode']})")
+    if summary.get("latency_ms"):
+        out.print(f"latency: every AWS API answer waits {summary['latency_ms']:g} ms (--latency)")
     seed = summary.get("seed")
     if not seed:
         out.print("account: empty (--bare)")

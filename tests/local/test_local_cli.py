@@ -165,18 +165,28 @@ def test_local_help_loads_neither_boto3_nor_moto():
 
 def test_backend_takes_settings_from_the_environment_and_stops_when_its_parent_is_gone(monkeypatch):
     """A backend started implicitly (--local) reads ECSSHIP_LOCAL_*; test fixtures pass --parent-pid,
-    so a test run killed before its teardown leaves no server behind."""
+    so a test run killed before its teardown leaves no server behind. ECSSHIP_LOCAL_LATENCY delays
+    every AWS API answer (issue #20): one call, measured once, takes at least that long."""
     import time
+
+    import boto3
 
     from ecsship.local import client
 
     port = free_port()
+    monkeypatch.setenv("ECSSHIP_LOCAL_LATENCY", "150ms")
     monkeypatch.setenv("ECSSHIP_LOCAL_SPEED", "40")
     monkeypatch.setenv("ECSSHIP_LOCAL_FAIL_IMAGES", "v3")
     parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         status = client.start_backend(port, bare=True, parent_pid=parent.pid)
         assert status["clock"]["speed"] == 40.0 and status["fail_images"] == "v3"
+        assert status["latency_ms"] == 150.0
+        sts = boto3.client("sts", region_name="us-east-1", endpoint_url=client.endpoint_for(port),
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        started = time.monotonic()
+        sts.get_caller_identity()
+        assert time.monotonic() - started >= 0.15
         parent.kill()
         parent.wait()
         deadline = time.monotonic() + 20

@@ -26,12 +26,13 @@ def up(
     fail_images: Annotated[Optional[str], typer.Option("--fail-images", metavar="PATTERN", help="Images whose tag matches this glob fail (default *broken*, or ECSSHIP_LOCAL_FAIL_IMAGES).")] = None,
     fail_mode: Annotated[Optional[str], typer.Option("--fail-mode", help="How they fail: health-check (start, then fail checks) or exit (exit non-zero); or ECSSHIP_LOCAL_FAIL_MODE.")] = None,
     speed: Annotated[Optional[float], typer.Option("--speed", help="Simulated seconds per real second (default 15: a 5-minute canary wait takes 20 s; or ECSSHIP_LOCAL_SPEED).")] = None,
+    latency: Annotated[Optional[str], typer.Option("--latency", metavar="DELAY", help="Add this delay to every AWS API answer, as real AWS takes (80ms, 0.08s; or ECSSHIP_LOCAL_LATENCY).")] = None,
     auth: Annotated[bool, typer.Option("--auth", help="Shared machines: AWS API calls must use the token in the state file as the access key (`jq -r .token` on the file `local status` names).")] = False,
 ) -> None:
     """Start the local AWS in the background; returns once it answers."""
     from ecsship.app import local
 
-    local.up(ctx.obj, port, bare=bare, fail_images=fail_images, fail_mode=fail_mode, speed=speed, auth=auth)
+    local.up(ctx.obj, port, bare=bare, fail_images=fail_images, fail_mode=fail_mode, speed=speed, auth=auth, latency=latency)
 
 
 @local_app.command()
