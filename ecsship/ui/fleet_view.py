@@ -116,7 +116,7 @@ def show_summary(out, verb: str, results: list) -> None:
     name_w = min(30, max([len(r.name) for r in results] + [7]))
     out.print("")
     out.print(f"ecsship {verb}: {len(results)} services", "bold")
-    out.print(f"  {'service':<{name_w}}  {'result':<44} {'revision':<14} {'duration':>8}", "dim")
+    out.print(f"  {'service':<{name_w}}  {'result':<42} {'revision':<14} {'duration':>8}", "dim")
     for r in results:
         took = format_duration(r.duration) if r.duration else "-"
-        out.print(f"  {r.name[:name_w]:<{name_w}}  {r.what[:44]:<44} {(r.revision or '-')[:14]:<14} {took:>8}", styles.get(r.status))
+        out.print(f"  {r.name[:name_w]:<{name_w}}  {r.what[:42]:<42} {(r.revision or '-')[:14]:<14} {took:>8}", styles.get(r.status))

@@ -122,3 +122,14 @@ def test_first_ctrl_c_starts_nothing_more_and_reports_the_rest_as_not_started(mo
     monkeypatch.setattr(runner_module, "wait", interrupted_once)
     results = run([m("a"), m("b"), m("c")], lambda mem: Result(mem.name, "ok", "done"), parallel=1)
     assert [r.status for r in results] == ["ok", "interrupted", "interrupted"] and exit_code(results) == 130
+
+
+def test_summary_rows_fit_100_columns(capsys):
+    from ecsship.ui.fleet_view import show_summary
+    from ecsship.ui.output import Output
+
+    long = Result("a-service-name-that-is-way-too-long-for-a-column", "failed", "failed: " + "x" * 80, 1, "family:123456789", 3725)
+    show_summary(Output(color=False), "deploy", [long, Result("b", "ok", "deployed", 0, "shop-b:2", 61)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "ecsship deploy: 2 services" and all(len(line) <= 100 for line in lines)
+    assert "1h02m" in lines[3] and "shop-b:2" in lines[4] and "1m01s" in lines[4]
