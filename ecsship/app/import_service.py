@@ -27,6 +27,7 @@ def import_service(app, cluster: str | None, service: str | None, out_file: str 
     if from_copilot or from_ecspresso:
         if cluster is None and service is None and not move_secrets:
             imported, source = _from_file(from_copilot, from_ecspresso, env)
+            _tell_plaintext(out, imported, out_file, live=False)
             return _write(app, imported, source, out_file, force)
         raise UsageError("--from-copilot/--from-ecspresso convert a file: --cluster, --service and --move-secrets go with a live import")
     if not cluster or not service:
@@ -42,13 +43,20 @@ def import_service(app, cluster: str | None, service: str | None, out_file: str 
         if move_secrets:
             _move(app, aws, imported)
         else:
-            names = ", ".join(sorted(imported.plaintext))
-            out.warning(f"{len(imported.plaintext)} plaintext secret(s) in the live environment kept out of `environment:`: {names}")
-            out.info("  the manifest references them under `secrets:`; store each (the value is read from stdin, never echoed):")
-            for key in sorted(imported.plaintext):
-                out.info(f"    ecsship secret set {key} -f {out_file or 'FILE'}")
-            out.info("  or run import again with --move-secrets to copy the live values to Secrets Manager")
+            _tell_plaintext(out, imported, out_file, live=True)
     _write(app, imported, source, out_file, force)
+
+
+def _tell_plaintext(out, imported: Imported, out_file: str | None, live: bool) -> None:
+    if not imported.plaintext:
+        return
+    names = ", ".join(sorted(imported.plaintext))
+    out.warning(f"{len(imported.plaintext)} plaintext secret(s) kept out of `environment:`: {names}")
+    out.info("  the manifest references them under `secrets:`; store each (the value is read from stdin, never echoed):")
+    for key in sorted(imported.plaintext):
+        out.info(f"    ecsship secret set {key} -f {out_file or 'FILE'}")
+    if live:
+        out.info("  or run import again with --move-secrets to copy the live values to Secrets Manager")
 
 
 def _check(imported: Imported, source: str) -> None:

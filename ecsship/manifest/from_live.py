@@ -10,9 +10,12 @@ Secrets Manager and reference under `secrets:`. Everything that has no manifest 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ecsship.manifest.semantic import plaintext_secret
+
+SUBNET_ID, SG_ID = re.compile(r"^subnet-[0-9a-f]+$"), re.compile(r"^sg-[0-9a-f]+$")
 
 # Task definition fields the manifest carries (or ecsship sets itself); any other with a value is unmapped.
 MAPPED_TD_KEYS = {"taskDefinitionArn", "containerDefinitions", "family", "taskRoleArn", "executionRoleArn", "networkMode",
@@ -111,8 +114,12 @@ def _platform(svc: dict, td: dict, m: dict, unmapped: list) -> None:
 
 def _network(live: dict, svc: dict, m: dict, unmapped: list) -> None:
     net = (svc.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
-    network: dict = {"vpc": live.get("vpc_id") or "vpc-REPLACE", "subnets": sorted(net.get("subnets") or [])}
-    if net.get("securityGroups"):
+    subnets = sorted(net.get("subnets") or [])
+    network: dict = {"vpc": live.get("vpc_id") or {"tags": {"Name": "REPLACE-ME"}},
+                     "subnets": subnets if subnets and all(SUBNET_ID.match(s) for s in subnets) else {"tags": {"tier": "REPLACE-ME"}}}
+    if not live.get("vpc_id") or not isinstance(network["subnets"], list):
+        unmapped.append("network: the VPC or subnets were not known as ids: set network.vpc and network.subnets")
+    if net.get("securityGroups") and all(SG_ID.match(g) for g in net["securityGroups"]):
         network["security_groups"] = sorted(net["securityGroups"])  # kept attached; ecsship adds its own group
     m["network"] = network
     if net.get("assignPublicIp") == "ENABLED":
@@ -122,6 +129,8 @@ def _network(live: dict, svc: dict, m: dict, unmapped: list) -> None:
 
 def _load_balancer(live: dict, m: dict, unmapped: list) -> None:
     found = live.get("load_balancers") or []
+    if not found and live["service"].get("loadBalancers"):
+        unmapped.append("load balancer: only its target group is known; set load_balancer (alb, host/path, priority)")
     for extra in found[1:]:
         unmapped.append(f"target group {extra['target_group']['TargetGroupName']} (ecsship routes one target group)")
     if not found:
