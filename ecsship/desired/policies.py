@@ -122,7 +122,9 @@ def scheduler_policy(family_arn, cluster_arn, role_arns: list, queue_arn) -> dic
     """What EventBridge Scheduler needs to start a job (EventBridge Scheduler User Guide, "Set up the
     execution role"; ECS guide "Amazon ECS scheduled tasks"): RunTask on this family's revisions only,
     in this cluster only; PassRole on the task's two roles, to ECS tasks only; SendMessage to its
-    dead-letter queue ("EventBridge Scheduler needs permission to send messages to the queue")."""
+    dead-letter queue (EventBridge Scheduler User Guide, "Configuring a schedule's dead-letter queue":
+    "your schedule execution role needs" sqs:SendMessage to deliver dead-letter events; a standard queue,
+    FIFO queues are not supported)."""
     return {"Version": "2012-10-17", "Statement": [
         {**_stmt("RunJobTasks", ["ecs:RunTask"], [family_arn]), "Condition": {"ArnEquals": {"ecs:cluster": cluster_arn}}},
         {**_stmt("PassTaskRoles", ["iam:PassRole"], role_arns), "Condition": {"StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
