@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ecsship.desired.output_refs import lookup_in, resolve
 from ecsship.plan.model import DELETE, Change, Plan, fingerprint
-from ecsship.plan.plan_and_apply import PlanError
+from ecsship.plan.orphans import find_orphans
+from ecsship.plan.plan_and_apply import PlanError, orphan_change
 from ecsship.reconcilers import reconciler_for
 from ecsship.reconcilers.base import QUIET, OnDestroy, PlanProblem
 
@@ -54,7 +55,12 @@ def make_destroy_plan(aws, desired, delete_logs: bool = False, deregister: bool 
         note = _policy(reconciler_for(res.kind)).note
         changes.append(Change(key=res.key, kind=res.kind, title=res.title, name=res.name, action=DELETE, live=live,
                               outputs=live.outputs, note=note))
-    return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, 0, outputs)
+    # What a former shape of the manifest left (plan/orphans.py) goes last: by then nothing uses it.
+    orphans = find_orphans(aws, desired, outputs)
+    changes += [orphan_change(res, live) for res, live in orphans]
+    states.update({res.key: live.state for res, live in orphans})
+    return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, 0, outputs,
+                orphans={res.key: res for res, _ in orphans})
 
 
 def _policy(reconciler) -> OnDestroy:

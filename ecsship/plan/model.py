@@ -106,6 +106,9 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     calls: int = 0  # AWS read calls the plan made
     inputs: dict = field(default_factory=dict, repr=False)  # outputs of the lookups (VPC, ALB, secrets)
+    # Resources the manifest no longer describes that the plan deletes (plan/orphans.py), by key: the
+    # executor finds their reconciler through them, as it finds the others' through the desired model.
+    orphans: dict = field(default_factory=dict, repr=False)
 
     def counts(self) -> dict:
         counts = {CREATE: 0, UPDATE: 0, REPLACE: 0, DELETE: 0, NOOP: 0}

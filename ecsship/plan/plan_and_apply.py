@@ -13,6 +13,7 @@ from ecsship.desired.output_refs import UNKNOWN, contains_unknown, lookup_in, re
 from ecsship.errors import EcsshipError, UsageError
 from ecsship.plan.diff import diff
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, UPDATE, Change, Plan, fingerprint
+from ecsship.plan.orphans import find_orphans
 from ecsship.reconcilers import reconciler_for
 from ecsship.reconcilers.base import PlanProblem
 from ecsship.reconcilers.cache import forget_all
@@ -84,8 +85,18 @@ def make_plan(aws, desired, only: Iterable[str] | None = None, adopt: bool = Fal
             outputs[res.key] = live.outputs
     if problems:
         raise PlanError(problems)
+    orphans = find_orphans(aws, desired, outputs) if only is None else []
+    changes += [orphan_change(res, live) for res, live in orphans]
+    states.update({res.key: live.state for res, live in orphans})
     inputs = {res.key: outputs[res.key] for res in desired.resources if res.lookup}
-    return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, len(aws.calls.calls) - before, inputs)
+    return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, len(aws.calls.calls) - before, inputs,
+                orphans={res.key: res for res, _ in orphans})
+
+
+def orphan_change(res, live) -> Change:
+    """The deletion of a resource ecsship made for this service that the manifest no longer has."""
+    return Change(key=res.key, kind=res.kind, title=res.title, name=res.name, action=DELETE, live=live,
+                  outputs=live.outputs, note=res.note)
 
 
 def plan_resource(aws, reconciler, res, spec: dict, adopt: bool) -> tuple[Change, object]:
@@ -131,7 +142,7 @@ def apply_plan(aws, desired, plan: Plan, allow_replace: bool = False, progress: 
         raise UsageError(f"the plan replaces {', '.join(c.label for c in replacing)}",
                          "replacing deletes and recreates it; pass --allow-replace if that is what you want")
     outputs: dict[str, dict | None] = dict(plan.inputs)
-    by_key = {res.key: res for res in desired.resources}
+    by_key = {res.key: res for res in (*desired.resources, *plan.orphans.values())}
     replaced: list = []
     for change in plan.changes:
         res = by_key[change.key]

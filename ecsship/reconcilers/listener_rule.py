@@ -164,5 +164,11 @@ class ListenerRuleReconciler(Reconciler):
         return live.outputs
 
     def delete(self, aws, res, live):
-        with aws_call(res.label, "elasticloadbalancing:DeleteRule"):
-            aws.client("elbv2").delete_rule(RuleArn=live.outputs["arn"])
+        # DeleteRule of a rule already gone is RuleNotFound (botocore elbv2 DeleteRule errors): a
+        # rule on a listener destroy has just deleted with its load balancer, or a resent delete.
+        try:
+            with aws_call(res.label, "elasticloadbalancing:DeleteRule"):
+                aws.client("elbv2").delete_rule(RuleArn=live.outputs["arn"])
+        except Exception as exc:
+            if getattr(exc, "code", "") not in ("RuleNotFound", "RuleNotFoundException"):
+                raise

@@ -334,3 +334,46 @@ def test_linear_and_canary_step_limits(aws):
             aws.client("ecs").create_service(cluster="shop", serviceName="steps", taskDefinition=task_definition, desiredCount=0,
                                              launchType="FARGATE", deploymentConfiguration=config)
         assert error.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_deletes_refused_as_aws_refuses_them_and_tagged_lookup(aws):
+    """What orphan cleanup (plan/orphans.py) relies on, as AWS documents it:
+    - elbv2 DeleteTargetGroup: "You can delete a target group if it is not referenced by any actions"
+      (ResourceInUseException);
+    - elbv2 DeleteRule of a rule that does not exist: RuleNotFoundException (moto returned success);
+    - iam DeleteRole: "you must delete the items attached to the role manually, or the deletion
+      fails" (DeleteConflictException while an inline policy is left);
+    - resourcegroupstaggingapi GetResources with TagFilters returns the CodeDeploy applications and
+      groups and the target groups carrying every filtered tag, nothing else."""
+    network = seeded_network(aws)
+    elb = aws.client("elbv2")
+    group = target_group(aws, network["vpc"], "in-use")
+    rule = forward_rule(aws, 443, [(group, 100)])
+    with pytest.raises(ClientError) as error:
+        elb.delete_target_group(TargetGroupArn=group)
+    assert error.value.response["Error"]["Code"] == "ResourceInUse"
+    elb.delete_rule(RuleArn=rule)
+    with pytest.raises(ClientError) as error:
+        elb.delete_rule(RuleArn=rule)
+    assert error.value.response["Error"]["Code"] == "RuleNotFound"
+    elb.delete_target_group(TargetGroupArn=group)
+
+    iam = aws.client("iam")
+    iam.create_role(RoleName="held", AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+                    '"Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}')
+    iam.put_role_policy(RoleName="held", PolicyName="p", PolicyDocument='{"Version": "2012-10-17", "Statement": '
+                        '[{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}')
+    with pytest.raises(ClientError) as error:
+        iam.delete_role(RoleName="held")
+    assert error.value.response["Error"]["Code"] == "DeleteConflict"
+
+    ours = [{"Key": "ecsship:service", "Value": "svc"}, {"Key": "ecsship:cluster", "Value": "prod"}]
+    aws.client("codedeploy").create_application(applicationName="prod-svc", computePlatform="ECS", tags=ours)
+    aws.client("codedeploy").create_application(applicationName="staging-svc", computePlatform="ECS",
+                                                tags=[ours[0], {"Key": "ecsship:cluster", "Value": "staging"}])
+    tagged = elb.create_target_group(Name="prod-svc-blue", Protocol="HTTP", Port=80, VpcId=network["vpc"], TargetType="ip",
+                                     Tags=ours)["TargetGroups"][0]["TargetGroupArn"]
+    found = aws.client("resourcegroupstaggingapi").get_resources(
+        TagFilters=[{"Key": t["Key"], "Values": [t["Value"]]} for t in ours],
+        ResourceTypeFilters=["codedeploy:application", "codedeploy:deploymentgroup", "elasticloadbalancing:targetgroup"])
+    assert sorted(m["ResourceARN"].rsplit(":", 1)[-1] for m in found["ResourceTagMappingList"]) == sorted(["prod-svc", tagged.rsplit(":", 1)[-1]])

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
+from botocore.exceptions import ClientError
+
+from tests.local.helpers import seeded_network
 
 
 def test_controller_change_back_to_ecs_needs_allow_replace(run_cli, manifest, aws):
@@ -32,12 +36,26 @@ def test_controller_change_back_to_ecs_needs_allow_replace(run_cli, manifest, aw
     ecs = aws.client("ecs")
     assert ecs.describe_services(cluster="shop", services=["payments"])["services"][0]["deploymentController"]["type"] == "CODE_DEPLOY"
 
+    # What only the blue/green shape had goes too, after the service moved (plan/orphans.py): the
+    # CodeDeploy group before its application, the test rule before the target groups it forwards to
+    # (elbv2 DeleteTargetGroup: "You can delete a target group if it is not referenced by any actions").
+    deleting = [(c["kind"], c["name"]) for c in json.loads(plan.stdout)["changes"] if c["action"] == "delete"]
+    assert deleting == [("role", "shop-payments-codedeploy"), ("listener_rule", "payments on :8443"),
+                        ("codedeploy_group", "shop-payments"), ("codedeploy_app", "shop-payments"),
+                        ("target_group", "shop-payments-blue"), ("target_group", "shop-payments-green")]
+    assert "- CodeDeploy application shop-payments" in text.stdout and "- target group shop-payments-green" in text.stdout
+
     replaced = run_cli("apply", "--no-wait", "-f", rolling, "--yes", "--allow-replace")
     assert replaced.exit_code == 0, replaced.output
     active = [s for s in ecs.describe_services(cluster="shop", services=["payments"])["services"] if s["status"] == "ACTIVE"]
     assert [s["deploymentController"]["type"] for s in active] == ["ECS"]
     assert active[0]["loadBalancers"][0]["targetGroupArn"].split("/")[-2] == "shop-payments"
     assert run_cli("plan", "-f", rolling, "--detailed-exitcode").exit_code == 0
+    elb = aws.client("elbv2")
+    groups = [g["TargetGroupName"] for g in elb.describe_target_groups()["TargetGroups"]]
+    assert "shop-payments" in groups and not {"shop-payments-blue", "shop-payments-green"} & set(groups)
+    assert not [r for r in aws.client("iam").list_roles()["Roles"] if r["RoleName"] == "shop-payments-codedeploy"]
+    assert "shop-payments" not in aws.client("codedeploy").list_applications()["applications"]
 
 
 def test_ecs_to_code_deploy_switches_in_place(run_cli, manifest, aws):
@@ -92,11 +110,26 @@ def test_code_deploy_to_ecs_blue_green_switches_in_place(run_cli, manifest, aws)
     before = ecs.describe_services(cluster="shop", services=["payments"])["services"][0]
     running = set(ecs.list_tasks(cluster="shop", serviceName="payments")["taskArns"])
 
+    others = _other_environments(aws)
+
     plan = json.loads(run_cli("plan", "-f", native, "--output", "json").stdout)
     service = next(c for c in plan["changes"] if c["kind"] == "service")
     assert service["action"] == "update", service
+    # The CodeDeploy application, group and role only the CODE_DEPLOY shape had are deleted, after the
+    # service left CodeDeploy (plan/orphans.py); the other environment's and untagged look-alikes never.
+    deleting = [(c["kind"], c["name"], c.get("note")) for c in plan["changes"] if c["action"] == "delete"]
+    assert deleting == [("role", "shop-payments-codedeploy", "no longer in the manifest"),
+                        ("codedeploy_group", "shop-payments", "no longer in the manifest"),
+                        ("codedeploy_app", "shop-payments", "no longer in the manifest")]
+    text = run_cli("plan", "-f", native).stdout
+    assert "- CodeDeploy deployment group shop-payments" in text and "- IAM role shop-payments-codedeploy" in text
     applied = run_cli("apply", "-f", native, "--yes")  # no --allow-replace needed
     assert applied.exit_code == 0, applied.output
+    codedeploy = aws.client("codedeploy")
+    assert "shop-payments" not in codedeploy.list_applications()["applications"]
+    with pytest.raises(ClientError):
+        aws.client("iam").get_role(RoleName="shop-payments-codedeploy")
+    assert others() == "untouched"
     after = ecs.describe_services(cluster="shop", services=["payments"])["services"]
     assert [(s["serviceArn"], s["deploymentController"]["type"]) for s in after] == [(before["serviceArn"], "ECS")]
     assert not after[0].get("taskSets") and after[0]["deploymentConfiguration"]["strategy"] == "CANARY"
@@ -177,3 +210,28 @@ def test_target_group_port_change_moves_rule_and_service_before_deleting(run_cli
     assert back.exit_code == 0, back.output
     names = [g["TargetGroupName"] for g in elb.describe_target_groups()["TargetGroups"] if g["TargetGroupName"].startswith("shop-pay")]
     assert names == ["shop-pay"]
+
+
+def _other_environments(aws):
+    """What the orphan cleanup must never touch: the same service's CodeDeploy application, role and
+    target group in another environment (cluster `staging`), and look-alikes without ecsship's tags
+    for this cluster. Returns a check that they are all still there."""
+    staging = [{"Key": "ecsship:service", "Value": "payments"}, {"Key": "ecsship:cluster", "Value": "staging"}]
+    codedeploy, iam, elb = aws.client("codedeploy"), aws.client("iam"), aws.client("elbv2")
+    codedeploy.create_application(applicationName="staging-payments", computePlatform="ECS", tags=staging)
+    codedeploy.create_application(applicationName="shop-payments-old", computePlatform="ECS", tags=staging[:1])
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codedeploy.amazonaws.com"},
+                                                                "Action": "sts:AssumeRole"}]})
+    iam.create_role(RoleName="staging-payments-codedeploy", AssumeRolePolicyDocument=trust, Tags=staging)
+    vpc = seeded_network(aws)["vpc"]
+    elb.create_target_group(Name="staging-payments-blue", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip", Tags=staging)
+    elb.create_target_group(Name="shop-payments-untagged", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")
+
+    def check() -> str:
+        apps = codedeploy.list_applications()["applications"]
+        assert {"staging-payments", "shop-payments-old"} <= set(apps)
+        iam.get_role(RoleName="staging-payments-codedeploy")
+        assert len(elb.describe_target_groups(Names=["staging-payments-blue", "shop-payments-untagged"])["TargetGroups"]) == 2
+        return "untouched"
+
+    return check

@@ -5,6 +5,9 @@ that routes traffic to this target group." moto appends a load balancer when a l
 created forwarding to a group, and never updates it on ModifyRule, ModifyListener, DeleteRule or
 DeleteListener: a group a modified rule now forwards to stays "without an associated load balancer"
 (ECS CreateService then refuses it), and one no rule forwards to any more stays "in use".
+
+DeleteRule of a rule that does not exist fails with RuleNotFound (botocore elbv2 DeleteRule: errors
+`RuleNotFoundException`, "The specified rule does not exist."); moto returns success.
 """
 from __future__ import annotations
 
@@ -18,8 +21,22 @@ CHANGES_FORWARDING = ("create_listener", "modify_listener", "delete_listener", "
 def apply() -> None:
     from moto.elbv2.models import ELBv2Backend
 
+    ELBv2Backend.delete_rule = _rule_must_exist(ELBv2Backend.delete_rule)
     for name in CHANGES_FORWARDING:
         setattr(ELBv2Backend, name, _relinking(getattr(ELBv2Backend, name)))
+
+
+def _rule_must_exist(method):
+    @functools.wraps(method)
+    def wrapper(self, arn, *args, **kwargs):
+        from moto.elbv2.exceptions import RuleNotFoundError
+
+        if not any(rule.arn == arn for balancer in self.load_balancers.values()
+                   for listener in balancer.listeners.values() for rule in listener.rules.values()):
+            raise RuleNotFoundError()
+        return method(self, arn, *args, **kwargs)
+
+    return wrapper
 
 
 def _relinking(method):

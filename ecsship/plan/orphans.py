@@ -1,0 +1,166 @@
+"""Resources ecsship made for this service that the manifest no longer describes ("orphans").
+
+A deployment controller switch (CODE_DEPLOY -> ECS blue/green, or a replace to rolling) leaves the
+CodeDeploy application, deployment group and role, or the blue/green target groups, the test
+listener rule and the `-ecs-lb` role, behind. `plan` lists them as deletions, `apply` deletes them
+through the executor, `destroy` too.
+
+Found cheaply: one Resource Groups Tagging API `GetResources` (paginated) filtered by this service's
+ownership tags (`ecsship:service`, `ecsship:cluster`) and the resource types a former shape left. Its
+index can lag behind a delete, and a filter is no proof of ownership, so each candidate is read back
+by its own reconciler and kept only if it exists and carries our tags. IAM roles are not in that
+index ("The GetResources operation does not currently support IAM users and roles", Resource Groups
+Tagging API, "Services that support the Resource Groups Tagging API"): the roles a former shape had
+are read by name, and only when the tag lookup found something (a converged service pays one read).
+
+Deletion order (every orphan after the plan's other changes, so nothing still uses them): roles
+first (nothing is left to find them by if an apply stops after the rest is gone; a stopped apply
+otherwise resumes from what the tag lookup still finds), then listener rules forwarding to an orphan
+target group (ELB DeleteTargetGroup: "You can delete a target group if it is not referenced by any
+actions"), the deployment group before its application, the target groups last.
+"""
+from __future__ import annotations
+
+from ecsship.aws.errors import aws_call
+from ecsship.desired import names
+from ecsship.desired import resources as r
+from ecsship.reconcilers import reconciler_for
+from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, tag_dict
+from ecsship.reconcilers.role import REGION_KEY
+
+RESOURCE_TYPES = ("codedeploy:application", "codedeploy:deploymentgroup", "elasticloadbalancing:targetgroup")
+FORMER_ROLES = ("codedeploy", "ecs-lb")  # purposes of roles only a blue/green shape makes
+NOTE = "no longer in the manifest"
+ORDER = ("role", "listener_rule", "codedeploy_group", "codedeploy_app", "target_group")
+
+
+def find_orphans(aws, desired, outputs: dict) -> list[tuple]:
+    """(resource, live) for each orphan, in deletion order. `outputs`: the plan's live outputs by key
+    (the listener rules the manifest keeps are never orphans)."""
+    tagged = _tagged(aws, desired)
+    candidates = select_orphans(desired, tagged)
+    if not candidates:
+        return []
+    found = []
+    for res in candidates:
+        live = reconciler_for(res.kind).read(aws, res, res.spec)
+        if live is not None and live.managed:
+            found.append((res, live))
+    found += _rules_forwarding_to(aws, desired, [live.outputs["arn"] for res, live in found if res.kind == "target_group"], outputs)
+    found += _former_roles(aws, desired)
+    return sorted(found, key=lambda pair: ORDER.index(pair[0].kind))
+
+
+def select_orphans(desired, tagged: list[tuple[str, dict]]) -> list:
+    """Pure: the resources among `tagged` ([(ARN, tags)] from GetResources) that carry this
+    service's ownership tags and that the desired model does not describe, as synthetic resources
+    their reconcilers can read and delete. Anything else (untagged, another service's or cluster's,
+    a kind ecsship does not clean up) is never selected."""
+    ours = desired.ownership_tags()
+    kept_apps = {res.name for res in desired.resources if res.kind == "codedeploy_app"}
+    kept_groups = {(res.spec.get("applicationName"), res.name) for res in desired.resources if res.kind == "codedeploy_group"}
+    kept_target_groups = {n for res in desired.resources if res.kind == "target_group"
+                          for n in (res.name, names.replacement_target_group_name(res.name))}
+    out: list = []
+    for arn, tags in tagged:
+        if any(tags.get(key) != value for key, value in ours.items()):
+            continue
+        kind, name, app = _parse(arn)
+        if kind == "codedeploy_app" and name not in kept_apps:
+            out.append(r.CodeDeployApp(key=f"orphan.codedeploy_app.{name}", name=name, tags=ours,
+                                       spec={"computePlatform": "ECS"}, note=NOTE))
+        elif kind == "codedeploy_group" and (app, name) not in kept_groups:
+            out.append(r.CodeDeployGroup(key=f"orphan.codedeploy_group.{app}/{name}", name=name, tags=ours,
+                                         spec={"applicationName": app}, note=NOTE))
+        elif kind == "target_group" and name not in kept_target_groups:
+            out.append(r.TargetGroup(key=f"orphan.target_group.{name}", name=name, tags=ours, spec={}, note=NOTE))
+    return sorted(out, key=lambda res: (ORDER.index(res.kind), res.key))
+
+
+def _parse(arn: str) -> tuple[str, str, str]:
+    """(kind, name, application) of an ARN GetResources returned; ("", "", "") for any other."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return "", "", ""
+    service, resource = parts[2], parts[5]
+    if service == "codedeploy" and resource.startswith("application:"):
+        return "codedeploy_app", resource.split(":", 1)[1], ""
+    if service == "codedeploy" and resource.startswith("deploymentgroup:") and "/" in resource:
+        app, group = resource.split(":", 1)[1].split("/", 1)
+        return "codedeploy_group", group, app
+    if service == "elasticloadbalancing" and resource.startswith("targetgroup/"):
+        return "target_group", resource.split("/")[1], ""
+    return "", "", ""
+
+
+def _tagged(aws, desired) -> list[tuple[str, dict]]:
+    filters = [{"Key": key, "Values": [value]} for key, value in sorted(desired.ownership_tags().items())]
+    with aws_call(f"resources tagged {desired.cluster}/{desired.service}", "tag:GetResources"):
+        pages = aws.client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(
+            TagFilters=filters, ResourceTypeFilters=list(RESOURCE_TYPES))
+        return [(item["ResourceARN"], tag_dict(item.get("Tags"))) for page in pages for item in page["ResourceTagMappingList"]]
+
+
+def _rules_forwarding_to(aws, desired, target_groups: list[str], outputs: dict) -> list[tuple]:
+    """Our listener rules that forward to an orphan target group (the test rule of a former
+    blue/green shape), except the rules the manifest keeps (the production rule moves elsewhere in
+    the same apply)."""
+    if not target_groups:
+        return []
+    kept = {(outputs.get(res.key) or {}).get("arn") for res in desired.resources if res.kind == "listener_rule"}
+    elb = aws.client("elbv2")
+    with aws_call("orphan target groups", "elasticloadbalancing:DescribeTargetGroups"):
+        balancers = sorted({lb for tg in elb.describe_target_groups(TargetGroupArns=target_groups)["TargetGroups"]
+                            for lb in tg.get("LoadBalancerArns") or []})
+    rules = []
+    for balancer in balancers:
+        with aws_call(f"load balancer {balancer.split('/')[-2]}", "elasticloadbalancing:DescribeListeners"):
+            listeners = [(item["ListenerArn"], item.get("Port")) for page in
+                         elb.get_paginator("describe_listeners").paginate(LoadBalancerArn=balancer) for item in page["Listeners"]]
+        for listener, port in listeners:
+            with aws_call(f"rules on :{port}", "elasticloadbalancing:DescribeRules"):
+                pages = elb.get_paginator("describe_rules").paginate(ListenerArn=listener)
+                rules += [(listener, port, rule) for page in pages for rule in page["Rules"] if not rule.get("IsDefault")
+                          and rule["RuleArn"] not in kept and set(_forwards(rule)) & set(target_groups)]
+    arns = [rule["RuleArn"] for _, _, rule in rules]
+    tags: dict = {}
+    for i in range(0, len(arns), 20):  # DescribeTags takes at most 20 ARNs
+        with aws_call("listener rules", "elasticloadbalancing:DescribeTags"):
+            tags.update({d["ResourceArn"]: tag_dict(d.get("Tags")) for d in elb.describe_tags(ResourceArns=arns[i:i + 20])["TagDescriptions"]})
+    ours = desired.ownership_tags()
+    found = []
+    for listener, port, rule in rules:
+        rule_tags = tags.get(rule["RuleArn"], {})
+        if rule_tags.get(OWNER_KEY) != ours[OWNER_KEY] or rule_tags.get(CLUSTER_KEY) != ours[CLUSTER_KEY]:
+            continue  # not ours: the target group it forwards to stays in use, and its delete says so
+        res = r.ListenerRule(key=f"orphan.listener_rule.{rule['RuleArn'].rsplit('/', 1)[-1]}", name=f"{desired.service} on :{port}",
+                             tags=ours, note=NOTE, spec={"ListenerArn": listener, "Priority": int(rule["Priority"])})
+        found.append((res, Live(state={"Priority": int(rule["Priority"])}, outputs={"arn": rule["RuleArn"]})))
+    return found
+
+
+def _forwards(rule: dict) -> list[str]:
+    out = []
+    for action in rule.get("Actions") or []:
+        if action.get("TargetGroupArn"):
+            out.append(action["TargetGroupArn"])
+        out += [g["TargetGroupArn"] for g in (action.get("ForwardConfig") or {}).get("TargetGroups") or []]
+    return out
+
+
+def _former_roles(aws, desired) -> list[tuple]:
+    """The roles of a former shape (CodeDeploy's, ECS blue/green's) the manifest no longer has: read
+    by name, ours only with our tags and this region's `ecsship:region` (IAM names are account-wide:
+    the same service in another region keeps its own)."""
+    kept = {res.name for res in desired.resources if res.kind == "role"}
+    region = aws.region
+    found = []
+    for purpose in FORMER_ROLES:
+        name = names.role_name(desired.cluster, desired.service, purpose)
+        if name in kept:
+            continue
+        res = r.Role(key=f"orphan.role.{purpose}", name=name, tags=desired.ownership_tags(), spec={"region": region}, note=NOTE)
+        live = reconciler_for("role").read(aws, res, res.spec)
+        if live is not None and live.managed and live.state["tags"].get(REGION_KEY) == region:
+            found.append((res, live))
+    return found

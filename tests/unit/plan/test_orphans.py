@@ -1,0 +1,64 @@
+"""plan.orphans.select_orphans: which tagged resources are this service's leftovers (pure)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from ecsship.desired import build
+from ecsship.manifest.document import load_manifest
+from ecsship.plan.orphans import select_orphans
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+PREFIX = "arn:aws:codedeploy:us-east-1:123456789012"
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup"
+OURS = {"ecsship:service": "checkout-api-bg", "ecsship:cluster": "shop", "team": "payments"}
+
+
+def _desired(tmp_path, text: str):
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(text)
+    return build(load_manifest(str(path)))
+
+
+def _blue_green_example(tmp_path, controller: str):
+    text = (EXAMPLES / "bluegreen" / "ecsship.yaml").read_text().replace("controller: codedeploy", f"controller: {controller}")
+    return _desired(tmp_path, text)
+
+
+def test_codedeploy_leftovers_after_a_switch_to_ecs_blue_green_in_deletion_order(tmp_path):
+    desired = _blue_green_example(tmp_path, "ecs")
+    tagged = [(f"{PREFIX}:application:shop-checkout-api-bg", OURS),
+              (f"{PREFIX}:deploymentgroup:shop-checkout-api-bg/shop-checkout-api-bg", OURS),
+              (f"{TG}/shop-checkout-api-bg-blue/0123", OURS),  # still described: blue/green stays
+              (f"{TG}/shop-checkout-api-bg-green-r/0124", OURS)]  # its replacement name counts as described too
+    selected = select_orphans(desired, tagged)
+    assert [(res.kind, res.name) for res in selected] == [("codedeploy_group", "shop-checkout-api-bg"),
+                                                         ("codedeploy_app", "shop-checkout-api-bg")]
+    assert selected[0].spec == {"applicationName": "shop-checkout-api-bg"}
+    assert all(res.tags == desired.ownership_tags() and res.note for res in selected)
+
+
+def test_nothing_is_selected_without_every_ownership_tag_of_this_service(tmp_path):
+    desired = _blue_green_example(tmp_path, "ecs")
+    app = f"{PREFIX}:application:shop-checkout-api-bg"
+    for tags in ({}, {"ecsship:service": "checkout-api-bg"}, {**OURS, "ecsship:cluster": "staging"},
+                 {**OURS, "ecsship:service": "other"}):
+        assert select_orphans(desired, [(app, tags)]) == []
+
+
+def test_what_the_manifest_describes_and_foreign_kinds_are_never_selected(tmp_path):
+    desired = _blue_green_example(tmp_path, "codedeploy")
+    tagged = [(f"{PREFIX}:application:shop-checkout-api-bg", OURS),
+              (f"{PREFIX}:deploymentgroup:shop-checkout-api-bg/shop-checkout-api-bg", OURS),
+              ("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/main/1", OURS),
+              ("arn:aws:sqs:us-east-1:123456789012:shop-checkout-api-bg-jobs-dlq", OURS), ("not-an-arn", OURS)]
+    assert select_orphans(desired, tagged) == []
+
+
+def test_a_switch_to_rolling_leaves_the_pair(tmp_path):
+    data = yaml.safe_load((EXAMPLES / "bluegreen" / "ecsship.yaml").read_text())
+    desired = _desired(tmp_path, yaml.safe_dump({**data, "deploy": {"strategy": "rolling"}}))
+    tagged = [(f"{TG}/shop-checkout-api-bg-green/2", OURS), (f"{TG}/shop-checkout-api-bg-blue/1", OURS),
+              (f"{TG}/shop-checkout-api-bg/3", OURS)]
+    assert [res.name for res in select_orphans(desired, tagged)] == ["shop-checkout-api-bg-blue", "shop-checkout-api-bg-green"]
