@@ -62,14 +62,28 @@ def select(members: list[Member], only: str | None) -> list[Member]:
     return [m for m in members if m.name in wanted]
 
 
+def _live(app: Application) -> bool:
+    """A live table of the services only for a person at a terminal (CI gets prefixed lines)."""
+    out = app.out()
+    return out.is_tty and not out.json_mode
+
+
 def _per_service(app: Application) -> Application:
-    app.clock()  # made once, shared: one clock for the whole run
     return dataclasses.replace(app, sessions=app.sessions)
 
 
 def _guarded_work(app, routing, fn):
-    """Run one service's flow in its section; its failure is its result, not the run's end."""
+    """Run one service's flow in its section; its failure is its result, not the run's end. Called
+    before the threads start: what the services share is made here, once."""
+    app.clock()  # one clock for the whole run
+    if app.local and not app.sessions:
+        app.aws()  # --local: start the local AWS once, before the services' threads race to start it
     def work(member: Member) -> runner.Result:
+        result = _work(member)
+        routing.finished(member.name, result.what)
+        return result
+
+    def _work(member: Member) -> runner.Result:
         sub = _per_service(app)
         out = sub.out()
         with routing.service(member.name):
@@ -172,7 +186,7 @@ def plan(app, files, env, var, *, only, parallel: int, adopt: bool) -> tuple[int
     """(exit code, any changes)."""
     members, manifests = load_members(files, env, var)
     members = select(members, only)
-    with routed_output(app.out().json_mode) as routing:
+    with routed_output(app.out().json_mode, _live(app), [m.name for m in members]) as routing:
         planned = _plan_all(app, members, manifests, env, var, adopt=adopt, parallel=parallel, routing=routing)
         results, _ = _show_plans(app, members, planned, routing)
     show_summary(app.out(), "plan", results)
@@ -186,7 +200,7 @@ def apply(app, files, env, var, *, only, parallel: int, keep_going: bool, yes: b
 
     members, manifests = load_members(files, env, var)
     members = select(members, only)
-    with routed_output(app.out().json_mode) as routing:
+    with routed_output(app.out().json_mode, _live(app), [m.name for m in members]) as routing:
         planned = _plan_all(app, members, manifests, env, var, adopt=adopt, parallel=parallel, routing=routing)
         plan_results, waits = _show_plans(app, members, planned, routing)
     failed = [r for r in plan_results if r.failed]
@@ -212,7 +226,7 @@ def apply(app, files, env, var, *, only, parallel: int, keep_going: bool, yes: b
         outcome = getattr(sub, "last_outcome", None)
         return runner.Result(member.name, "ok", "applied", 0, getattr(outcome, "new_revision", "") if outcome else "")
 
-    with routed_output(app.out().json_mode) as routing:
+    with routed_output(app.out().json_mode, _live(app), [m.name for m in members]) as routing:
         results = runner.run(ordered, _guarded_work(app, routing, apply_service), parallel=parallel, keep_going=keep_going)
     show_summary(app.out(), "apply", results)
     return runner.exit_code(results)
@@ -228,7 +242,7 @@ def deploy(app, files, env, var, *, only, parallel: int, keep_going: bool, **kwa
         deploy_one(sub, member.file, env, var, **kwargs)
         return _result_of(sub, member, 0)
 
-    with routed_output(app.out().json_mode) as routing:
+    with routed_output(app.out().json_mode, _live(app), [m.name for m in members]) as routing:
         results = runner.run(members, _guarded_work(app, routing, deploy_service), parallel=parallel, keep_going=keep_going)
     show_summary(app.out(), "deploy", results)
     return runner.exit_code(results)
@@ -241,7 +255,7 @@ def each(app, verb: str, files, env, var, *, only, fn, reverse: bool = False) ->
     members = [m for wave in waves(select(members, only)) for m in wave]
     if reverse:
         members.reverse()
-    with routed_output(app.out().json_mode) as routing:
+    with routed_output(app.out().json_mode, _live(app), [m.name for m in members]) as routing:
         results = [_guarded_work(app, routing, lambda sub, m: fn(sub, m) or runner.Result(m.name, "ok", "done"))(m)
                    for m in members]
     show_summary(app.out(), verb, results)

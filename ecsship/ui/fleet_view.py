@@ -16,8 +16,9 @@ WIDTH = 100
 
 
 class _Router:
-    def __init__(self, real, json_lines: bool, lock: threading.Lock, local: threading.local):
+    def __init__(self, real, json_lines: bool, lock: threading.Lock, local: threading.local, board=None):
         self.real = real
+        self.board = board  # on a terminal: a service's lines are kept for its section
         self.json_lines = json_lines
         self.lock = lock
         self.local = local
@@ -37,7 +38,9 @@ class _Router:
         buffered = pending.get(id(self), "") + text
         *lines, rest = buffered.split("\n")
         pending[id(self)] = rest
-        if lines:
+        if lines and self.board is not None:
+            self.board.keep(name, lines)
+        elif lines:
             with self.lock:
                 for line in lines:
                     self.real.write(self._label(name, line) + "\n")
@@ -57,7 +60,9 @@ class _Router:
     def flush_thread(self) -> None:
         name = getattr(self.local, "service", None)
         rest = self._pending().pop(id(self), "")
-        if name is not None and rest:
+        if name is not None and rest and self.board is not None:
+            self.board.keep(name, [rest])
+        elif name is not None and rest:
             with self.lock:
                 self.real.write(self._label(name, rest) + "\n")
                 self.real.flush()
@@ -76,31 +81,92 @@ class _Router:
         return getattr(self.real, name)
 
 
+class Board:
+    """On a terminal: a live table of the services (waiting, running, done) under the sections, each
+    section printed whole once its service is done (so sections never interleave)."""
+
+    def __init__(self, console, names: list[str]):
+        from rich.live import Live
+
+        self.console = console
+        self.state = {name: "waiting" for name in names}
+        self.lines: dict[str, list[str]] = {}
+        self.lock = threading.Lock()
+        self.live = Live(self.render(), console=console, refresh_per_second=4, transient=True, get_renderable=self.render)
+
+    def render(self):
+        from rich.table import Table
+
+        table = Table(box=None, show_header=False, pad_edge=False)
+        for name, state in self.state.items():
+            style = {"waiting": "dim", "running": "cyan"}.get(state, "red" if state.startswith(("failed", "skipped", "interrupted")) else "green")
+            table.add_row(f"  {name[:40]}", state[:56], style=style)
+        return table
+
+    def keep(self, name: str, lines: list[str]) -> None:
+        with self.lock:
+            self.lines.setdefault(name, []).extend(lines)
+
+    def start(self, name: str) -> None:
+        self.state[name] = "running"
+
+    def section(self, name: str) -> None:
+        with self.lock:
+            lines = self.lines.pop(name, [])
+        width = min(self.console.width, WIDTH)
+        self.console.print(f"── {name} " + "─" * max(3, width - 4 - len(name)), style="bold", markup=False, highlight=False,
+                           soft_wrap=True)
+        for line in lines:
+            self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def result(self, name: str, what: str) -> None:
+        self.state[name] = what
+
+
 class Routing:
-    def __init__(self, out_router: _Router, err_router: _Router, local: threading.local):
+    def __init__(self, out_router: _Router, err_router: _Router, local: threading.local, board: Board | None = None):
         self._routers = (out_router, err_router)
         self._local = local
+        self.board = board
 
     @contextmanager
     def service(self, name: str) -> Iterator[None]:
-        """Everything this thread prints inside is labelled with `name`."""
+        """Everything this thread prints inside is labelled with `name` (on a terminal: kept for its section)."""
         self._local.service = name
+        if self.board is not None:
+            self.board.start(name)
         try:
             yield
         finally:
             for router in self._routers:
                 router.flush_thread()
             self._local.service = None
+            if self.board is not None:
+                self.board.section(name)
+
+    def finished(self, name: str, what: str) -> None:
+        if self.board is not None:
+            self.board.result(name, what)
 
 
 @contextmanager
-def routed_output(json_mode: bool) -> Iterator[Routing]:
+def routed_output(json_mode: bool, live: bool = False, names: list[str] | None = None) -> Iterator[Routing]:
+    """`live` (a terminal, text): sections whole, with a live table of the services below them."""
     lock, local = threading.Lock(), threading.local()
     real_out, real_err = sys.stdout, sys.stderr
-    out_router, err_router = _Router(real_out, json_mode, lock, local), _Router(real_err, False, lock, local)
+    board = None
+    if live and not json_mode and names:
+        from rich.console import Console
+
+        board = Board(Console(file=real_out, emoji=False, highlight=False), names)
+    out_router, err_router = _Router(real_out, json_mode, lock, local, board), _Router(real_err, False, lock, local, board)
     sys.stdout, sys.stderr = out_router, err_router  # type: ignore[assignment]
     try:
-        yield Routing(out_router, err_router, local)
+        if board is not None:
+            with board.live:
+                yield Routing(out_router, err_router, local, board)
+        else:
+            yield Routing(out_router, err_router, local)
     finally:
         sys.stdout, sys.stderr = real_out, real_err
 

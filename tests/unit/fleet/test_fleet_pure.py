@@ -133,3 +133,27 @@ def test_summary_rows_fit_100_columns(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == "ecsship deploy: 2 services" and all(len(line) <= 100 for line in lines)
     assert "1h02m" in lines[3] and "shop-b:2" in lines[4] and "1m01s" in lines[4]
+
+
+def test_on_a_terminal_each_section_is_printed_whole_once_its_service_is_done(monkeypatch):
+    fake_out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", fake_out)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    both_started = threading.Barrier(2, timeout=5)
+    with routed_output(json_mode=False, live=True, names=["api", "web"]) as routing:
+        def one(name):
+            with routing.service(name):
+                sys.stdout.write(f"{name} first\n")
+                both_started.wait()  # the two services print at the same time
+                sys.stdout.write(f"{name} second\n")
+            routing.finished(name, "deployed")
+        threads = [threading.Thread(target=one, args=(n,)) for n in ("api", "web")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert routing.board.state == {"api": "deployed", "web": "deployed"}
+    lines = [line for line in fake_out.getvalue().splitlines() if line.strip()]
+    for name in ("api", "web"):
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"── {name} "))
+        assert lines[at + 1:at + 3] == [f"{name} first", f"{name} second"], lines
