@@ -377,3 +377,20 @@ def test_deletes_refused_as_aws_refuses_them_and_tagged_lookup(aws):
         TagFilters=[{"Key": t["Key"], "Values": [t["Value"]]} for t in ours],
         ResourceTypeFilters=["codedeploy:application", "codedeploy:deploymentgroup", "elasticloadbalancing:targetgroup"])
     assert sorted(m["ResourceARN"].rsplit(":", 1)[-1] for m in found["ResourceTagMappingList"]) == sorted(["prod-svc", tagged.rsplit(":", 1)[-1]])
+
+
+def test_requested_certificates_are_distinct_and_issued_with_one_key(aws):
+    """ACM keeps an issued certificate's private key (botocore `acm ExportCertificate`: only with a
+    passphrase, for private-CA or exportable public certificates), so the local AWS signs every certificate
+    it issues with one key per process (a new RSA key cost ~75 ms of every reset); each certificate is still
+    its own: ARN, names, serial. GetCertificate returns the certificate PEM."""
+    from cryptography import x509
+
+    acm = aws.client("acm")
+    arns = [acm.request_certificate(DomainName=name, ValidationMethod="DNS")["CertificateArn"]
+            for name in ("a.example.com", "b.example.com")]
+    certs = [x509.load_pem_x509_certificate(acm.get_certificate(CertificateArn=arn)["Certificate"].encode()) for arn in arns]
+    assert arns[0] != arns[1] and certs[0].serial_number != certs[1].serial_number
+    assert [c.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value for c in certs] == ["a.example.com", "b.example.com"]
+    assert certs[0].public_key().public_numbers() == certs[1].public_key().public_numbers()
+    assert [acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] for arn in arns] == ["ISSUED", "ISSUED"]

@@ -1,12 +1,14 @@
-"""Small fixes: ACM issuance offline, IAM managed policies loaded once."""
+"""Small fixes: ACM issuance offline (one issuing key per process), IAM managed policies loaded once."""
 from __future__ import annotations
 
 import copy
+import threading
 
 
 def apply() -> None:
     _moto_time_is_the_backend_clock()
     _acm_issues_at_once()
+    _acm_issuing_key_made_once()
     _iam_managed_policies_loaded_once()
 
 
@@ -16,6 +18,57 @@ def _acm_issues_at_once() -> None:
     from moto import settings
 
     settings.ACM_VALIDATION_WAIT = -1  # moto checks "waited > wait"; a stopped test clock waits 0 s
+
+
+def _acm_issuing_key_made_once() -> None:
+    """ACM RequestCertificate: moto makes a new 2048-bit RSA key for every certificate ACM issues and
+    then re-validates the PEM it just wrote (~75 ms together: a third of every reset, which requests the
+    seeded certificate again). ACM keeps an issued certificate's private key to itself (botocore `acm
+    ExportCertificate`: only with a passphrase, for private-CA or exportable public certificates, which
+    ecsship never uses), so the local AWS makes one key per process and signs every issued certificate
+    with it; each certificate is still its own (subject, names, serial, ARN). Imported keys
+    (ImportCertificate) are validated as before."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from moto.acm.models import CertBundle
+
+    original_generate = CertBundle.generate_cert.__func__
+    original_validate = CertBundle.validate_pk
+    made: dict = {}
+    lock = threading.Lock()
+
+    def make_once(*args, **kwargs):
+        if "key" not in made:
+            made["key"] = original_rsa(*args, **kwargs)
+        return made["key"]
+
+    original_rsa = rsa.generate_private_key
+
+    def generate_cert(cls, *args, **kwargs):
+        with lock:  # rsa.generate_private_key is swapped only while ACM issues, for ACM alone
+            rsa.generate_private_key = make_once
+            try:
+                bundle = original_generate(cls, *args, **kwargs)
+            finally:
+                rsa.generate_private_key = original_rsa
+        return bundle
+
+    def validate_pk(self):
+        if made.get("pem") is not None and self.key == made["pem"]:
+            return made["loaded"]
+        loaded = original_validate(self)
+        if "key" in made and "pem" not in made and _same_key(loaded, made["key"]):
+            made["pem"], made["loaded"] = self.key, loaded
+        return loaded
+
+    CertBundle.generate_cert = classmethod(generate_cert)
+    CertBundle.validate_pk = validate_pk
+
+
+def _same_key(loaded, key) -> bool:
+    try:
+        return loaded.private_numbers() == key.private_numbers()
+    except AttributeError:  # not an RSA key
+        return False
 
 
 def _iam_managed_policies_loaded_once() -> None:
