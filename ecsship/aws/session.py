@@ -9,6 +9,7 @@ import getpass
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 from xml.etree import ElementTree
@@ -20,6 +21,7 @@ from ecsship import __version__
 from ecsship.aws.errors import aws_call, translate_botocore
 from ecsship.aws.faults import FaultInjector
 from ecsship.aws.operations import READ_PREFIXES, is_read_operation  # noqa: F401  (re-exported: callers import it from here)
+from ecsship.aws.readcache import ReadCache
 from ecsship.desired.image_and_secret_refs import partition_for_region
 from ecsship.errors import UsageError
 
@@ -156,8 +158,10 @@ class Aws:
         if assume_role_arn:
             self.session = self._assumed(assume_role_arn, external_id)
         self.calls = CallLog()
+        self.read_cache = ReadCache()
         self._clients: dict[str, object] = {}
-        self.session.events.register("before-call.*.*", self._count)
+        self.session.events.register("before-call.*.*", self._before_call)
+        self.session.events.register("after-call.*.*", self._after_call)
         self.session.events.register("before-parse.*.*", _non_aws_5xx_is_generic)
         self.faults = faults or FaultInjector.from_environment()
         if self.faults is not None:
@@ -200,9 +204,29 @@ class Aws:
         core._credentials = credentials  # what boto3's own examples do for refreshable credentials
         return boto3.session.Session(botocore_session=core, region_name=base.region_name)
 
-    def _count(self, model=None, **_):
-        if model is not None:
+    def _before_call(self, model=None, params=None, context=None, **_):
+        """Answers a read from the run's read cache when it can (not counted: no call is made),
+        else counts the call."""
+        if model is None:
+            return None
+        answer = self.read_cache.lookup(model, params or {}, context)
+        if answer is None:
             self.calls.record(model.service_model.service_name, model.name)
+        return answer
+
+    def _after_call(self, http_response=None, parsed=None, context=None, **_):
+        self.read_cache.store(http_response, parsed, context)
+
+    @contextmanager
+    def caching_reads(self):
+        """Within: a read repeated with the same request is answered from memory (see readcache)."""
+        self.read_cache.active += 1
+        try:
+            yield
+        finally:
+            self.read_cache.active -= 1
+            if not self.read_cache.active:
+                self.read_cache.clear()
 
     def client(self, service: str, region: str | None = None):
         """A client of `service` in the session's region, or in `region` (an image or secret that lives

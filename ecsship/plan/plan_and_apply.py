@@ -7,6 +7,7 @@ Stable entry points, used by the CLI and by `deploy`:
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Callable, Iterable
 
 from ecsship.desired.output_refs import UNKNOWN, contains_unknown, lookup_in, resolve
@@ -30,10 +31,17 @@ class PlanError(EcsshipError):
 
 
 def make_plan(aws, desired, only: Iterable[str] | None = None, adopt: bool = False) -> Plan:
-    """Read live state for every resource of `desired` and compare. Makes only read calls.
+    """Read live state for every resource of `desired` and compare. Makes only read calls, each
+    distinct one once (the run's read cache, ecsship.aws.readcache).
 
     `only`: resource kinds to plan (lookups are always read); None plans everything.
     """
+    caching = getattr(aws, "caching_reads", None)
+    with caching() if caching is not None else nullcontext():
+        return _make_plan(aws, desired, only, adopt)
+
+
+def _make_plan(aws, desired, only: Iterable[str] | None, adopt: bool) -> Plan:
     only = set(only) if only is not None else None
     outputs: dict[str, dict | None] = {}
     states: dict[str, object] = {}
