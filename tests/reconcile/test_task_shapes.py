@@ -49,21 +49,43 @@ def test_rename_main_container_and_change_count_on_a_running_service(run_cli, aw
         ecs.update_service(cluster="shop", service="api", loadBalancers=[{**svc["loadBalancers"][0], "containerName": "api"}])
 
 
-SIDECARS = str(Path(__file__).resolve().parents[2] / "examples" / "sidecars" / "ecsship.yaml")
+SIDECARS = Path(__file__).resolve().parents[2] / "examples" / "sidecars" / "ecsship.yaml"
 
 
-def test_sidecars_example_validates_plans_applies_deploys_and_rolls_back(run_cli, aws, secret_values):
-    """The issue #17 journey on examples/sidecars: the task definition read back with boto3 has every
-    container, command, dependency, the FireLens router and driver, ephemeral storage; the service the
-    fixed count; a second apply is a no-op; `deploy --image envoy=URI` moves only the sidecar, and a
-    broken essential sidecar fails the rollout, which rolls back (simulator/container_start.py)."""
-    assert run_cli("validate", "-f", SIDECARS).exit_code == 0
-    plan = run_cli("plan", "-f", SIDECARS)
+def efs_with_mount_target(aws) -> tuple[str, str, str]:
+    """A file system, its access point and a mount target whose group is not ecsship's."""
+    efs, ec2 = aws.client("efs"), aws.client("ec2")
+    fs = efs.create_file_system(CreationToken="shapes")["FileSystemId"]
+    ap = efs.create_access_point(FileSystemId=fs)["AccessPointId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "tag:tier", "Values": ["private"]}])["Subnets"][0]
+    mount_sg = ec2.create_security_group(GroupName="efs-mounts", Description="efs", VpcId=subnet["VpcId"])["GroupId"]
+    efs.create_mount_target(FileSystemId=fs, SubnetId=subnet["SubnetId"], SecurityGroups=[mount_sg])
+    return fs, ap, mount_sg
+
+
+def test_sidecars_example_with_efs_validates_plans_applies_deploys_and_rolls_back(run_cli, aws, tmp_path, secret_values):
+    """The issue #17 journey: examples/sidecars plus two EFS volumes (every field of the contract).
+    The task definition read back with boto3 has every container, command, dependency, the FireLens
+    router and driver, the EFS volumes (transit encryption, IAM through the access point: botocore ecs
+    EFSAuthorizationConfig.iam "If it is turned on, transit encryption must be turned on") and mount
+    points, ephemeral storage; the service the fixed count; the task role may mount that file system
+    through that access point only (condition elasticfilesystem:AccessPointArn); the plan says what to
+    open on mount-target groups ecsship does not own, until they let the tasks in; a second apply is a
+    no-op; `deploy --image envoy=URI` moves only the sidecar, and a broken essential sidecar fails the
+    rollout, which rolls back (simulator/container_start.py); a missing access point is a plan error."""
+    fs, ap, mount_sg = efs_with_mount_target(aws)
+    volumes = [{"name": "data", "efs": {"file_system": fs, "access_point": ap}, "mount": "/var/data"},
+               {"name": "assets", "efs": {"file_system": fs, "access_point": ap}, "mounts": {"envoy": "/srv/assets"}, "read_only": True}]
+    data = yaml.safe_load(SIDECARS.read_text())
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(yaml.safe_dump({**data, "volumes": volumes}, sort_keys=False))
+
+    assert run_cli("validate", "-f", str(SIDECARS)).exit_code == 0
+    plan = run_cli("plan", "-f", path)
     assert plan.exit_code == 0 and "+ task definition shop-storefront" in plan.stdout, plan.output
-    applied = run_cli("apply", "-f", SIDECARS, "--yes")
+    applied = run_cli("apply", "-f", path, "--yes")
     assert applied.exit_code == 0, applied.output
-    again = run_cli("apply", "-f", SIDECARS, "--yes")
-    assert again.exit_code == 0 and "No changes" in again.stdout, again.output
+    assert f"{fs} mount targets ({mount_sg}) keep the tasks out: open TCP 2049 from shop-storefront-tasks" in applied.output
 
     ecs = aws.client("ecs")
     svc = ecs.describe_services(cluster="shop", services=["storefront"])["services"][0]
@@ -84,67 +106,44 @@ def test_sidecars_example_validates_plans_applies_deploys_and_rolls_back(run_cli
         assert log["secretOptions"][0]["name"] == "apikey" and ":secret:shop/datadog/api-key" in log["secretOptions"][0]["valueFrom"]
     assert init["logConfiguration"]["logDriver"] == "awslogs"
     assert td["ephemeralStorage"] == {"sizeInGiB": 50}
-    execution = aws.client("iam").get_role_policy(RoleName="shop-storefront-exec", PolicyName="ecsship")["PolicyDocument"]
+    efs_config = {v["name"]: v["efsVolumeConfiguration"] for v in td["volumes"]}["data"]
+    assert efs_config.pop("rootDirectory", "/") == "/"  # the access point's path is enforced (EFSVolumeConfiguration.rootDirectory)
+    assert efs_config == {"fileSystemId": fs, "transitEncryption": "ENABLED", "authorizationConfig": {"accessPointId": ap, "iam": "ENABLED"}}
+    assert [(m["sourceVolume"], m["containerPath"], m["readOnly"]) for m in app["mountPoints"]] == [("data", "/var/data", False)]
+    assert [(m["sourceVolume"], m["containerPath"], m["readOnly"]) for m in envoy["mountPoints"]] == [("assets", "/srv/assets", True)]
+
+    iam = aws.client("iam")
+    execution = iam.get_role_policy(RoleName="shop-storefront-exec", PolicyName="ecsship")["PolicyDocument"]
     pull = next(s for s in execution["Statement"] if s["Sid"] == "PullImage")["Resource"]
     assert sorted(pull) == ["arn:aws:ecr:us-east-1:123456789012:repository/checkout-api", "arn:aws:ecr:us-east-1:123456789012:repository/envoy"]
+    task_policy = {s["Sid"]: s for s in iam.get_role_policy(RoleName="shop-storefront-task", PolicyName="ecsship")["PolicyDocument"]["Statement"]}
+    as_list = lambda value: sorted(value if isinstance(value, list) else [value])  # noqa: E731
+    assert as_list(task_policy["EfsMount1"]["Action"]) == ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    assert as_list(task_policy["EfsMount2"]["Action"]) == ["elasticfilesystem:ClientMount"]  # read only
+    assert as_list(task_policy["EfsMount1"]["Resource"]) == [f"arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/{fs}"]
+    assert task_policy["EfsMount1"]["Condition"] == {"StringEquals": {
+        "elasticfilesystem:AccessPointArn": f"arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/{ap}"}}
+    assert "xray:PutTraceSegments" in as_list(task_policy["XRayWrite"]["Action"]) and "OtelMetrics" in task_policy
     streams = {s["logStreamName"].split("/")[1] for s in aws.client("logs").describe_log_streams(logGroupName="/ecs/shop/storefront")["logStreams"]}
     assert {"log_router", "init-assets", "aws-otel-collector"} <= streams  # awslogs containers, one stream each
 
-    moved = run_cli("deploy", "-f", SIDECARS, "--image", "envoy=123456789012.dkr.ecr.us-east-1.amazonaws.com/envoy:v1.32.0")
+    tasks_sg = svc["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"][0]
+    aws.client("ec2").authorize_security_group_ingress(GroupId=mount_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": tasks_sg}]}])
+    again = run_cli("apply", "-f", path, "--yes")
+    assert again.exit_code == 0 and "No changes" in again.stdout and "keep the tasks out" not in again.output, again.output
+
+    moved = run_cli("deploy", "-f", path, "--image", "envoy=123456789012.dkr.ecr.us-east-1.amazonaws.com/envoy:v1.32.0")
     assert moved.exit_code == 0, moved.output
     serving = ecs.describe_services(cluster="shop", services=["storefront"])["services"][0]["taskDefinition"]
     images = {c["name"]: c["image"] for c in ecs.describe_task_definition(taskDefinition=serving)["taskDefinition"]["containerDefinitions"]}
     assert images["envoy"].endswith("envoy:v1.32.0") and images["app"].endswith("checkout-api:v1")
 
-    bad = run_cli("deploy", "-f", SIDECARS, "--image", "envoy=123456789012.dkr.ecr.us-east-1.amazonaws.com/envoy:broken")
+    bad = run_cli("deploy", "-f", path, "--image", "envoy=123456789012.dkr.ecr.us-east-1.amazonaws.com/envoy:broken")
     assert bad.exit_code == 1 and "rolled back" in bad.stdout, bad.output
     assert ecs.describe_services(cluster="shop", services=["storefront"])["services"][0]["taskDefinition"] == serving
     assert not any(value in out for value in secret_values for out in (plan.output, applied.output, bad.output))
 
-
-def test_efs_volume_checked_mounted_and_granted_through_its_access_point(run_cli, aws, tmp_path):
-    """EFS volumes (issue #17): efsVolumeConfiguration with transit encryption and IAM authorisation
-    through the access point (botocore ecs EFSAuthorizationConfig: iam "If it is turned on, transit
-    encryption must be turned on"); the task role may ClientMount (and ClientWrite unless read only)
-    that file system through that access point only (condition elasticfilesystem:AccessPointArn); the
-    plan says which port to open on mount-target groups ecsship does not own, and stops saying it
-    once they let the tasks in; a missing access point is a plan error."""
-    efs, ec2 = aws.client("efs"), aws.client("ec2")
-    fs = efs.create_file_system(CreationToken="shapes")["FileSystemId"]
-    ap = efs.create_access_point(FileSystemId=fs)["AccessPointId"]
-    subnet = ec2.describe_subnets(Filters=[{"Name": "tag:tier", "Values": ["private"]}])["Subnets"][0]
-    mount_sg = ec2.create_security_group(GroupName="efs-mounts", Description="efs", VpcId=subnet["VpcId"])["GroupId"]
-    efs.create_mount_target(FileSystemId=fs, SubnetId=subnet["SubnetId"], SecurityGroups=[mount_sg])
-    volumes = [{"name": "data", "efs": {"file_system": fs, "access_point": ap}, "mount": "/var/data"},
-               {"name": "assets", "efs": {"file_system": fs, "access_point": ap}, "mount": "/srv/assets", "read_only": True}]
-    path = write(tmp_path, volumes=volumes)
-
-    applied = run_cli("apply", "--no-wait", "--yes", "-f", path)
-    assert applied.exit_code == 0, applied.output
-    assert f"{fs} mount targets ({mount_sg}) keep the tasks out: open TCP 2049 from shop-api-tasks" in applied.output
-    ecs = aws.client("ecs")
-    svc = ecs.describe_services(cluster="shop", services=["api"])["services"][0]
-    td = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
-    data = {v["name"]: v["efsVolumeConfiguration"] for v in td["volumes"]}["data"]
-    assert data.pop("rootDirectory", "/") == "/"  # the access point's path is enforced (EFSVolumeConfiguration.rootDirectory)
-    assert data == {
-        "fileSystemId": fs, "transitEncryption": "ENABLED", "authorizationConfig": {"accessPointId": ap, "iam": "ENABLED"}}
-    assert sorted((m["sourceVolume"], m["containerPath"], m["readOnly"]) for m in td["containerDefinitions"][0]["mountPoints"]) == [
-        ("assets", "/srv/assets", True), ("data", "/var/data", False)]
-    policy = aws.client("iam").get_role_policy(RoleName="shop-api-task", PolicyName="ecsship")["PolicyDocument"]
-    grants = {s["Sid"]: s for s in policy["Statement"] if s["Sid"].startswith("EfsMount")}
-    assert sorted(grants["EfsMount1"]["Action"]) == ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
-    assert grants["EfsMount2"]["Action"] in ("elasticfilesystem:ClientMount", ["elasticfilesystem:ClientMount"])
-    assert grants["EfsMount1"]["Resource"] in (f"arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/{fs}",
-                                               [f"arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/{fs}"])
-    assert grants["EfsMount1"]["Condition"] == {"StringEquals": {
-        "elasticfilesystem:AccessPointArn": f"arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/{ap}"}}
-
-    tasks_sg = svc["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"][0]
-    ec2.authorize_security_group_ingress(GroupId=mount_sg, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": tasks_sg}]}])
-    plan = run_cli("plan", "-f", path)
-    assert "No changes" in plan.stdout and "keep the tasks out" not in plan.output, plan.output
-
-    missing = run_cli("plan", "-f", write(tmp_path, volumes=[{**volumes[0], "efs": {"file_system": fs, "access_point": "fsap-0123456789abcdef0"}}]))
+    path.write_text(yaml.safe_dump({**data, "volumes": [{**volumes[0], "efs": {"file_system": fs, "access_point": "fsap-0123456789abcdef0"}}]}))
+    missing = run_cli("plan", "-f", path)
     assert missing.exit_code == 1 and "volumes.data: EFS access point fsap-0123456789abcdef0 not found" in missing.output
