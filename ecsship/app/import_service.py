@@ -121,8 +121,11 @@ def _write(app, imported: Imported, source: str, out_file: str | None, force: bo
     if out_file:
         write_new_file(Path(out_file), text, force=force, mode=0o644, what="manifest")
         out.success(f"wrote {out_file}: {imported.manifest['cluster']}/{imported.manifest['service']} from {source}")
-    else:
+    elif not out.json_mode:
         sys.stdout.write(text)
+    if out.json_mode:  # one JSON object on stdout, nothing else (secret values never: only names)
+        out.emit_json({"ok": True, "file": out_file, **({} if out_file else {"manifest": text}),
+                       "unmapped": imported.unmapped, "secrets_kept_out": sorted(imported.plaintext)})
     out.problems(warnings)
     if imported.unmapped:
         out.info(f"{len(imported.unmapped)} item(s) could not be mapped: listed at the end of the manifest")

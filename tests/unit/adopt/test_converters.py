@@ -96,3 +96,24 @@ def test_an_ecspresso_config_with_templates_converts_and_lists_them(tmp_path):
     assert m["image"].endswith("/api:${IMAGE_TAG:-v1}") and m["deploy"] == {"timeout": "10m"}
     assert any("must_env" in u for u in imported.unmapped) and any("load balancer" in u for u in imported.unmapped)
     valid(imported)
+
+
+def test_import_from_a_file_through_the_cli_writes_a_valid_manifest_or_one_json_object(tmp_path):
+    from typer.testing import CliRunner
+
+    from ecsship.cli.app import app
+
+    source = tmp_path / "manifest.yml"
+    source.write_text(COPILOT)
+    out = tmp_path / "ecsship.yaml"
+    runner = CliRunner()
+    wrote = runner.invoke(app, ["import", "--from-copilot", str(source), "-o", str(out)])
+    assert wrote.exit_code == 0, wrote.output
+    assert runner.invoke(app, ["validate", "-f", str(out)]).exit_code == 0
+    assert "ecsship secret set SESSION_SECRET" in wrote.output and "not-in-the-manifest" not in wrote.output + out.read_text()
+    as_json = runner.invoke(app, ["import", "--from-copilot", str(source), "--output", "json"])
+    assert as_json.exit_code == 0
+    payload = json.loads(as_json.stdout)  # exactly one JSON object on stdout
+    assert payload["secrets_kept_out"] == ["SESSION_SECRET"] and payload["manifest"].startswith("# Imported by")
+    refused = runner.invoke(app, ["import", "--from-copilot", str(source), "--move-secrets"])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
