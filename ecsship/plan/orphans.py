@@ -11,7 +11,8 @@ index can lag behind a delete, and a filter is no proof of ownership, so each ca
 by its own reconciler and kept only if it exists and carries our tags. IAM roles are not in that
 index ("The GetResources operation does not currently support IAM users and roles", Resource Groups
 Tagging API, "Services that support the Resource Groups Tagging API"): the roles a former shape had
-are read by name, and only when the tag lookup found something (a converged service pays one read).
+are read by name, and only when the tag lookup found something or the manifest is blue/green (a
+converged rolling service pays one read, a blue/green one two).
 
 Deletion order (every orphan after the plan's other changes, so nothing still uses them): roles
 first (nothing is left to find them by if an apply stops after the rest is gone; a stopped apply
@@ -37,17 +38,17 @@ ORDER = ("role", "listener_rule", "codedeploy_group", "codedeploy_app", "target_
 def find_orphans(aws, desired, outputs: dict) -> list[tuple]:
     """(resource, live) for each orphan, in deletion order. `outputs`: the plan's live outputs by key
     (the listener rules the manifest keeps are never orphans)."""
-    tagged = _tagged(aws, desired)
-    candidates = select_orphans(desired, tagged)
-    if not candidates:
-        return []
+    candidates = select_orphans(desired, _tagged(aws, desired))
     found = []
     for res in candidates:
         live = reconciler_for(res.kind).read(aws, res, res.spec)
         if live is not None and live.managed:
             found.append((res, live))
     found += _rules_forwarding_to(aws, desired, [live.outputs["arn"] for res, live in found if res.kind == "target_group"], outputs)
-    found += _former_roles(aws, desired)
+    # A blue/green manifest may have switched controller in place (ECS <-> CODE_DEPLOY) and kept every
+    # tagged resource: the other controller's role is then the only leftover, so it is always read.
+    if candidates or desired.get("target_group.blue") is not None:
+        found += _former_roles(aws, desired)
     return sorted(found, key=lambda pair: ORDER.index(pair[0].kind))
 
 

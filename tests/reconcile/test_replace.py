@@ -82,10 +82,21 @@ def test_ecs_to_code_deploy_switches_in_place(run_cli, manifest, aws):
     running = set(ecs.list_tasks(cluster="shop", serviceName="payments")["taskArns"])
     assert running and before["deploymentController"]["type"] == "ECS"
 
+    # The role of a former ECS blue/green shape (`-ecs-lb`): nothing else is left to find by tag, so the
+    # plan reads it by name; deleted with its inline policy first (iam DeleteRole: "you must delete the
+    # items attached to the role manually, or the deletion fails").
+    iam = aws.client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
+                                                                "Action": "sts:AssumeRole"}]})
+    iam.create_role(RoleName="shop-payments-ecs-lb", AssumeRolePolicyDocument=trust, Tags=[
+        {"Key": "ecsship:service", "Value": "payments"}, {"Key": "ecsship:cluster", "Value": "shop"}, {"Key": "ecsship:region", "Value": "us-east-1"}])
+    iam.put_role_policy(RoleName="shop-payments-ecs-lb", PolicyName="ecsship", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "elasticloadbalancing:ModifyRule", "Resource": "*"}]}))
     plan = run_cli("plan", "-f", codedeploy, "--output", "json")
     service = next(c for c in json.loads(plan.stdout)["changes"] if c["kind"] == "service")
     assert service["action"] == "update", service
     assert {"field": "deploymentController.type", "old": "ECS", "new": "CODE_DEPLOY"} in service["fields"]
+    assert [(c["kind"], c["name"]) for c in json.loads(plan.stdout)["changes"] if c["action"] == "delete"] == [("role", "shop-payments-ecs-lb")]
     applied = run_cli("apply", "--no-wait", "-f", codedeploy, "--yes")  # no --allow-replace needed
     assert applied.exit_code == 0, applied.output
 
@@ -94,6 +105,7 @@ def test_ecs_to_code_deploy_switches_in_place(run_cli, manifest, aws):
     assert [t["status"] for t in after[0]["taskSets"]] == ["PRIMARY"]
     assert set(ecs.list_tasks(cluster="shop", serviceName="payments")["taskArns"]) == running
     assert run_cli("plan", "-f", codedeploy, "--detailed-exitcode").exit_code == 0
+    assert "shop-payments-ecs-lb" not in [r["RoleName"] for r in iam.list_roles()["Roles"]]
 
 
 def test_code_deploy_to_ecs_blue_green_switches_in_place(run_cli, manifest, aws):
