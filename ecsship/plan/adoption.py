@@ -15,6 +15,11 @@ def adoption_problems(plan) -> list[tuple[str, str, str]]:
             forced = ", ".join(sorted({f.path.split(".")[0] for f in change.fields} & {p.split(".")[0] for p in change.replace_fields}))
             problems.append((change.key, f"the plan replaces {change.label} ({forced}): adoption never replaces a running service",
                              "make the manifest match the service for those fields"))
+        if change.kind == "service" and change.action != REPLACE and any(f.path.startswith("loadBalancers") for f in change.fields):
+            problems.append((change.key, f"the plan changes the load balancing of {change.label} (to ecsship's target group, or "
+                             "none): the existing listener rule would forward to a group without tasks: traffic would reach no task",
+                             "adopting a service behind a load balancer is not supported yet (ecsship would have to take over "
+                             "its target group and listener rule); see docs/adopting.md"))
         if change.kind == "service":
             for f in change.fields:
                 if f.path == "desiredCount":

@@ -86,6 +86,8 @@ def test_adoption_refuses_a_replacement_a_count_change_and_a_container_rename():
                                         ("containerDefinitions.web", None, {"image": "x"}))], "fp")
     problems = [message for _, message, _ in adoption_problems(bad)]
     assert len(problems) == 3 and "replaces" in problems[0] and "2 -> 1" in problems[1] and "container app" in problems[2]
+    moved = Plan("web", "legacy", [change("service", UPDATE, ("loadBalancers", [{"targetGroupArn": "old"}], [{"targetGroupArn": "new"}]))], "fp")
+    assert "traffic would reach no task" in adoption_problems(moved)[0][1]
 
 
 def test_plans_never_show_plaintext_secret_values_of_a_live_environment():
