@@ -357,7 +357,10 @@ def test_ecs_native_canary_traffic_steps_then_a_pause_hook_and_promote(sim, run_
     assert "deployed shop-checkout-api:3" in promoted.stdout
     assert service_of(aws, "checkout-api")["taskDefinition"].endswith("shop-checkout-api:3")
     # Issue #13 item 9: ECS-native blue/green text (deploy, apply, approval, promote) fits 100 columns, no ARN.
-    lines = [line for r in (result, applied_hook, waiting, promoted) for line in (r.stdout + r.stderr).splitlines()]
+    # A manifest problem starts with the manifest's path, as long as pytest's tmp directory makes it: measured
+    # as the user's own relative path (the xray deprecation warning names file:line:col).
+    outputs = (r.stdout + r.stderr for r in (result, applied_hook, waiting, promoted))
+    lines = [line.replace(str(manifest), "ecsship.yaml") for out in outputs for line in out.splitlines()]
     assert not [line for line in lines if len(line) > 100 or "arn:aws:" in line]
 
 

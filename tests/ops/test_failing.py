@@ -15,11 +15,14 @@ def test_failed_deploy_shows_the_failing_tasks_last_lines(run_cli, aws):
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     stopped = next(i for i, line in enumerate(lines) if "of shop-worker:2 stopped" in line)
-    assert "rolled back" in lines[-1]  # the closing line still says why
+    # The closing outcome says what happened, its reason wrapped on indented lines below (issue #13 item 9).
+    closing = max(i for i, line in enumerate(lines) if "rolled back" in line)
+    assert closing > stopped and all(line.startswith("  ") for line in lines[closing + 1:])
+    assert "circuit breaker" in " ".join(lines[closing:])
     assert "Task failed container health checks" in lines[stopped]
     assert "log lines:" in lines[stopped + 1]
     assert any(line.strip() == "| starting 123456789012.dkr.ecr.us-east-1.amazonaws.com/worker:broken" for line in lines[stopped:])
-    assert all(len(line) <= 100 for line in lines[stopped:-1])  # ours (the closing line is not)
+    assert all(len(line) <= 100 for line in lines[stopped:])  # the closing lines too, since issue #13 item 9
 
 
 def test_failed_deploy_json_carries_the_failed_task(run_cli, aws):
