@@ -68,6 +68,7 @@ class LocalBackend:
         self.seed_summary: dict | None = None
         self.simulator_errors = 0
         self._clients: dict[str, object] = {}
+        self._session: object | None = None
         self.shutdown_hook: Callable[[], None] | None = None
         self.reset()
 
@@ -103,12 +104,9 @@ class LocalBackend:
         # Clients are cached across resets: creating one costs ~30 ms, more than the seeding calls.
         client = self._clients.get(service)
         if client is None:
-            import boto3
-
-            client = boto3.session.Session(
-                aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-            ).client(service)
-            self._clients[service] = client
+            if self._session is None:
+                self._session = _session_sharing_moto_models()
+            client = self._clients[service] = self._session.client(service)
         return client
 
     def _catch_up(self) -> None:
@@ -299,6 +297,28 @@ def _without_cors(start_response):
     def start(status, headers, exc_info=None):
         return start_response(status, [(k, v) for k, v in headers if not k.lower().startswith("access-control-")], exc_info)
     return start
+
+
+def _session_sharing_moto_models():
+    """The boto3 session the seeding clients share, reading botocore's model files through moto's own
+    loader, which moto then uses too: each model file (EC2's alone is megabytes of JSON) is parsed once
+    per process instead of once per seeding client's session and again by moto, about half of the
+    server's start-up. moto's loader is botocore's plus moto's extras (a few error shapes, pagination
+    defaults for moto's own parsing), which change nothing a seeding client sends. moto's session for the
+    regions of a service (endpoints.json) gets the same loader."""
+    import boto3
+    import botocore.session
+    import moto.core.utils as moto_utils
+    from moto.core.base_backend import AccountSpecificBackend
+    from moto.core.loaders import create_loader
+
+    loader = create_loader()
+    moto_utils.create_loader = lambda: loader  # moto loads service models through this name
+    AccountSpecificBackend.get_session()._session.register_component("data_loader", loader)  # regions: endpoints.json
+    core = botocore.session.Session()
+    core.register_component("data_loader", loader)
+    return boto3.session.Session(botocore_session=core, aws_access_key_id="testing", aws_secret_access_key="testing",
+                                 region_name=REGION)
 
 
 # Hosts a dispatcher remembers: every service and region a client uses is a handful; the bound only
