@@ -56,7 +56,7 @@ def make_destroy_plan(aws, desired, delete_logs: bool = False, deregister: bool 
         changes.append(Change(key=res.key, kind=res.kind, title=res.title, name=res.name, action=DELETE, live=live,
                               outputs=live.outputs, note=note))
     # What a former shape of the manifest left (plan/orphans.py) goes last: by then nothing uses it.
-    orphans = find_orphans(aws, desired, outputs)
+    orphans = find_orphans(aws, desired, outputs, warnings)
     changes += [orphan_change(res, live) for res, live in orphans]
     states.update({res.key: live.state for res, live in orphans})
     return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, 0, outputs,

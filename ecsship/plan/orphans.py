@@ -25,6 +25,7 @@ from __future__ import annotations
 from ecsship.aws.errors import aws_call
 from ecsship.desired import names
 from ecsship.desired import resources as r
+from ecsship.errors import EcsshipError
 from ecsship.reconcilers import reconciler_for
 from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, tag_dict
 from ecsship.reconcilers.role import REGION_KEY
@@ -32,13 +33,24 @@ from ecsship.reconcilers.role import REGION_KEY
 RESOURCE_TYPES = ("codedeploy:application", "codedeploy:deploymentgroup", "elasticloadbalancing:targetgroup")
 FORMER_ROLES = ("codedeploy", "ecs-lb")  # purposes of roles only a blue/green shape makes
 NOTE = "no longer in the manifest"
+DENIED = ("AccessDenied", "AccessDeniedException")
 ORDER = ("role", "listener_rule", "codedeploy_group", "codedeploy_app", "target_group")
 
 
-def find_orphans(aws, desired, outputs: dict) -> list[tuple]:
+def find_orphans(aws, desired, outputs: dict, warnings: list | None = None) -> list[tuple]:
     """(resource, live) for each orphan, in deletion order. `outputs`: the plan's live outputs by key
-    (the listener rules the manifest keeps are never orphans)."""
-    candidates = select_orphans(desired, _tagged(aws, desired))
+    (the listener rules the manifest keeps are never orphans). A deployer without `tag:GetResources`
+    still plans: nothing is looked for, and `warnings` says so."""
+    try:
+        tagged = _tagged(aws, desired)
+    except EcsshipError as exc:
+        if getattr(exc, "code", "") not in DENIED:
+            raise
+        if warnings is not None:
+            warnings.append("leftovers of a former manifest shape were not looked for: tag:GetResources is denied "
+                            "(grant it to find and delete them)")
+        return []
+    candidates = select_orphans(desired, tagged)
     found = []
     for res in candidates:
         live = reconciler_for(res.kind).read(aws, res, res.spec)

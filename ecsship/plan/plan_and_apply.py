@@ -93,7 +93,7 @@ def _make_plan(aws, desired, only: Iterable[str] | None, adopt: bool) -> Plan:
             outputs[res.key] = live.outputs
     if problems:
         raise PlanError(problems)
-    orphans = find_orphans(aws, desired, outputs) if only is None else []
+    orphans = find_orphans(aws, desired, outputs, warnings) if only is None else []
     changes += [orphan_change(res, live) for res, live in orphans]
     states.update({res.key: live.state for res, live in orphans})
     inputs = {res.key: outputs[res.key] for res in desired.resources if res.lookup}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from ecsship.desired import build
@@ -62,3 +63,32 @@ def test_a_switch_to_rolling_leaves_the_pair(tmp_path):
     tagged = [(f"{TG}/shop-checkout-api-bg-green/2", OURS), (f"{TG}/shop-checkout-api-bg-blue/1", OURS),
               (f"{TG}/shop-checkout-api-bg/3", OURS)]
     assert [res.name for res in select_orphans(desired, tagged)] == ["shop-checkout-api-bg-blue", "shop-checkout-api-bg-green"]
+
+
+def test_a_deployer_without_tag_get_resources_still_plans_with_a_warning(tmp_path):
+    """A policy granting what ecsship needed before this lookup must not stop every plan: AccessDenied
+    on tag:GetResources is a warning; any other error stands."""
+    from botocore.exceptions import ClientError
+
+    from ecsship.errors import EcsshipError
+    from ecsship.plan.orphans import find_orphans
+
+    class Denied:
+        def __init__(self, code):
+            self.code = code
+
+        def client(self, service):
+            return self
+
+        def get_paginator(self, name):
+            return self
+
+        def paginate(self, **kwargs):
+            raise ClientError({"Error": {"Code": self.code, "Message": "not allowed"}}, "GetResources")
+
+    desired = _blue_green_example(tmp_path, "ecs")
+    warnings: list = []
+    assert find_orphans(Denied("AccessDeniedException"), desired, {}, warnings) == []
+    assert len(warnings) == 1 and "tag:GetResources" in warnings[0]
+    with pytest.raises(EcsshipError):
+        find_orphans(Denied("ThrottledException"), desired, {}, [])
