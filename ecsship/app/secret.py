@@ -12,6 +12,7 @@ import json
 import sys
 
 from ecsship.aws.errors import aws_call, error_code
+from ecsship.deploy.names import iso, utc_time
 from ecsship.desired.containers import secret_refs
 from ecsship.desired.image_and_secret_refs import parse_secret
 from ecsship.errors import UsageError
@@ -51,7 +52,7 @@ def list_secrets(app, file: str, env, var) -> int:
         width = max(len(r["key"]) for r in rows)
         for row in rows:
             state = "exists" if row["exists"] else "MISSING"
-            changed = f"  (changed {row['last_changed']})" if row.get("last_changed") else ""
+            changed = f"  (changed {utc_time(row['last_changed'])})" if row.get("last_changed") else ""
             say(out, f"{row['key']:<{width}}  {state:<7}  {row['reference']}{changed}", None if row["exists"] else "red")
     return 1 if any(not r["exists"] for r in rows) else 0
 
@@ -132,12 +133,12 @@ def _status(aws, ref) -> dict:
     if ref.source == "ssm":
         found = describe_parameter(aws.client("ssm", region=ref.region), ref.ident)
         if found:
-            row.update(exists=True, last_changed=str(found.get("LastModifiedDate", ""))[:19] or None)
+            row.update(exists=True, last_changed=iso(found.get("LastModifiedDate")) or None)
         return row
     try:
         with aws_call(f"secret {ref.ident}", "secretsmanager:DescribeSecret"):
             found = aws.client("secretsmanager", region=ref.region).describe_secret(SecretId=ref.ident)
-        row.update(exists=True, last_changed=str(found.get("LastChangedDate", ""))[:19] or None)
+        row.update(exists=True, last_changed=iso(found.get("LastChangedDate")) or None)
     except Exception as exc:
         if getattr(exc, "code", "") != "ResourceNotFoundException":
             raise

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ecsship.aws.errors import aws_call
-from ecsship.deploy.names import short_image
+from ecsship.deploy.names import short_image, utc_time
 from ecsship.desired.names import MANIFEST_IMAGE_TAG as MANIFEST_IMAGE
 from ecsship.desired.names import SHIPPED_AT_TAG as SHIPPED_AT
 from ecsship.desired.names import SHIPPED_BY_TAG as SHIPPED_BY
@@ -36,9 +36,9 @@ class Kept:
 
     def note(self) -> str:
         if self.shipped_by == "deploy":
-            return f"image kept: {short_image(self.image)}, deployed by `ecsship deploy` at {self.shipped_at}"
+            return f"image kept: {short_image(self.image)}, deployed by `ecsship deploy` at {utc_time(self.shipped_at)}"
         if self.shipped_by:
-            return f"image kept: {short_image(self.image)}, set by `ecsship {self.shipped_by} --image-tag` at {self.shipped_at}"
+            return f"image kept: {short_image(self.image)}, set by `ecsship {self.shipped_by} --image-tag` at {utc_time(self.shipped_at)}"
         return (f"image kept: {short_image(self.image)}, which the service runs "
                 "(the manifest's image has not changed since the last apply)")
 

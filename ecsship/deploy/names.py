@@ -1,10 +1,12 @@
 """Small helpers for the names AWS returns."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from ecsship.aws.errors import error_code
 from ecsship.desired.names import family_of
 
-__all__ = ["family_of", "iso", "revision_name", "revision_number", "short_deployment", "short_id", "short_image", "unsupported"]
+__all__ = ["family_of", "iso", "utc_time", "revision_name", "revision_number", "short_deployment", "short_id", "short_image", "unsupported"]
 
 
 def revision_name(task_definition: str | None) -> str:
@@ -85,3 +87,23 @@ def iso(value) -> str:
     if not value:
         return ""
     return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else str(value)
+
+
+def utc_time(value) -> str:
+    """The one form of a time in text output: ISO 8601 to the second in UTC with its `Z` marker
+    (`2026-11-30T21:08:50Z`), from a datetime, epoch seconds or an ISO 8601 string (`iso`'s, JSON's).
+    A time without an offset is taken as UTC (AWS's are); text that is no time passes through."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (int, float)):
+        value = datetime.fromtimestamp(value, timezone.utc)
+    elif isinstance(value, str):
+        try:  # Python 3.10's fromisoformat does not read a trailing Z
+            value = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return str(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

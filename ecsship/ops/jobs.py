@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy import names as deploy_names
 from ecsship.desired import names
 from ecsship.errors import UsageError
 from ecsship.manifest.durations import parse_duration
@@ -139,11 +140,6 @@ def _runs_by_group(aws, cluster: str, family: str) -> dict[str, list[JobRun]]:
 def _run_of(task: dict) -> JobRun:
     containers = task.get("containers") or []
     exit_code = next((c.get("exitCode") for c in containers if c.get("exitCode") is not None), None)
-    return JobRun(task["taskArn"].rsplit("/", 1)[-1], task.get("lastStatus", ""), _iso(task.get("startedAt") or task.get("createdAt")),
-                  _iso(task.get("stoppedAt")), exit_code, task.get("stoppedReason") or "")
+    return JobRun(task["taskArn"].rsplit("/", 1)[-1], task.get("lastStatus", ""), deploy_names.iso(task.get("startedAt") or task.get("createdAt")) or None,
+                  deploy_names.iso(task.get("stoppedAt")) or None, exit_code, task.get("stoppedReason") or "")
 
-
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else str(value)

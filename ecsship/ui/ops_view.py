@@ -10,6 +10,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from ecsship.deploy.events import shorten_arns
+from ecsship.deploy.names import utc_time
 from ecsship.ui.width import WIDTH, cut, wrap
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def print_log_line(out: "Output", line: "LogLine", revision: str) -> None:
         out.emit_json_line({"event": "log", "timestamp": line.iso, "task_id": line.task_id, "container": line.container,
                             "revision": revision, "message": line.message})
         return
-    out.print(f"{line.iso} {line.task_id[:8]} {revision or '?'} | {line.message}")
+    out.print(f"{utc_time(line.iso)} {line.task_id[:8]} {revision or '?'} | {line.message}")
 
 
 def print_check(out: "Output", check) -> None:
@@ -106,11 +107,11 @@ def print_job(out: "Output", job) -> None:
         out.emit_json_line(job.to_json())
         return
     zone = "" if job.schedule.startswith("rate(") else f" {job.timezone}"
-    when = f"next {job.next_run}" if job.next_run else job.state.lower()
+    when = f"next {utc_time(job.next_run)}" if job.next_run else job.state.lower()
     out.print(cut(f"{job.name}  {job.schedule}{zone}  {when}"))
     if not job.runs:
         out.print("  no recent runs")
     for run in job.runs:
         outcome = f"exit {run.exit_code}" if run.exit_code is not None else (run.status.lower() if run.status != "STOPPED"
                                                                              else f"no exit code: {run.reason}")
-        out.print(cut(f"  {run.started_at or '?'}  task {run.task_id[:8]}  {outcome}"))
+        out.print(cut(f"  {utc_time(run.started_at) or '?'}  task {run.task_id[:8]}  {outcome}"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ecsship.deploy.events import fit_line, shorten_arns
-from ecsship.deploy.names import short_deployment, short_image
+from ecsship.deploy.names import short_deployment, short_image, utc_time
 from ecsship.ui.width import WIDTH, wrap
 
 
@@ -56,14 +56,14 @@ def status_lines(data: dict) -> list[str]:
             text += " (suspended: " + ", ".join(sorted(scaling["suspended"])) + ")"
         lines.append(text)
         for act in scaling.get("activities") or []:
-            lines.append(f"  {act['at'][:19]}  {act['status']}: {act['description']}")
+            lines.append(f"  {utc_time(act['at'])}  {act['status']}: {act['description']}")
     if data.get("alarms"):
         lines.append("alarms: " + ", ".join(f"{a['name']} {a['state']}" for a in data["alarms"]))
     if data.get("events"):
         lines.append("recent events:")
         for e in data["events"]:
-            # to the second: enough to read; target groups and tasks by short name (JSON keeps the ARNs)
-            lines.append(fit_line(f"  {e['at'][:19]}  {shorten_arns(e['message'])}"))
+            # to the second, in UTC; target groups and tasks by short name (JSON keeps the ARNs)
+            lines.append(fit_line(f"  {utc_time(e['at'])}  {shorten_arns(e['message'])}"))
     return fitted(lines)
 
 
@@ -75,7 +75,7 @@ def history_lines(rows: list[dict]) -> list[str]:
     lines = [f"{'started':26} {'revision':22} {'outcome':20} {'took':>7}  image"]
     for r in rows:
         took = format_duration(r["duration"]) if r.get("duration") is not None else "-"
-        lines.append(f"{r['started'][:19]:26} {r['revision']:22} {r['outcome']:20} {took:>7}  {short_image(r.get('image')) if r.get('image') else ''}")
+        lines.append(f"{utc_time(r['started']):26} {r['revision']:22} {r['outcome']:20} {took:>7}  {short_image(r.get('image')) if r.get('image') else ''}")
         if r.get("reason") and r["outcome"] != "succeeded":
             lines += wrap(f"{'':26} reason: {shorten_arns(r['reason'])}", WIDTH, indent=" " * 35)
         if r.get("steps"):

@@ -14,7 +14,7 @@ DEPLOYED = {SHIPPED_IMAGE: V2, SHIPPED_BY: "deploy", SHIPPED_AT: "2026-11-30T21:
 def test_unchanged_manifest_keeps_what_deploy_shipped_and_says_so():
     kept = kept_image(V1, {MANIFEST_IMAGE: V1, **DEPLOYED}, V2)
     assert kept is not None and kept.image == V2
-    assert kept.note() == "image kept: web:v2, deployed by `ecsship deploy` at 2026-11-30T21:00:00+00:00"
+    assert kept.note() == "image kept: web:v2, deployed by `ecsship deploy` at 2026-11-30T21:00:00Z"
 
 
 def test_changed_manifest_image_wins():

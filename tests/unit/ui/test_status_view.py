@@ -23,6 +23,7 @@ def test_status_events_name_target_groups_and_tasks_shortly_within_100_columns()
     assert all("arn:" not in line and len(line) <= 100 for line in events), events
     assert "shop-checkout-api" in events[0] and "unhealthy" in events[0]
     assert "(task 50d13ab2)" in events[1]
+    assert events[0].startswith("  2026-11-30T20:39:36Z  ")  # ISO 8601 in UTC, one form for all text output
 
 
 def test_history_shows_the_image_as_repository_and_tag():
@@ -30,4 +31,5 @@ def test_history_shows_the_image_as_repository_and_tag():
              "duration": 445, "image": IMAGE, "reason": "ECS deployment circuit breaker: tasks failed to start."}]
     lines = history_lines(rows)
     assert "checkout-api:broken" in lines[1] and "dkr.ecr" not in lines[1]
+    assert lines[1].startswith("2026-11-30T20:37:12Z ")
     assert all(len(line) <= 100 for line in lines), lines
