@@ -107,7 +107,7 @@ def reservations_fit(m):
         if not _int(size[key]):
             continue
         used = sum(getattr(c, key) for c in others)
-        if used < size[key]:
+        if not used or used < size[key]:  # no reservations fit any size (even a wrong one, said elsewhere)
             continue
         mine = [c for c in others if getattr(c, key) and not c.builtin]
         where = _where(mine[-1], key) if mine else next(c.at for c in others if getattr(c, key))

@@ -111,3 +111,12 @@ def test_invalid_shape_is_one_clear_error_with_file_and_line(tmp_path, case):
     (error,) = errors
     assert error.field == re.sub(r"\.(\d+)", r"[\1]", field) and message in error.message, error.render()
     assert error.line and error.render().startswith(f"{tmp_path / 'ecsship.yaml'}:{error.line}:")
+
+
+@pytest.mark.parametrize("size", [{"cpu": 0}, {"memory": 0}, {"cpu": 0, "memory": 0}])
+def test_a_zero_task_size_without_sidecars_is_an_error_not_a_crash(tmp_path, size):
+    """A task size of 0 with no reservations used to end the reservations rule with StopIteration
+    ("internal error"); now only the size rules speak, each naming the field."""
+    data = {k: v for k, v in BASE.items() if k not in ("containers", "depends_on", "logs", "observability")}
+    errors = _errors(tmp_path, {**data, **size})
+    assert errors and {e.field for e in errors} == set(size), [e.render() for e in errors]
