@@ -92,6 +92,8 @@ def _translate(error, positions: Positions, file: str) -> list[Problem]:
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         word = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "greater than", "exclusiveMaximum": "less than"}[validator]
         return [Problem(file, line, col, field, f"must be {word} {error.validator_value} (got {error.instance})")]
+    if validator == "pattern" and "x-message" in schema:
+        return [Problem(file, line, col, field, f"{schema['x-message']} (got {_describe(error.instance)})")]
     if validator == "pattern":
         return [Problem(file, line, col, field, f"{_describe(error.instance)} is not valid here", _pattern_hint(field, schema))]
     if validator in ("minItems", "minLength", "minProperties"):

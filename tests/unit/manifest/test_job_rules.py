@@ -37,3 +37,15 @@ def test_duplicate_job_names_and_unheard_failures(tmp_path):
     problems = {(p.field, p.severity): p.message for p in caught.value.problems}
     assert problems[("jobs[1].name", "error")] == "job nightly-report is listed twice"
     assert "no one hears of a job that fails" in problems[("jobs", "warning")]
+
+
+def test_a_schedule_that_is_not_cron_or_rate_is_one_whole_message(tmp_path):
+    """One problem per mistake: the schema's x-message, not a description cut at its "e.g." nor a second
+    problem from the expression parser for the same field."""
+    text = (EXAMPLES / "jobs" / "ecsship.yaml").read_text().replace("rate(1 hour)", "every hour")
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(text)
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(str(path))
+    errors = [p for p in caught.value.problems if p.severity == "error"]
+    assert [(p.field, p.message) for p in errors] == [("jobs[1].schedule", "must be cron(...) or rate(...) (got 'every hour')")]

@@ -55,7 +55,7 @@ CASES = {
     "duplicate names": (envoy(name="init", depends_on=None), "containers.1.name", "already the name of another container"),
     "the main container's name": (envoy(name="app", depends_on=None), "containers.0.name", "is the main container's name"),
     "a name ecsship adds": (envoy(name="log_router"), "containers.0.name", "a container ecsship adds"),
-    "an invalid name": (envoy(name="my envoy", depends_on=None), "containers.0.name", "is not valid here"),
+    "an invalid name": (envoy(name="my envoy", depends_on=None), "containers.0.name", "(an ECS container name) (got 'my envoy')"),
     "an unknown dependency": (envoy(depends_on={"db": "START"}), "containers.0.depends_on.db", "no container named 'db'"),
     "a container waiting for itself": (envoy(depends_on={"envoy": "START"}), "containers.0.depends_on.envoy", "cannot depend on itself"),
     "a cycle": (top(depends_on={"envoy": "START", "init": "SUCCESS"}), "depends_on.envoy", "depends_on cycle: app -> envoy -> app"),
