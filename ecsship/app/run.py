@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ecsship.app.service_manifest import load_service
+from ecsship.deploy.names import short_task
 from ecsship.deploy.shipped_image import image_uri, verify_image
 from ecsship.errors import Interrupted
 from ecsship.ops import run as one_off
@@ -27,7 +28,7 @@ def run_command(app, make_view, *, file: str, env: str | None, var: list[str] | 
         result = one_off.watch(aws, task, app.clock(), view, timeout=limit)
     except KeyboardInterrupt:
         raise Interrupted(f"stopped watching; task {task.task_id} keeps running",
-                          f"follow it with `ecsship logs --follow --task {task.task_id[:8]}`; stop it with "
+                          f"follow it with `ecsship logs --follow --task {short_task(task.task_id)}`; stop it with "
                           f"`aws ecs stop-task --cluster {task.cluster} --task {task.task_id}`") from None
     view.stopped(result)
     return result.command_exit

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from ecsship.aws.errors import error_code
 from ecsship.desired.names import family_of
 
-__all__ = ["family_of", "iso", "utc_time", "revision_name", "revision_number", "short_deployment", "short_id", "short_image", "unsupported"]
+__all__ = ["family_of", "iso", "utc_time", "revision_name", "revision_number", "short_deployment", "short_id", "short_task", "short_image", "unsupported"]
 
 
 def revision_name(task_definition: str | None) -> str:
@@ -29,6 +29,12 @@ def short_id(arn_or_id: str | None) -> str:
 
 
 SHORT = 8  # characters of a long id (task, deployment) a person reads; JSON keeps the whole id
+
+
+def short_task(task_arn_or_id: str | None) -> str:
+    """A task as text names it: its id (short_id of the ARN) cut to its first 8 characters, as
+    `docker ps` and git cut theirs, and as service events' `(task ...)` are shortened."""
+    return short_id(task_arn_or_id)[:SHORT]
 
 
 def short_deployment(deployment_id: str | None) -> str:
@@ -64,7 +70,7 @@ def short_image(uri: str | None) -> str:
     name, at, digest = uri.partition("@")
     if at and ":" in digest:
         algo, _, hexpart = digest.partition(":")
-        return f"{name}@{algo}:{hexpart[:8]}"
+        return f"{name}@{algo}:{hexpart[:SHORT]}"
     return uri
 
 

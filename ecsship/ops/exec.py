@@ -20,6 +20,7 @@ import shutil
 from dataclasses import dataclass
 
 from ecsship.aws.errors import aws_call
+from ecsship.deploy.names import short_task
 from ecsship.errors import EcsshipError
 
 SSM_ACTIONS = ("ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
@@ -99,10 +100,10 @@ def checks(aws, manifest_data: dict, service: dict, task: dict | None, local: bo
     if task is not None:
         tid = task["taskArn"].rsplit("/", 1)[-1]
         if not task.get("enableExecuteCommand"):
-            found.append(Check("task", False, f"task {tid[:8]} started before ECS Exec was enabled",
+            found.append(Check("task", False, f"task {short_task(tid)} started before ECS Exec was enabled",
                                "redeploy so new tasks get it: `ecsship deploy --force`"))
         else:
-            found.append(Check("task", True, f"task {tid[:8]} has ECS Exec enabled"))
+            found.append(Check("task", True, f"task {short_task(tid)} has ECS Exec enabled"))
     definition = {}
     if task is not None:
         with aws_call("task definition", "ecs:DescribeTaskDefinition"):

@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ecsship.deploy.events import fit_line, shorten_arns
-from ecsship.deploy.names import short_deployment
+from ecsship.deploy.names import short_deployment, short_task
 from ecsship.ui.width import WIDTH, cut, wrap
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def outcome_lines(outcome: "Outcome", simulated: bool = False) -> list[tuple[str
     if failed and s != "succeeded":
         # Before the closing line, which stays the one that says why the deploy failed.
         code = f", exit code {failed['exit_code']}" if failed.get("exit_code") is not None else ""
-        block = [(cut(f"task {failed['task_id'][:8]} of {outcome.new_revision} stopped{code}: {failed.get('reason') or 'no reason given'}"),
+        block = [(cut(f"task {short_task(failed['task_id'])} of {outcome.new_revision} stopped{code}: {failed.get('reason') or 'no reason given'}"),
                   "info")]
         if failed.get("lines"):
             block.append((f"  its last {len(failed['lines'])} log lines:", "info"))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Iterable
 
+from ecsship.deploy.names import short_task
+
 if TYPE_CHECKING:
     from ecsship.deploy.model import Outcome
     from ecsship.errors import Problem
@@ -100,7 +102,7 @@ def deploy_markdown(outcome: "Outcome", service: str, simulated: bool = False) -
     failed = outcome.failed_task
     if failed and outcome.status != "succeeded" and failed.get("lines"):
         code = f", exit code {failed['exit_code']}" if failed.get("exit_code") is not None else ""
-        lines += [f"Last log lines of task `{str(failed.get('task_id', ''))[:8]}`{code}:", "", "```text"]
+        lines += [f"Last log lines of task `{short_task(failed.get('task_id'))}`{code}:", "", "```text"]
         lines += [str(line).replace("```", "'''") for line in failed["lines"]] + ["```", ""]
     if outcome.hint:
         lines += [f"Hint: {_cell(outcome.hint)}", ""]

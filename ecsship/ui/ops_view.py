@@ -10,7 +10,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from ecsship.deploy.events import shorten_arns
-from ecsship.deploy.names import utc_time
+from ecsship.deploy.names import short_task, utc_time
 from ecsship.ui.width import WIDTH, cut, wrap
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class RunView:
                 payload["step"] = self.step
             self.out.emit_json_line(payload)
             return
-        self.out.print(cut(f"{self._label()}started task {task.task_id[:8]} ({task.revision}, container {task.container}): "
+        self.out.print(cut(f"{self._label()}started task {short_task(task.task_id)} ({task.revision}, container {task.container}): "
                             f"{shlex.join(task.command)}"))
         if not task.group:
             self.out.warning(f"container {task.container} does not log through awslogs: no log lines to show")
@@ -48,14 +48,14 @@ class RunView:
 
     def status(self, task: "OneOff", status: str) -> None:
         if not self.out.json_mode:
-            self.out.info(f"{self._label()}task {task.task_id[:8]}: {status}")
+            self.out.info(f"{self._label()}task {short_task(task.task_id)}: {status}")
 
     def log(self, task: "OneOff", line: "LogLine") -> None:
         if self.out.json_mode:
             self.out.emit_json_line({"event": "log", "task_id": task.task_id, "container": task.container,
                                      "timestamp": line.iso, "message": line.message, **({"step": self.step} if self.step else {})})
             return
-        self.out.print(f"{task.task_id[:8]} | {line.message}")
+        self.out.print(f"{short_task(task.task_id)} | {line.message}")
 
     def note(self, text: str, severity: str = "info") -> None:
         if severity == "warning":
@@ -72,13 +72,13 @@ class RunView:
             return
         task = result.task
         if result.exit_code == 0 and not result.timed_out:
-            self.out.success(cut(f"{self._label()}task {task.task_id[:8]} exited 0"))
+            self.out.success(cut(f"{self._label()}task {short_task(task.task_id)} exited 0"))
             return
         # How it ended is the last word of a run or a deploy step: the reason is wrapped at a word, never cut.
         if result.exit_code is not None and not result.timed_out:
-            text = f"{self._label()}task {task.task_id[:8]} exited {result.exit_code} ({result.reason or 'no reason given'})"
+            text = f"{self._label()}task {short_task(task.task_id)} exited {result.exit_code} ({result.reason or 'no reason given'})"
         else:
-            text = f"{self._label()}task {task.task_id[:8]} stopped without an exit code: {result.reason or 'no reason given'}"
+            text = f"{self._label()}task {short_task(task.task_id)} stopped without an exit code: {result.reason or 'no reason given'}"
         for line in wrap(shorten_arns(text), WIDTH, indent="    "):
             self.out.print(line, style="red")
 
@@ -89,7 +89,7 @@ def print_log_line(out: "Output", line: "LogLine", revision: str) -> None:
         out.emit_json_line({"event": "log", "timestamp": line.iso, "task_id": line.task_id, "container": line.container,
                             "revision": revision, "message": line.message})
         return
-    out.print(f"{utc_time(line.iso)} {line.task_id[:8]} {revision or '?'} | {line.message}")
+    out.print(f"{utc_time(line.iso)} {short_task(line.task_id)} {revision or '?'} | {line.message}")
 
 
 def print_check(out: "Output", check) -> None:
@@ -114,4 +114,4 @@ def print_job(out: "Output", job) -> None:
     for run in job.runs:
         outcome = f"exit {run.exit_code}" if run.exit_code is not None else (run.status.lower() if run.status != "STOPPED"
                                                                              else f"no exit code: {run.reason}")
-        out.print(cut(f"  {utc_time(run.started_at) or '?'}  task {run.task_id[:8]}  {outcome}"))
+        out.print(cut(f"  {utc_time(run.started_at) or '?'}  task {short_task(run.task_id)}  {outcome}"))

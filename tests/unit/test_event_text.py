@@ -21,6 +21,14 @@ def test_short_ids_of_the_arns_events_carry():
     assert short_id(TG) == "shop-checkout-api-blue"
     assert short_id("arn:aws:ecs:us-east-1:123456789012:service-deployment/shop/web/AbC123") == "AbC123"
     assert short_id("ecs-svc/123") == "ecs-svc/123"
+
+
+def test_a_task_is_named_by_its_ids_first_8_from_an_arn_or_an_id():
+    from ecsship.deploy.names import short_task
+
+    assert short_task("arn:aws:ecs:us-east-1:123456789012:task/shop/50d13ab2657c4b0dadf55e0ae009b4f6") == "50d13ab2"
+    assert short_task("50d13ab2657c4b0dadf55e0ae009b4f6") == "50d13ab2"
+    assert short_task("abc") == "abc" and short_task(None) == ""
     assert "arn:" not in shorten_arns(_unhealthy("1a2b"))
 
 
