@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 
-from ecsship.deploy.names import revision_name, short_image
+from ecsship.deploy.names import revision_name, short_id, short_image
 from ecsship.desired.output_refs import UNKNOWN
 from ecsship.plan.diff import ENTRY_SUMMARY, WHOLE_ENTRIES
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, SYMBOLS, UPDATE, list_delta
 from ecsship.redact import redact
-from ecsship.ui.width import WIDTH, wrap
+from ecsship.ui.width import WIDTH, cut, wrap
 
 STYLES = {CREATE: "green", UPDATE: "yellow", REPLACE: "magenta", DELETE: "red", NOOP: "dim"}
 MAX_VALUE = 160
@@ -57,7 +57,7 @@ def show_plan(out, plan, title: str) -> None:
     if not shown:
         say(out, "  No changes: live AWS matches the manifest.", "green")
     if clipped[0]:
-        say(out, f"  (values longer than {MAX_VALUE} characters are cut with '...'; -v shows them whole)", "dim")
+        say(out, f"  (values longer than {MAX_VALUE} characters or a line are cut; -v shows them whole)", "dim")
     say(out, "")
     say(out, plan.summary(), "bold")
 
@@ -101,12 +101,57 @@ def field_lines(field, whole: bool = False, clipped: list | None = None) -> list
     delta = list_delta(field.old, field.new)
     if delta is None:
         old, new = short_values(field.path, *field.shown())
+        if isinstance(old, dict) or isinstance(new, dict):  # a nested value: a line per side, as a list's elements
+            return [f"        {field.path}:"] + [_element_line(sign, value, whole, clipped)
+                                                  for sign, value in (("-", old), ("+", new)) if value is not None]
         return [f"        {field.path}: {fmt(old, whole, clipped)} -> {fmt(new, whole, clipped)}"]
     added, removed = delta
     lines = [f"        {field.path}:" + ("  (order only)" if not added and not removed else "")]
-    lines += [f"          - {fmt(item, whole, clipped)}" for item in removed]
-    lines += [f"          + {fmt(item, whole, clipped)}" for item in added]
+    lines += [_element_line("-", item, whole, clipped) for item in removed]
+    lines += [_element_line("+", item, whole, clipped) for item in added]
     return lines
+
+
+def _element_line(sign: str, value, whole: bool, clipped: list | None) -> str:
+    """One element of a list (or one side of a nested value) on one line: a structure reads as
+    `key=value` pairs with ARNs by short name (a target group by its name), cut to the text width
+    unless `whole` (-v); a plan file and --output json keep every value whole."""
+    if not isinstance(value, (dict, list)):
+        return f"          {sign} {fmt(value, whole, clipped)}"
+    line = f"          {sign} {compact(_cut_strings(redact(value), clipped, whole))}"
+    if whole or len(line) <= WIDTH:
+        return line
+    if clipped is not None:
+        clipped[0] = True
+    return cut(line, WIDTH)
+
+
+def compact(value) -> str:
+    """A nested value as a person reads it: a dict as sorted `key=value` pairs, a list as its
+    elements joined by `, `; an ARN as its short name, and a key naming one (`targetGroupArn`)
+    without its `Arn` suffix."""
+    if isinstance(value, dict):
+        pairs = []
+        for key in sorted(value):
+            item = value[key]
+            if isinstance(item, str) and item.startswith("arn:") and key.endswith("Arn") and len(key) > 3:
+                key = key[:-3]
+            pairs.append(f"{key}={_compact_item(item)}")
+        return " ".join(pairs)
+    if isinstance(value, list):
+        return ", ".join(_compact_item(item) for item in value)
+    return _compact_item(value)
+
+
+def _compact_item(value) -> str:
+    if value is UNKNOWN or value == "(known after apply)":
+        return "(known after apply)"
+    if isinstance(value, str):
+        text = short_id(value) if value.startswith("arn:") else value
+        return text if text and not any(c in text for c in " ,={}[]") else json.dumps(text)
+    if isinstance(value, (dict, list)):
+        return "{" + compact(value) + "}" if isinstance(value, dict) else "[" + compact(value) + "]"
+    return json.dumps(value, default=str)
 
 
 def short_values(path: str, old, new) -> tuple:

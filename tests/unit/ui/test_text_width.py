@@ -95,3 +95,24 @@ def test_a_one_off_task_that_failed_says_its_whole_reason_within_100_columns(cap
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("step migrate: task 01234567 stopped without an exit code: ECS deployment")
     assert all(len(line) <= 100 and "arn:" not in line for line in lines) and lines[-1].endswith("of 60 seconds.")
+
+
+def test_nested_plan_values_read_one_short_line_per_element():
+    """A service's loadBalancers change (ECS CreateService `loadBalancers`: targetGroupArn,
+    containerName, containerPort) reads as one line per element naming the target group by its
+    short name (the ARN's `targetgroup/NAME/ID` part), within 100 columns; -v and JSON keep it whole."""
+    tg = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-web-blue-tg/0123456789abcdef"
+    old = [{"containerName": "web", "containerPort": 8080, "targetGroupArn": tg}]
+    new = [{"containerName": "web", "containerPort": 8080, "targetGroupArn": tg.replace("blue", "green")}]
+    lines = field_lines(FieldChange("loadBalancers", old, new))
+    assert lines == ["        loadBalancers:",
+                     "          - containerName=web containerPort=8080 targetGroup=shop-web-blue-tg",
+                     "          + containerName=web containerPort=8080 targetGroup=shop-web-green-tg"]
+    network = {"awsvpcConfiguration": {"subnets": ["subnet-" + "0" * 17 + str(i) for i in range(9)],
+                                       "assignPublicIp": "DISABLED"}}
+    clipped = [False]
+    lines = field_lines(FieldChange("networkConfiguration", None, network), clipped=clipped)
+    assert lines[0] == "        networkConfiguration:" and lines[1].startswith("          + awsvpcConfiguration={")
+    assert all(len(line) <= 100 for line in lines) and clipped == [True]
+    assert "subnet-" + "0" * 17 + "8" in field_lines(FieldChange("networkConfiguration", None, network), whole=True)[1]
+    assert FieldChange("loadBalancers", old, new).to_dict()["new"] == new  # the plan file keeps the ARN
