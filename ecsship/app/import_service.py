@@ -17,6 +17,7 @@ from ecsship.errors import EcsshipError, ManifestError, UsageError
 from ecsship.files import write_new_file
 from ecsship.manifest.from_live import Imported, from_live, secret_name
 from ecsship.manifest.imported_text import checked, render
+from ecsship.manifest.yamlsource import YamlProblem, read_text
 from ecsship.ops.live_service import read_live_service
 from ecsship.redact import register
 
@@ -100,7 +101,7 @@ def _from_file(copilot: str | None, ecspresso: str | None, env: str | None) -> t
     if copilot:
         from ecsship.manifest.from_copilot import from_copilot
 
-        return from_copilot(_read(copilot), env), f"Copilot manifest {copilot}" + (f" (environment {env})" if env else "")
+        return from_copilot(_read(copilot), env, copilot), f"Copilot manifest {copilot}" + (f" (environment {env})" if env else "")
     from ecsship.manifest.from_ecspresso import from_ecspresso
 
     assert ecspresso is not None
@@ -109,9 +110,13 @@ def _from_file(copilot: str | None, ecspresso: str | None, env: str | None) -> t
 
 def _read(path: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        return read_text(path, data)  # the manifest's checks: UTF-8, no NUL bytes, at most 1 MiB
+    except YamlProblem as exc:
+        raise UsageError(exc.problem.render()) from None
 
 
 def _write(app, imported: Imported, source: str, out_file: str | None, force: bool) -> None:

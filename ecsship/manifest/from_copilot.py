@@ -18,6 +18,7 @@ from ecsship.errors import UsageError
 from ecsship.manifest.from_live import Imported, secret_name
 from ecsship.manifest.schema import load_schema
 from ecsship.manifest.semantic import plaintext_secret
+from ecsship.manifest.yamlsource import located
 
 TYPES = ("Load Balanced Web Service", "Backend Service", "Worker Service")
 MAPPED = {"name", "type", "image", "cpu", "memory", "platform", "count", "variables", "secrets", "http", "exec",
@@ -25,13 +26,15 @@ MAPPED = {"name", "type", "image", "cpu", "memory", "platform", "count", "variab
 PLACEHOLDER_IMAGE = "ACCOUNT.dkr.ecr.REGION.amazonaws.com/{name}:${{IMAGE_TAG:-v1}}"
 
 
-def from_copilot(text: str, env: str | None = None) -> Imported:
+def from_copilot(text: str, env: str | None = None, path: str = "<copilot manifest>") -> Imported:
     try:
         doc = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        raise UsageError(located(path, text, exc, "not a Copilot manifest (YAML): ").render()) from None
     except yaml.YAMLError as exc:
-        raise UsageError(f"not a Copilot manifest (YAML): {exc}") from None
+        raise UsageError(f"{path}: not a Copilot manifest (YAML): {exc}") from None
     if not isinstance(doc, dict) or doc.get("type") not in TYPES:
-        raise UsageError(f"not a Copilot service manifest: `type` must be one of {', '.join(TYPES)}")
+        raise UsageError(f"{path}: not a Copilot service manifest: `type` must be one of {', '.join(TYPES)}")
     overrides = doc.get("environments") or {}
     if env is not None:
         if env not in overrides:

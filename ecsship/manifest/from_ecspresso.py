@@ -16,6 +16,7 @@ import yaml
 
 from ecsship.errors import UsageError
 from ecsship.manifest.from_live import Imported, from_live
+from ecsship.manifest.yamlsource import located
 
 TEMPLATE = re.compile(r"\{\{.*?\}\}")
 MAPPED = {"region", "cluster", "service", "service_definition", "task_definition", "timeout"}
@@ -51,6 +52,8 @@ def from_ecspresso(config_path: Path, text: str, read=None) -> Imported:
 def _load(text: str, where: str):
     try:
         return yaml.safe_load(text)  # JSON is YAML too
+    except yaml.MarkedYAMLError as exc:
+        raise UsageError(located(where, text, exc, "not YAML or JSON: ").render()) from None
     except yaml.YAMLError as exc:
         raise UsageError(f"{where}: not YAML or JSON: {exc}") from None
 
@@ -63,6 +66,8 @@ def _definition(config_path: Path, name: str, read, templated: list) -> dict:
         text = read(path)
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not valid UTF-8 (byte at offset {exc.start})", "save the file as UTF-8") from None
     for found in TEMPLATE.findall(text):
         templated.append(f"{path.name} {found}")
     data = _load(TEMPLATE.sub("TEMPLATED", text), str(path))

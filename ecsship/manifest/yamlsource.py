@@ -52,18 +52,23 @@ def read_text(path: str, data: bytes, size: int | None = None) -> str:
     return text
 
 
+def located(path: str, text: str, exc: yaml.MarkedYAMLError, what: str = "") -> Problem:
+    """A YAML syntax error as one line at its file:line:column (PyYAML's own text spans several)."""
+    mark = exc.problem_mark or exc.context_mark
+    message = (exc.problem or "invalid YAML").strip()
+    if exc.context:
+        message = f"{exc.context.strip()}: {message}"
+    source_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+    hint = "YAML does not allow tabs for indentation; use spaces" if mark and "\t" in source_line[: mark.column + 1] else None
+    return Problem(path, mark.line + 1 if mark else None, mark.column + 1 if mark else None, "", what + message, hint)
+
+
 def parse(path: str, text: str) -> tuple[object, Positions]:
     """Return (data, positions). Raises YamlProblem with a located message."""
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = (exc.problem or "invalid YAML").strip()
-        if exc.context:
-            message = f"{exc.context.strip()}: {message}"
-        source_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
-        hint = "YAML does not allow tabs for indentation; use spaces" if "\t" in source_line[: mark.column + 1] else None
-        raise YamlProblem(Problem(path, mark.line + 1 if mark else None, mark.column + 1 if mark else None, "", message, hint)) from None
+        raise YamlProblem(located(path, text, exc)) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(path, None, None, "", f"invalid YAML: {exc}")) from None
     except RecursionError:

@@ -117,3 +117,26 @@ def test_import_from_a_file_through_the_cli_writes_a_valid_manifest_or_one_json_
     assert payload["secrets_kept_out"] == ["SESSION_SECRET"] and payload["manifest"].startswith("# Imported by")
     refused = runner.invoke(app, ["import", "--from-copilot", str(source), "--move-secrets"])
     assert refused.exit_code == 2 and "Traceback" not in refused.output
+
+
+@pytest.mark.parametrize("option", ["--from-copilot", "--from-ecspresso"])
+def test_a_garbage_file_to_import_is_one_line_naming_file_and_line(tmp_path, option):
+    """Broken YAML and bytes that are not UTF-8 are refused like a broken manifest: one line with
+    file:line:column, exit 2, no traceback (the import reads no AWS)."""
+    from typer.testing import CliRunner
+
+    from ecsship.cli.app import app
+
+    broken, binary = tmp_path / "broken.yml", tmp_path / "binary.yml"
+    broken.write_text("name: api\nfoo: [\n")
+    binary.write_bytes(b"name: api\n\x9b\xff\n")
+    runner = CliRunner()
+    for source, where in ((broken, f"{broken}:3:1: "), (binary, f"{binary}:2: ")):
+        result = runner.invoke(app, ["import", option, str(source)])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        (line,) = result.output.strip().splitlines()
+        assert line.startswith(f"error: {where}"), line
+    if option == "--from-ecspresso":
+        (tmp_path / "ecspresso.yml").write_text("task_definition: binary.yml\n")
+        result = runner.invoke(app, ["import", option, str(tmp_path / "ecspresso.yml")])
+        assert result.exit_code == 2 and "binary.yml: not valid UTF-8" in result.output, result.output
