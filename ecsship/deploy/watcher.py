@@ -3,9 +3,11 @@
 The watcher knows nothing about AWS (a tracker's `poll()` does the calls) nor about the
 terminal (listeners render). Throttling is handled by the retrying boto3 clients underneath.
 
-Polling policy: start at 2 s and grow ×1.5 up to 15 s while nothing moves; any change (state,
-phase, task counts, traffic, targets, a new service event) drops back to 2 s because the next
-step usually follows quickly. A known wait (bake time, canary interval) caps the sleep so its
+Polling policy: start at 3 s and grow ×1.5 up to 15 s while nothing moves; any change (state,
+phase, task counts, traffic, targets, a new service event) drops back to 3 s because the next
+step usually follows quickly. 3 s, not less: with one read on a quiet poll (the trackers' own
+policy) a rolling watch makes at most 20 reads a minute (issue #20 item 3), and the end of a
+rollout is still seen within 3 s. A known wait (bake time, canary interval) caps the sleep so its
 end is reported within one poll.
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ from ecsship.deploy.clock import Clock
 from ecsship.deploy.events import diff
 from ecsship.deploy.model import WAITING_APPROVAL, Event, Snapshot
 
-BASE_INTERVAL = 2.0
+BASE_INTERVAL = 3.0
 MAX_INTERVAL = 15.0
 GROWTH = 1.5
 SETTLING_INTERVAL = 3.0  # once every new task runs, completion can come at any poll

@@ -38,20 +38,20 @@ PLAIN = """\
 [    0s] web:1 (old): 2/2 running
 [    0s] production traffic: web:2 0%, web:1 100%
 [    0s] alarm web-5xx: OK
-[    2s] phase: PRODUCTION_TRAFFIC_SHIFT
-[    2s] web:2 (new): 2/2 running
-[    2s] production traffic: web:2 10%, web:1 90%
-[    2s] targets: 4 healthy
-[    2s] (service web) has started 2 tasks.
-[    2s] (service web) registered 2 targets in (target-group web-green)
-[    2s] canary bake: 5m left
-[    4s] phase: BAKE_TIME
-[    4s] production traffic: web:2 100%, web:1 0%
-[    6s] web:1 (old): 0/0 running
-[    6s] targets: 2 healthy
-[    6s] (service web) has reached a steady state.
-[    6s] ✔ deployment completed; web:2 serves
-✔ deployed web:2 in 6s (deployment ecs-svc/1)
+[    3s] phase: PRODUCTION_TRAFFIC_SHIFT
+[    3s] web:2 (new): 2/2 running
+[    3s] production traffic: web:2 10%, web:1 90%
+[    3s] targets: 4 healthy
+[    3s] (service web) has started 2 tasks.
+[    3s] (service web) registered 2 targets in (target-group web-green)
+[    3s] canary bake: 5m left
+[    6s] phase: BAKE_TIME
+[    6s] production traffic: web:2 100%, web:1 0%
+[    9s] web:1 (old): 0/0 running
+[    9s] targets: 2 healthy
+[    9s] (service web) has reached a steady state.
+[    9s] ✔ deployment completed; web:2 serves
+✔ deployed web:2 in 9s (deployment ecs-svc/1)
 """
 
 

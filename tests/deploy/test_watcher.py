@@ -5,7 +5,7 @@ from ecsship.deploy.clock import FakeClock
 from ecsship.deploy.events import diff
 from ecsship.deploy.rollout import follow
 from ecsship.deploy.settings import DeploySettings
-from ecsship.deploy.watcher import MAX_INTERVAL, Watcher
+from ecsship.deploy.watcher import BASE_INTERVAL, MAX_INTERVAL, Watcher
 
 from tests.deploy.scripted import ScriptedTracker, snap
 from tests.doubles import FakeAws, TaggingEcs
@@ -56,9 +56,9 @@ def test_backoff_grows_to_fifteen_seconds_and_resets_on_a_phase_change():
     snaps = [snap(phase="SCALE_UP")] * 12 + [snap(phase="BAKE_TIME")] + [snap("succeeded", serving="web:2")]
     clock = FakeClock()
     Watcher(ScriptedTracker(snaps), clock, lambda e: None, timeout=3600).run()
-    assert clock.slept[0] == 2.0
+    assert clock.slept[0] == BASE_INTERVAL
     assert max(clock.slept) == MAX_INTERVAL
-    assert clock.slept[-1] == 2.0  # the phase changed just before the last sleep
+    assert clock.slept[-1] == BASE_INTERVAL  # the phase changed just before the last sleep
     assert all(b >= a for a, b in zip(clock.slept[:11], clock.slept[1:11]))
 
 

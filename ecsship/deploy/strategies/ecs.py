@@ -42,8 +42,12 @@ _SD_STATE = {
     "PENDING": IN_PROGRESS,
     "IN_PROGRESS": IN_PROGRESS,
 }
-_EXTRAS_EVERY = 3  # target health and alarms: every few polls, and whenever task counts move
-_SD_EVERY = 4  # rolling: the service deployment record, when deployments[] shows no change
+# Quiet watching (issue #20 item 3: at most 20 reads a minute of a rolling watch, with a poll every
+# 3 s at the busiest): seconds of the watch's clock between re-reads of what DescribeServices lacks.
+EXTRAS_GAP = 30.0  # target health and alarms, when task counts moved (first poll: always)
+EXTRAS_QUIET_GAP = 60.0  # ... and when nothing moved
+SD_MOVED_GAP = 20.0  # rolling: the service deployment record, when deployments[] moved
+SD_QUIET_GAP = 60.0  # ... and when nothing moved (its lifecycle stage may still change)
 
 
 class EcsStrategy:
@@ -165,7 +169,8 @@ class EcsTracker:
         self._counts_key = None
         self._sd: dict | None = None
         self._shape: tuple | None = None
-        self._sd_fresh_polls = 0
+        self._sd_read_at = 0.0
+        self._extras_at = 0.0
         self._phase_seen: dict[str, float] = {}
         self._traffic_seen: tuple = ()
         self._traffic_since = 0.0
@@ -186,13 +191,16 @@ class EcsTracker:
         tracked = next((d for d in deployments if d.get("id") == self.deployment_id), None)
         if tracked is not None and self.started_at is None:
             self.started_at = tracked.get("createdAt")
-        sd = self._service_deployment(deployments)
+        sd = self._service_deployment(tracked, deployments)
 
         revisions = self._revisions(deployments, sd)
         counts_key = tuple((r.revision, r.running, r.pending, r.failed) for r in revisions)
-        refresh = self._polls == 1 or self._polls % _EXTRAS_EVERY == 0 or counts_key != self._counts_key
-        self._counts_key = counts_key
+        now = self.strategy.clock.now()
+        since = now - self._extras_at
+        refresh = self._polls == 1 or since >= EXTRAS_QUIET_GAP or (counts_key != self._counts_key and since >= EXTRAS_GAP)
         if refresh:
+            self._counts_key = counts_key
+            self._extras_at = now
             self._targets = self._target_health(service)
             self._alarms = self._alarm_states(service)
         new_failed = sum(r.failed for r in revisions if r.role == "new")
@@ -217,20 +225,27 @@ class EcsTracker:
             wait_left=wait_left, wait_kind=wait_kind, serving=serving, hook_id=hook_id,
         )
 
-    def _service_deployment(self, deployments: list[dict]) -> dict | None:
+    def _service_deployment(self, tracked: dict | None, deployments: list[dict]) -> dict | None:
         """DescribeServiceDeployments on every poll doubles a rolling watch's reads. deployments[] in
         DescribeServices moves whenever the rollout does (counts, rolloutState, a rollback's new
-        PRIMARY), so for rolling the record is re-read when that moves (and the poll after, in case
-        it lags) or every few polls for the lifecycle stage. Traffic-shifting strategies read it
-        every poll: their weights show nowhere else."""
+        PRIMARY), so for rolling a quiet poll is DescribeServices alone: the record is re-read when
+        deployments[] moved (at most every SD_MOVED_GAP s; at once when deployments[] says the
+        rollout ended, so the outcome and its reason are the record's), when the record still says
+        in progress while deployments[] says it ended (it may lag: read again each poll until they
+        agree, so the end is seen within one poll), and every SD_QUIET_GAP s for the lifecycle stage.
+        Traffic-shifting strategies read it every poll: their weights show nowhere else."""
         shape = tuple((d.get("id"), d.get("status"), d.get("rolloutState"), d.get("desiredCount"), d.get("runningCount"),
                        d.get("pendingCount"), d.get("failedTasks")) for d in deployments)
-        if shape != self._shape:
-            self._sd_fresh_polls = 2
+        moved = shape != self._shape
         self._shape = shape
         rolling = self.strategy.settings.strategy == "rolling"
-        if not rolling or self._sd is None or self._sd_fresh_polls > 0 or self._polls % _SD_EVERY == 0:
-            self._sd_fresh_polls = max(0, self._sd_fresh_polls - 1)
+        now = self.strategy.clock.now()
+        ended = rolling and self._state(tracked, deployments, None)[0] != IN_PROGRESS
+        lagging = ended and self._sd is not None and _SD_STATE.get(self._sd.get("status", ""), IN_PROGRESS) == IN_PROGRESS
+        since = now - self._sd_read_at
+        if (not rolling or self._sd is None or lagging or (moved and (ended or since >= SD_MOVED_GAP))
+                or since >= SD_QUIET_GAP):
+            self._sd_read_at = now
             self._sd = self._describe_sd()
         return self._sd
 
