@@ -17,8 +17,8 @@ MANIFEST_OPTIONS = {"file": (FileOpt, "ecsship.yaml"), "env": (EnvOpt, None), "v
 def manifest_options(fn):
     """Give a command the manifest options (-f/--file, -e/--env, --var) declared once above: it
     lists them last, keyword-only and bare (`def run(ctx, command: CommandArg = None, *, file, env,
-    var)`); typer sees them right after `ctx` (so `--help` lists them first, as everywhere), each
-    with its type and default. Click passes every parameter by name, so the order is typer's only."""
+    var)`); typer sees them right after `ctx` and its required arguments (so `--help` lists them
+    first, as everywhere), each with its type and default. Click passes every parameter by name, so the order is typer's only."""
     signature = inspect.signature(fn, eval_str=True)  # typer reads the annotations as objects
     own, manifest = [], []
     for param in signature.parameters.values():
@@ -28,7 +28,10 @@ def manifest_options(fn):
             manifest.append(param.replace(kind=param.POSITIONAL_OR_KEYWORD, annotation=annotation, default=default))
         else:
             own.append(param)
-    params = own[:1] + manifest + own[1:]  # own[0] is the typer.Context
+    # own[0] is the typer.Context; required arguments (`key: KeyArg`, no default) must stay before
+    # the defaulted options in a signature, so the manifest options come after those.
+    required = next((i for i, p in enumerate(own[1:], 1) if p.default is not p.empty), len(own))
+    params = own[:required] + manifest + own[required:]
     fn.__signature__ = signature.replace(parameters=params)
     fn.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not p.empty}
     return fn

@@ -6,7 +6,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ecsship.cli.errors_to_exit import guarded
-from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+from ecsship.cli.options import manifest_options
 
 FilesOpt = Annotated[Optional[List[str]], typer.Option("--file", "-f", help="Manifest(s) to price: repeatable, a directory or a glob (default ecsship.yaml).")]
 
@@ -14,12 +14,11 @@ FilesOpt = Annotated[Optional[List[str]], typer.Option("--file", "-f", help="Man
 def register(app: typer.Typer) -> None:
     @app.command(rich_help_panel="Infrastructure")
     @guarded
+    @manifest_options
     def cost(
         ctx: typer.Context,
-        file: FilesOpt = None,
-        env: EnvOpt = None,
-        var: VarOpt = None,
         refresh_prices: Annotated[bool, typer.Option("--refresh-prices", help="Read current prices from the AWS Price List API first.")] = False,
+        *, file: FilesOpt = None, env, var,
     ) -> None:
         """Monthly estimate in USD per service at its minimum and maximum task count; each line says its basis.
 
@@ -32,12 +31,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command(rich_help_panel="Infrastructure")
     @guarded
+    @manifest_options
     def rightsize(
         ctx: typer.Context,
-        file: FileOpt = "ecsship.yaml",
-        env: EnvOpt = None,
-        var: VarOpt = None,
         days: Annotated[int, typer.Option("--days", help="How many days of CloudWatch metrics to read (1-63).")] = 14,
+        *, file, env, var,
     ) -> None:
         """Propose a valid Fargate size and scaling target from the service's CPU and memory use, with the saving.
 

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from ecsship.cli.errors_to_exit import guarded
-from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+from ecsship.cli.options import manifest_options
 
 
 def register(app: typer.Typer) -> None:
@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
 
     @job_app.command("list")
     @guarded
-    def list_(ctx: typer.Context, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None) -> None:
+    @manifest_options
+    def list_(ctx: typer.Context, *, file, env, var) -> None:
         """Each job's schedule, next run and last runs with their exit codes."""
         from ecsship.app.job import list_command
         from ecsship.ui.ops_view import print_job
@@ -25,8 +26,8 @@ def register(app: typer.Typer) -> None:
 
     @job_app.command("run")
     @guarded
-    def run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The job's name under `jobs:`.")],
-            file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None) -> None:
+    @manifest_options
+    def run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The job's name under `jobs:`.")], *, file, env, var) -> None:
         """Run a job now, as its schedule would: streams its lines and exits with its task's exit code."""
         from ecsship.app.job import run_command
         from ecsship.ui.ops_view import RunView

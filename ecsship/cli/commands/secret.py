@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from ecsship.cli.errors_to_exit import guarded
-from ecsship.cli.options import EnvOpt, FileOpt, VarOpt
+from ecsship.cli.options import manifest_options
 
 
 def register(app: typer.Typer) -> None:
@@ -15,8 +15,8 @@ def register(app: typer.Typer) -> None:
 
     @secret_app.command("set")
     @guarded
-    def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help="The environment variable name under `secrets:`.")],
-             file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None) -> None:
+    @manifest_options
+    def set_(ctx: typer.Context, key: Annotated[str, typer.Argument(help="The environment variable name under `secrets:`.")], *, file, env, var) -> None:
         """Create or update the secret `secrets.KEY` names, from stdin or a hidden prompt."""
         from ecsship.app.secret import set_secret
 
@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
 
     @secret_app.command("list")
     @guarded
-    def list_(ctx: typer.Context, file: FileOpt = "ecsship.yaml", env: EnvOpt = None, var: VarOpt = None) -> None:
+    @manifest_options
+    def list_(ctx: typer.Context, *, file, env, var) -> None:
         """Show every referenced secret and whether it exists. Exit 1 when one is missing."""
         from ecsship.app.secret import list_secrets
 

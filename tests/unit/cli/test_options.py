@@ -33,3 +33,18 @@ def test_the_options_reach_the_command_with_their_defaults():
 def test_help_lists_them_before_the_commands_own():
     text = CliRunner().invoke(_app({}), ["--help"]).output
     assert text.index("--file") < text.index("--env") < text.index("--var") < text.index("--name")
+
+
+def test_a_required_argument_keeps_its_place_before_the_options():
+    """`ecsship secret set KEY -f m.yaml`: an argument without a default cannot follow defaulted
+    options in a Python signature, so the shared options come after it."""
+    app, seen = typer.Typer(), {}
+
+    @app.command()
+    @manifest_options
+    def set_(ctx: typer.Context, key: Annotated[str, typer.Argument()], *, file, env, var) -> None:
+        seen.update(key=key, file=file)
+
+    result = CliRunner().invoke(app, ["DB_PASSWORD", "-f", "m.yaml"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"key": "DB_PASSWORD", "file": "m.yaml"}
