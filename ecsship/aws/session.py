@@ -20,6 +20,7 @@ from botocore.config import Config
 from ecsship import __version__
 from ecsship.aws.errors import aws_call, translate_botocore
 from ecsship.aws.faults import FaultInjector
+from ecsship.aws.modelcache import share_loader
 from ecsship.aws.operations import READ_PREFIXES, is_read_operation  # noqa: F401  (re-exported: callers import it from here)
 from ecsship.aws.readcache import ReadCache
 from ecsship.desired.image_and_secret_refs import partition_for_region
@@ -155,8 +156,10 @@ class Aws:
         )
         self.max_attempts = max_attempts
         self.assumed_role = assume_role_arn
+        share_loader(self.session._session)
         if assume_role_arn:
             self.session = self._assumed(assume_role_arn, external_id)
+            share_loader(self.session._session)
         self.calls = CallLog()
         self.read_cache = ReadCache()
         self._clients: dict[str, object] = {}
