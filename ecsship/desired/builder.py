@@ -495,7 +495,7 @@ class Builder:
                 "Threshold": float(cfg["unhealthy_targets"]), "ComparisonOperator": "GreaterThanOrEqualToThreshold"})
 
     def _alarm(self, suffix: str, description: str, spec: dict) -> None:
-        name = names.fit(f"{self.alarm_prefix()}-{suffix}", names.ALARM_MAX, r"A-Za-z0-9._/-")
+        name = names.alarm_name(self.cluster, self.service, suffix)
         self.add(r.Alarm(key=f"alarm.{suffix}", name=name, tags=dict(self.tags),
                          spec={"AlarmDescription": f"ecsship: {self.cluster}/{self.service}: {description}", **spec}))
 
@@ -646,8 +646,7 @@ class Builder:
             self.job_failure_alarm(family, notify)
 
     def job_marker(self) -> str:
-        """Schedules take no tags: their description says whose they are (as alarms' do)."""
-        return f"ecsship: {self.cluster}/{self.service}:"
+        return names.job_marker(self.cluster, self.service)
 
     def job_failure_alarm(self, family: str, notify: list) -> None:
         """An alarm when a job's task stops with a non-zero exit code. ECS sends "ECS Task State Change"

@@ -144,6 +144,16 @@ def jobs_rule_name(cluster: str, service: str) -> str:
     return fit(f"{base(cluster, service)}-jobs-failed", EVENT_RULE_MAX, r"A-Za-z0-9._-")
 
 
+def alarm_name(cluster: str, service: str, suffix: str) -> str:
+    """A service's alarm `<cluster>-<service>-<suffix>` (CloudWatch PutMetricAlarm.AlarmName: up to 255)."""
+    return fit(f"{base(cluster, service)}-{suffix}", ALARM_MAX, r"A-Za-z0-9._/-")
+
+
+def job_marker(cluster: str, service: str) -> str:
+    """Schedules take no tags: their description starts with this to say whose they are (as alarms' do)."""
+    return f"ecsship: {cluster}/{service}:"
+
+
 def job_group(job: str) -> str:
     """The ECS task group of a job's tasks (botocore ecs RunTask.group, up to 255): how `job list`
     finds its runs, scheduled or started by `job run`."""

@@ -2,7 +2,8 @@
 
 A deployment controller switch (CODE_DEPLOY -> ECS blue/green, or a replace to rolling) leaves the
 CodeDeploy application, deployment group and role, or the blue/green target groups, the test
-listener rule and the `-ecs-lb` role, behind. `plan` lists them as deletions, `apply` deletes them
+listener rule and the `-ecs-lb` role, behind; removing every job (`jobs:`) leaves the schedules, the
+`-scheduler` role, the dead-letter queue and the `-jobs-failed` rule and alarm (issue #18). `plan` lists them as deletions, `apply` deletes them
 through the executor, `destroy` too.
 
 Found cheaply: one Resource Groups Tagging API `GetResources` (paginated) filtered by this service's
@@ -14,11 +15,19 @@ Tagging API, "Services that support the Resource Groups Tagging API"): the roles
 are read by name, and only when the tag lookup found something or the manifest is blue/green (a
 converged rolling service pays one read, a blue/green one two).
 
-Deletion order (every orphan after the plan's other changes, so nothing still uses them): roles
-first (nothing is left to find them by if an apply stops after the rest is gone; a stopped apply
+Jobs: the dead-letter queue (`sqs:queue`) and the alarm (`cloudwatch:alarm`) are in that index, and
+so is the rule (`events:rule`) on AWS, but not on the local AWS (moto lists event buses only), and
+schedules in the default group take no tags at all (botocore scheduler TagResource: "schedule group"
+only). So once the queue or the alarm says the service had jobs, the rule and the `-scheduler` role are
+read by name (kept only with our tags) and the schedules by ListSchedules(NamePrefix) (kept only with
+our description marker); a service that never had jobs pays no read for them.
+
+Deletion order (every orphan after the plan's other changes, so nothing still uses them): the
+schedules first (they start tasks with the role and report to the queue), roles next (nothing is left to find them by if an apply stops after the rest is gone; a stopped apply
 otherwise resumes from what the tag lookup still finds), then listener rules forwarding to an orphan
 target group (ELB DeleteTargetGroup: "You can delete a target group if it is not referenced by any
-actions"), the deployment group before its application, the target groups last.
+actions"), the deployment group before its application, the target groups, then the alarm and rule, and the
+jobs queue last: it is what the jobs' other leftovers are found by if an apply stops half way.
 """
 from __future__ import annotations
 
@@ -30,11 +39,13 @@ from ecsship.reconcilers import reconciler_for
 from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, tag_dict
 from ecsship.reconcilers.role import REGION_KEY
 
-RESOURCE_TYPES = ("codedeploy:application", "codedeploy:deploymentgroup", "elasticloadbalancing:targetgroup")
+RESOURCE_TYPES = ("codedeploy:application", "codedeploy:deploymentgroup", "elasticloadbalancing:targetgroup",
+                  "sqs:queue", "cloudwatch:alarm", "events:rule")
 FORMER_ROLES = ("codedeploy", "ecs-lb")  # purposes of roles only a blue/green shape makes
 NOTE = "no longer in the manifest"
 DENIED = ("AccessDenied", "AccessDeniedException")
-ORDER = ("role", "listener_rule", "codedeploy_group", "codedeploy_app", "target_group")
+ORDER = ("schedules", "role", "listener_rule", "codedeploy_group", "codedeploy_app", "target_group", "alarm", "event_rule", "queue")
+JOB_KINDS = ("schedules", "queue", "alarm", "event_rule")
 
 
 def find_orphans(aws, desired, outputs: dict, warnings: list | None = None) -> list[tuple]:
@@ -60,7 +71,9 @@ def find_orphans(aws, desired, outputs: dict, warnings: list | None = None) -> l
     # A blue/green manifest may have switched controller in place (ECS <-> CODE_DEPLOY) and kept every
     # tagged resource: the other controller's role is then the only leftover, so it is always read.
     if candidates or desired.get("target_group.blue") is not None:
-        found += _former_roles(aws, desired)
+        found += _former_roles(aws, desired, FORMER_ROLES)
+    if any(res.kind in JOB_KINDS for res in candidates):
+        found += _former_roles(aws, desired, ("scheduler",))
     return sorted(found, key=lambda pair: ORDER.index(pair[0].kind))
 
 
@@ -74,6 +87,7 @@ def select_orphans(desired, tagged: list[tuple[str, dict]]) -> list:
     kept_groups = {(res.spec.get("applicationName"), res.name) for res in desired.resources if res.kind == "codedeploy_group"}
     kept_target_groups = {n for res in desired.resources if res.kind == "target_group"
                           for n in (res.name, names.replacement_target_group_name(res.name))}
+    jobs = _job_leftovers(desired)
     out: list = []
     for arn, tags in tagged:
         if any(tags.get(key) != value for key, value in ours.items()):
@@ -87,7 +101,28 @@ def select_orphans(desired, tagged: list[tuple[str, dict]]) -> list:
                                          spec={"applicationName": app}, note=NOTE))
         elif kind == "target_group" and name not in kept_target_groups:
             out.append(r.TargetGroup(key=f"orphan.target_group.{name}", name=name, tags=ours, spec={}, note=NOTE))
+        elif (kind, name) in jobs:
+            out.append(jobs[(kind, name)])
+    selected = {res.key for res in out}
+    if selected & {"orphan.queue.jobs", "orphan.alarm.jobs-failed"}:
+        # The service had jobs: what the index cannot show (schedules; the rule on the local AWS) is read by name.
+        out += [res for res in jobs.values() if res.kind in ("schedules", "event_rule") and res.key not in selected]
     return sorted(out, key=lambda res: (ORDER.index(res.kind), res.key))
+
+
+def _job_leftovers(desired) -> dict:
+    """{(kind, name): synthetic resource} of the job resources the desired model does not describe
+    (all of them once `jobs:` is empty; the rule and alarm alone when alarms.notify went)."""
+    cluster, service, ours = desired.cluster, desired.service, desired.ownership_tags()
+    every = [r.Queue(key="orphan.queue.jobs", name=names.jobs_queue_name(cluster, service), tags=ours, spec={}, note=NOTE),
+             r.Alarm(key="orphan.alarm.jobs-failed", name=names.alarm_name(cluster, service, "jobs-failed"), tags=ours,
+                     spec={}, note=NOTE),
+             r.EventRule(key="orphan.event_rule.jobs", name=names.jobs_rule_name(cluster, service), tags=ours, spec={}, note=NOTE),
+             r.Schedules(key="orphan.schedules", name=f"{names.schedule_prefix(cluster, service)}*", tags=ours, note=NOTE,
+                         spec={"schedules": {}, "marker": names.job_marker(cluster, service),
+                               "prefix": names.schedule_prefix(cluster, service)})]
+    kept = {res.key for res in desired.resources}
+    return {(res.kind, res.name): res for res in every if res.key.removeprefix("orphan.") not in kept}
 
 
 def _parse(arn: str) -> tuple[str, str, str]:
@@ -103,6 +138,12 @@ def _parse(arn: str) -> tuple[str, str, str]:
         return "codedeploy_group", group, app
     if service == "elasticloadbalancing" and resource.startswith("targetgroup/"):
         return "target_group", resource.split("/")[1], ""
+    if service == "sqs":
+        return "queue", resource, ""
+    if service == "cloudwatch" and resource.startswith("alarm:"):
+        return "alarm", resource.split(":", 1)[1], ""
+    if service == "events" and resource.startswith("rule/") and resource.count("/") == 1:  # the default bus's
+        return "event_rule", resource.split("/", 1)[1], ""
     return "", "", ""
 
 
@@ -161,14 +202,14 @@ def _forwards(rule: dict) -> list[str]:
     return out
 
 
-def _former_roles(aws, desired) -> list[tuple]:
+def _former_roles(aws, desired, purposes: tuple) -> list[tuple]:
     """The roles of a former shape (CodeDeploy's, ECS blue/green's) the manifest no longer has: read
     by name, ours only with our tags and this region's `ecsship:region` (IAM names are account-wide:
     the same service in another region keeps its own)."""
     kept = {res.name for res in desired.resources if res.kind == "role"}
     region = aws.region
     found = []
-    for purpose in FORMER_ROLES:
+    for purpose in purposes:
         name = names.role_name(desired.cluster, desired.service, purpose)
         if name in kept:
             continue

@@ -53,6 +53,23 @@ def test_jobs_apply_run_now_run_on_schedule_list_and_destroy(run_cli, aws, tmp_p
     back = aws.client("scheduler").get_schedule(Name="shop-reports-expire-sessions")["Target"]["EcsParameters"]["TaskDefinitionArn"]
     assert back.endswith(":task-definition/shop-reports:1")
 
+    # Every job removed (issue #18): what only jobs had is planned as deletions (plan/orphans.py), schedules
+    # first, the queue last; apply deletes them (botocore scheduler DeleteSchedule, iam DeleteRolePolicy and
+    # DeleteRole, cloudwatch DeleteAlarms, events RemoveTargets/DeleteRule, sqs DeleteQueue); nothing is left to plan.
+    jobless = tmp_path / "jobless.yaml"
+    jobless.write_text(manifest.read_text().split("\njobs:")[0])
+    plan = run_cli("plan", "-f", str(jobless), "--output", "json")
+    deleted = [(c["kind"], c["name"]) for c in json.loads(plan.stdout)["changes"] if c["action"] == "delete"]
+    assert deleted == [("schedules", "shop-reports-*"), ("role", "shop-reports-scheduler"), ("alarm", "shop-reports-jobs-failed"),
+                       ("event_rule", "shop-reports-jobs-failed"), ("queue", "shop-reports-jobs-dlq")], plan.output
+    assert run_cli("apply", "-f", str(jobless), "--yes").exit_code == 0
+    assert aws.client("scheduler").list_schedules()["Schedules"] == []
+    assert aws.client("sqs").list_queues().get("QueueUrls", []) == []
+    assert aws.client("events").list_rules(NamePrefix="shop-reports")["Rules"] == []
+    assert aws.client("cloudwatch").describe_alarms(AlarmNames=["shop-reports-jobs-failed"])["MetricAlarms"] == []
+    assert "shop-reports-scheduler" not in [r["RoleName"] for r in aws.client("iam").list_roles()["Roles"]]
+    assert run_cli("plan", "-f", str(jobless), "--detailed-exitcode").exit_code == 0
+
     assert run_cli("destroy", "-f", str(manifest), "--yes").exit_code == 0
     assert aws.client("scheduler").list_schedules()["Schedules"] == []
     assert aws.client("sqs").list_queues().get("QueueUrls", []) == []

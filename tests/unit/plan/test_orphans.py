@@ -53,7 +53,7 @@ def test_what_the_manifest_describes_and_foreign_kinds_are_never_selected(tmp_pa
     tagged = [(f"{PREFIX}:application:shop-checkout-api-bg", OURS),
               (f"{PREFIX}:deploymentgroup:shop-checkout-api-bg/shop-checkout-api-bg", OURS),
               ("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/main/1", OURS),
-              ("arn:aws:sqs:us-east-1:123456789012:shop-checkout-api-bg-jobs-dlq", OURS), ("not-an-arn", OURS)]
+              ("arn:aws:sqs:us-east-1:123456789012:shop-checkout-api-bg-other", OURS), ("not-an-arn", OURS)]
     assert select_orphans(desired, tagged) == []
 
 
@@ -92,3 +92,25 @@ def test_a_deployer_without_tag_get_resources_still_plans_with_a_warning(tmp_pat
     assert len(warnings) == 1 and "tag:GetResources" in warnings[0]
     with pytest.raises(EcsshipError):
         find_orphans(Denied("ThrottledException"), desired, {}, [])
+
+
+def test_every_job_removed_leaves_schedules_alarm_rule_and_queue_in_deletion_order(tmp_path):
+    """Issue #18: the queue and alarm come from GetResources (tagged); the schedules (no tags: botocore
+    scheduler TagResource tags schedule groups only) and the rule (not in the local AWS's index) follow
+    by name once they show the service had jobs. The queue goes last: it is how a resumed apply finds the rest."""
+    text = (EXAMPLES / "jobs" / "ecsship.yaml").read_text()
+    jobs = {"ecsship:service": "reports", "ecsship:cluster": "shop"}
+    queue, alarm = "arn:aws:sqs:us-east-1:123456789012:shop-reports-jobs-dlq", "arn:aws:cloudwatch:us-east-1:123456789012:alarm:"
+    tagged = [(queue, jobs), (alarm + "shop-reports-jobs-failed", jobs), (alarm + "shop-reports-cpu-high", jobs)]
+    assert select_orphans(_desired(tmp_path, text), tagged) == []  # still has jobs
+    without = _desired(tmp_path, text.split("\njobs:")[0])
+    selected = select_orphans(without, tagged)
+    assert [(res.kind, res.name) for res in selected] == [
+        ("schedules", "shop-reports-*"), ("alarm", "shop-reports-jobs-failed"), ("event_rule", "shop-reports-jobs-failed"),
+        ("queue", "shop-reports-jobs-dlq")]
+    assert selected[0].spec["marker"] == "ecsship: shop/reports:" and selected[0].spec["schedules"] == {}
+    # another service's (or untagged) queue says nothing about this one
+    assert select_orphans(without, [(queue, {**jobs, "ecsship:service": "other"}), (queue, {})]) == []
+    # on AWS the rule is in the index too: selected once
+    rule = "arn:aws:events:us-east-1:123456789012:rule/shop-reports-jobs-failed"
+    assert [res.kind for res in select_orphans(without, [(queue, jobs), (rule, jobs)])].count("event_rule") == 1
