@@ -12,7 +12,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-WIDTH = 100
+from ecsship.ui.width import WIDTH, wrap
 
 
 class _Router:
@@ -55,7 +55,12 @@ class _Router:
                 payload = None
             if isinstance(payload, dict):
                 return json.dumps({"service": name, **{k: v for k, v in payload.items() if k != "service"}}, default=str)
-        return f"{name} | {line}" if line else f"{name} |"
+        if not line:
+            return f"{name} |"
+        prefix = f"{name} | "
+        # The views fit their lines in WIDTH; the label must not push them over it.
+        indent = line[: len(line) - len(line.lstrip())] + "  "
+        return "\n".join(prefix + part for part in wrap(line, max(WIDTH - len(prefix), 40), indent=indent))
 
     def flush_thread(self) -> None:
         name = getattr(self.local, "service", None)

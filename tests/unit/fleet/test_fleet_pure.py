@@ -157,3 +157,16 @@ def test_on_a_terminal_each_section_is_printed_whole_once_its_service_is_done(mo
     for name in ("api", "web"):
         at = next(i for i, line in enumerate(lines) if line.startswith(f"── {name} "))
         assert lines[at + 1:at + 3] == [f"{name} first", f"{name} second"], lines
+
+
+def test_a_labelled_line_still_fits_100_columns(monkeypatch):
+    """A view's line of up to 100 columns grows by `name | `: it is wrapped at a word, every part labelled."""
+    fake_out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", fake_out)
+    line = "Monthly cost (min-max tasks): $0.00 → $53.51-$93.69 (estimate, prices of 2026-03-01: `ecsship cost`)"
+    with routed_output(json_mode=False) as routing:
+        with routing.service("worker"):
+            sys.stdout.write(line + "\n")
+    lines = fake_out.getvalue().splitlines()
+    assert len(lines) == 2 and all(len(out) <= 100 and out.startswith("worker | ") for out in lines), lines
+    assert " ".join(out.removeprefix("worker | ").strip() for out in lines) == line
