@@ -7,7 +7,7 @@ import re
 from typing import Callable, Iterator
 
 from ecsship.errors import Problem
-from ecsship.manifest.containers import sidecars
+from ecsship.manifest.containers import _get, _int, sidecars  # one copy of the helpers, as task_rules uses them
 from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
 from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.fargate import FARGATE_CPU, describe_options, fargate_memory_options
@@ -49,18 +49,6 @@ SHIFTING = ("blue_green", "canary", "linear")
 def rule(fn: Rule) -> Rule:
     RULES.append(fn)
     return fn
-
-
-def _get(data, *keys, default=None):
-    for key in keys:
-        if not isinstance(data, dict) or key not in data:
-            return default
-        data = data[key]
-    return data
-
-
-def _int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @rule

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from ecsship.aws.errors import aws_call
 from ecsship.deploy.polling import Backoff, retry_while
 from ecsship.errors import EcsshipError
 from ecsship.plan.diff import diff
@@ -149,6 +150,12 @@ def tag_dict(items, key: str = "Key", value: str = "Value") -> dict:
 
 def tag_list(tags: dict, key: str = "Key", value: str = "Value") -> list[dict]:
     return [{key: k, value: v} for k, v in sorted(tags.items())]
+
+
+def tag_ecs(aws, res, arn: str) -> None:
+    """Put the resource's tags on an ECS cluster, service or capacity provider (ECS's lower-case keys)."""
+    with aws_call(res.label, "ecs:TagResource"):
+        aws.client("ecs").tag_resource(resourceArn=arn, tags=tag_list(res.tags, "key", "value"))
 
 
 def sorted_policy(doc: dict | None) -> dict | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.deploy import clock as clocks
-from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, tag_dict, tag_list, while_role_propagates
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, tag_dict, tag_ecs, tag_list, while_role_propagates
 
 UPDATABLE = ("managedScaling", "managedTerminationProtection", "managedDraining")
 
@@ -64,8 +64,7 @@ class CapacityProviderReconciler(Reconciler):
         return live.outputs
 
     def adopt(self, aws, res, spec, live):
-        with aws_call(res.label, "ecs:TagResource"):
-            aws.client("ecs").tag_resource(resourceArn=live.outputs["arn"], tags=tag_list(res.tags, "key", "value"))
+        tag_ecs(aws, res, live.outputs["arn"])
 
     def delete(self, aws, res, live):
         ecs = aws.client("ecs")

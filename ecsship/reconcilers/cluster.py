@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.deploy import clock as clocks
-from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, tag_dict, tag_list, while_role_propagates
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, tag_dict, tag_ecs, tag_list, while_role_propagates
 
 
 class ClusterReconciler(Reconciler):
@@ -70,8 +70,7 @@ class ClusterReconciler(Reconciler):
 
             while_role_propagates(attach, clocks.clock_for(aws).sleep)
         if "tags" in paths:
-            with aws_call(res.label, "ecs:TagResource"):
-                ecs.tag_resource(resourceArn=live.outputs["arn"], tags=tag_list(res.tags, "key", "value"))
+            tag_ecs(aws, res, live.outputs["arn"])
         return live.outputs
 
     def delete(self, aws, res, live):

@@ -15,26 +15,27 @@ from ecsship.reconcilers.base import Live, OnDestroy, PlanProblem, Reconciler
 NFS_PORT = 2049
 
 
+def _described(spec: dict, what: str, action: str, not_found: str, describe):
+    """What `describe` reads; the manifest's problem (not an AWS error) when `what` does not exist."""
+    try:
+        with aws_call(what, f"elasticfilesystem:{action}"):
+            return describe()
+    except AwsCallError as exc:
+        if exc.code == not_found:
+            raise PlanProblem(f"volumes.{spec['volume']}: {what} not found", "check the id and the region") from None
+        raise
+
+
 class EfsLookup(Reconciler):
     on_destroy = OnDestroy()  # a lookup: never changed or deleted
 
     def read(self, aws, res, spec):
         efs = aws.client("efs")
         fs_id, ap_id = spec["file_system"], spec["access_point"]
-        try:
-            with aws_call(f"EFS file system {fs_id}", "elasticfilesystem:DescribeFileSystems"):
-                fs = efs.describe_file_systems(FileSystemId=fs_id)["FileSystems"][0]
-        except AwsCallError as exc:
-            if exc.code == "FileSystemNotFound":
-                raise PlanProblem(f"volumes.{spec['volume']}: EFS file system {fs_id} not found", "check the id and the region") from None
-            raise
-        try:
-            with aws_call(f"EFS access point {ap_id}", "elasticfilesystem:DescribeAccessPoints"):
-                ap = efs.describe_access_points(AccessPointId=ap_id)["AccessPoints"][0]
-        except AwsCallError as exc:
-            if exc.code == "AccessPointNotFound":
-                raise PlanProblem(f"volumes.{spec['volume']}: EFS access point {ap_id} not found", "check the id and the region") from None
-            raise
+        fs = _described(spec, f"EFS file system {fs_id}", "DescribeFileSystems", "FileSystemNotFound",
+                        lambda: efs.describe_file_systems(FileSystemId=fs_id)["FileSystems"][0])
+        ap = _described(spec, f"EFS access point {ap_id}", "DescribeAccessPoints", "AccessPointNotFound",
+                        lambda: efs.describe_access_points(AccessPointId=ap_id)["AccessPoints"][0])
         if ap.get("FileSystemId") != fs_id:
             raise PlanProblem(f"volumes.{spec['volume']}: access point {ap_id} belongs to {ap.get('FileSystemId')}, not {fs_id}",
                               "name the access point of this file system")

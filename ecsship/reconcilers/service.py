@@ -24,6 +24,7 @@ from ecsship.reconcilers.base import (
     note_progress,
     owned,
     tag_dict,
+    tag_ecs,
     tag_list,
     while_role_propagates,
 )
@@ -330,8 +331,7 @@ class ServiceReconciler(Reconciler):
         return live.outputs
 
     def adopt(self, aws, res, spec, live):
-        with aws_call(res.label, "ecs:TagResource"):
-            aws.client("ecs").tag_resource(resourceArn=live.outputs["arn"], tags=tag_list(res.tags, "key", "value"))
+        tag_ecs(aws, res, live.outputs["arn"])
 
     def delete(self, aws, res, live):
         ecs = aws.client("ecs")
