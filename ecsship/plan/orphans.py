@@ -15,12 +15,12 @@ Tagging API, "Services that support the Resource Groups Tagging API"): the roles
 are read by name, and only when the tag lookup found something or the manifest is blue/green (a
 converged rolling service pays one read, a blue/green one two).
 
-Jobs: the dead-letter queue (`sqs:queue`) and the alarm (`cloudwatch:alarm`) are in that index, and
-so is the rule (`events:rule`) on AWS, but not on the local AWS (moto lists event buses only), and
-schedules in the default group take no tags at all (botocore scheduler TagResource: "schedule group"
-only). So once the queue or the alarm says the service had jobs, the rule and the `-scheduler` role are
-read by name (kept only with our tags) and the schedules by ListSchedules(NamePrefix) (kept only with
-our description marker); a service that never had jobs pays no read for them.
+Jobs: the dead-letter queue (`sqs:queue`), the alarm (`cloudwatch:alarm`) and the rule (`events:rule`)
+are in that index; schedules in the default group take no tags at all (botocore scheduler TagResource
+tags schedule groups only). So once the queue or the alarm says the service had jobs, the schedules
+are read by ListSchedules(NamePrefix) (kept only with our description marker), the `-scheduler` role
+and the rule by name (kept only with our tags: the index may lag behind a tag change); a service that
+never had jobs pays no read for them.
 
 Deletion order (every orphan after the plan's other changes, so nothing still uses them): the
 schedules first (they start tasks with the role and report to the queue), roles next (nothing is left to find them by if an apply stops after the rest is gone; a stopped apply
@@ -105,7 +105,7 @@ def select_orphans(desired, tagged: list[tuple[str, dict]]) -> list:
             out.append(jobs[(kind, name)])
     selected = {res.key for res in out}
     if selected & {"orphan.queue.jobs", "orphan.alarm.jobs-failed"}:
-        # The service had jobs: what the index cannot show (schedules; the rule on the local AWS) is read by name.
+        # The service had jobs: what the index cannot show (schedules) or may not show yet (the rule) is read by name.
         out += [res for res in jobs.values() if res.kind in ("schedules", "event_rule") and res.key not in selected]
     return sorted(out, key=lambda res: (ORDER.index(res.kind), res.key))
 

@@ -377,6 +377,13 @@ def test_deletes_refused_as_aws_refuses_them_and_tagged_lookup(aws):
         TagFilters=[{"Key": t["Key"], "Values": [t["Value"]]} for t in ours],
         ResourceTypeFilters=["codedeploy:application", "codedeploy:deploymentgroup", "elasticloadbalancing:targetgroup"])
     assert sorted(m["ResourceARN"].rsplit(":", 1)[-1] for m in found["ResourceTagMappingList"]) == sorted(["prod-svc", tagged.rsplit(":", 1)[-1]])
+    # EventBridge rules are in that index too ("Services that support the Resource Groups Tagging API"); moto had buses only
+    events = aws.client("events")
+    rule = events.put_rule(Name="prod-svc-jobs-failed", EventPattern='{"source": ["aws.ecs"]}', Tags=ours)["RuleArn"]
+    events.put_rule(Name="other-jobs-failed", EventPattern='{"source": ["aws.ecs"]}')
+    found = aws.client("resourcegroupstaggingapi").get_resources(
+        TagFilters=[{"Key": t["Key"], "Values": [t["Value"]]} for t in ours], ResourceTypeFilters=["events:rule"])
+    assert [m["ResourceARN"] for m in found["ResourceTagMappingList"]] == [rule]
 
 
 def test_requested_certificates_are_distinct_and_issued_with_one_key(aws):

@@ -13,7 +13,8 @@ Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour i
 - elbv2.py       a target group's LoadBalancerArns follow the rules and listeners forwarding to it; DeleteRule of a missing rule fails
 - codedeploy.py  update/delete deployment group, deployment configs, alarmConfiguration kept, ...
 - ssm.py         DescribeParameters examines a few parameters per call (empty pages with a NextToken)
-- misc.py        ACM certificates issue at once, with one key per process; IAM managed policies parsed once
+- misc.py        ACM certificates issue at once, with one key per process; IAM managed policies parsed once;
+                 GetResources lists EventBridge rules
 - logs.py        FilterLogEvents honours logStreamNamePrefix
 - sts.py         AssumeRole needs an existing role whose trust policy allows the caller (and its external id)
 - validation.py  Fargate cpu/memory, list_task_definitions sort, log retention values, IAM trust policies

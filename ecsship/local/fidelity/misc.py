@@ -1,4 +1,5 @@
-"""Small fixes: ACM issuance offline (one issuing key per process), IAM managed policies loaded once."""
+"""Small fixes: ACM issuance offline (one issuing key per process), IAM managed policies loaded once,
+EventBridge rules in the tagging API's index."""
 from __future__ import annotations
 
 import copy
@@ -10,6 +11,7 @@ def apply() -> None:
     _acm_issues_at_once()
     _acm_issuing_key_made_once()
     _iam_managed_policies_loaded_once()
+    _event_rules_in_get_resources()
 
 
 def _acm_issues_at_once() -> None:
@@ -109,3 +111,21 @@ def _moto_time_is_the_backend_clock() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith("moto.") and getattr(module, "utcnow", None) is original:
             module.utcnow = utcnow
+
+
+def _event_rules_in_get_resources() -> None:
+    """Resource Groups Tagging API GetResources lists EventBridge rules (resource type `events:rule`,
+    "Services that support the Resource Groups Tagging API": Amazon EventBridge, rule); moto lists
+    event buses only. Rules are added, with their tags, as AWS does."""
+    from moto.core.resource_tagging import TaggedResource
+    from moto.events.models import EventsBackend
+
+    buses_only = EventsBackend.iter_tagged_resources
+
+    def iter_tagged_resources(self):
+        yield from buses_only(self)
+        for bus in list(self.event_buses.values()):
+            for rule in list(bus.rules.values()):
+                yield TaggedResource(arn=rule.arn, tags=self.tagger.get_tag_dict_for_resource(rule.arn), resource_type="events:rule")
+
+    EventsBackend.iter_tagged_resources = iter_tagged_resources
