@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-WIDTH = 100
+from ecsship.ui.width import WIDTH, wrap
 
 
 def _usd(x: float) -> str:
@@ -38,7 +38,8 @@ def show_rightsize(out, p: dict) -> None:
     cur = p["current"]
     out.print(f"ecsship rightsize: {p['service']}, {p['days']} days of {p['source']} metrics ({p['hours_of_data']} hours)", "bold")
     if not p["enough_data"]:
-        out.print(f"  {p['reason']}", "yellow")
+        for line in wrap(f"  {p['reason']}", WIDTH, indent="    "):
+            out.print(line, "yellow")
         return
     new, peaks, saving = p["proposed"], p["peaks"], p["monthly_saving"]
     out.print(f"  busiest hour: {peaks['cpu_percent']}% CPU (average); memory peak {peaks['memory_percent']}% (maximum)")

@@ -24,3 +24,21 @@ def test_a_busy_service_grows_and_memory_pushes_the_cpu_up_when_needed():
     assert (p.new_cpu, p.new_memory) == (512, 1024) and p.new_scaling_target is None
     assert smallest_size(256, 3000) == (512, 3072)  # 256 CPU allows at most 2 GB
     assert smallest_size(100000, 1) == (16384, 122880)
+
+
+def test_the_not_enough_data_text_fits_100_columns():
+    """Every text line fits 100 columns, however long the service name and reason (the project's output rule)."""
+    from ecsship.ui.cost_view import show_rightsize
+
+    printed: list[str] = []
+
+    class Out:
+        def print(self, text, style=None):
+            printed.extend(text.splitlines())
+
+    show_rightsize(Out(), {"service": "checkout-api-with-a-rather-long-name", "days": 14, "source": "AWS/ECS",
+                           "hours_of_data": 0, "enough_data": False, "current": {},
+                           "reason": "not enough data: 0 hours of CPU and memory metrics in the last 14 days (AWS/ECS); "
+                                     "at least 72 are needed"})
+    assert printed and all(len(line) <= 100 for line in printed), printed
+    assert "at least 72 are needed" in " ".join(line.strip() for line in printed)
