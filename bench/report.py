@@ -352,6 +352,28 @@ def memory_rows(t: Table, results: dict) -> None:
 
 
 # -- whole document -----------------------------------------------------------------------------
+def latency_rows(t: Table, s: dict) -> None:
+    """No-op plans at 0 ms and at 80 ms added per AWS answer (issue #20 target 1)."""
+    if "not_measured" in s:
+        t.missing("no-op plan under real-AWS latency", s["not_measured"])
+        return
+    ms = s.get("latency_ms", 80.0)
+    for name, e in s.items():
+        if not isinstance(e, dict) or name == "section_seconds":
+            continue
+        if "not_measured" in e:
+            t.missing(f"no-op plan of `{name}` at {ms:g} ms a call", e["not_measured"])
+            continue
+        slow, fast = e[f"plan_{ms:g}ms"], e["plan_0ms"]
+        t.add(f"no-op plan of `{name}`: at {ms:g} ms a call vs 0 ms ({slow['calls']} calls)",
+              f"{sec(slow['wall_s'])} (0 ms: {sec(fast['wall_s'])})", f"{sec(e['sequential_s'])} (all calls in sequence)",
+              ratio(slow["wall_s"], e["sequential_s"]), f"≤ {sec(e['target_s'])} (0 ms + 40 % of calls × {ms:g} ms)",
+              yes(slow["wall_s"] <= e["target_s"]))
+    t.notes.append(f"**plans under {ms:g} ms latency** (`local up --latency`): ecsship's reads still run one after "
+                   "another (parallel reads, issue #20 item 1, are not built yet), so a plan costs about its calls × the "
+                   "latency on top of its 0 ms time.")
+
+
 def render(results: dict) -> str:
     t = Table()
     sec_ = results["sections"]
@@ -367,6 +389,8 @@ def render(results: dict) -> str:
         watch_rows(t, sec_["calls"])
     if "peer" in sec_:
         peer_rows(t, sec_["peer"])
+    if "latency" in sec_:
+        latency_rows(t, sec_["latency"])
     memory_rows(t, results)
 
     m = results["machine"]

@@ -4,7 +4,7 @@ the raw figures to bench/results/latest.json.
 
 Usage: python bench/run.py [--quick] [--runs N] [--speed X] [--only SECTION,...] [--port P]
   --quick    few repetitions (develop a section without the full run)
-  --only     startup,calls,account,many,peer (default: all)
+  --only     startup,calls,account,many,peer,latency (default: all)
 
 Every AWS call of every tool is recorded the same way, outside the tool: bench/hook/sitecustomize.py
 wraps botocore's BaseClient._make_api_call in the child process. A section that cannot run (a command
@@ -504,8 +504,42 @@ class Bench:
                 out["no_wait"].append({"tool": tool, **r.summary(), **({"error": r.tail(3)} if r.rc != 0 else {})})
         return out
 
+    # 6. real-AWS latency ------------------------------------------------------------------------
+    LATENCY_MS = 80.0
+
+    def section_latency(self) -> dict:
+        """Each example converged, then the same no-op plan at 0 ms and at LATENCY_MS added to every
+        AWS answer (`/_ecsship/config?latency_ms=`: the same backend state both times). Target
+        (issue #20): at 80 ms, no more than the 0 ms time plus 40 % of calls × 80 ms."""
+        from ecsship.local import client
+
+        out: dict = {"latency_ms": self.LATENCY_MS}
+        runs = 2 if self.args.quick else 3
+        for name in EXAMPLE_NAMES:
+            manifest = h.example(name)
+            self.fresh()
+            try:
+                self.apply(manifest)
+            except NotMeasured as exc:
+                out[name] = {"not_measured": str(exc)}
+                continue
+            entry: dict = {}
+            try:
+                for ms in (0.0, self.LATENCY_MS):
+                    client.control(self.backend.port, "config", latency_ms=str(ms))
+                    plans = [self.cli("plan", "-f", manifest, "--detailed-exitcode") for _ in range(runs)]
+                    entry[f"plan_{ms:g}ms"] = {"wall_s": round(h.median([r.wall for r in plans]), 3),
+                                               "calls": len(plans[0].calls), "rc": plans[0].rc}
+            finally:
+                client.control(self.backend.port, "config", latency_ms="0")
+            calls = entry[f"plan_{self.LATENCY_MS:g}ms"]["calls"]
+            entry["target_s"] = round(entry["plan_0ms"]["wall_s"] + 0.4 * calls * self.LATENCY_MS / 1000, 3)
+            entry["sequential_s"] = round(entry["plan_0ms"]["wall_s"] + calls * self.LATENCY_MS / 1000, 3)
+            out[name] = entry
+        return out
+
     # driver ----------------------------------------------------------------------------------
-    SECTIONS = ("startup", "calls", "account", "many", "peer")
+    SECTIONS = ("startup", "calls", "account", "many", "peer", "latency")
 
     def run(self) -> dict:
         wanted = self.args.only.split(",") if self.args.only else list(self.SECTIONS)

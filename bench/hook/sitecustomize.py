@@ -5,7 +5,9 @@ the same way, outside either tool's own code).
 It patches botocore's `BaseClient._make_api_call` (one invocation per logical API call, retries
 included inside it) the moment `botocore.client` is imported, never earlier: processes that do not
 use boto3 pay nothing. Each call appends one JSON line to $BENCH_CALLS_OUT:
-`{"svc": "ecs", "op": "DescribeServices", "t0": <epoch s>, "t1": <epoch s>}`; at exit, the process's
+`{"svc": "ecs", "op": "DescribeServices", "t0": <epoch s>, "t1": <epoch s>}`. A call answered without a
+request to AWS (ecsship's per-run read cache answers a repeated read at botocore's `before-call`) is not
+an API call and is not recorded: only a call that reached `Endpoint.make_request` is. At exit, the process's
 peak RSS: `{"vmhwm_kb": N}`; botocore.session.Session.create_client is timed too: `{"client": "ecs", "t0", "t1"}`.
 """
 from __future__ import annotations
@@ -18,21 +20,34 @@ _OUT = os.environ.get("BENCH_CALLS_OUT")
 
 def _patch(module) -> None:
     import json
+    import threading
     import time
+
+    import botocore.endpoint
 
     base = module.BaseClient
     original = base._make_api_call
     path = _OUT
+    sent = threading.local()
+    make_request = botocore.endpoint.Endpoint.make_request
+
+    def _make_request(self, *args, **kwargs):
+        sent.flag = True
+        return make_request(self, *args, **kwargs)
+
+    botocore.endpoint.Endpoint.make_request = _make_request
 
     def _make_api_call(self, operation_name, api_params):
         t0 = time.time()
+        sent.flag = False
         try:
             return original(self, operation_name, api_params)
         finally:
             t1 = time.time()
-            line = json.dumps({"svc": self.meta.service_model.service_name, "op": operation_name, "t0": t0, "t1": t1})
-            with open(path, "a", encoding="utf-8") as fh:
-                fh.write(line + "\n")
+            if getattr(sent, "flag", True):
+                line = json.dumps({"svc": self.meta.service_model.service_name, "op": operation_name, "t0": t0, "t1": t1})
+                with open(path, "a", encoding="utf-8") as fh:
+                    fh.write(line + "\n")
 
     base._make_api_call = _make_api_call
 

@@ -248,8 +248,13 @@ class LocalBackend:
                     if query["fail_mode"] not in ("health-check", "exit"):
                         raise ValueError("fail_mode must be health-check or exit")
                     self.options.fail_mode = query["fail_mode"]
+                if "latency_ms" in query:
+                    from ecsship.local.latency import parse_latency_ms
+
+                    self.options.latency_ms = parse_latency_ms(query["latency_ms"])
                 self.simulator.configure(fail_images=self.options.fail_images, fail_mode=self.options.fail_mode)
-                return 200, {"ok": True, "fail_images": self.options.fail_images, "fail_mode": self.options.fail_mode}
+                return 200, {"ok": True, "fail_images": self.options.fail_images, "fail_mode": self.options.fail_mode,
+                             "latency_ms": self.options.latency_ms}
         if action == "shutdown":
             if self.shutdown_hook is not None:
                 threading.Thread(target=self.shutdown_hook, daemon=True).start()

@@ -26,16 +26,15 @@ def parse_latency_ms(text: str | float | int) -> float:
     return value
 
 
-def with_latency(app, latency_ms: float, control_prefix: str, sleep: Callable[[float], None] = time.sleep):
+def with_latency(app, options, control_prefix: str, sleep: Callable[[float], None] = time.sleep):
     """`app` (a WSGI application), answering each request whose path is not under `control_prefix`
-    only after `latency_ms`. Returns `app` itself when there is no delay to add."""
-    if latency_ms <= 0:
-        return app
-    seconds = latency_ms / 1000.0
+    only after `options.latency_ms` (read per request: `/_ecsship/config?latency_ms=N` changes it
+    on a running backend, as the benchmark does to measure one state at 0 and at 80 ms)."""
 
     def delayed(environ, start_response):
-        if not environ.get("PATH_INFO", "").startswith(control_prefix):
-            sleep(seconds)
+        latency_ms = options.latency_ms
+        if latency_ms > 0 and not environ.get("PATH_INFO", "").startswith(control_prefix):
+            sleep(latency_ms / 1000.0)
         return app(environ, start_response)
 
     return delayed

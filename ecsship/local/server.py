@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     # the process: moved out of the collector's sight, the cyclic GC stops re-scanning ~800,000 objects
     # while requests run (about a quarter of a reset's time was the collector).
     gc.freeze()
-    server.app = with_latency(backend, args.latency_ms, CONTROL_PREFIX)
+    server.app = with_latency(backend, options, CONTROL_PREFIX)
     backend.shutdown_hook = server.shutdown
 
     def _terminate(signum, _frame):

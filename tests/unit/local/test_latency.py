@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from ecsship.cli.app import app
 from ecsship.local import client
+from ecsship.local.backend import BackendOptions
 from ecsship.local.latency import parse_latency_ms, with_latency
 
 
@@ -32,19 +33,18 @@ def _recording_app():
     return app, slept, answered
 
 
-def test_aws_answers_wait_and_control_calls_do_not():
+def test_aws_answers_wait_and_control_calls_do_not_and_the_delay_can_change_while_running():
     inner, slept, answered = _recording_app()
-    delayed = with_latency(inner, 80, "/_ecsship/", sleep=slept.append)
+    options = BackendOptions(latency_ms=80)
+    delayed = with_latency(inner, options, "/_ecsship/", sleep=slept.append)
     assert delayed({"PATH_INFO": "/"}, None) == [b"ok"]
     assert delayed({"PATH_INFO": "/v20150331/services"}, None) == [b"ok"]
     assert delayed({"PATH_INFO": "/_ecsship/advance"}, None) == [b"ok"]
     assert slept == [0.08, 0.08]
     assert answered == ["/", "/v20150331/services", "/_ecsship/advance"]
-
-
-def test_no_latency_leaves_the_application_as_it_is():
-    inner, _, _ = _recording_app()
-    assert with_latency(inner, 0, "/_ecsship/") is inner
+    options.latency_ms = 0  # /_ecsship/config?latency_ms=0
+    delayed({"PATH_INFO": "/"}, None)
+    assert slept == [0.08, 0.08]
 
 
 def test_the_flag_wins_over_the_environment(monkeypatch):
