@@ -10,6 +10,9 @@ from ecsship.aws.errors import error_code
 from ecsship.errors import EcsshipError, UsageError
 
 CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+# botocore ecs ContainerDefinition.image: up to 255 of letters, digits, - _ : . / # (before an @ digest);
+# a digest is sha256: and exactly 64 hex digits.
+ECS_IMAGE = re.compile(r"^[A-Za-z0-9_:./#-]{1,255}(@sha256:[A-Fa-f0-9]{64})?$")
 
 
 def split_images(given: list[str] | None, main: str, containers: list[str]) -> tuple[str | None, dict[str, str]]:
@@ -19,10 +22,15 @@ def split_images(given: list[str] | None, main: str, containers: list[str]) -> t
     others: dict[str, str] = {}
     for value in given or []:
         name, sep, uri = value.partition("=")
+        if sep and not name:
+            raise UsageError(f"--image {value[:80]}: no container name before '='", "write --image NAME=URI, or --image URI")
         if not sep or not CONTAINER_NAME.match(name):
             name, uri = main, value
         if not uri:
             raise UsageError(f"--image {value}: no image URI after '='", "write --image NAME=URI")
+        if not ECS_IMAGE.match(uri):
+            raise UsageError(f"--image {value[:80]}: not an image ECS accepts",
+                             "REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:<64 hex digits>, up to 255 characters")
         if name == main:
             if main_image is not None:
                 raise UsageError(f"--image gives the main container ({main}) two images")

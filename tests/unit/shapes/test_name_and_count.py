@@ -139,3 +139,20 @@ def test_secret_refs_cover_every_container_and_firelens():
     m = {"secrets": {"DB": "ssm:/db"}, "containers": [{"name": "envoy", "image": "e:1", "secrets": {"TOKEN": "ssm:/t"}}],
          "logs": {"driver": "firelens", "options": {"Name": "x"}, "secret_options": {"apikey": "secretsmanager:k"}}}
     assert secret_refs(m) == {"DB": "ssm:/db", "containers.envoy.TOKEN": "ssm:/t", "logs.secret_options.apikey": "secretsmanager:k"}
+
+
+def test_an_image_ecs_would_refuse_is_refused_before_any_call():
+    """botocore ecs ContainerDefinition.image: "up to 255 characters total are allowed, including letters
+    (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number
+    signs (#)"; with a digest "the hash value after sha256: must be exactly 64 characters"."""
+    import pytest
+
+    from ecsship.deploy.shipped_image import split_images
+    from ecsship.errors import UsageError
+
+    digest = "repo/app@sha256:" + "a" * 64
+    assert split_images([digest, "envoy=Repo/Envoy:v1#x"], "app", ["envoy"]) == (digest, {"envoy": "Repo/Envoy:v1#x"})
+    for bad, said in (("=repo/x:1", "no container name before '='"), ("envoy=not a uri", "not an image ECS accepts"),
+                      ("repo/app@sha256:abc", "not an image ECS accepts"), ("x" * 256 + ":1", "not an image ECS accepts")):
+        with pytest.raises(UsageError, match=said):
+            split_images([bad], "app", ["envoy"])
