@@ -3,7 +3,7 @@ count, or rename its container (issue #16). Adoption takes ownership and hardens
 would disturb the service it adopts, so the plan stops and says which field of the manifest to fix."""
 from __future__ import annotations
 
-from ecsship.plan.model import REPLACE
+from ecsship.plan.model import REPLACE, UPDATE
 
 
 def adoption_problems(plan) -> list[tuple[str, str, str]]:
@@ -15,7 +15,8 @@ def adoption_problems(plan) -> list[tuple[str, str, str]]:
             forced = ", ".join(sorted({f.path.split(".")[0] for f in change.fields} & {p.split(".")[0] for p in change.replace_fields}))
             problems.append((change.key, f"the plan replaces {change.label} ({forced}): adoption never replaces a running service",
                              "make the manifest match the service for those fields"))
-        if change.kind == "service" and change.action != REPLACE and any(f.path.startswith("loadBalancers") for f in change.fields):
+        # Only a running service's load balancing can strand traffic: a service the plan creates has none yet.
+        if change.kind == "service" and change.action == UPDATE and any(f.path.startswith("loadBalancers") for f in change.fields):
             problems.append((change.key, f"the plan changes the load balancing of {change.label} (to ecsship's target group, or "
                              "none): the existing listener rule would forward to a group without tasks: traffic would reach no task",
                              "adopting a service behind a load balancer is not supported yet (ecsship would have to take over "

@@ -126,7 +126,7 @@ def test_no_secret_value_in_any_output(run_cli, example, aws, secret_values, tmp
     assert stored == "s3cr3t-value-xyz"
 
 
-def test_hand_made_service_is_adopted_only_with_adopt(run_cli, example, aws):
+def test_hand_made_service_is_adopted_only_with_adopt(run_cli, example, aws, tmp_path):
     ecs, ec2 = aws.client("ecs"), aws.client("ec2")
     ecs.create_cluster(clusterName="shop")
     private = ec2.describe_subnets(Filters=[{"Name": "tag:tier", "Values": ["private"]}])["Subnets"]
@@ -141,11 +141,17 @@ def test_hand_made_service_is_adopted_only_with_adopt(run_cli, example, aws):
     assert refused.exit_code == 1 and "ECS service worker exists but is not managed by ecsship" in refused.stderr
     assert ecs.describe_services(cluster="shop", services=["worker"])["services"][0]["taskDefinition"] == definition["taskDefinitionArn"]
 
-    adopted = run_cli("apply", "--no-wait", "-f", example("worker"), "--yes", "--adopt")
+    # Issue #16: adopting never renames the running container ("app" here, the worker example's is "worker").
+    renamed = run_cli("apply", "--no-wait", "-f", example("worker"), "--yes", "--adopt")
+    assert renamed.exit_code == 1 and "renames or removes container app" in renamed.stderr, renamed.output
+    assert "set `container_name: app`" in renamed.stderr
+    manifest = tmp_path / "worker.ecsship.yaml"
+    manifest.write_text(open(example("worker")).read() + "\ncontainer_name: app\n")
+    adopted = run_cli("apply", "--no-wait", "-f", str(manifest), "--yes", "--adopt")
     assert adopted.exit_code == 0, adopted.output
     service = ecs.describe_services(cluster="shop", services=["worker"], include=["TAGS"])["services"][0]
     assert {t["key"]: t["value"] for t in service["tags"]}["ecsship:service"] == "worker"
     assert service["taskDefinition"].endswith(":task-definition/shop-worker:1")
     assert service["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "DISABLED"
     assert service["desiredCount"] == 3  # autoscaling owns the count: adopting never resets it
-    assert run_cli("plan", "-f", example("worker"), "--detailed-exitcode").exit_code == 0
+    assert run_cli("plan", "-f", str(manifest), "--detailed-exitcode").exit_code == 0
