@@ -59,6 +59,8 @@ def container_dependencies(m):
 
     botocore ecs ContainerDependency.condition: COMPLETE and SUCCESS "can't be set on an essential
     container"; HEALTHY "requires that the dependent container has health checks configured"."""
+    if "containers" in m and not isinstance(m["containers"], list):
+        return  # the schema reports the list; which containers it meant is unknown
     containers = task_containers(m)
     by_name = {c.name: c for c in containers}
     graph: dict[str, list[str]] = {}
@@ -185,7 +187,7 @@ def log_routing(m):
         if not isinstance(options, dict) or "Name" not in options:
             yield ("logs", "options") if isinstance(options, dict) else ("logs", "driver"), \
                 "driver firelens needs `options` with the Fluent Bit output's Name (e.g. datadog, cloudwatch_logs, http)", None, "error"
-    else:
+    elif logs.get("driver", "awslogs") == "awslogs":  # another driver: the schema's error is enough
         for key in ("options", "secret_options"):
             if key in logs:
                 yield ("logs", key), f"`{key}` are for `driver: firelens`", "set logs.driver: firelens, or drop them", "error"

@@ -120,3 +120,16 @@ def test_a_zero_task_size_without_sidecars_is_an_error_not_a_crash(tmp_path, siz
     data = {k: v for k, v in BASE.items() if k not in ("containers", "depends_on", "logs", "observability")}
     errors = _errors(tmp_path, {**data, **size})
     assert errors and {e.field for e in errors} == set(size), [e.render() for e in errors]
+
+
+@pytest.mark.parametrize("change, field", [
+    (top(containers="envoy"), "containers"),           # the schema says: expected an array
+    (logs(driver="splunk"), "logs.driver"),           # the schema says: must be one of awslogs, firelens
+])
+def test_a_field_of_the_wrong_kind_is_one_error_not_a_cascade(tmp_path, change, field):
+    """The schema names the mistake; the cross-field rules do not add errors that follow from it (the
+    containers listed, the options of a driver that was meant to be firelens)."""
+    data = copy.deepcopy(BASE)
+    change(data)
+    errors = _errors(tmp_path, data)
+    assert [e.field for e in errors] == [field], [e.render() for e in errors]
