@@ -70,7 +70,9 @@ def _translate(error, positions: Positions, file: str) -> list[Problem]:
         out = []
         for key in extras:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f"did you mean `{close[0]}`?" if close else (f"known fields: {', '.join(known)}" if known else None)
+            listing = ", ".join(known)
+            hint = (f"did you mean `{close[0]}`?" if close else f"known fields: {listing}" if len(listing) <= 60
+                    else "docs/manifest.md lists the fields" if known else None)
             out.append(problem(f"unknown field '{key}'", hint, path + (key,)))
         return out
     if validator == "required":

@@ -49,3 +49,16 @@ def test_a_schedule_that_is_not_cron_or_rate_is_one_whole_message(tmp_path):
         load_manifest(str(path))
     errors = [p for p in caught.value.problems if p.severity == "error"]
     assert [(p.field, p.message) for p in errors] == [("jobs[1].schedule", "must be cron(...) or rate(...) (got 'every hour')")]
+
+
+def test_an_unknown_top_level_field_is_a_line_that_fits(tmp_path):
+    """No close match among ~40 top-level fields: the hint points at the docs instead of listing them
+    all on one 600-column line (text lines fit 100 columns)."""
+    text = (EXAMPLES / "jobs" / "ecsship.yaml").read_text() + "zzz_unrelated: 1\n"
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(text)
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(str(path))
+    (problem,) = [p for p in caught.value.problems if p.severity == "error"]
+    assert problem.field == "zzz_unrelated" and "docs/manifest.md" in problem.hint
+    assert len(problem.render()) - len(str(path)) < 90, problem.render()
