@@ -24,6 +24,10 @@ def register(app: typer.Typer) -> None:
 
         Prices come from a dated table shipped with ecsship (the output says its date); --refresh-prices
         reads the AWS Price List API. Log ingestion and AZs are read from AWS when it can be reached.
+
+        Example: ecsship cost -f services/ --region eu-west-1
+
+        Exit 0 with the estimate; 2 on an invalid manifest or a region without prices.
         """
         from ecsship.app.cost import cost as cost_flow
 
@@ -41,6 +45,11 @@ def register(app: typer.Typer) -> None:
 
         Reads Container Insights when the manifest turns it on, else the AWS/ECS service metrics; says so
         when there are fewer than 72 hours of data.
+
+        Example: ecsship rightsize --days 28
+
+        Exit 0 with a proposal or the reason there is none; 1 when AWS could not be read; 2 on an
+        invalid manifest.
         """
         from ecsship.app.cost import rightsize as rightsize_flow
 

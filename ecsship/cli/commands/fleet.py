@@ -15,6 +15,10 @@ def register(app: typer.Typer) -> None:
 
         With --output json, in the shape a GitHub Actions matrix takes: `waves[i].include` is one wave's
         services, so CI fans a fleet out over many runners, one job per service, waves in order. No AWS calls.
+
+        Example: ecsship services -f services/ --only api -o json
+
+        Exit 0 when the manifests are valid; 2 when one is not, or `after:` names a missing service or a cycle.
         """
         from ecsship.app.fleet import services as services_flow
 

@@ -31,6 +31,11 @@ def register(app: typer.Typer) -> None:
         validates, and ends with a commented list of what could not be mapped. Then `plan --adopt`.
         With --from-copilot (and --env NAME for its environments: overrides) or --from-ecspresso it
         converts a file instead, without AWS.
+
+        Example: ecsship import --cluster shop --service api -o ecsship.yaml
+
+        Exit 0 when the manifest was written; 1 when AWS could not be read (no such service, access
+        denied); 2 on bad usage or a file that cannot be converted.
         """
         from ecsship.app.import_service import import_service
 

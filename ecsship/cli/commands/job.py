@@ -17,7 +17,12 @@ def register(app: typer.Typer) -> None:
     @guarded
     @manifest_options
     def list_(ctx: typer.Context, *, file, env, var) -> None:
-        """Each job's schedule, next run and last runs with their exit codes."""
+        """Each job's schedule, next run and last runs with their exit codes.
+
+        Example: ecsship job list -o json
+
+        Exit 0 with the list; 1 when AWS could not be read; 2 on an invalid manifest.
+        """
         from ecsship.app.job import list_command
         from ecsship.ui.ops_view import print_job
 
@@ -28,7 +33,14 @@ def register(app: typer.Typer) -> None:
     @guarded
     @manifest_options
     def run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The job's name under `jobs:`.")], *, file, env, var) -> None:
-        """Run a job now, as its schedule would: streams its lines and exits with its task's exit code."""
+        """Run a job now, as its schedule would: streams its lines and exits with its task's exit code.
+
+        Example: ecsship job run nightly-report
+
+        Exit 0 when the task exited 0; its exit code when it failed; 1 when it has none (it could not
+        start, or its timeout stopped it); 2 on an unknown job or an invalid manifest; 130 on Ctrl-C
+        (the task keeps running).
+        """
         from ecsship.app.job import run_command
         from ecsship.ui.ops_view import RunView
 
