@@ -139,6 +139,17 @@ def no_plaintext_secrets(m):
 
 
 @rule
+def no_plaintext_log_secrets(m):
+    """FireLens `logs.options` go into the task definition as plain text: an API key or password there
+    belongs in `logs.secret_options` (botocore ecs LogConfiguration.secretOptions)."""
+    options = _get(m, "logs", "options")
+    for key, value in (options.items() if isinstance(options, dict) else ()):
+        if plaintext_secret(key, value):
+            yield ("logs", "options", key), "looks like a secret but has a literal value", \
+                f"move it to logs.secret_options ({key}: secretsmanager:NAME)", "error"
+
+
+@rule
 def task_role_or_permissions(m):
     """`task_role` is a role ecsship never changes: permissions for it cannot be granted here."""
     if _get(m, "task_role") and _get(m, "permissions"):

@@ -52,6 +52,10 @@ def logs(**changes):
 
 
 CASES = {
+    # FireLens options are plain text in the task definition, readable by anyone who can describe it
+    # (botocore ecs LogConfiguration.secretOptions: "The secrets to pass to the log configuration").
+    "an API key in plain log options": (logs(options={"Name": "datadog", "apikey": "abc123"}), "logs.options.apikey",
+                                        "looks like a secret but has a literal value"),
     "duplicate names": (envoy(name="init", depends_on=None), "containers.1.name", "already the name of another container"),
     "the main container's name": (envoy(name="app", depends_on=None), "containers.0.name", "is the main container's name"),
     "a name ecsship adds": (envoy(name="log_router"), "containers.0.name", "a container ecsship adds"),
