@@ -148,8 +148,8 @@ def volume_mounts(m):
     """Each volume is mounted (`mount` in the main container, or `mounts` by container), once per
     container and path, in containers the task has."""
     volumes = m.get("volumes")
-    if not isinstance(volumes, list):
-        return
+    if not isinstance(volumes, list) or ("containers" in m and not isinstance(m["containers"], list)):
+        return  # the schema reports a list that is not one
     names = {c.name for c in task_containers(m) if not c.builtin}
     seen: set = set()
     paths: dict = {}

@@ -129,6 +129,8 @@ def test_a_zero_task_size_without_sidecars_is_an_error_not_a_crash(tmp_path, siz
 @pytest.mark.parametrize("change, field", [
     (top(containers="envoy"), "containers"),           # the schema says: expected an array
     (logs(driver="splunk"), "logs.driver"),           # the schema says: must be one of awslogs, firelens
+    (lambda m: m.update(containers="envoy", volumes=[{"name": "data", "efs": {"file_system": "fs-12345678", "access_point": "fsap-12345678"}, "mounts": {"envoy": "/data"}}]) or m.pop("depends_on"),
+     "containers"),
 ])
 def test_a_field_of_the_wrong_kind_is_one_error_not_a_cascade(tmp_path, change, field):
     """The schema names the mistake; the cross-field rules do not add errors that follow from it (the
