@@ -62,3 +62,19 @@ def test_an_unknown_top_level_field_is_a_line_that_fits(tmp_path):
     (problem,) = [p for p in caught.value.problems if p.severity == "error"]
     assert problem.field == "zzz_unrelated" and "docs/manifest.md" in problem.hint
     assert len(problem.render()) - len(str(path)) < 90, problem.render()
+
+
+@pytest.mark.parametrize("types, refused", [("[g5.hugeee]", True), ("[g5.metal-48xl, g5.48xlarge]", False)])
+def test_instance_type_sizes_are_ec2s(tmp_path, types, refused):
+    """The sizes of botocore ec2 (2016-11-15) shape InstanceType's enum: nano ... large, [N]xlarge, metal,
+    metal-Nxl. A typo is refused at its line; a metal size with its dash is an instance type."""
+    text = (EXAMPLES / "gpu-worker" / "ecsship.yaml").read_text().replace("[g5.xlarge, g4dn.xlarge]", types)
+    path = tmp_path / "ecsship.yaml"
+    path.write_text(text)
+    if not refused:
+        load_manifest(str(path))
+        return
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(str(path))
+    (problem,) = [p for p in caught.value.problems if p.severity == "error"]
+    assert problem.field == "capacity[0].ec2.instance_types[0]" and "such as c7g.large" in problem.message
