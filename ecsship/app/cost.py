@@ -99,6 +99,9 @@ def rightsize(app, file: str, env, var, *, days: int) -> None:
     out = app.out()
     manifest = load_manifest(file, env=env, variables=parse_vars(var))
     out.problems(manifest.warnings)
+    if manifest.data.get("platform") == "ec2":
+        raise UsageError(f"rightsize proposes Fargate task sizes; {manifest.data['service']} runs on EC2 (platform: ec2)",
+                         "size EC2 tasks against the instance types of `capacity:`")
     desired = build(manifest)
     shape = shape_of(desired)
     aws = app.aws_for(manifest.data)

@@ -42,3 +42,16 @@ def test_the_not_enough_data_text_fits_100_columns():
                                      "at least 72 are needed"})
     assert printed and all(len(line) <= 100 for line in printed), printed
     assert "at least 72 are needed" in " ".join(line.strip() for line in printed)
+
+
+def test_rightsize_of_an_ec2_service_says_it_sizes_fargate_tasks_only():
+    """Its proposals are Fargate sizes priced at Fargate rates; an EC2 task (and a GPU one) fits instances
+    instead: a usage error before any AWS call, not a Fargate size and a $0 saving."""
+    from typer.testing import CliRunner
+
+    from ecsship.cli.app import app
+
+    from tests.unit.desired.test_builder import EXAMPLES
+
+    result = CliRunner().invoke(app, ["rightsize", "-f", str(EXAMPLES / "gpu-worker" / "ecsship.yaml")])
+    assert result.exit_code == 2 and "platform: ec2" in result.output and "Traceback" not in result.output, result.output
