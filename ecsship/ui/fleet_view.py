@@ -12,7 +12,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-from ecsship.ui.width import WIDTH, wrap
+from ecsship.ui.width import WIDTH, cut, wrap
 
 
 class _Router:
@@ -190,4 +190,4 @@ def show_summary(out, verb: str, results: list) -> None:
     out.print(f"  {'service':<{name_w}}  {'result':<42} {'revision':<14} {'duration':>8}", "dim")
     for r in results:
         took = format_duration(r.duration) if r.duration else "-"
-        out.print(f"  {r.name[:name_w]:<{name_w}}  {r.what[:42]:<42} {(r.revision or '-')[:14]:<14} {took:>8}", styles.get(r.status))
+        out.print(f"  {r.name[:name_w]:<{name_w}}  {cut(r.what, 42):<42} {(r.revision or '-')[:14]:<14} {took:>8}", styles.get(r.status))

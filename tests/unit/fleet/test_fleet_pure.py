@@ -133,6 +133,7 @@ def test_summary_rows_fit_100_columns(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == "ecsship deploy: 2 services" and all(len(line) <= 100 for line in lines)
     assert "1h02m" in lines[3] and "shop-b:2" in lines[4] and "1m01s" in lines[4]
+    assert "failed: xxxx" in lines[3] and "x… " in lines[3]  # a cut result says it was cut (the reason is above)
 
 
 def test_on_a_terminal_each_section_is_printed_whole_once_its_service_is_done(monkeypatch):
