@@ -54,7 +54,11 @@ def image_uri(manifest_image: str, image_tag: str | None, image: str | None) -> 
     if image_tag:
         from ecsship.desired.image_and_secret_refs import with_tag
 
-        return with_tag(manifest_image, image_tag)
+        uri = with_tag(manifest_image, image_tag)
+        if not ECS_IMAGE.match(uri):
+            raise UsageError(f"--image-tag {image_tag[:80]}: {uri[:120]} is not an image ECS accepts",
+                             "a tag of letters, digits, - _ . (or sha256: and 64 hex digits)")
+        return uri
     return manifest_image
 
 

@@ -156,3 +156,17 @@ def test_an_image_ecs_would_refuse_is_refused_before_any_call():
                       ("repo/app@sha256:abc", "not an image ECS accepts"), ("x" * 256 + ":1", "not an image ECS accepts")):
         with pytest.raises(UsageError, match=said):
             split_images([bad], "app", ["envoy"])
+
+
+def test_an_image_tag_ecs_would_refuse_is_refused_before_any_call():
+    """--image-tag makes the image ContainerDefinition.image (botocore ecs) takes: the same alphabet; a
+    digest is sha256: and 64 hex digits. Refused before ECR is asked (which would say "not found")."""
+    import pytest
+
+    from ecsship.deploy.shipped_image import image_uri
+    from ecsship.errors import UsageError
+
+    assert image_uri("repo/app:v1", "v2", None) == "repo/app:v2"
+    for bad in ("bad tag!", "sha256:abc"):
+        with pytest.raises(UsageError, match="not an image ECS accepts"):
+            image_uri("repo/app:v1", bad, None)
