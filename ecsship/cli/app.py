@@ -118,15 +118,15 @@ def main() -> None:
         with sigterm_as_interrupt():  # docker stop, CI cancel: the Ctrl-C path, exit 130
             app(prog_name="ecsship")
     except SystemExit as exc:
-        raise SystemExit(_detailed_exit(exc.code, sys.argv[1:])) from None
+        from ecsship.cli.commands.plan import ChangesReported
+
+        raise SystemExit(_detailed_exit(exc.code, sys.argv[1:], isinstance(exc, ChangesReported))) from None
 
 
-def _detailed_exit(code, argv: list[str]):
+def _detailed_exit(code, argv: list[str], changes_reported: bool = False):
     """`plan --detailed-exitcode`: 2 means only "changes"; a usage error the option parser caught is 1."""
     if code == 2 and "--detailed-exitcode" in argv and "plan" in argv:
-        from ecsship.cli.commands.plan import CHANGES_REPORTED
-
-        return 2 if CHANGES_REPORTED else 1
+        return 2 if changes_reported else 1
     return code
 
 

@@ -37,3 +37,25 @@ def test_an_option_parser_error_is_1_only_in_detailed_mode():
     assert _detailed_exit(2, ["plan", "--detailed-exitcode", "--bogus"]) == 1
     assert _detailed_exit(2, ["plan", "--bogus"]) == 2
     assert _detailed_exit(0, ["plan", "--detailed-exitcode"]) == 0
+    assert _detailed_exit(2, ["plan", "--detailed-exitcode"], changes_reported=True) == 2
+
+
+
+def test_one_runs_changes_never_turn_a_later_usage_error_into_2(monkeypatch, tmp_path):
+    """Through main(), as the console script runs: changes exit 2; a later run in the same process
+    (tests, or anything embedding ecsship) with a bad option still exits 1. The answer travels with
+    the exit (ChangesReported), where a module-level flag once leaked from one run into the next."""
+    import pytest
+
+    from ecsship.cli import app as cli_app
+    from ecsship.cli.commands import plan as plan_command
+
+    monkeypatch.setattr(plan_command, "_plan", lambda *args, **kwargs: True)
+    good = tmp_path / "ecsship.yaml"
+    good.write_text(MINIMAL)
+    for argv, expected in ((["plan", "-f", str(good), "--detailed-exitcode"], 2),
+                           (["plan", "--detailed-exitcode", "--bogus"], 1)):
+        monkeypatch.setattr("sys.argv", ["ecsship", *argv])
+        with pytest.raises(SystemExit) as exited:
+            cli_app.main()
+        assert exited.value.code == expected, argv

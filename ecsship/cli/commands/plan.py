@@ -15,9 +15,13 @@ Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --ou
 Adopt = Annotated[bool, typer.Option("--adopt", help="Take over resources that exist under ecsship's names but lack its tags.")]
 
 
-# Set when `plan --detailed-exitcode` exits 2 for changes: main() turns every other exit 2 of such a
-# run (a usage error caught by the option parser before the command runs) into 1.
-CHANGES_REPORTED: list = []
+class ChangesReported(SystemExit):
+    """`plan --detailed-exitcode` found changes: exit 2. main() turns every other exit 2 of such a run
+    (a usage error caught by the option parser before the command runs) into 1. An exception, not a
+    module flag, so one plan's answer never leaks into the next run in the same process."""
+
+    def __init__(self) -> None:
+        super().__init__(2)
 
 
 @guarded
@@ -61,5 +65,4 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(EXIT_FAILED) from None
             raise
         if detailed_exitcode and changes:
-            CHANGES_REPORTED.append(True)
-            raise typer.Exit(2)
+            raise ChangesReported()
