@@ -21,10 +21,30 @@ class EcsshipGroup(TyperGroup):
     def parse_args(self, ctx, args):
         return super().parse_args(ctx, hoist_global_options(list(args)))
 
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except typer.TyperException as exc:  # a usage error: still exit 2, printed by typer; the hint is ours
+            hint = extra_files_hint(exc.message)
+            if hint:
+                exc.message += f"\nhint: {hint}"
+            raise
+
     def list_commands(self, ctx):
         # The order commands are used in, not alphabetical (typer would also put groups last).
         rank = {name: i for i, name in enumerate(HELP_ORDER)}
         return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
+
+
+def extra_files_hint(message: str) -> str | None:
+    """A shell glob after one -f (`-f examples/*/ecsship.yaml`) reaches Click as one -f value and
+    extra arguments; say how to pass several manifests."""
+    if "unexpected extra argument" not in message:
+        return None
+    if not any(word.strip("()").endswith((".yaml", ".yml")) for word in message.split()):
+        return None
+    return ("-f takes one path: repeat it for each manifest (-f a.yaml -f b.yaml), or quote the "
+            "pattern (-f 'examples/*/ecsship.yaml')")
 
 
 # Every command is listed here (tests/unit/cli/test_help_order.py checks it); one missing would still be
