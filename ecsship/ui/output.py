@@ -10,6 +10,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
+from ecsship.ui.width import wrap
+
 if TYPE_CHECKING:
     from ecsship.errors import EcsshipError, Problem
 
@@ -137,7 +139,7 @@ class Output:
         stream.flush()
 
     def error(self, exc: "EcsshipError") -> None:
-        from ecsship.errors import ManifestError
+        from ecsship.errors import AwsCallError, ManifestError
 
         if self.json_mode:
             payload: dict = {"ok": False, "error": exc.message, "hint": exc.hint, "exit_code": exc.exit_code}
@@ -151,9 +153,14 @@ class Output:
             errors = sum(1 for p in exc.problems if p.severity == "error")
             self.err.print(f"{errors} error{'s' if errors != 1 else ''} in {exc.problems[0].file}" if exc.problems else exc.message, style="bold red", markup=False)
             return
-        self.err.print(f"error: {exc.message}", style="bold red", markup=False)
+        # An AWS error (ARNs, AWS's own sentence) is wrapped at a word, never cut: the account id in an
+        # ARN is what a permission error is about. Other errors stay one line (file:line first, greppable).
+        aws = isinstance(exc, AwsCallError)
+        for line in wrap(f"error: {exc.message}", indent="       ") if aws else [f"error: {exc.message}"]:
+            self.err.print(line, style="bold red", markup=False)
         if exc.hint:
-            self.err.print(f"hint: {exc.hint}", style="yellow", markup=False)
+            for line in wrap(f"hint: {exc.hint}", indent="      ") if aws else [f"hint: {exc.hint}"]:
+                self.err.print(line, style="yellow", markup=False)
 
 
 def _key(options: OutputSettings) -> tuple:
