@@ -1,6 +1,6 @@
 """What ecsship adds when it runs in GitHub Actions (`GITHUB_ACTIONS=true`): rendering only.
 
-- manifest problems as workflow-command annotations (`::error file=F,line=L,col=C::message`), which
+- manifest problems, and any other error whose message starts with `file:line`, as workflow-command annotations (`::error file=F,line=L,col=C::message`), which
   GitHub shows on the file and line of the pull request;
 - Markdown for the job summary (the file `$GITHUB_STEP_SUMMARY` names): the plan's changes, a
   deploy's outcome. Appending it is the application's job (Application.step_summary).
@@ -11,13 +11,14 @@ GitHub's workflow commands: data escapes `%`, CR and LF; property values also `:
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Iterable
 
 from ecsship.deploy.names import short_task
+from ecsship.errors import Problem
 
 if TYPE_CHECKING:
     from ecsship.deploy.model import Outcome
-    from ecsship.errors import Problem
 
 
 def in_github_actions(environ=None) -> bool:
@@ -32,7 +33,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(problem: "Problem") -> str:
+def annotation(problem: Problem) -> str:
     """`::error file=F,line=L,col=C::field: message — hint` (`::warning` for a warning)."""
     level = "warning" if problem.severity == "warning" else "error"
     props = [f"file={_escape_property(problem.file)}"]
@@ -46,7 +47,21 @@ def annotation(problem: "Problem") -> str:
     return f"::{level} {','.join(props)}::{_escape_data(text)}"
 
 
-def annotations(problems: Iterable["Problem"]) -> list[str]:
+# `path:line[:col]: message`, as Problem.render and the import converters' `located(...)` write it.
+_LOCATED = re.compile(r"^(?P<file>[^\s:][^:\n]*):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<text>.+)$", re.S)
+
+
+def located_problem(message: str, hint: str | None = None) -> "Problem | None":
+    """An error whose message starts with `file:line[:col]: ` (an import or usage error) as a Problem, so
+    it gets an annotation too; None when the message names no file and line."""
+    match = _LOCATED.match(message)
+    if match is None:
+        return None
+    col = match["col"]
+    return Problem(match["file"], int(match["line"]), int(col) if col else None, "", match["text"], hint)
+
+
+def annotations(problems: Iterable[Problem]) -> list[str]:
     return [annotation(p) for p in problems]
 
 

@@ -153,6 +153,11 @@ class Output:
             errors = sum(1 for p in exc.problems if p.severity == "error")
             self.err.print(f"{errors} error{'s' if errors != 1 else ''} in {exc.problems[0].file}" if exc.problems else exc.message, style="bold red", markup=False)
             return
+        from ecsship.ui.github import located_problem
+
+        located = located_problem(exc.message, exc.hint)
+        if located is not None:  # an import or usage error on a file's line: annotated like a manifest problem
+            self.annotate([located])
         # An AWS error (ARNs, AWS's own sentence) is wrapped at a word, never cut: the account id in an
         # ARN is what a permission error is about. Other errors stay one line (file:line first, greppable).
         aws = isinstance(exc, AwsCallError)
