@@ -18,6 +18,7 @@ from ecsship.plan.orphans import find_orphans
 from ecsship.reconcilers import reconciler_for
 from ecsship.reconcilers.base import PlanProblem
 from ecsship.reconcilers.cache import forget_all
+from ecsship.reconcilers.elb_tags import prefetch as prefetch_elb_tags
 
 
 class PlanError(EcsshipError):
@@ -69,6 +70,7 @@ def _make_plan(aws, desired, only: Iterable[str] | None, adopt: bool) -> Plan:
     if problems:
         raise PlanError(problems)
 
+    prefetch_elb_tags(aws, _tag_readers(desired, outputs, only))
     for res in desired.managed():
         if only is not None and res.kind not in only:
             continue
@@ -99,6 +101,20 @@ def _make_plan(aws, desired, only: Iterable[str] | None, adopt: bool) -> Plan:
     inputs = {res.key: outputs[res.key] for res in desired.resources if res.lookup}
     return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, len(aws.calls.calls) - before, inputs,
                 orphans={res.key: res for res, _ in orphans})
+
+
+def _tag_readers(desired, outputs, only) -> list[tuple]:
+    """(reconciler, resource, spec) of each resource whose read needs elbv2 tags and can be read now
+    (its parent exists): their tags are asked in one batched DescribeTags before the reads."""
+    out = []
+    for res in desired.managed():
+        reconciler = reconciler_for(res.kind)
+        if (only is not None and res.kind not in only) or not hasattr(reconciler, "elb_tag_arns"):
+            continue
+        spec = resolve(res.spec, lookup_in(outputs))
+        if not any(contains_unknown(spec.get(key)) for key in reconciler.read_needs):
+            out.append((reconciler, res, spec))
+    return out
 
 
 def orphan_change(res, live) -> Change:

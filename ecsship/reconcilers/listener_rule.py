@@ -18,10 +18,10 @@ from ecsship.reconcilers.base import (
     check_known_items,
     converge_existing,
     owned,
-    tag_dict,
     tag_list,
 )
 from ecsship.reconcilers.cache import cached, forget
+from ecsship.reconcilers.elb_tags import tags_of
 
 COMPARED = ("Priority", "Conditions", "targetGroupArn", "pair")  # the target (or the pair) as `forward`
 # Where the rule is read (its listener, the listeners of the service's rules), and the weighted
@@ -89,7 +89,15 @@ class ListenerRuleReconciler(Reconciler):
 
     def _rules(self, aws, res, spec) -> tuple[dict, dict]:
         """Rules of every listener this service has a rule on, and the tags of the rules that matter
-        (ours at the priority, or all when it is free): one DescribeTags for production and test rules."""
+        (ours at the priority, or all when it is free): one DescribeTags for production and test rules,
+        often none of its own (the plan's batched DescribeTags, elb_tags.prefetch)."""
+        by_listener, candidates = self._listed(aws, res, spec)
+        return by_listener, tags_of(aws, candidates, res.label)
+
+    def elb_tag_arns(self, aws, res, spec) -> list:
+        return self._listed(aws, res, spec)[1]
+
+    def _listed(self, aws, res, spec) -> tuple[dict, list]:
         listeners = _listeners(spec)
 
         def fetch():
@@ -102,17 +110,9 @@ class ListenerRuleReconciler(Reconciler):
                 by_listener[arn] = rules
                 at_priority = [r for r in rules if r["Priority"] == str(spec["Priority"])]
                 candidates += at_priority or rules
-            return by_listener, self._tags(aws, res, [r["RuleArn"] for r in candidates])
+            return by_listener, [r["RuleArn"] for r in candidates]
 
         return cached(aws, _cache_key(spec), fetch)
-
-    def _tags(self, aws, res, arns: list) -> dict:
-        out = {}
-        for i in range(0, len(arns), 20):
-            with aws_call(res.label, "elasticloadbalancing:DescribeTags"):
-                for desc in aws.client("elbv2").describe_tags(ResourceArns=arns[i:i + 20])["TagDescriptions"]:
-                    out[desc["ResourceArn"]] = tag_dict(desc.get("Tags"))
-        return out
 
     def _forward_state(self, targets: list, spec) -> object:
         pair = [a for a in (spec.get("pair") or []) if a]

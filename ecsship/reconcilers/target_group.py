@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.desired.names import replacement_target_group_name
-from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, check_known, converge_existing, owned, tag_dict, tag_list
+from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, check_known, converge_existing, owned, tag_list
 from ecsship.reconcilers.cache import cached, forget
+from ecsship.reconcilers.elb_tags import tags_of
 
 HEALTH_KEYS = ("HealthCheckProtocol", "HealthCheckPath", "HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds",
                "HealthyThresholdCount", "UnhealthyThresholdCount")
@@ -41,6 +42,9 @@ class TargetGroupReconciler(Reconciler):
         state["deregistrationDelay"] = int(attributes.get("deregistration_delay.timeout_seconds", 300))
         state["tags"] = tags
         return Live(state=state, outputs={**_outputs(arn), "name": tg["TargetGroupName"]}, managed=owned(tags, res))
+
+    def elb_tag_arns(self, aws, res, spec) -> list:
+        return [g["TargetGroupArn"] for g in _described(aws, res, spec)]
 
     def desired_state(self, res, spec, live=None):
         check_known(spec, COMPARED + NOT_COMPARED, res.label)
@@ -105,32 +109,34 @@ def _names(res, spec) -> tuple:
 
 
 def _groups(aws, res, spec) -> dict:
-    """The service's target groups (blue and green together) with their tags: two calls for the pair."""
+    """The service's target groups (blue and green together) with their tags: two calls for the pair,
+    the tags often none of its own (the plan's batched DescribeTags, elb_tags.prefetch)."""
+    groups = _described(aws, res, spec)
+    tags = tags_of(aws, [g["TargetGroupArn"] for g in groups], res.label)
+    return {g["TargetGroupName"]: (g, tags[g["TargetGroupArn"]]) for g in groups}
+
+
+def _described(aws, res, spec) -> list:
     names = _names(res, spec)
 
     def fetch():
         elb = aws.client("elbv2")
         try:
             with aws_call(res.label, "elasticloadbalancing:DescribeTargetGroups"):
-                groups = elb.describe_target_groups(Names=list(names))["TargetGroups"]
+                return elb.describe_target_groups(Names=list(names))["TargetGroups"]
         except Exception as exc:
             if getattr(exc, "code", "") not in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
                 raise
-            groups = []  # one of them is missing: AWS fails the whole call, so ask one by one
-            for name in names:  # a missing group may live under its replacement name (see the module doc)
-                for candidate in (name, replacement_target_group_name(name)):
-                    try:
-                        with aws_call(f"target group {candidate}", "elasticloadbalancing:DescribeTargetGroups"):
-                            groups += elb.describe_target_groups(Names=[candidate])["TargetGroups"]
-                    except Exception as inner:
-                        if getattr(inner, "code", "") not in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
-                            raise
-        tags: dict = {}
-        if groups:
-            with aws_call(res.label, "elasticloadbalancing:DescribeTags"):
-                for desc in elb.describe_tags(ResourceArns=[g["TargetGroupArn"] for g in groups])["TagDescriptions"]:
-                    tags[desc["ResourceArn"]] = tag_dict(desc.get("Tags"))
-        return {g["TargetGroupName"]: (g, tags.get(g["TargetGroupArn"], {})) for g in groups}
+        groups = []  # one of them is missing: AWS fails the whole call, so ask one by one
+        for name in names:  # a missing group may live under its replacement name (see the module doc)
+            for candidate in (name, replacement_target_group_name(name)):
+                try:
+                    with aws_call(f"target group {candidate}", "elasticloadbalancing:DescribeTargetGroups"):
+                        groups += elb.describe_target_groups(Names=[candidate])["TargetGroups"]
+                except Exception as inner:
+                    if getattr(inner, "code", "") not in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
+                        raise
+        return groups
 
     return cached(aws, ("target_groups", names), fetch)
 

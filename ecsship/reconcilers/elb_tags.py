@@ -1,0 +1,50 @@
+"""elbv2 tags, batched across resources (issue #20 item 2): DescribeTags takes "up to 20 resources in
+a single call" (botocore elbv2 DescribeTags.ResourceArns), so a plan asks once for the tags of every
+target group and listener rule it is about to read (`prefetch`), and each reconciler's `tags_of`
+is then answered from memory.
+
+What is kept is valid only until the next write of the run: a write (AddTags, CreateRule, ...) may
+change tags, so the store remembers how many writes the run had made and starts over when that moved.
+"""
+from __future__ import annotations
+
+from ecsship.aws.errors import aws_call
+from ecsship.reconcilers.base import tag_dict
+from ecsship.reconcilers.cache import cached
+
+BATCH = 20  # DescribeTags: "You can specify up to 20 resources in a single call"
+
+
+def _store(aws) -> dict:
+    memo = cached(aws, ("elb_tags",), lambda: {"writes": -1, "tags": {}})
+    writes = len(aws.calls.writes)
+    if memo["writes"] != writes:
+        memo["writes"], memo["tags"] = writes, {}
+    return memo["tags"]
+
+
+def tags_of(aws, arns, label: str) -> dict[str, dict]:
+    """{arn: tags} for `arns`; an ARN not asked for yet this run (or since a write) is asked now, in
+    calls of up to 20 ARNs. An ARN DescribeTags does not answer for maps to {}."""
+    wanted = list(dict.fromkeys(arns))
+    store = _store(aws)
+    missing = [a for a in wanted if a not in store]
+    for i in range(0, len(missing), BATCH):
+        chunk = missing[i:i + BATCH]
+        with aws_call(label, "elasticloadbalancing:DescribeTags"):
+            found = aws.client("elbv2").describe_tags(ResourceArns=chunk)["TagDescriptions"]
+        answered = {d["ResourceArn"]: tag_dict(d.get("Tags")) for d in found}
+        store.update({a: answered.get(a, {}) for a in chunk})
+    return {a: store[a] for a in wanted}
+
+
+def prefetch(aws, plans) -> None:
+    """Ask in one go for the tags `plans` will read: `plans` are (reconciler, res, spec) whose
+    reconciler has `elb_tag_arns` (the ARNs whose tags its read needs, found with reads it makes
+    anyway). Only a saving: on any error nothing is kept and each read asks (and reports) itself."""
+    try:
+        arns = [a for reconciler, res, spec in plans for a in reconciler.elb_tag_arns(aws, res, spec)]
+        if arns:
+            tags_of(aws, arns, "load balancing tags")
+    except Exception:  # noqa: BLE001 - the reads that follow make these calls again and report their errors
+        return
