@@ -23,10 +23,14 @@ class Item:
     monthly_min: float
     monthly_max: float
     basis: str
+    priced: bool = True  # False: no price known; shown as unknown, never as $0, and left out of the totals
 
     def to_json(self) -> dict:
         out = asdict(self)
+        del out["priced"]  # JSON says it with null amounts
         out["monthly_min"], out["monthly_max"] = round(self.monthly_min, 2), round(self.monthly_max, 2)
+        if not self.priced:
+            out["monthly_min"] = out["monthly_max"] = None
         return out
 
 
@@ -83,12 +87,15 @@ def estimate(shape: ServiceShape, prices: RegionPrices, observed: dict | None = 
             items.append(Item(s, "fargate_spot", "FARGATE_SPOT", spot_lo * per_task * (1 - d), spot_hi * per_task * (1 - d),
                               f"{_tasks(spot_lo)}-{_tasks(spot_hi)} tasks on Spot (base and weights of the capacity strategy) "
                               f"at an assumed average {d:.0%} Spot discount; {unit}"))
-    for group in observed.get("ec2") or []:
+    read = {g["provider"] for g in observed.get("ec2") or []}
+    # Groups the manifest creates and AWS has not (yet): priced from the manifest's capacity entries.
+    groups = list(observed.get("ec2") or []) + [g for g in shape.owned_ec2 if g["provider"] not in read]
+    for group in groups:
         items.append(_ec2_item(s, group, prices))
-    if shape.launch == "ec2" and not observed.get("ec2"):
+    if shape.launch == "ec2" and not groups:
         items.append(Item(s, "ec2", "(capacity provider instances)", 0.0, 0.0,
-                          "not priced: the instances behind the capacity providers could not be read "
-                          "(run with AWS credentials); they are usually shared by the cluster's services"))
+                          "price unknown, not in the totals: the instances behind the cluster's capacity providers "
+                          "could not be read from AWS; they are usually shared by the cluster's services", priced=False))
 
     if shape.creates_alb:
         lcu = a["alb_lcu"]
@@ -144,17 +151,19 @@ def estimate(shape: ServiceShape, prices: RegionPrices, observed: dict | None = 
 def _ec2_item(service: str, group: dict, prices: RegionPrices) -> Item:
     """An Auto Scaling group behind a capacity provider: its instances at min and max size."""
     hourly = prices.ec2_hour(group["instance_type"])
-    name = f"{group['instance_type']} ({group['provider']}, shared)"
+    owned = group.get("owned", False)  # the manifest's own group: its instances serve this service
+    name = f"{group['instance_type']} ({group['provider']}{'' if owned else ', shared'})"
     if hourly is None:
-        return Item(service, "ec2", name, 0.0, 0.0, f"no price for {group['instance_type']} in {prices.region}: "
-                                                     "`ecsship cost --refresh-prices` or see the EC2 pricing page")
+        return Item(service, "ec2", name, 0.0, 0.0,
+                    f"price unknown for {group['instance_type']} in {prices.region}, not in the totals: "
+                    "`ecsship cost --refresh-prices` or see the EC2 pricing page", priced=False)
     spot = float(group.get("spot_share", 0.0))
     d = prices.assumptions["ec2_spot_discount"]
     per = hourly * prices.hours * (1 - spot * d)
     spot_words = f", {spot:.0%} Spot at an assumed {d:.0%} discount" if spot else ", on demand"
     return Item(service, "ec2", name, group["min"] * per, group["max"] * per,
                 f"{group['min']}-{group['max']} instances × ${hourly:g}/h × {prices.hours:g} h{spot_words}; "
-                "shared by every service on the capacity provider")
+                + ("from the manifest's capacity (not read from AWS)" if owned else "shared by every service on the capacity provider"))
 
 
 def totals(items: list[Item]) -> tuple[float, float]:

@@ -26,6 +26,7 @@ class ServiceShape:
     secrets: tuple = ()                # Secrets Manager secret ids
     log_group: str = ""
     creates_alb: str = ""              # name of the ALB ecsship creates for the service, if any
+    owned_ec2: tuple = ()              # the manifest's `capacity: - ec2:` groups, as observed.ec2_groups reads them
 
     @property
     def label(self) -> str:
@@ -71,7 +72,20 @@ def shape_of(desired) -> ServiceShape:
         alarms=tuple((a.name, _metric_count(a.spec)) for a in by_kind.get("alarm", [])),
         scaling_policies=policies, secrets=secret_ids,
         log_group=log_group.name if log_group else "", creates_alb=alb.name if alb else "",
+        owned_ec2=tuple(_owned_group(a) for a in by_kind.get("autoscaling_group", [])),
     )
+
+
+def _owned_group(asg) -> dict:
+    """An Auto Scaling group ecsship would create: priced from the manifest when AWS has none to read
+    (not applied yet, or the local AWS). On-demand, a mixed instances policy launches the overrides in
+    priority order (EC2 Auto Scaling user guide, "Allocation strategies": `prioritized` is the on-demand
+    default), so the first instance type is the one priced."""
+    policy = asg.spec.get("MixedInstancesPolicy") or {}
+    types = [o["InstanceType"] for o in (policy.get("LaunchTemplate") or {}).get("Overrides") or []]
+    on_demand = (policy.get("InstancesDistribution") or {}).get("OnDemandPercentageAboveBaseCapacity", 100)
+    return {"provider": asg.name, "instance_type": types[0] if types else "unknown", "min": int(asg.spec.get("MinSize", 0)),
+            "max": int(asg.spec["MaxSize"]), "spot_share": (100 - on_demand) / 100, "owned": True}
 
 
 def _metric_count(spec: dict) -> int:

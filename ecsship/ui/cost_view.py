@@ -7,8 +7,8 @@ import textwrap
 from ecsship.ui.width import WIDTH, wrap
 
 
-def _usd(x: float) -> str:
-    return f"${x:,.2f}"
+def _usd(x: float | None) -> str:
+    return "unknown" if x is None else f"${x:,.2f}"
 
 
 def show_cost(out, payload: dict) -> None:
@@ -23,6 +23,8 @@ def show_cost(out, payload: dict) -> None:
             say(f"      {line}", "dim")
     total = payload["monthly"]
     say(f"  {'total':<67} {_usd(total['min']):>12} {_usd(total['max']):>12}", "bold")
+    if any(item["monthly_min"] is None for item in payload["items"]):
+        say("  The total leaves out the items whose price is unknown.", "yellow")
     say("  An estimate: on-demand prices before discounts and taxes; data transfer and requests not included.", "dim")
 
 
