@@ -41,10 +41,15 @@ def tags_of(aws, arns, label: str) -> dict[str, dict]:
 def prefetch(aws, plans) -> None:
     """Ask in one go for the tags `plans` will read: `plans` are (reconciler, res, spec) whose
     reconciler has `elb_tag_arns` (the ARNs whose tags its read needs, found with reads it makes
-    anyway). Only a saving: on any error nothing is kept and each read asks (and reports) itself."""
+    anyway). Only a saving: what fails is skipped, and the read that follows asks (and reports) itself."""
+    arns: list[str] = []
+    for reconciler, res, spec in plans:
+        try:
+            arns += reconciler.elb_tag_arns(aws, res, spec)
+        except Exception:  # noqa: BLE001 - its read makes these calls again and reports the error
+            continue
     try:
-        arns = [a for reconciler, res, spec in plans for a in reconciler.elb_tag_arns(aws, res, spec)]
         if arns:
             tags_of(aws, arns, "load balancing tags")
-    except Exception:  # noqa: BLE001 - the reads that follow make these calls again and report their errors
+    except Exception:  # noqa: BLE001 - as above: each read asks for its own tags
         return

@@ -401,3 +401,15 @@ def test_requested_certificates_are_distinct_and_issued_with_one_key(aws):
     assert [c.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value for c in certs] == ["a.example.com", "b.example.com"]
     assert certs[0].public_key().public_numbers() == certs[1].public_key().public_numbers()
     assert [acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] for arn in arns] == ["ISSUED", "ISSUED"]
+
+
+def test_describe_tags_answers_at_most_20_resources(aws):
+    """botocore elbv2 DescribeTags.ResourceArns: "You can specify up to 20 resources in a single call"
+    (moto answered any number; ecsship batches, reconcilers/elb_tags.py)."""
+    network = seeded_network(aws)
+    elb = aws.client("elbv2")
+    group = target_group(aws, network["vpc"], "tagged")
+    assert len(elb.describe_tags(ResourceArns=[group] * 20)["TagDescriptions"]) >= 1
+    with pytest.raises(ClientError) as error:
+        elb.describe_tags(ResourceArns=[group] * 21)
+    assert error.value.response["Error"]["Code"] == "ValidationError"

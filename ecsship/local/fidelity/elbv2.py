@@ -8,6 +8,10 @@ DeleteListener: a group a modified rule now forwards to stays "without an associ
 
 DeleteRule of a rule that does not exist fails with RuleNotFound (botocore elbv2 DeleteRule: errors
 `RuleNotFoundException`, "The specified rule does not exist."); moto returns success.
+
+DescribeTags answers at most 20 resources a call (botocore elbv2 DescribeTags.ResourceArns: "You can
+specify up to 20 resources in a single call"; argoproj/argo-rollouts#2569 met the refusal with 21);
+moto answers any number, so a caller that forgot to batch would pass locally and fail on AWS.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ def apply() -> None:
     from moto.elbv2.models import ELBv2Backend
 
     ELBv2Backend.delete_rule = _rule_must_exist(ELBv2Backend.delete_rule)
+    ELBv2Backend.describe_tags = _at_most_20(ELBv2Backend.describe_tags)
     for name in CHANGES_FORWARDING:
         setattr(ELBv2Backend, name, _relinking(getattr(ELBv2Backend, name)))
 
@@ -35,6 +40,19 @@ def _rule_must_exist(method):
                    for listener in balancer.listeners.values() for rule in listener.rules.values()):
             raise RuleNotFoundError()
         return method(self, arn, *args, **kwargs)
+
+    return wrapper
+
+
+def _at_most_20(method):
+    @functools.wraps(method)
+    def wrapper(self, resource_arns, *args, **kwargs):
+        from moto.elbv2.exceptions import ELBClientError
+
+        if len(resource_arns) > 20:
+            raise ELBClientError("ValidationError", "You can specify up to 20 resources in a single call "
+                                 f"(got {len(resource_arns)})")
+        return method(self, resource_arns, *args, **kwargs)
 
     return wrapper
 

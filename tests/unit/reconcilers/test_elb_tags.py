@@ -66,3 +66,18 @@ def test_a_failing_prefetch_keeps_nothing_and_raises_nothing():
 
     elb_tags.prefetch(aws, [(Broken(), None, {})])
     assert aws.elb.requests == []
+
+
+def test_one_failing_reader_does_not_cost_the_others_their_batch():
+    aws = FakeAws()
+
+    class Reader:
+        def elb_tag_arns(self, aws, res, spec):
+            return ["arn:tg/a"]
+
+    class Broken:
+        def elb_tag_arns(self, aws, res, spec):
+            raise RuntimeError("TargetGroupNotFound")
+
+    elb_tags.prefetch(aws, [(Broken(), None, {}), (Reader(), None, {})])
+    assert aws.elb.requests == [["arn:tg/a"]]
