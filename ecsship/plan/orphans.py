@@ -37,6 +37,7 @@ from ecsship.desired import resources as r
 from ecsship.errors import EcsshipError
 from ecsship.reconcilers import reconciler_for
 from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, tag_dict
+from ecsship.reconcilers.elb_tags import tags_of
 from ecsship.reconcilers.role import REGION_KEY
 
 RESOURCE_TYPES = ("codedeploy:application", "codedeploy:deploymentgroup", "elasticloadbalancing:targetgroup",
@@ -176,11 +177,7 @@ def _rules_forwarding_to(aws, desired, target_groups: list[str], outputs: dict) 
                 pages = elb.get_paginator("describe_rules").paginate(ListenerArn=listener)
                 rules += [(listener, port, rule) for page in pages for rule in page["Rules"] if not rule.get("IsDefault")
                           and rule["RuleArn"] not in kept and set(_forwards(rule)) & set(target_groups)]
-    arns = [rule["RuleArn"] for _, _, rule in rules]
-    tags: dict = {}
-    for i in range(0, len(arns), 20):  # DescribeTags takes at most 20 ARNs
-        with aws_call("listener rules", "elasticloadbalancing:DescribeTags"):
-            tags.update({d["ResourceArn"]: tag_dict(d.get("Tags")) for d in elb.describe_tags(ResourceArns=arns[i:i + 20])["TagDescriptions"]})
+    tags = tags_of(aws, [rule["RuleArn"] for _, _, rule in rules], "listener rules")
     ours = desired.ownership_tags()
     found = []
     for listener, port, rule in rules:
