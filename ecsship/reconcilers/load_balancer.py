@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.reconcilers.base import Live, OnDestroy, PlanProblem, Reconciler, owned, tag_dict, tag_list
+from ecsship.reconcilers.elb_tags import tags_of
 from ecsship.reconcilers.security_group import delete_when_released
 
 NOT_FOUND = ("LoadBalancerNotFound", "LoadBalancerNotFoundException")
@@ -43,18 +44,26 @@ class LoadBalancerReconciler(Reconciler):
     kind = "load_balancer"
     replace_fields = ("scheme",)
 
-    def read(self, aws, res, spec):
-        elb = aws.client("elbv2")
+    def elb_tag_arns(self, aws, res, spec) -> list:
+        lb = self._describe(aws, res)  # asked again by read: the run's read cache answers it
+        return [lb["LoadBalancerArn"]] if lb else []
+
+    def _describe(self, aws, res) -> dict | None:
         try:
             with aws_call(res.label, "elasticloadbalancing:DescribeLoadBalancers"):
-                lb = elb.describe_load_balancers(Names=[res.name])["LoadBalancers"][0]
+                return aws.client("elbv2").describe_load_balancers(Names=[res.name])["LoadBalancers"][0]
         except Exception as exc:
             if getattr(exc, "code", "") in NOT_FOUND:
                 return None
             raise
+
+    def read(self, aws, res, spec):
+        elb = aws.client("elbv2")
+        lb = self._describe(aws, res)
+        if lb is None:
+            return None
         arn = lb["LoadBalancerArn"]
-        with aws_call(res.label, "elasticloadbalancing:DescribeTags"):
-            tags = tag_dict(elb.describe_tags(ResourceArns=[arn])["TagDescriptions"][0].get("Tags"))
+        tags = tags_of(aws, [arn], res.label)[arn]  # often from the plan's batched DescribeTags (elb_tags.prefetch)
         with aws_call(res.label, "elasticloadbalancing:DescribeListeners"):
             listeners = elb.describe_listeners(LoadBalancerArn=arn)["Listeners"]
         group_id = (lb.get("SecurityGroups") or [None])[0]

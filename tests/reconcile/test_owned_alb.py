@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-def test_owned_alb_with_https_and_redirect(run_cli, manifest, aws):
+def test_owned_alb_with_https_and_redirect(run_cli, manifest, aws, aws_calls):
     certificate = aws.client("acm").list_certificates()["CertificateSummaryList"][0]["CertificateArn"]
     path = manifest("worker", service="shopfront", port=8080, drop=("scaling", "capacity"),
                     load_balancer={"create": {"subnets": {"tags": {"tier": "public"}}, "certificate": certificate},
@@ -20,7 +20,11 @@ def test_owned_alb_with_https_and_redirect(run_cli, manifest, aws):
     assert listeners[80]["DefaultActions"][0]["RedirectConfig"]["Protocol"] == "HTTPS"
     tasks = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["shop-shopfront-tasks"]}])["SecurityGroups"][0]
     assert [pair["GroupId"] for p in tasks["IpPermissions"] for pair in p["UserIdGroupPairs"]] == lb["SecurityGroups"]
+    aws_calls.clear()
     assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0
+    # The ALB's and the target group's tags in one DescribeTags (up to 20 ARNs a call, botocore elbv2
+    # DescribeTags.ResourceArns), the rule's in a second: its listener is the ALB's (issue #20 item 2).
+    assert [c for c in aws_calls.reads() if c[1] == "DescribeTags"] == [("elbv2", "DescribeTags")] * 2
     assert run_cli("destroy", "-f", path, "--yes").exit_code == 0
     assert elb.describe_load_balancers()["LoadBalancers"] and all(l["LoadBalancerName"] != "shop-shopfront" for l in elb.describe_load_balancers()["LoadBalancers"])
 
