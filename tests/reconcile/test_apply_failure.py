@@ -34,7 +34,10 @@ def fail_create_service(monkeypatch):
 def test_failure_names_the_call_and_a_rerun_converges(run_cli, example, aws, fail_create_service):
     failed = run_cli("apply", "--no-wait", "-f", example("worker"), "--yes")
     assert failed.exit_code == 1
-    assert "ECS service worker: ecs:CreateService failed: InvalidParameterException: the subnets are sad today" in failed.stderr
+    # A translated AWS error wraps within 100 columns in text: read it as one sentence.
+    said = " ".join(failed.stderr.split())
+    assert "ECS service worker: ecs:CreateService failed: InvalidParameterException: the subnets are sad today" in said
+    assert all(len(line) <= 100 for line in failed.stderr.splitlines())
     assert "7 change(s) were made, 2 not; run the command again to continue" in failed.stderr
     assert "Traceback" not in failed.output
     assert "!!! failed ECS service worker" in failed.stdout
