@@ -198,6 +198,7 @@ def xray_end_of_support(m):
     """The X-Ray daemon entered maintenance on 2026-02-25 and reaches end of support on 2027-02-25;
     the AWS Distro for OpenTelemetry collector is its successor."""
     if _get(m, "observability", "tracing") == "xray":
-        # Short enough that `ecsship.yaml:LINE:COL: ... — hint` fits 100 columns (docs/manifest.md explains otel).
-        yield (("observability", "tracing"), f"X-Ray daemon support ends {XRAY_END_OF_SUPPORT}",
+        # Short enough that `examples/web/ecsship.yaml:LINE:COL: ... — hint` fits 100 columns (the X-Ray daemon;
+        # docs/manifest.md explains otel).
+        yield (("observability", "tracing"), f"xray retires {XRAY_END_OF_SUPPORT}",
                "use otel", "warning")

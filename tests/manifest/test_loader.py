@@ -34,6 +34,13 @@ def test_examples_validate(example):
     assert "environments" not in manifest.data
 
 
+def test_the_web_examples_warning_fits_100_columns_as_make_demo_prints_it(monkeypatch):
+    """`make demo` prints the xray warning from the repository root on every command: one line."""
+    monkeypatch.chdir(EXAMPLES.parent)
+    manifest = load_manifest("examples/web/ecsship.yaml", environ={})
+    assert manifest.warnings and all(len(w.render()) <= 100 for w in manifest.warnings), [w.render() for w in manifest.warnings]
+
+
 def test_positions_point_at_the_field(tmp_path):
     manifest = load_manifest(write(tmp_path, MINIMAL), environ={})
     assert manifest.locate("cluster").endswith(":2")
