@@ -32,13 +32,13 @@ step "Plan the web service (read-only)"
 ecsship plan -f "$WEB" "${L[@]}"
 [ $? -le 2 ] || fail "plan"
 
-step "Apply it: cluster, roles, logs, security groups, target group, listener rule, endpoints, service, scaling, alarms"
+step "Apply it: cluster, roles, logs, security groups, target group, rule, endpoints, service, alarms"
 ecsship apply -f "$WEB" "${L[@]}" --yes || fail "apply"
 
 step "Plan again: nothing to change"
 ecsship plan -f "$WEB" "${L[@]}" --detailed-exitcode || fail "second plan is not empty"
 
-step "Migrate the database first: a one-off task of the v2 image (the service's roles, secrets, network)"
+step "Migrate the database first: a one-off task of the v2 image (the service's roles and network)"
 ecsship run -f "$WEB" "${L[@]}" --image-tag v2 -- bin/migrate up || fail "migration"
 
 step "Deploy v2 (rolling, circuit breaker on)"
