@@ -15,11 +15,22 @@ from ecsship.ui.cost_view import cost_change_line, show_cost
 
 
 def cost(app, files: list[str], env, var, *, refresh_prices: bool) -> None:
+    """One estimate per region the manifests name (in the order they first appear): each priced with
+    its region's table, and its shared VPC endpoints counted once per region, as AWS bills them."""
     out = app.out()
     manifests = [load_manifest(f, env=env, variables=parse_vars(var)) for f in expand(files)]
     for manifest in manifests:
         out.problems(manifest.warnings)
-    aws = app.aws_for(manifests[0].data)
+    by_region: dict = {}
+    for manifest in manifests:
+        aws = app.aws_for(manifest.data)
+        by_region.setdefault(aws.region, (aws, []))[1].append(manifest)
+    for aws, group in by_region.values():
+        _estimate_region(app, aws, group, refresh_prices)
+
+
+def _estimate_region(app, aws, manifests: list, refresh_prices: bool) -> None:
+    out = app.out()
     if refresh_prices:
         _refresh(app, aws)
     prices = price_table.for_region(aws.region)

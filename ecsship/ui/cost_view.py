@@ -11,15 +11,22 @@ def _usd(x: float | None) -> str:
     return "unknown" if x is None else f"${x:,.2f}"
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def show_cost(out, payload: dict) -> None:
     say = out.print
     say(f"ecsship cost: USD per month at the minimum / maximum task count, {payload['region']} prices of "
         f"{payload['prices_as_of']}", "bold")
     say(f"  {'service':<22} {'kind':<13} {'name':<30} {'min':>12} {'max':>12}", "dim")
     for item in payload["items"]:
-        say(f"  {item['service'][:22]:<22} {item['kind']:<13} {item['name'][:30]:<30} "
+        say(f"  {_cut(item['service'], 22):<22} {item['kind']:<13} {_cut(item['name'], 30):<30} "
             f"{_usd(item['monthly_min']):>12} {_usd(item['monthly_max']):>12}")
-        for line in textwrap.wrap(item["basis"], WIDTH - 6):
+        # A name cut to fit its column is said whole under the row: two endpoints or alarms may
+        # differ only in their last characters.
+        basis = item["basis"] if len(item["name"]) <= 30 else f"{item['name']}: {item['basis']}"
+        for line in textwrap.wrap(basis, WIDTH - 6):
             say(f"      {line}", "dim")
     total = payload["monthly"]
     say(f"  {'total':<67} {_usd(total['min']):>12} {_usd(total['max']):>12}", "bold")
