@@ -10,7 +10,7 @@ from ecsship.desired.containers import Containers, secret_refs, sidecar_images, 
 from ecsship.desired.image_and_secret_refs import parse_image, parse_secret
 from ecsship.desired.output_refs import Concat, Ref, refs_of
 from ecsship.desired.resources import kinds_by_key_root
-from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS
+from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS, DEREGISTRATION_DELAY_DEFAULT
 from ecsship.manifest.durations import parse_duration
 from ecsship.manifest.instance_types import ami_parameter
 from ecsship.manifest.semantic import SHIFTING
@@ -361,15 +361,17 @@ class Builder:
             }))
         hc = {**ALB_HEALTH_DEFAULTS, **(lb.get("health_check") or {})}
         colours = ["blue", "green"] if self.shifting else [None]
-        for colour in colours:
+        # An adopted service keeps the group it serves from (`load_balancer.target_group`; rolling only).
+        group_names = [lb.get("target_group") or names.target_group_name(self.cluster, self.service, c) for c in colours]
+        for colour, group_name in zip(colours, group_names):
             key = f"target_group.{colour}" if colour else "target_group"
-            self.add(r.TargetGroup(key=key, name=names.target_group_name(self.cluster, self.service, colour), tags=dict(self.tags), spec={
+            self.add(r.TargetGroup(key=key, name=group_name, tags=dict(self.tags), spec={
                 "Protocol": "HTTP", "Port": self.m["port"], "TargetType": "ip", "VpcId": Ref("network", "vpc_id"),
                 "HealthCheckProtocol": "HTTP", "HealthCheckPath": hc["path"], "HealthCheckIntervalSeconds": hc["interval"],
                 "HealthCheckTimeoutSeconds": hc["timeout"], "HealthyThresholdCount": hc["healthy_threshold"],
                 "UnhealthyThresholdCount": hc["unhealthy_threshold"], "Matcher": {"HttpCode": hc["matcher"]},
-                "deregistrationDelay": lb.get("deregistration_delay", 300),
-                "siblings": [names.target_group_name(self.cluster, self.service, c) for c in colours],
+                "deregistrationDelay": lb.get("deregistration_delay", DEREGISTRATION_DELAY_DEFAULT),
+                "siblings": group_names,
             }))
         conditions = []
         if lb.get("host"):
@@ -388,6 +390,9 @@ class Builder:
                 "ListenerArn": Ref(alb_key, f"listener:{port}"), "Priority": lb.get("priority", 100),
                 "listeners": [Ref(alb_key, f"listener:{p}") for _, p in ports],
                 "Conditions": conditions, "targetGroupArn": Ref(target, "arn"),
+                # Known before the group's ARN is: an untagged rule forwarding to a group of this name
+                # is this service's to adopt (reconcilers/listener_rule.py).
+                "targetGroupName": group_names[colours.index(target.partition(".")[2] or None)],
                 # The production rule forwards to both groups (blue 100, green 0) from the start, as
                 # ECS needs and CodeDeploy converges to: the green group is then in use by the ALB, so
                 # its targets are health checked and a first CodeDeploy replacement is health-gated.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ecsship.manifest.defaults import ALB_HEALTH_DEFAULTS, DEREGISTRATION_DELAY_DEFAULT
 from ecsship.manifest.semantic import plaintext_secret
 
 SUBNET_ID, SG_ID = re.compile(r"^subnet-[0-9a-f]+$"), re.compile(r"^sg-[0-9a-f]+$")
@@ -61,6 +62,9 @@ def from_live(live: dict) -> Imported:
     if main.get("name") and main["name"] != name:
         m["container_name"] = main["name"]
     ports = main.get("portMappings") or []
+    # The port the load balancer sends to comes first: changing it would change the service's loadBalancers.
+    routed = next((lb.get("containerPort") for lb in svc.get("loadBalancers") or [] if lb.get("containerPort")), None)
+    ports = sorted(ports, key=lambda p: p.get("containerPort") != routed)
     if ports:
         m["port"] = ports[0]["containerPort"]
         unmapped += [f"port mapping {p['containerPort']}/{p.get('protocol', 'tcp')} (only the first port is mapped)" for p in ports[1:]]
@@ -128,6 +132,10 @@ def _network(live: dict, svc: dict, m: dict, unmapped: list) -> None:
 
 
 def _load_balancer(live: dict, m: dict, unmapped: list) -> None:
+    """The ALB routing as it is: the service's own target group (`load_balancer.target_group`, which
+    adoption takes over in place) and the listener rule forwarding to it (ALB, listener port,
+    host/path, priority), with the group's health check and deregistration delay where they differ
+    from ecsship's defaults, so that `plan --adopt` changes none of them."""
     found = live.get("load_balancers") or []
     if not found and live["service"].get("loadBalancers"):
         unmapped.append("load balancer: only its target group is known; set load_balancer (alb, host/path, priority)")
@@ -137,27 +145,55 @@ def _load_balancer(live: dict, m: dict, unmapped: list) -> None:
         return
     lb = found[0]
     group = lb["target_group"]
-    unmapped.append(f"target group {group['TargetGroupName']}: ecsship creates its own (<cluster>-<service>) and moves the rule to it")
     if not lb.get("alb") or not lb.get("rule"):
         unmapped.append(f"the listener rule forwarding to {group['TargetGroupName']} was not found: set load_balancer by hand")
         return
-    out: dict = {"alb": lb["alb"]["LoadBalancerName"]}
+    out: dict = {"alb": lb["alb"]["LoadBalancerName"], "target_group": group["TargetGroupName"]}
     if lb["listener"]["Port"] != 443:
         out["listener_port"] = lb["listener"]["Port"]
     for cond in lb["rule"].get("Conditions") or []:
         values = (cond.get("HostHeaderConfig") or cond.get("PathPatternConfig") or {}).get("Values") or cond.get("Values") or []
-        if cond.get("Field") == "host-header" and values:
-            out["host"] = values[0]
-        elif cond.get("Field") == "path-pattern" and values:
-            out["path"] = values[0]
-        else:
-            unmapped.append(f"listener rule condition {cond.get('Field')}")
+        field_ = {"host-header": "host", "path-pattern": "path"}.get(cond.get("Field", ""))
+        if field_ and values:
+            out[field_] = values[0]
+        if not field_ or len(values) != 1:
+            unmapped.append(f"listener rule condition {cond.get('Field')} {', '.join(values)} (the manifest routes one host and "
+                            "one path: plan --adopt refuses to change the rule)")
     if lb["rule"].get("Priority", "default").isdigit():
         out["priority"] = int(lb["rule"]["Priority"])
     m["load_balancer"] = out
-    hc = {"path": group.get("HealthCheckPath")} if group.get("HealthCheckPath") else {}
+    _target_group(group, lb.get("attributes") or {}, m, out, unmapped)
+
+
+def _target_group(group: dict, attributes: dict, m: dict, out: dict, unmapped: list) -> None:
+    name = group["TargetGroupName"]
+    # What ModifyTargetGroup cannot change (botocore elbv2: it "Modifies the health checks"): ecsship's
+    # group is HTTP to ip targets on the container port, so a difference here is a replacement.
+    for key, wanted in (("Protocol", "HTTP"), ("TargetType", "ip"), ("Port", m.get("port"))):
+        if group.get(key) is not None and group[key] != wanted:
+            unmapped.append(f"target group {name}: {key} {group[key]} (ecsship's is {wanted}; AWS cannot change it in place, "
+                            "so plan --adopt refuses)")
+    hc: dict = {"path": group["HealthCheckPath"]} if group.get("HealthCheckPath") else {}
+    for key, field_ in (("HealthCheckIntervalSeconds", "interval"), ("HealthCheckTimeoutSeconds", "timeout"),
+                        ("HealthyThresholdCount", "healthy_threshold"), ("UnhealthyThresholdCount", "unhealthy_threshold")):
+        if group.get(key) is not None and group[key] != ALB_HEALTH_DEFAULTS[field_]:
+            hc[field_] = group[key]
+    matcher = (group.get("Matcher") or {}).get("HttpCode")
+    if matcher and matcher != ALB_HEALTH_DEFAULTS["matcher"]:
+        hc["matcher"] = matcher
     if hc:
         out["health_check"] = hc
+    if group.get("HealthCheckProtocol") not in (None, "HTTP"):
+        unmapped.append(f"target group {name}: health check over {group['HealthCheckProtocol']} (ecsship checks over HTTP)")
+    if group.get("HealthCheckPort") not in (None, "traffic-port"):
+        unmapped.append(f"target group {name}: health check port {group['HealthCheckPort']} (kept as is)")
+    delay = attributes.get("deregistration_delay.timeout_seconds")
+    if delay is not None and int(delay) != DEREGISTRATION_DELAY_DEFAULT:
+        out["deregistration_delay"] = int(delay)
+    for key, default in (("stickiness.enabled", "false"), ("slow_start.duration_seconds", "0"),
+                         ("load_balancing.algorithm.type", "round_robin")):
+        if attributes.get(key) not in (None, default):
+            unmapped.append(f"target group {name}: {key} {attributes[key]} (kept as is)")
 
 
 def _environment(cluster: str, service: str, main: dict, m: dict, out: Imported) -> None:

@@ -291,6 +291,12 @@ def load_balancer_shape(m):
         yield ("load_balancer",), "name an existing ALB with `alb:` or let ecsship create one with `create:`", None, "error"
     if "host" not in lb and "path" not in lb:
         yield ("load_balancer",), "a listener rule needs a `host` and/or a `path`", None, "error"
+    strategy = _get(m, "deploy", "strategy", default="rolling")
+    if "target_group" in lb and strategy in SHIFTING:
+        # A shifting strategy routes through two groups ecsship makes (blue and green); an adopted
+        # group is one, and ECS or CodeDeploy would move traffic off it on the first deployment.
+        yield (("load_balancer", "target_group"), f"an existing target group is routed with strategy rolling only (not {strategy})",
+               "keep strategy rolling while the service routes through its own target group", "error")
     hc = lb.get("health_check")
     if isinstance(hc, dict):
         path = hc.get("path")

@@ -2,9 +2,9 @@
 ARN (never a listing of the account), into one plain dict that manifest/from_live.py converts.
 
 What is read: the service (DescribeServices with tags), its task definition, its subnets' VPC, the
-target group and the listener rule forwarding to it (with the ALB's name and the listener's port),
-the scalable target and its scaling policies, the alarms on the service's and target group's metrics
-(DescribeAlarmsForMetric), and the log group the main container writes to.
+target group (with its attributes) and the listener rule forwarding to it (with the ALB's name and
+the listener's port), the scalable target and its scaling policies, the alarms on the service's and
+target group's metrics (DescribeAlarmsForMetric), and the log group the main container writes to.
 """
 from __future__ import annotations
 
@@ -47,7 +47,10 @@ def _load_balancer(aws, lb: dict) -> dict:
     tg_arn = lb["targetGroupArn"]
     with aws_call(f"target group {tg_arn.rsplit('/', 2)[-2]}", "elasticloadbalancing:DescribeTargetGroups"):
         group = elb.describe_target_groups(TargetGroupArns=[tg_arn])["TargetGroups"][0]
-    out: dict = {"target_group": group, "container_name": lb.get("containerName"), "container_port": lb.get("containerPort")}
+    with aws_call(f"target group {group['TargetGroupName']}", "elasticloadbalancing:DescribeTargetGroupAttributes"):
+        attributes = elb.describe_target_group_attributes(TargetGroupArn=tg_arn)["Attributes"]
+    out: dict = {"target_group": group, "attributes": {a["Key"]: a["Value"] for a in attributes},
+                 "container_name": lb.get("containerName"), "container_port": lb.get("containerPort")}
     for alb_arn in group.get("LoadBalancerArns") or []:
         with aws_call("load balancer of the target group", "elasticloadbalancing:DescribeLoadBalancers"):
             alb = elb.describe_load_balancers(LoadBalancerArns=[alb_arn])["LoadBalancers"][0]

@@ -26,7 +26,7 @@ from ecsship.reconcilers.elb_tags import tags_of
 COMPARED = ("Priority", "Conditions", "targetGroupArn", "pair")  # the target (or the pair) as `forward`
 # Where the rule is read (its listener, the listeners of the service's rules), and the weighted
 # second target of a pair: the controller moves traffic within the pair, so that is not drift.
-NOT_COMPARED = ("ListenerArn", "listeners", "weighted", "alternateTargetGroupArn")
+NOT_COMPARED = ("ListenerArn", "listeners", "weighted", "alternateTargetGroupArn", "targetGroupName")
 
 
 def _conditions(conditions) -> list:
@@ -53,6 +53,39 @@ def _targets(actions) -> list:
     return []
 
 
+def _group_name(arn: str) -> str:
+    """`arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID` -> NAME."""
+    return arn.split(":", 5)[-1].split("/")[1] if "targetgroup/" in arn else ""
+
+
+def _adoptable(rule: dict, spec: dict) -> bool:
+    """A rule without ecsship's tags is this service's to adopt (issue #16) when its only action
+    forwards to the service's own target group (by name: names are unique per region and account,
+    and the name is known before the group's ARN is). Any other rule at the priority is someone else's.
+    Blue/green pairs are always ecsship's own: never adopted."""
+    actions = rule.get("Actions") or []
+    targets = _targets(actions)
+    return (not spec.get("pair") and bool(spec.get("targetGroupName")) and len(actions) == 1 and len(targets) == 1
+            and _group_name(targets[0]) == spec["targetGroupName"])
+
+
+def _owner(rule: dict, tags: dict) -> str:
+    if OWNER_KEY in tags:
+        return f"{tags.get(CLUSTER_KEY)}/{tags[OWNER_KEY]}"
+    forwards = ", ".join(_group_name(a) for a in _targets(rule.get("Actions")))
+    return "a rule ecsship does not manage" + (f" (forwarding to {forwards})" if forwards else "")
+
+
+def _taken_hint(rule: dict, tags: dict, spec: dict) -> str:
+    groups = [_group_name(a) for a in _targets(rule.get("Actions"))]
+    if OWNER_KEY not in tags and len(groups) == 1 and not spec.get("pair"):
+        if groups[0] == spec.get("targetGroupName"):
+            return "ecsship adopts a rule whose only action forwards to the target group; change the rule by hand, or pick a free priority"
+        return (f"if it is this service's rule, adopt it with its group: `load_balancer.target_group: {groups[0]}` "
+                "and `plan --adopt`; otherwise pick a free load_balancer.priority (lower wins)")
+    return "pick a free load_balancer.priority (lower wins)"
+
+
 def _listeners(spec) -> tuple:
     return tuple(sorted({spec["ListenerArn"], *[a for a in spec.get("listeners") or [] if isinstance(a, str)]}))
 
@@ -71,12 +104,14 @@ class ListenerRuleReconciler(Reconciler):
         rules = rules_by_listener[spec["ListenerArn"]]
         at_priority = next((r for r in rules if r["Priority"] == str(spec["Priority"])), None)
         rule = None
+        managed = True
         if at_priority is not None:
             tags = tags_by_arn.get(at_priority["RuleArn"], {})
             if not owned(tags, res):
-                owner = f"{tags[CLUSTER_KEY]}/{tags[OWNER_KEY]}" if OWNER_KEY in tags else "a rule ecsship does not manage"
-                raise PlanProblem(f"{res.label}: priority {spec['Priority']} is taken by {owner}",
-                                  "pick a free load_balancer.priority (lower wins)")
+                if OWNER_KEY in tags or not _adoptable(at_priority, spec):
+                    raise PlanProblem(f"{res.label}: priority {spec['Priority']} is taken by {_owner(at_priority, tags)}",
+                                      _taken_hint(at_priority, tags, spec))
+                managed = False  # this service's own rule, made by hand: plan_resource asks for --adopt
             rule = at_priority
         else:  # our rule may sit at the priority the manifest used before
             rule = next((r for r in rules if owned(tags_by_arn.get(r["RuleArn"], {}), res)), None)
@@ -85,7 +120,7 @@ class ListenerRuleReconciler(Reconciler):
         tags = tags_by_arn.get(rule["RuleArn"], {})
         state = {"Priority": int(rule["Priority"]), "Conditions": _conditions(rule.get("Conditions")),
                  "forward": self._forward_state(_targets(rule.get("Actions")), spec), "tags": tags}
-        return Live(state=state, outputs={"arn": rule["RuleArn"]}, managed=True)
+        return Live(state=state, outputs={"arn": rule["RuleArn"]}, managed=managed)
 
     def _rules(self, aws, res, spec) -> tuple[dict, dict]:
         """Rules of every listener this service has a rule on, and the tags of the rules that matter
@@ -162,6 +197,10 @@ class ListenerRuleReconciler(Reconciler):
             with aws_call(res.label, "elasticloadbalancing:AddTags"):
                 elb.add_tags(ResourceArns=[arn], Tags=tag_list(res.tags))
         return live.outputs
+
+    def adopt(self, aws, res, spec, live):
+        with aws_call(res.label, "elasticloadbalancing:AddTags"):
+            aws.client("elbv2").add_tags(ResourceArns=[live.outputs["arn"]], Tags=tag_list(res.tags))
 
     def delete(self, aws, res, live):
         # DeleteRule of a rule already gone is RuleNotFound (botocore elbv2 DeleteRule errors): a

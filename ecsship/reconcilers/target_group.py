@@ -5,12 +5,28 @@ ELB refuses DeleteTargetGroup while a listener rule forwards to the group (Resou
 delete a target group if it is not referenced by any actions", ELB API Reference), so the new group
 is made under the alternate name (`names.replacement_target_group_name`), the rule and the service
 move to it, and the old group is deleted at the end of the apply. A group is found under either name.
+
+An adopted service keeps its own group (`load_balancer.target_group`, issue #16): `apply --adopt`
+tags it and changes only what ModifyTargetGroup(Attributes) change in place (botocore elbv2
+ModifyTargetGroup: "Modifies the health checks"); a group tagged for another ecsship service is never
+taken over, --adopt or not.
 """
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.desired.names import replacement_target_group_name
-from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, check_known, converge_existing, owned, tag_list
+from ecsship.reconcilers.base import (
+    CLUSTER_KEY,
+    OWNER_KEY,
+    Live,
+    OnDestroy,
+    PlanProblem,
+    Reconciler,
+    check_known,
+    converge_existing,
+    owned,
+    tag_list,
+)
 from ecsship.reconcilers.cache import cached, forget
 from ecsship.reconcilers.elb_tags import tags_of
 
@@ -41,6 +57,9 @@ class TargetGroupReconciler(Reconciler):
         state["Matcher"] = {"HttpCode": (tg.get("Matcher") or {}).get("HttpCode")}
         state["deregistrationDelay"] = int(attributes.get("deregistration_delay.timeout_seconds", 300))
         state["tags"] = tags
+        if OWNER_KEY in tags and not owned(tags, res):
+            raise PlanProblem(f"{res.label} belongs to ecsship service {tags.get(CLUSTER_KEY)}/{tags[OWNER_KEY]}",
+                              "a target group serves one service: name another one in load_balancer.target_group, or none")
         return Live(state=state, outputs={**_outputs(arn), "name": tg["TargetGroupName"]}, managed=owned(tags, res))
 
     def elb_tag_arns(self, aws, res, spec) -> list:
