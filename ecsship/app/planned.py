@@ -68,7 +68,7 @@ def load_and_plan(app, file: str, env, var, adopt: bool = False, image_tag: str 
 SOURCES = {
     "network": ("network", "vpc"), "alb_network": ("load_balancer", "create", "subnets"), "image": ("image",),
     "secrets": ("secrets",), "rollback_alarms": ("deploy", "rollback_alarms"), "alb": ("load_balancer", "alb"),
-    "listener_rule": ("load_balancer", "priority"), "target_group": ("load_balancer",), "load_balancer": ("load_balancer",),
+    "listener_rule": ("load_balancer", "priority"), "target_group": ("load_balancer", "target_group"), "load_balancer": ("load_balancer",),
     "cluster": ("cluster",), "service": ("service",), "task_definition": ("image",), "vpc_endpoints": ("network", "endpoints"),
     "security_group": ("network",), "role": ("permissions",), "autoscaling": ("scaling",), "alarm": ("observability", "alarms"),
     "codedeploy_app": ("deploy",), "codedeploy_group": ("deploy",), "codedeploy_config": ("deploy",),
