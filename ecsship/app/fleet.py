@@ -4,14 +4,13 @@ order, each service's own flow (plan, apply, deploy, ...) run per service in par
 from __future__ import annotations
 
 import dataclasses
-import os
 from typing import Any
 
 from ecsship.app.application import Application, Quit
 from ecsship.aws.errors import translate_botocore
 from ecsship.errors import EXIT_INTERRUPTED, EcsshipError, ManifestError, UsageError
 from ecsship.fleet import runner
-from ecsship.fleet.files import expand
+from ecsship.fleet.files import expand, is_fleet  # noqa: F401  (is_fleet: re-exported)
 from ecsship.fleet.order import Member, member_of, order_problems, waves
 from ecsship.manifest.document import load_manifest, parse_vars
 from ecsship.ui.fleet_view import routed_output, show_summary
@@ -23,14 +22,6 @@ SHARED_KINDS = ("cluster", "vpc_endpoints", "namespace")
 
 def manifests_of(files: list[str]) -> list[str]:
     return expand(files or ["ecsship.yaml"])
-
-
-def is_fleet(files: list[str] | None, only: str | None = None) -> bool:
-    """More than one manifest (or a directory, a glob, --only): the run goes through this module."""
-    if only:
-        return True
-    files = files or ["ecsship.yaml"]
-    return len(files) > 1 or any(os.path.isdir(f) or any(c in f for c in "*?[") for f in files)
 
 
 def load_members(files: list[str], env, var, *, all_environments: bool = False) -> tuple[list[Member], dict]:

@@ -5,6 +5,7 @@ Only typer is imported at start-up; each command imports what it needs when it r
 """
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Annotated, Optional
 
@@ -134,6 +135,7 @@ _register()
 
 
 def main() -> None:
+    fewer_collector_passes()
     try:
         with sigterm_as_interrupt():  # docker stop, CI cancel: the Ctrl-C path, exit 130
             app(prog_name="ecsship")
@@ -141,6 +143,15 @@ def main() -> None:
         from ecsship.cli.commands.plan import ChangesReported
 
         raise SystemExit(_detailed_exit(exc.code, sys.argv[1:], isinstance(exc, ChangesReported))) from None
+
+
+def fewer_collector_passes() -> None:
+    """A young-generation pass of the cyclic garbage collector every 10,000 net allocations instead of
+    CPython's 700: a converged `plan` allocates a few hundred thousand objects that live to its end
+    (parsed service models, endpoint rules, clients) and spent ~90 ms walking them (issue #20
+    item 4). A run's garbage is still collected, in fewer, larger passes. The CLI's process only:
+    embedding ecsship leaves the host's collector alone."""
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _detailed_exit(code, argv: list[str], changes_reported: bool = False):

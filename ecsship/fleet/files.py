@@ -12,6 +12,15 @@ MANIFEST_SUFFIX = ".ecsship.yaml"
 SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".terraform"}
 
 
+def is_fleet(files: list[str] | None, only: str | None = None) -> bool:
+    """More than one manifest (or a directory, a glob, --only): the run goes through ecsship.app.fleet.
+    Here, not there, so a one-manifest command decides without importing the fleet machinery."""
+    if only:
+        return True
+    files = files or [MANIFEST_NAME]
+    return len(files) > 1 or any(os.path.isdir(f) or any(c in f for c in "*?[") for f in files)
+
+
 def is_manifest_name(name: str) -> bool:
     return name == MANIFEST_NAME or name.endswith(MANIFEST_SUFFIX)
 

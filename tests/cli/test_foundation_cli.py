@@ -143,16 +143,17 @@ def test_no_color_env(monkeypatch):
     assert "\x1b[" not in result.output
 
 
-def _run_and_list_modules(args):
+def _run_and_list_modules(args, watched=("boto3", "botocore", "rich", "jsonschema"), env=None):
     code = (
         "import sys\n"
         "from ecsship.cli.app import main\n"
         f"sys.argv = ['ecsship'] + {args!r}\n"
         "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
-        "heavy = sorted(m for m in ('boto3', 'botocore', 'rich', 'jsonschema') if m in sys.modules)\n"
+        f"heavy = sorted(m for m in {tuple(watched)!r} if m in sys.modules)\n"
         "print('LOADED', ','.join(heavy) or '-', code)\n"
     )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env=env)
 
 
 # What each start-up path may load (issue #14 item 2, measured 30 Nov 2026): `--help` and `version`
@@ -167,6 +168,16 @@ def test_start_up_path_does_not_import_heavy_libraries(args, allowed):
     marker, loaded, code = proc.stdout.strip().splitlines()[-1].split()
     assert marker == "LOADED" and code == "0", proc.stdout + proc.stderr
     assert set(loaded.split(",")) - {"-"} <= allowed, proc.stdout
+
+
+def test_plan_of_one_manifest_imports_only_what_it_needs(aws):
+    """Issue #20 item 4: `plan -f one.yaml` never loads the many-manifest machinery."""
+    worker = str(ROOT / "examples" / "worker" / "ecsship.yaml")
+    proc = _run_and_list_modules(["--local", "--local-port", str(aws.port), "plan", "-f", worker],
+                                 watched=("boto3", "ecsship.app.fleet", "ecsship.fleet.runner", "ecsship.ui.fleet_view"))
+    marker, loaded, code = proc.stdout.strip().splitlines()[-1].split()
+    assert marker == "LOADED" and code in ("0", "None"), proc.stdout + proc.stderr
+    assert loaded == "boto3", proc.stdout
 
 
 def test_real_subprocess_exit_codes(tmp_path):

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         While the manifest's image is unchanged since the last apply, the image `deploy` shipped is
         kept; --image-tag/--image win.
         """
-        from ecsship.app.fleet import is_fleet
+        from ecsship.fleet.files import is_fleet
 
         if not planfile and is_fleet(file, only):
             from ecsship.app import fleet

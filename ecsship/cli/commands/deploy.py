@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         (the rollout keeps going). Many manifests: in `after:` order, independent services in parallel
         (--parallel), each under its own lock; exit 1 if any failed, its dependants skipped.
         """
-        from ecsship.app.fleet import is_fleet
+        from ecsship.fleet.files import is_fleet
 
         if is_fleet(file, only) and not continue_:
             from ecsship.app import fleet

@@ -22,7 +22,8 @@ def register(app: typer.Typer) -> None:
         the log group only goes with --delete-logs, task definitions only with --deregister.
         """
         from ecsship.app.destroy import destroy as destroy_flow
-        from ecsship.app.fleet import each, is_fleet
+        from ecsship.app.fleet import each
+        from ecsship.fleet.files import is_fleet
 
         if is_fleet(file, only):  # dependants first: the reverse of `after:` order
             code = each(ctx.obj, "destroy", file, env, var, only=only, reverse=True, fn=lambda sub, m: destroy_flow(

@@ -27,7 +27,7 @@ class ChangesReported(SystemExit):
 @guarded
 def _plan(ctx: typer.Context, file, env, var, out, adopt, force: bool = False, only=None, parallel: int = 4,
           image_tag=None, image=None) -> bool:
-    from ecsship.app.fleet import is_fleet
+    from ecsship.fleet.files import is_fleet
 
     if is_fleet(file, only):
         from ecsship.app import fleet

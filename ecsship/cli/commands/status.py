@@ -22,8 +22,9 @@ def register(app: typer.Typer) -> None:
         events: Annotated[int, typer.Option("--events", help="How many recent service events to show.")] = 10,
     ) -> None:
         """The service now: deployments, tasks per revision, target health, scaling, alarms, recent events."""
-        from ecsship.app.fleet import each, is_fleet
+        from ecsship.app.fleet import each
         from ecsship.app.status import show_status
+        from ecsship.fleet.files import is_fleet
 
         if is_fleet(file, only):
             code = each(ctx.obj, "status", file, env, var, only=only,
@@ -44,8 +45,9 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option("--limit", "-n", help="How many deployments to list.")] = 10,
     ) -> None:
         """Recent deployments: revision, image, start, duration, outcome."""
-        from ecsship.app.fleet import each, is_fleet
+        from ecsship.app.fleet import each
         from ecsship.app.history import show_history
+        from ecsship.fleet.files import is_fleet
 
         if is_fleet(file, only):
             code = each(ctx.obj, "history", file, env, var, only=only, fn=lambda sub, m: show_history(sub, m.file, env, var, limit=limit))

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         Many manifests (-f repeated, a directory, a glob): each, and their `after:` order.
         Exit 0 when valid (warnings allowed unless --strict), 2 when not.
         """
-        from ecsship.app.fleet import is_fleet
+        from ecsship.fleet.files import is_fleet
 
         if is_fleet(file):
             from ecsship.app.fleet import validate as validate_fleet
