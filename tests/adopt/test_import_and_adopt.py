@@ -135,7 +135,9 @@ def test_a_service_behind_an_alb_is_adopted_with_its_own_target_group_and_rule(s
     assert "target_group: legacy-web-tg" in text and "priority: 10" in text and "host: web.example.com" in text
     step("validate", "-f", str(manifest))
     refused = step("plan", "-f", str(manifest), code=1).output  # ownership: without --adopt, nothing is taken over
-    assert "target group legacy-web-tg exists but is not managed" in refused and "listener rule web on :443 exists but" in refused
+    line = text.splitlines().index("  target_group: legacy-web-tg") + 1  # the problem names the field behind it
+    assert f"ecsship.yaml:{line}: target group legacy-web-tg exists but is not managed" in refused
+    assert "listener rule web on :443 exists but" in refused
     plan = step("plan", "--adopt", "-f", str(manifest)).stdout
     assert "target group legacy-web-tg (adopt)" in plan and "(adopt)" in plan.split("listener rule")[1].splitlines()[0]
     assert "loadBalancers" not in plan and "replace" not in plan.split("Plan:")[0]
