@@ -260,6 +260,14 @@ class Aws:
                 self._account_id = self.client("sts").get_caller_identity()["Account"]
         return self._account_id
 
+    def note_account_of(self, arn: str) -> None:
+        """Learn the caller's account from the ARN of a resource an API listed as the caller's own
+        (Resource Groups Tagging API GetResources: resources "located in the specified Amazon Web
+        Services Region for the account"), so `account_id` needs no sts GetCallerIdentity."""
+        parts = arn.split(":", 5)
+        if self._account_id is None and len(parts) == 6 and len(parts[4]) == 12 and parts[4].isdigit():
+            self._account_id = parts[4]
+
     @property
     def partition(self) -> str:
         """aws, aws-cn, aws-us-gov, ...: botocore's endpoint data tells the partition of the region."""

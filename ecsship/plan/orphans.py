@@ -6,8 +6,9 @@ listener rule and the `-ecs-lb` role, behind; removing every job (`jobs:`) leave
 `-scheduler` role, the dead-letter queue and the `-jobs-failed` rule and alarm (issue #18). `plan` lists them as deletions, `apply` deletes them
 through the executor, `destroy` too.
 
-Found cheaply: one Resource Groups Tagging API `GetResources` (paginated) filtered by this service's
-ownership tags (`ecsship:service`, `ecsship:cluster`) and the resource types a former shape left. Its
+Found cheaply: the plan's one Resource Groups Tagging API `GetResources` (paginated; reconcilers/tag_index.py)
+filtered by this service's ownership tags (`ecsship:service`, `ecsship:cluster`) and the resource types a
+former shape left (among others the plan's reads use). Its
 index can lag behind a delete, and a filter is no proof of ownership, so each candidate is read back
 by its own reconciler and kept only if it exists and carries our tags. IAM roles are not in that
 index ("The GetResources operation does not currently support IAM users and roles", Resource Groups
@@ -35,13 +36,11 @@ from ecsship.aws.errors import aws_call
 from ecsship.desired import names
 from ecsship.desired import resources as r
 from ecsship.errors import EcsshipError
-from ecsship.reconcilers import reconciler_for
-from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live, tag_dict
+from ecsship.reconcilers import reconciler_for, tag_index
+from ecsship.reconcilers.base import CLUSTER_KEY, OWNER_KEY, Live
 from ecsship.reconcilers.elb_tags import tags_of
 from ecsship.reconcilers.role import REGION_KEY
 
-RESOURCE_TYPES = ("codedeploy:application", "codedeploy:deploymentgroup", "elasticloadbalancing:targetgroup",
-                  "sqs:queue", "cloudwatch:alarm", "events:rule")
 FORMER_ROLES = ("codedeploy", "ecs-lb")  # purposes of roles only a blue/green shape makes
 NOTE = "no longer in the manifest"
 DENIED = ("AccessDenied", "AccessDeniedException")
@@ -54,7 +53,7 @@ def find_orphans(aws, desired, outputs: dict, warnings: list | None = None) -> l
     (the listener rules the manifest keeps are never orphans). A deployer without `tag:GetResources`
     still plans: nothing is looked for, and `warnings` says so."""
     try:
-        tagged = _tagged(aws, desired)
+        tagged = tag_index.tagged(aws, desired.ownership_tags())
     except EcsshipError as exc:
         if getattr(exc, "code", "") not in DENIED:
             raise
@@ -146,14 +145,6 @@ def _parse(arn: str) -> tuple[str, str, str]:
     if service == "events" and resource.startswith("rule/") and resource.count("/") == 1:  # the default bus's
         return "event_rule", resource.split("/", 1)[1], ""
     return "", "", ""
-
-
-def _tagged(aws, desired) -> list[tuple[str, dict]]:
-    filters = [{"Key": key, "Values": [value]} for key, value in sorted(desired.ownership_tags().items())]
-    with aws_call(f"resources tagged {desired.cluster}/{desired.service}", "tag:GetResources"):
-        pages = aws.client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(
-            TagFilters=filters, ResourceTypeFilters=list(RESOURCE_TYPES))
-        return [(item["ResourceARN"], tag_dict(item.get("Tags"))) for page in pages for item in page["ResourceTagMappingList"]]
 
 
 def _rules_forwarding_to(aws, desired, target_groups: list[str], outputs: dict) -> list[tuple]:

@@ -15,7 +15,7 @@ from ecsship.errors import EcsshipError, UsageError
 from ecsship.plan.diff import diff
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, UPDATE, Change, Plan, fingerprint
 from ecsship.plan.orphans import find_orphans
-from ecsship.reconcilers import reconciler_for
+from ecsship.reconcilers import reconciler_for, tag_index
 from ecsship.reconcilers.base import PlanProblem
 from ecsship.reconcilers.cache import forget_all
 from ecsship.reconcilers.elb_tags import prefetch as prefetch_elb_tags
@@ -50,6 +50,8 @@ def _make_plan(aws, desired, only: Iterable[str] | None, adopt: bool) -> Plan:
     problems: list[PlanProblem] = []
     warnings: list[str] = []
     before = len(aws.calls.calls)
+    # First: what the tagging API knows of this service answers reads' tag questions and the account id.
+    tag_index.open_for_plan(aws, desired.ownership_tags())
 
     for res in desired.resources:
         if not res.lookup:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
 from ecsship.deploy import clock as clocks
+from ecsship.reconcilers import tag_index
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, converge_existing, owned, tag_dict, tag_list, while_role_propagates
 
 MISSING = ("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException", "DeploymentConfigDoesNotExistException")
@@ -13,6 +14,9 @@ def _arn(aws, account: str | None, kind: str, name: str) -> str:
 
 
 def _tags(aws, res, arn: str) -> dict:
+    known = tag_index.known_tags(aws, arn, res)
+    if known is not None:
+        return known
     with aws_call(res.label, "codedeploy:ListTagsForResource"):
         return tag_dict(aws.client("codedeploy").list_tags_for_resource(ResourceArn=arn).get("Tags"))
 

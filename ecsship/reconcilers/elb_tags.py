@@ -1,7 +1,8 @@
 """elbv2 tags, batched across resources (issue #20 item 2): DescribeTags takes "up to 20 resources in
 a single call" (botocore elbv2 DescribeTags.ResourceArns), so a plan asks once for the tags of every
 target group and listener rule it is about to read (`prefetch`), and each reconciler's `tags_of`
-is then answered from memory.
+is then answered from memory. Tags the plan's tagging-API index already holds (tag_index.py) are not
+asked at all: a converged plan usually makes no DescribeTags.
 
 What is kept is valid only until the next write of the run: a write (AddTags, CreateRule, ...) may
 change tags, so the store remembers how many writes the run had made and starts over when that moved.
@@ -9,6 +10,7 @@ change tags, so the store remembers how many writes the run had made and starts 
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.reconcilers import tag_index
 from ecsship.reconcilers.base import tag_dict
 from ecsship.reconcilers.cache import cached
 
@@ -23,19 +25,29 @@ def _store(aws) -> dict:
     return memo["tags"]
 
 
-def tags_of(aws, arns, label: str) -> dict[str, dict]:
+def tags_of(aws, arns, label: str, res=None) -> dict[str, dict]:
     """{arn: tags} for `arns`; an ARN not asked for yet this run (or since a write) is asked now, in
-    calls of up to 20 ARNs. An ARN DescribeTags does not answer for maps to {}."""
+    calls of up to 20 ARNs. An ARN DescribeTags does not answer for maps to {}. With `res` (the
+    resource being read), an ARN the plan's tagging-API index found with exactly `res.tags` is not
+    asked (tag_index.known_tags)."""
     wanted = list(dict.fromkeys(arns))
+    known = _known(aws, wanted, res)
     store = _store(aws)
-    missing = [a for a in wanted if a not in store]
+    missing = [a for a in wanted if a not in known and a not in store]
     for i in range(0, len(missing), BATCH):
         chunk = missing[i:i + BATCH]
         with aws_call(label, "elasticloadbalancing:DescribeTags"):
             found = aws.client("elbv2").describe_tags(ResourceArns=chunk)["TagDescriptions"]
         answered = {d["ResourceArn"]: tag_dict(d.get("Tags")) for d in found}
         store.update({a: answered.get(a, {}) for a in chunk})
-    return {a: store[a] for a in wanted}
+    return {a: known[a] if a in known else store[a] for a in wanted}
+
+
+def _known(aws, arns: list, res) -> dict[str, dict]:
+    if res is None:
+        return {}
+    found = {a: tag_index.known_tags(aws, a, res) for a in arns}
+    return {a: tags for a, tags in found.items() if tags is not None}
 
 
 def prefetch(aws, plans) -> None:
@@ -45,7 +57,9 @@ def prefetch(aws, plans) -> None:
     arns: list[str] = []
     for reconciler, res, spec in plans:
         try:
-            arns += reconciler.elb_tag_arns(aws, res, spec)
+            mine = reconciler.elb_tag_arns(aws, res, spec)
+            known = _known(aws, mine, res)
+            arns += [a for a in mine if a not in known]
         except Exception:  # noqa: BLE001 - its read makes these calls again and reports the error
             continue
     try:

@@ -127,7 +127,7 @@ class ListenerRuleReconciler(Reconciler):
         (ours at the priority, or all when it is free): one DescribeTags for production and test rules,
         often none of its own (the plan's batched DescribeTags, elb_tags.prefetch)."""
         by_listener, candidates = self._listed(aws, res, spec)
-        return by_listener, tags_of(aws, candidates, res.label)
+        return by_listener, tags_of(aws, candidates, res.label, res)
 
     def elb_tag_arns(self, aws, res, spec) -> list:
         return self._listed(aws, res, spec)[1]

@@ -63,7 +63,7 @@ class LoadBalancerReconciler(Reconciler):
         if lb is None:
             return None
         arn = lb["LoadBalancerArn"]
-        tags = tags_of(aws, [arn], res.label)[arn]  # often from the plan's batched DescribeTags (elb_tags.prefetch)
+        tags = tags_of(aws, [arn], res.label, res)[arn]  # often from the plan's batched DescribeTags (elb_tags.prefetch)
         with aws_call(res.label, "elasticloadbalancing:DescribeListeners"):
             listeners = elb.describe_listeners(LoadBalancerArn=arn)["Listeners"]
         group_id = (lb.get("SecurityGroups") or [None])[0]

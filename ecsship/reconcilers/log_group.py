@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.reconcilers import tag_index
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, check_known, owned
 
 
@@ -17,8 +18,10 @@ class LogGroupReconciler(Reconciler):
         if group is None:
             return None
         arn = _bare_arn(group["arn"])
-        with aws_call(res.label, "logs:ListTagsForResource"):
-            tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
+        tags = tag_index.known_tags(aws, arn, res)
+        if tags is None:
+            with aws_call(res.label, "logs:ListTagsForResource"):
+                tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
         return Live(state={"retentionInDays": group.get("retentionInDays"), "tags": tags},
                     outputs=_outputs(arn), managed=owned(tags, res))
 

@@ -131,7 +131,7 @@ def _groups(aws, res, spec) -> dict:
     """The service's target groups (blue and green together) with their tags: two calls for the pair,
     the tags often none of its own (the plan's batched DescribeTags, elb_tags.prefetch)."""
     groups = _described(aws, res, spec)
-    tags = tags_of(aws, [g["TargetGroupArn"] for g in groups], res.label)
+    tags = tags_of(aws, [g["TargetGroupArn"] for g in groups], res.label, res)
     return {g["TargetGroupName"]: (g, tags[g["TargetGroupArn"]]) for g in groups}
 
 

@@ -384,6 +384,16 @@ def test_deletes_refused_as_aws_refuses_them_and_tagged_lookup(aws):
     found = aws.client("resourcegroupstaggingapi").get_resources(
         TagFilters=[{"Key": t["Key"], "Values": [t["Value"]]} for t in ours], ResourceTypeFilters=["events:rule"])
     assert [m["ResourceARN"] for m in found["ResourceTagMappingList"]] == [rule]
+    # ELB listener rules too, with all their tags ("All tagged resources ... are returned by the Get*
+    # operation", botocore GetResourcesInput.ResourceTypeFilters; ELB AddTags tags "listeners, and rules");
+    # moto had load balancers and target groups only. The plan reads a rule's ownership from it (tag_index.py).
+    listener_rule = forward_rule(aws, 443, [(tagged, 100)])
+    elb.add_tags(ResourceArns=[listener_rule], Tags=[*ours, {"Key": "team", "Value": "payments"}])
+    forward_rule(aws, 443, [(tagged, 100)], priority=101)  # untagged: not listed
+    found = aws.client("resourcegroupstaggingapi").get_resources(
+        TagFilters=[{"Key": t["Key"], "Values": [t["Value"]]} for t in ours], ResourceTypeFilters=["elasticloadbalancing"])
+    listed = {m["ResourceARN"]: {t["Key"]: t["Value"] for t in m["Tags"]} for m in found["ResourceTagMappingList"]}
+    assert sorted(listed) == sorted([tagged, listener_rule]) and listed[listener_rule]["team"] == "payments"
 
 
 def test_requested_certificates_are_distinct_and_issued_with_one_key(aws):

@@ -22,9 +22,11 @@ def test_owned_alb_with_https_and_redirect(run_cli, manifest, aws, aws_calls):
     assert [pair["GroupId"] for p in tasks["IpPermissions"] for pair in p["UserIdGroupPairs"]] == lb["SecurityGroups"]
     aws_calls.clear()
     assert run_cli("plan", "-f", path, "--detailed-exitcode").exit_code == 0
-    # The ALB's and the target group's tags in one DescribeTags (up to 20 ARNs a call, botocore elbv2
-    # DescribeTags.ResourceArns), the rule's in a second: its listener is the ALB's (issue #20 item 2).
-    assert [c for c in aws_calls.reads() if c[1] == "DescribeTags"] == [("elbv2", "DescribeTags")] * 2
+    # The ALB's, the target group's and the rule's tags are the plan's one GetResources answer
+    # (reconcilers/tag_index.py: "The response includes all tags that are associated with the requested
+    # resources", botocore GetResources), so no elbv2 DescribeTags at all (issue #20 item 2).
+    assert [c for c in aws_calls.reads() if c[1] == "DescribeTags"] == []
+    assert ("resourcegroupstaggingapi", "GetResources") in aws_calls.reads()
     assert run_cli("destroy", "-f", path, "--yes").exit_code == 0
     assert elb.describe_load_balancers()["LoadBalancers"] and all(l["LoadBalancerName"] != "shop-shopfront" for l in elb.describe_load_balancers()["LoadBalancers"])
 

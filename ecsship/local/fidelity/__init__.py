@@ -10,7 +10,8 @@ Every fix has a test in tests/local/test_fidelity.py stating the AWS behaviour i
 - autoscaling.py capacity bounds move ECS desiredCount; DescribeScalingActivities
 - ec2_capacity.py mixed instances groups' instance types; StartInstanceRefresh, DescribeInstanceRefreshes
 - ec2.py         deleted VPC endpoints go deleting -> deleted -> gone; the vpc-endpoint-id filter
-- elbv2.py       a target group's LoadBalancerArns follow the rules and listeners forwarding to it; DeleteRule of a missing rule fails
+- elbv2.py       a target group's LoadBalancerArns follow the rules and listeners forwarding to it; DeleteRule of a missing rule fails;
+                 GetResources lists listener rules
 - codedeploy.py  update/delete deployment group, deployment configs, alarmConfiguration kept, ...
 - ssm.py         DescribeParameters examines a few parameters per call (empty pages with a NextToken)
 - misc.py        ACM certificates issue at once, with one key per process; IAM managed policies parsed once;

@@ -12,6 +12,13 @@ DeleteRule of a rule that does not exist fails with RuleNotFound (botocore elbv2
 DescribeTags answers at most 20 resources a call (botocore elbv2 DescribeTags.ResourceArns: "You can
 specify up to 20 resources in a single call"; argoproj/argo-rollouts#2569 met the refusal with 21);
 moto answers any number, so a caller that forgot to batch would pass locally and fail on AWS.
+
+Resource Groups Tagging API GetResources lists listener rules with their tags (resource type
+`elasticloadbalancing:listener-rule`, the service and type embedded in the rule's ARN as botocore
+GetResourcesInput.ResourceTypeFilters names them; "All tagged resources, whether the tagging used the
+Resource Groups Tagging API or not, are returned by the Get* operation"; ELB AddTags: "You can tag your
+... load balancers, target groups, ... listeners, and rules"); moto lists load balancers and target
+groups only.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ def apply() -> None:
     from moto.elbv2.models import ELBv2Backend
 
     ELBv2Backend.delete_rule = _rule_must_exist(ELBv2Backend.delete_rule)
+    ELBv2Backend.iter_tagged_resources = _with_rules(ELBv2Backend.iter_tagged_resources)
     ELBv2Backend.describe_tags = _at_most_20(ELBv2Backend.describe_tags)
     for name in CHANGES_FORWARDING:
         setattr(ELBv2Backend, name, _relinking(getattr(ELBv2Backend, name)))
@@ -40,6 +48,22 @@ def _rule_must_exist(method):
                    for listener in balancer.listeners.values() for rule in listener.rules.values()):
             raise RuleNotFoundError()
         return method(self, arn, *args, **kwargs)
+
+    return wrapper
+
+
+def _with_rules(method):
+    @functools.wraps(method)
+    def wrapper(self):
+        from moto.core.resource_tagging import TaggedResource
+
+        yield from method(self)
+        for balancer in list(self.load_balancers.values()):
+            for listener in list(balancer.listeners.values()):
+                for rule in list(listener.rules.values()):
+                    tags = self.tagging_service.get_tag_dict_for_resource(rule.arn)
+                    if tags:
+                        yield TaggedResource(arn=rule.arn, tags=tags, resource_type="elasticloadbalancing:listener-rule")
 
     return wrapper
 
