@@ -372,6 +372,7 @@ class Builder:
                 "UnhealthyThresholdCount": hc["unhealthy_threshold"], "Matcher": {"HttpCode": hc["matcher"]},
                 "deregistrationDelay": lb.get("deregistration_delay", DEREGISTRATION_DELAY_DEFAULT),
                 "siblings": group_names,
+                "_keepPort": bool(lb.get("target_group")),  # see TargetGroupReconciler.desired_state
             }))
         conditions = []
         if lb.get("host"):

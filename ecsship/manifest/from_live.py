@@ -168,8 +168,9 @@ def _load_balancer(live: dict, m: dict, unmapped: list) -> None:
 def _target_group(group: dict, attributes: dict, m: dict, out: dict, unmapped: list) -> None:
     name = group["TargetGroupName"]
     # What ModifyTargetGroup cannot change (botocore elbv2: it "Modifies the health checks"): ecsship's
-    # group is HTTP to ip targets on the container port, so a difference here is a replacement.
-    for key, wanted in (("Protocol", "HTTP"), ("TargetType", "ip"), ("Port", m.get("port"))):
+    # group is HTTP to ip targets, so a difference here is a replacement. (Its port may differ: ECS
+    # registers each task at the container port.)
+    for key, wanted in (("Protocol", "HTTP"), ("TargetType", "ip")):
         if group.get(key) is not None and group[key] != wanted:
             unmapped.append(f"target group {name}: {key} {group[key]} (ecsship's is {wanted}; AWS cannot change it in place, "
                             "so plan --adopt refuses)")

@@ -8,10 +8,11 @@ from __future__ import annotations
 from ecsship.plan.model import REPLACE, UPDATE
 
 # Target group fields ModifyTargetGroup cannot change (botocore elbv2 ModifyTargetGroup: "Modifies the
-# health checks"), each with the manifest field it comes from.
-TARGET_GROUP_FIELDS = {"Port": "port", "VpcId": "network.vpc",
-                       "Protocol": "load_balancer.target_group (ecsship routes HTTP)",
-                       "TargetType": "load_balancer.target_group (ecsship routes to ip targets)"}
+# health checks"), each with what to do in the manifest. (A group named in load_balancer.target_group
+# keeps its own port: TargetGroupReconciler.desired_state.)
+TARGET_GROUP_FIELDS = {"Port": "set `port` as the group's", "VpcId": "set `network.vpc` as the group's",
+                       "Protocol": "ecsship routes HTTP: name another group in `load_balancer.target_group`",
+                       "TargetType": "ecsship routes to ip targets: name another group in `load_balancer.target_group`"}
 
 
 def adoption_problems(plan) -> list[tuple[str, str, str]]:
@@ -30,10 +31,9 @@ def adoption_problems(plan) -> list[tuple[str, str, str]]:
         if change.kind == "target_group" and change.action == REPLACE:
             fixed = [f for f in change.fields if f.path.split(".")[0] in TARGET_GROUP_FIELDS]
             what = ", ".join(f"{f.path} {f.old} -> {f.new}" for f in fixed)
-            fields = ", ".join(sorted({TARGET_GROUP_FIELDS[f.path.split('.')[0]] for f in fixed}))
+            fixes = "; ".join(sorted({TARGET_GROUP_FIELDS[f.path.split('.')[0]] for f in fixed}))
             problems.append((change.key, f"the plan replaces {change.label} ({what}): AWS cannot change these in place, "
-                             "and adoption never replaces the group a service serves from",
-                             f"make the manifest match the group ({fields})"))
+                             "and adoption never replaces the group a service serves from", fixes))
         if change.kind == "listener_rule" and change.adopt:
             routed = sorted({f.path.split(".")[0] for f in change.fields} & {"Conditions", "forward", "Priority"})
             if routed:

@@ -1,6 +1,8 @@
 """Listener rule on the ALB's listener: host and/or path conditions at a priority, forward to the target group.
 
-A priority taken by a rule ecsship does not own is a plan error naming its owner. For blue/green the
+A priority taken by a rule ecsship does not own is a plan error naming its owner, except an untagged
+rule whose one action forwards to the service's own target group: that is the service's rule made by
+hand, which `--adopt` tags and manages from then on (issue #16; `_adoptable`). For blue/green the
 rule forwards to the blue/green pair and the controller (ECS or CodeDeploy) moves traffic between
 them: which of the pair gets the traffic, and the weights, are theirs, not drift.
 """

@@ -71,6 +71,12 @@ class TargetGroupReconciler(Reconciler):
         state["Matcher"] = dict(spec["Matcher"])
         state["deregistrationDelay"] = spec["deregistrationDelay"]
         state["tags"] = dict(res.tags)
+        if spec.get("_keepPort") and live is not None:
+            # ECS registers each task at its container port (the service's loadBalancers), which
+            # overrides the group's (botocore elbv2 CreateTargetGroup.Port: "This port is used unless
+            # you specify a port override when registering the target"): a group the manifest names
+            # keeps its own, the console's 80 in front of a container on 8080 included.
+            state["Port"] = live.state["Port"]
         return state
 
     def create(self, aws, res, spec, name: str | None = None):

@@ -104,7 +104,8 @@ def hand_made_alb_routing(aws) -> tuple[str, str]:
     """A target group and a listener rule made by hand on the seeded ALB's :443 listener (host
     web.example.com, priority 10): the (target group ARN, rule ARN)."""
     elb = aws.client("elbv2")
-    tg = elb.create_target_group(Name="legacy-web-tg", Protocol="HTTP", Port=8080, TargetType="ip", VpcId=main_vpc(aws),
+    # Port 80, the console's default, in front of a container on 8080: ECS registers the tasks at 8080.
+    tg = elb.create_target_group(Name="legacy-web-tg", Protocol="HTTP", Port=80, TargetType="ip", VpcId=main_vpc(aws),
                                  HealthCheckPath="/health", HealthCheckIntervalSeconds=15, Matcher={"HttpCode": "200-299"})
     tg_arn = tg["TargetGroups"][0]["TargetGroupArn"]
     elb.modify_target_group_attributes(TargetGroupArn=tg_arn, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}])
@@ -149,8 +150,9 @@ def test_a_service_behind_an_alb_is_adopted_with_its_own_target_group_and_rule(s
     svc = ecs.describe_services(cluster="legacy", services=["web"])["services"][0]
     assert svc["loadBalancers"] == [{"targetGroupArn": tg_arn, "containerName": "app", "containerPort": 8080}]
     assert svc["runningCount"] == 2 and svc["desiredCount"] == 2
-    healthy = [t for t in elb.describe_target_health(TargetGroupArn=tg_arn)["TargetHealthDescriptions"] if t["TargetHealth"]["State"] == "healthy"]
-    assert len(healthy) == 2
+    healthy = [t["Target"] for t in elb.describe_target_health(TargetGroupArn=tg_arn)["TargetHealthDescriptions"]
+               if t["TargetHealth"]["State"] == "healthy"]
+    assert len(healthy) == 2 and {t["Port"] for t in healthy} == {8080}  # the container port, not the group's 80
     rule = elb.describe_rules(RuleArns=[rule_arn])["Rules"][0]
     assert rule["Priority"] == "10" and rule["Actions"][0]["TargetGroupArn"] == tg_arn
     tags = {d["ResourceArn"]: {t["Key"]: t["Value"] for t in d["Tags"]} for d in elb.describe_tags(ResourceArns=[tg_arn, rule_arn])["TagDescriptions"]}

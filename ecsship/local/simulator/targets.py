@@ -8,6 +8,10 @@ consecutive checks, one every HealthCheckIntervalSeconds; it becomes `unhealthy`
 target is `draining` (Target.DeregistrationInProgress) for deregistration_delay.timeout_seconds,
 then gone. A target group no load balancer uses reports `unused` (Target.NotInUse).
 Targets registered by hand (not by a simulated task) keep moto's behaviour (healthy at once).
+A task's target is its IP at the service's `containerPort`, whatever the group's own port (botocore
+elbv2 CreateTargetGroup.Port: "This port is used unless you specify a port override when registering
+the target"; ecs LoadBalancer.containerPort: "The port on the container to associate with the load
+balancer").
 """
 from __future__ import annotations
 

@@ -47,7 +47,8 @@ def test_import_names_the_live_target_group_and_keeps_its_settings_and_routed_po
 def test_import_lists_what_adoption_would_have_to_replace_or_reroute():
     imported = from_live(behind_alb(Protocol="HTTPS", Port=80))
     unmapped = "\n".join(imported.unmapped)
-    assert "Protocol HTTPS" in unmapped and "Port 80" in unmapped and "plan --adopt refuses" in unmapped
+    assert "Protocol HTTPS" in unmapped and "plan --adopt refuses" in unmapped
+    assert "Port" not in unmapped  # the group's own port is kept: ECS registers tasks at the container port
     two_hosts = behind_alb()
     two_hosts["load_balancers"][0]["rule"]["Conditions"][0]["HostHeaderConfig"]["Values"] = ["a.example.com", "b.example.com"]
     assert any("host-header a.example.com, b.example.com" in item for item in from_live(two_hosts).unmapped)
@@ -63,7 +64,10 @@ def test_adoption_refuses_a_target_group_replacement_naming_the_manifest_field()
     plan = Plan("web", "legacy", [change("target_group", REPLACE, ("Port", 80, 8080), ("tags.ecsship:service", None, "web"),
                                          adopt=True, replace_fields=fixed)], "fp")
     [(_, message, hint)] = adoption_problems(plan)
-    assert "Port 80 -> 8080" in message and "replaces" in message and "(port)" in hint
+    assert "Port 80 -> 8080" in message and "replaces" in message and "set `port` as the group's" == hint
+    vpc = Plan("web", "legacy", [change("target_group", REPLACE, ("VpcId", "vpc-1", "vpc-2"), ("TargetType", "instance", "ip"),
+                                       adopt=True, replace_fields=fixed)], "fp")
+    assert "`network.vpc`" in adoption_problems(vpc)[0][2] and "ip targets" in adoption_problems(vpc)[0][2]
     hardening = Plan("web", "legacy", [change("target_group", UPDATE, ("HealthCheckPath", "/", "/health"), adopt=True)], "fp")
     assert adoption_problems(hardening) == []
 

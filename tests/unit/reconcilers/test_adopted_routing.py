@@ -78,6 +78,19 @@ def test_a_rule_of_another_service_or_to_another_group_stays_a_plan_error():
     assert "load_balancer.target_group: someone-else" in taken.value.hint
 
 
+def test_a_named_group_keeps_its_own_port_and_ecsships_own_group_does_not():
+    """botocore elbv2 CreateTargetGroup.Port: "This port is used unless you specify a port override
+    when registering the target"; ECS registers each task at the service's containerPort."""
+    res = r.TargetGroup(key="target_group", name="legacy-web-tg", tags=TAGS, spec={})
+    spec = {"Protocol": "HTTP", "Port": 8080, "TargetType": "ip", "VpcId": "vpc-1", "HealthCheckProtocol": "HTTP",
+            "HealthCheckPath": "/", "HealthCheckIntervalSeconds": 30, "HealthCheckTimeoutSeconds": 5, "HealthyThresholdCount": 5,
+            "UnhealthyThresholdCount": 2, "Matcher": {"HttpCode": "200"}, "deregistrationDelay": 300, "siblings": ["legacy-web-tg"]}
+    live = TargetGroupReconciler().read(FakeAws(FakeElb([], [])), res, spec)
+    live.state["Port"] = 80
+    assert TargetGroupReconciler().desired_state(res, {**spec, "_keepPort": True}, live)["Port"] == 80
+    assert TargetGroupReconciler().desired_state(res, {**spec, "_keepPort": False}, live)["Port"] == 8080
+
+
 def test_a_target_group_tagged_for_another_service_is_never_adopted():
     res = r.TargetGroup(key="target_group", name="legacy-web-tg", tags=TAGS, spec={})
     with pytest.raises(PlanProblem, match="belongs to ecsship service legacy/api"):
