@@ -145,6 +145,9 @@ def _load_balancer(live: dict, m: dict, unmapped: list) -> None:
         return
     lb = found[0]
     group = lb["target_group"]
+    for other in lb.get("other_forwarders") or []:
+        unmapped.append(f"{other} also forwards to target group {group['TargetGroupName']} (kept as is; while it does, "
+                        "destroy cannot delete the group)")
     if not lb.get("alb") or not lb.get("rule"):
         unmapped.append(f"the listener rule forwarding to {group['TargetGroupName']} was not found: set load_balancer by hand")
         return

@@ -51,19 +51,26 @@ def _load_balancer(aws, lb: dict) -> dict:
         attributes = elb.describe_target_group_attributes(TargetGroupArn=tg_arn)["Attributes"]
     out: dict = {"target_group": group, "attributes": {a["Key"]: a["Value"] for a in attributes},
                  "container_name": lb.get("containerName"), "container_port": lb.get("containerPort")}
+    # Every rule (and listener default action) forwarding to the group: adoption takes over the first
+    # rule; the others keep the group in use, which its delete (destroy) would then be refused for.
+    others: list[str] = []
     for alb_arn in group.get("LoadBalancerArns") or []:
         with aws_call("load balancer of the target group", "elasticloadbalancing:DescribeLoadBalancers"):
             alb = elb.describe_load_balancers(LoadBalancerArns=[alb_arn])["LoadBalancers"][0]
         with aws_call(f"listeners of {alb['LoadBalancerName']}", "elasticloadbalancing:DescribeListeners"):
             listeners = elb.describe_listeners(LoadBalancerArn=alb_arn)["Listeners"]
+        out.setdefault("alb", alb)
         for listener in listeners:
-            with aws_call(f"rules of {alb['LoadBalancerName']}:{listener['Port']}", "elasticloadbalancing:DescribeRules"):
-                rules = elb.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]
+            where = f"{alb['LoadBalancerName']}:{listener['Port']}"
+            with aws_call(f"rules of {where}", "elasticloadbalancing:DescribeRules"):
+                pages = elb.get_paginator("describe_rules").paginate(ListenerArn=listener["ListenerArn"])
+                rules = [rule for page in pages for rule in page["Rules"] if tg_arn in _forwards_to(rule)]
             for rule in rules:
-                if not rule.get("IsDefault") and tg_arn in _forwards_to(rule):
+                if not rule.get("IsDefault") and "rule" not in out:
                     out.update(alb=alb, listener=listener, rule=rule)
-                    return out
-        out["alb"] = alb
+                else:
+                    others.append(f"{where} " + ("default action" if rule.get("IsDefault") else f"rule at priority {rule['Priority']}"))
+    out["other_forwarders"] = others
     return out
 
 

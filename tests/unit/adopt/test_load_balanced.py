@@ -28,7 +28,7 @@ def behind_alb(**group) -> dict:
             "Actions": [{"Type": "forward", "TargetGroupArn": TG_ARN}]}
     base["load_balancers"] = [{"target_group": tg, "attributes": {"deregistration_delay.timeout_seconds": "30", "stickiness.enabled": "true"},
                                "container_name": "app", "container_port": 8080, "alb": {"LoadBalancerName": "main"},
-                               "listener": {"Port": 443}, "rule": rule}]
+                               "listener": {"Port": 443}, "rule": rule, "other_forwarders": ["main:80 default action"]}]
     return base
 
 
@@ -41,6 +41,7 @@ def test_import_names_the_live_target_group_and_keeps_its_settings_and_routed_po
                                   "deregistration_delay": 30}
     unmapped = "\n".join(imported.unmapped)
     assert "stickiness.enabled true (kept as is)" in unmapped and "creates its own" not in unmapped
+    assert "main:80 default action also forwards to target group legacy-web-tg" in unmapped
     checked(render(m, "service web", imported.unmapped), "<imported>")  # validates as `ecsship validate` would
 
 
