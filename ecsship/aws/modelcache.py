@@ -10,8 +10,8 @@ cache can only make a start faster, never wrong. One loader is shared by every s
 process (each `Aws`, each assumed role), so a model is never parsed twice in one run.
 
 The cache is read only from a directory this user owns that no one else may write to
-(`private_directory`): a model holds the endpoint rules, so whoever could write it could send the
-signed requests elsewhere.
+(`cachedir.private_directory`): a model holds the endpoint rules, so whoever could write it could
+send the signed requests elsewhere.
 
 Two more costs of a client are cut here. botocore checks that a service exists by listing every
 service directory it has (about 400, twice: the model and the endpoint rules), 30-50 ms; the
@@ -27,13 +27,14 @@ import gc
 import hashlib
 import marshal
 import os
-import stat
 import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
 from botocore.exceptions import DataNotFoundError
 from botocore.loaders import Loader, instance_cache
+
+from ecsship.cachedir import cache_root, private_directory
 
 _EXTENSIONS = (".json", ".json.gz")  # what botocore's JSONFileLoader tries, in its order
 _shared_loader = None
@@ -42,22 +43,7 @@ _shared_loader = None
 def cache_directory(environ=None) -> Path:
     import botocore
 
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "ecsship" / "botocore-models" / botocore.__version__
-
-
-def private_directory(path: Path) -> bool:
-    """Create `path` (0700) if missing; True when it is a real directory owned by this user that
-    neither group nor others may write to, the only kind a cache is read from or written to."""
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        info = os.lstat(path)
-    except OSError:
-        return False
-    getuid = getattr(os, "getuid", None)  # not on Windows, where the profile directory is private
-    owned = getuid is None or info.st_uid == getuid()
-    return stat.S_ISDIR(info.st_mode) and owned and not info.st_mode & 0o022
+    return cache_root(environ) / "botocore-models" / botocore.__version__
 
 
 def _frozen_load(load, *args):

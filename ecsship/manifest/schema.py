@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ecsship.errors import Problem
 from ecsship.manifest.interpolate import nearest_position
+from ecsship.manifest.verdicts import shared as shared_verdicts
 from ecsship.manifest.yamlsource import Positions, dotted
 
 SCHEMA_NAME = "ecsship.schema.json"
@@ -22,8 +23,13 @@ def schema_path() -> Path:
 
 
 @lru_cache(maxsize=1)
+def schema_bytes() -> bytes:
+    return schema_path().read_bytes()
+
+
+@lru_cache(maxsize=1)
 def load_schema() -> dict:
-    return json.loads(schema_path().read_text(encoding="utf-8"))
+    return json.loads(schema_bytes().decode("utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -35,9 +41,17 @@ def _validator():
 
 
 def schema_problems(data, positions: Positions, file: str) -> list[Problem]:
+    """Every schema problem of `data`. A document found valid before, under the same schema, ecsship
+    and jsonschema, is not checked again (manifest/verdicts.py): no jsonschema import on that path."""
+    verdicts = shared_verdicts()
+    digest = verdicts.digest(schema_bytes(), data) if verdicts else None
+    if digest and verdicts and verdicts.known_valid(digest):
+        return []
     problems: list[Problem] = []
     for error in _validator().iter_errors(data):
         problems.extend(_translate(error, positions, file))
+    if not problems and digest and verdicts:
+        verdicts.remember_valid(digest)
     return problems
 
 

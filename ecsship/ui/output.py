@@ -2,6 +2,11 @@
 
 Text goes through rich (colour only on a TTY and without NO_COLOR / --no-color);
 `--output json` prints machine-readable JSON on stdout and keeps humans' messages on stderr.
+
+A line printed where rich would print no colour (a pipe, CI's log, NO_COLOR, --no-color) is written
+directly, as rich would write it (its control characters stripped), without importing rich: ~20 ms of
+every command's start (issue #20 item 4). Anything richer (markup, tables, live views, a tab to expand)
+still goes through rich.
 """
 from __future__ import annotations
 
@@ -14,6 +19,13 @@ from ecsship.ui.width import wrap
 
 if TYPE_CHECKING:
     from ecsship.errors import EcsshipError, Problem
+
+
+# What rich's Text strips from a string it prints (rich.control.STRIP_CONTROL_CODES: bell, backspace,
+# vertical tab, form feed, carriage return); tests/unit/ui/test_plain_lines.py compares the two.
+_RICH_STRIPS = dict.fromkeys((7, 8, 11, 12, 13))
+# Environment variables with which rich may colour a stream that is not a terminal.
+_RICH_FORCES = ("FORCE_COLOR", "TTY_COMPATIBLE")
 
 
 class OutputSettings(Protocol):
@@ -70,6 +82,26 @@ class Output:
             soft_wrap=True,
         )
 
+    def _colourless(self, stream) -> bool:
+        """True when rich would print to `stream` without colour or style (its color_system None)."""
+        if not self._color or os.environ.get("NO_COLOR"):
+            return True
+        if any(name in os.environ for name in _RICH_FORCES):
+            return False
+        try:
+            return not stream.isatty()
+        except (AttributeError, ValueError):  # no isatty, or a closed stream: rich says "not a terminal"
+            return True
+
+    def line(self, text: str, style: str | None = None, *, stderr: bool = False) -> None:
+        """One line of plain text (no markup) on stdout, or stderr; styled only where rich colours."""
+        stream = sys.stderr if stderr else sys.stdout
+        if isinstance(text, str) and "\t" not in text and self._colourless(stream):
+            stream.write(text.translate(_RICH_STRIPS) + "\n")
+            stream.flush()
+            return
+        (self.err if stderr else self.out).print(text, style=style, markup=False)
+
     @property
     def out(self):
         # Built per call site's stream: CliRunner swaps sys.stdout between invocations.
@@ -90,7 +122,7 @@ class Output:
 
     def print(self, text: str = "", style: str | None = None) -> None:
         if not self.quiet:
-            self._human().print(text, style=style, markup=False)
+            self.line(text, style, stderr=self.json_mode)
 
     def markup(self, text: str) -> None:
         if not self.quiet:
@@ -98,18 +130,18 @@ class Output:
 
     def info(self, text: str) -> None:
         if not self.quiet:
-            self.err.print(text, style="dim", markup=False)
+            self.line(text, "dim", stderr=True)
 
     def success(self, text: str) -> None:
         if not self.quiet:
-            self._human().print(text, style="green", markup=False)
+            self.line(text, "green", stderr=self.json_mode)
 
     def warning(self, text: str) -> None:
-        self.err.print(f"warning: {text}", style="yellow", markup=False)
+        self.line(f"warning: {text}", "yellow", stderr=True)
 
     def detail(self, text: str) -> None:
         if self.verbose and not self.quiet:
-            self._human().print(text, style="dim", markup=False)
+            self.line(text, "dim", stderr=self.json_mode)
 
     def emit_json(self, payload: Any) -> None:
         # One JSON object per line, always: `apply -o json` follows its result with the rollout's
@@ -122,8 +154,7 @@ class Output:
 
     def problems(self, problems: Iterable["Problem"]) -> None:
         for problem in problems:
-            style = "yellow" if problem.severity == "warning" else "red"
-            self.err.print(problem.render(), style=style, markup=False)
+            self.line(problem.render(), "yellow" if problem.severity == "warning" else "red", stderr=True)
 
     def annotate(self, problems: Iterable["Problem"]) -> None:
         """In GitHub Actions, each problem also as an annotation on its file and line (ui/github.py).
@@ -151,7 +182,7 @@ class Output:
             self.problems(exc.problems)
             self.annotate(exc.problems)
             errors = sum(1 for p in exc.problems if p.severity == "error")
-            self.err.print(f"{errors} error{'s' if errors != 1 else ''} in {exc.problems[0].file}" if exc.problems else exc.message, style="bold red", markup=False)
+            self.line(f"{errors} error{'s' if errors != 1 else ''} in {exc.problems[0].file}" if exc.problems else exc.message, "bold red", stderr=True)
             return
         from ecsship.ui.github import located_problem
 
@@ -162,10 +193,10 @@ class Output:
         # ARN is what a permission error is about. Other errors stay one line (file:line first, greppable).
         aws = isinstance(exc, AwsCallError)
         for line in wrap(f"error: {exc.message}", indent="       ") if aws else [f"error: {exc.message}"]:
-            self.err.print(line, style="bold red", markup=False)
+            self.line(line, "bold red", stderr=True)
         if exc.hint:
             for line in wrap(f"hint: {exc.hint}", indent="      ") if aws else [f"hint: {exc.hint}"]:
-                self.err.print(line, style="yellow", markup=False)
+                self.line(line, "yellow", stderr=True)
 
 
 def _key(options: OutputSettings) -> tuple:

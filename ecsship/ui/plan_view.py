@@ -15,11 +15,10 @@ MAX_VALUE = 160
 
 
 def say(out, text: str, style: str | None = None) -> None:
-    """Print one plain line. emoji=False: ARNs contain `:secret:`, which rich would turn into an emoji."""
+    """Print one plain line (Output's consoles print no emoji: ARNs contain `:secret:`)."""
     if out.quiet:
         return
-    console = out.err if out.json_mode else out.out
-    console.print(text, style=style, markup=False, emoji=False, highlight=False)
+    out.line(text, style, stderr=out.json_mode)
 
 
 def show_plan(out, plan, title: str) -> None:

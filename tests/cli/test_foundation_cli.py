@@ -170,14 +170,23 @@ def test_start_up_path_does_not_import_heavy_libraries(args, allowed):
     assert set(loaded.split(",")) - {"-"} <= allowed, proc.stdout
 
 
-def test_plan_of_one_manifest_imports_only_what_it_needs(aws):
-    """Issue #20 item 4: `plan -f one.yaml` never loads the many-manifest machinery."""
+def test_plan_of_one_manifest_imports_only_what_it_needs(aws, tmp_path):
+    """Issue #20 item 4: `plan -f one.yaml` never loads the many-manifest machinery; printing to a
+    pipe needs no rich; and a manifest the schema found valid before is not checked again, so the
+    second plan loads no jsonschema (the first one does: it checks and remembers)."""
+    import os
+
     worker = str(ROOT / "examples" / "worker" / "ecsship.yaml")
-    proc = _run_and_list_modules(["--local", "--local-port", str(aws.port), "plan", "-f", worker],
-                                 watched=("boto3", "ecsship.app.fleet", "ecsship.fleet.runner", "ecsship.ui.fleet_view"))
-    marker, loaded, code = proc.stdout.strip().splitlines()[-1].split()
-    assert marker == "LOADED" and code in ("0", "None"), proc.stdout + proc.stderr
-    assert loaded == "boto3", proc.stdout
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    watched = ("boto3", "jsonschema", "rich", "ecsship.app.fleet", "ecsship.fleet.runner", "ecsship.ui.fleet_view")
+    loaded = []
+    for _ in range(2):
+        proc = _run_and_list_modules(["--local", "--local-port", str(aws.port), "plan", "-f", worker], watched, env)
+        marker, modules, code = proc.stdout.strip().splitlines()[-1].split()
+        assert marker == "LOADED" and code == "0", proc.stdout + proc.stderr
+        loaded.append(modules)
+    assert loaded == ["boto3,jsonschema", "boto3"], proc.stdout
 
 
 def test_real_subprocess_exit_codes(tmp_path):

@@ -11,7 +11,8 @@ import pytest
 from botocore.exceptions import UnknownServiceError
 from botocore.loaders import JSONFileLoader, Loader
 
-from ecsship.aws.modelcache import CachingFileLoader, ServiceCheckingLoader, private_directory
+from ecsship.aws.modelcache import CachingFileLoader, ServiceCheckingLoader
+from ecsship.cachedir import private_directory
 
 
 class CountingLoader(JSONFileLoader):
