@@ -301,12 +301,11 @@ def peer_rows(t: Table, s: dict) -> None:
             f"**deploy watching ({sp})**: ecsship polled {polls} times in {sec(e.get('watch_s'), 1)} of watching, "
             f"{per_poll} reads a poll ({ops}); the longest pause between polls was {sec(e.get('max_poll_gap_s'))} and the "
             f"pause around the completion {sec(e.get('poll_interval_at_completion_s'))}. Its policy (issue #20 item 3): 3 s, "
-            "×1.5 while nothing changes, up to 15 s, at most 3 s once every new task runs; a quiet poll is one "
-            "DescribeServices, the service deployment record is re-read when deployments[] moved (at most every 20 s, "
-            "at once when it ended), target health and alarms at most every 30 s. A short watch is dominated by its "
-            "first poll (every record read once) and its last (the outcome, last-good tag): over a minute-long rolling "
-            "watch on a simulated clock the policy makes 19 reads a minute (tests/unit/deploy/test_quiet_watching.py). "
-            "ecs-deploy polls every second.")
+            "×1.5 while nothing changes, up to 15 s, at most 3 s once the rollout is on its last step; a poll is one "
+            "DescribeServices (the first is UpdateService's answer), the service deployment record is read when "
+            "deployments[] moved (at most every 20 s) and when a rollout ended other than completed, target health and "
+            "alarms at most every 30 s; a pause is never under 3 s, so a rolling watch without target groups or alarms "
+            "stays under 20 reads a minute (tests/unit/deploy/test_quiet_watching.py). ecs-deploy polls every second.")
     m = sum(1 for e in nowait if e["tool"] == "ecsship")
     suffix = "" if ok(nowait, "ecsship") and ok(nowait, "ecs-deploy") else " (**a run failed**, see details)"
     w_ours, w_peer = med(nowait, "ecsship", "wall_s"), med(nowait, "ecs-deploy", "wall_s")

@@ -91,13 +91,13 @@ def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback
     if not wait:
         if settings.suspend_scale_in:
             view.note("deploy.suspend_scale_in is not applied with --no-wait: nothing would be there to restore it", "warning")
-        tracker = strategy.start(task_definition, force_new=redeploy)
+        tracker = strategy.start(task_definition, force_new=redeploy, before=service)
         if on_started is not None:
             on_started()
         return Outcome("started", tracker.id, revision_name(tracker.old_td), revision_name(task_definition),
                        hint=ATTACH_HINT)
     with scale_in_suspended(aws, settings.cluster, settings.service, settings.suspend_scale_in, note=view.note):
-        tracker = strategy.start(task_definition, force_new=redeploy)
+        tracker = strategy.start(task_definition, force_new=redeploy, before=service)
         if on_started is not None:
             on_started()
         return follow(aws, settings, tracker, view, clock, timeout=timeout, rollback_on_timeout=rollback_on_timeout, mark=mark)

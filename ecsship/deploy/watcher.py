@@ -121,11 +121,21 @@ class Watcher:
 
 
 def settling(snap: Snapshot) -> bool:
-    """Every new task runs: what is left (ECS seeing them healthy, stopping the old ones, marking the
-    deployment complete) often happens at once with no visible step before it, so the end is worth
-    seeing within a few seconds rather than after a long backed-off pause."""
+    """The rollout is on its last step: every new task runs, or every one is launched and some already
+    run (the last ones are pending). What is left (the last tasks starting, ECS seeing them healthy,
+    stopping the old ones, marking the deployment complete) often happens at once with no visible
+    step before it, so the end is worth seeing within a few seconds rather than after a long
+    backed-off pause (completion -> exit within one poll and 3 s, issue #20 item 3)."""
     new = [r for r in snap.revisions if r.role == "new"]
-    return bool(new) and all(r.desired > 0 and r.running >= r.desired and r.pending == 0 for r in new)
+    return bool(new) and all(r.desired > 0 and (_all_run(r) or _last_pending(r)) for r in new)
+
+
+def _all_run(r) -> bool:
+    return r.running >= r.desired and r.pending == 0
+
+
+def _last_pending(r) -> bool:
+    return r.running > 0 and r.pending > 0 and r.running + r.pending >= r.desired
 
 
 def next_interval(current: float, previous: Snapshot | None, snap: Snapshot, moved: bool = False) -> float:

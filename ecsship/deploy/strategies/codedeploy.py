@@ -96,8 +96,9 @@ class CodeDeployStrategy(EcsStrategy):
             resp = self.cd.list_deployments(applicationName=s.application, deploymentGroupName=s.deployment_group, includeOnlyStatuses=ACTIVE)
         return list(resp.get("deployments", []))
 
-    def start(self, task_definition: str, force_new: bool = False) -> "CodeDeployTracker":
-        service = self.describe_service()
+    def start(self, task_definition: str, force_new: bool = False, before: dict | None = None) -> "CodeDeployTracker":
+        """`before`: the service as the caller just read it (the in-progress guard), not read again."""
+        service = before or self.describe_service()
         old_td = self.current_task_definition_of(service)
         content = json.dumps(build_appspec(service, task_definition, self.settings), sort_keys=True)
         s = self.settings

@@ -3,8 +3,9 @@
 Starting: UpdateService with the new task definition (never desiredCount: autoscaling owns it).
 Tracking: the service deployment this UpdateService created, by ARN (DescribeServiceDeployments),
 plus the service's `deployments[]` entry for per-revision task counts. Success is that service
-deployment reaching SUCCESSFUL (or, where the service-deployments API is missing, that
-deployment's rolloutState COMPLETED): never "the service is stable".
+deployment reaching SUCCESSFUL, or for a rolling update its `deployments[]` entry, still PRIMARY,
+reaching rolloutState COMPLETED (ECS's own end of it, also where the service-deployments API is
+missing): never "the service is stable".
 Rollback: StopServiceDeployment(ROLLBACK); where unavailable, UpdateService back to the old revision.
 Approval: a PAUSE lifecycle hook AWAITING_ACTION is resumed with ContinueServiceDeployment.
 """
@@ -105,8 +106,9 @@ class EcsStrategy:
         return [d["serviceDeploymentArn"] for d in resp.get("serviceDeployments", [])]
 
     # -- acting -------------------------------------------------------------------------
-    def start(self, task_definition: str, force_new: bool = False) -> "EcsTracker":
-        before = self.describe_service()
+    def start(self, task_definition: str, force_new: bool = False, before: dict | None = None) -> "EcsTracker":
+        """`before`: the service as the caller just read it (the in-progress guard), not read again."""
+        before = before or self.describe_service()
         old_td = self.current_task_definition_of(before)
         with aws_call(self.label, "ecs:UpdateService"):
             service = self.ecs.update_service(
@@ -124,6 +126,9 @@ class EcsStrategy:
         # Only events after this point are news: by server time, and never one listed before we started.
         tracker.started_at = primary.get("createdAt")
         tracker.old_event_ids = {e.get("id") for e in before.get("events", []) or []}
+        # UpdateService answers with "the full description of your service following the update call"
+        # (botocore ecs UpdateServiceResponse.service): the watch's first poll, not a DescribeServices.
+        tracker.primed = service
         return tracker
 
     def _newest_service_deployment(self, exclude: str) -> str:
@@ -147,6 +152,7 @@ class EcsStrategy:
                              primary["id"] if primary else "", sd_arn)
         tracker.started_at = (primary or {}).get("createdAt")
         tracker.old_event_ids = {e.get("id") for e in service.get("events", []) or []}  # told before we attached
+        tracker.primed = service  # just read: the watch's first poll
         return tracker
 
 
@@ -169,7 +175,7 @@ class EcsTracker:
         self._counts_key = None
         self._sd: dict | None = None
         self._shape: tuple | None = None
-        self._sd_read_at = 0.0
+        self._sd_read_at = strategy.clock.now()  # a rolling watch reads the record only when it is worth it
         self._extras_at = 0.0
         self._phase_seen: dict[str, float] = {}
         self._traffic_seen: tuple = ()
@@ -177,6 +183,7 @@ class EcsTracker:
         self._fallback_rollback = False
         self.last_service: dict = {}
         self.old_event_ids: set = set()
+        self.primed: dict | None = None  # a service description just read: the next poll's, instead of a call
 
     @property
     def id(self) -> str:
@@ -184,7 +191,7 @@ class EcsTracker:
 
     # -- polling ------------------------------------------------------------------------
     def poll(self) -> Snapshot:
-        service = self.strategy.describe_service()
+        service, self.primed = self.primed or self.strategy.describe_service(), None
         self.last_service = service
         self._polls += 1
         deployments = service.get("deployments", [])
@@ -225,25 +232,37 @@ class EcsTracker:
             wait_left=wait_left, wait_kind=wait_kind, serving=serving, hook_id=hook_id,
         )
 
+    @property
+    def rolling(self) -> bool:
+        return self.strategy.settings.strategy == "rolling"
+
     def _service_deployment(self, tracked: dict | None, deployments: list[dict]) -> dict | None:
         """DescribeServiceDeployments on every poll doubles a rolling watch's reads. deployments[] in
         DescribeServices moves whenever the rollout does (counts, rolloutState, a rollback's new
-        PRIMARY), so for rolling a quiet poll is DescribeServices alone: the record is re-read when
-        deployments[] moved (at most every SD_MOVED_GAP s; at once when deployments[] says the
-        rollout ended, so the outcome and its reason are the record's), when the record still says
-        in progress while deployments[] says it ended (it may lag: read again each poll until they
-        agree, so the end is seen within one poll), and every SD_QUIET_GAP s for the lifecycle stage.
-        Traffic-shifting strategies read it every poll: their weights show nowhere else."""
+        PRIMARY), so for rolling a quiet poll is DescribeServices alone (issue #20 item 3): the record
+        is read when deployments[] moved (at most every SD_MOVED_GAP s from the start), every
+        SD_QUIET_GAP s for the lifecycle stage, and at once when deployments[] says the rollout ended
+        other than completed, so a failure's reason is the record's (circuit breaker, alarms); while
+        the record still says in progress then (it may lag), again each poll until they agree.
+        A completed rollout needs no record: the PRIMARY deployment's rolloutState COMPLETED is ECS's
+        own success ("when the service reaches a steady state" and, with alarms, after the bake time:
+        botocore ecs Deployment.rolloutState; AWS "How CloudWatch alarms detect Amazon ECS deployment
+        failures"), see `_state`. Traffic-shifting strategies read it every poll: their weights show
+        nowhere else."""
         shape = tuple((d.get("id"), d.get("status"), d.get("rolloutState"), d.get("desiredCount"), d.get("runningCount"),
                        d.get("pendingCount"), d.get("failedTasks")) for d in deployments)
         moved = shape != self._shape
         self._shape = shape
-        rolling = self.strategy.settings.strategy == "rolling"
+        if not self.rolling:
+            self._sd = self._describe_sd()
+            return self._sd
         now = self.strategy.clock.now()
-        ended = rolling and self._state(tracked, deployments, None)[0] != IN_PROGRESS
-        lagging = ended and self._sd is not None and _SD_STATE.get(self._sd.get("status", ""), IN_PROGRESS) == IN_PROGRESS
+        ended = self._state(tracked, deployments, None)[0]
+        if ended == SUCCEEDED:
+            return self._sd
+        lagging = self._sd is not None and _SD_STATE.get(self._sd.get("status", ""), IN_PROGRESS) == IN_PROGRESS
         since = now - self._sd_read_at
-        if (not rolling or self._sd is None or lagging or (moved and (ended or since >= SD_MOVED_GAP))
+        if ((ended != IN_PROGRESS and (self._sd is None or lagging or moved)) or (moved and since >= SD_MOVED_GAP)
                 or since >= SD_QUIET_GAP):
             self._sd_read_at = now
             self._sd = self._describe_sd()
@@ -291,10 +310,12 @@ class EcsTracker:
         return tuple(out)
 
     def _state(self, tracked: dict | None, deployments: list[dict], sd: dict | None) -> tuple[str, str]:
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        if self.rolling and tracked is not None and tracked is primary and tracked.get("rolloutState") == "COMPLETED":
+            return SUCCEEDED, ""  # ECS's own success of a rolling deployment, whatever a lagging record says
         if sd is not None:
             state = _SD_STATE.get(sd.get("status", ""), IN_PROGRESS)
             return state, self._sd_reason(sd)
-        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
         if tracked is not None:
             rollout = tracked.get("rolloutState", "")
             reason = tracked.get("rolloutStateReason", "") if rollout == "FAILED" else ""
