@@ -510,7 +510,9 @@ class Builder:
             return
         d = self.deploy
         base = names.codedeploy_name(self.cluster, self.service)
-        self.add(r.CodeDeployApp(key="codedeploy_app", name=base, tags=dict(self.tags), spec={"computePlatform": "ECS", "account": Ref("network", "account_id")}))
+        # deploymentGroupName: the application is read through its group's GetDeploymentGroup (one call for both).
+        self.add(r.CodeDeployApp(key="codedeploy_app", name=base, tags=dict(self.tags), spec={
+            "computePlatform": "ECS", "account": Ref("network", "account_id"), "deploymentGroupName": base}))
         config_name = _builtin_config(self.strategy, d)
         own_config = config_name is None  # a custom deployment config, made here
         if config_name is None:

@@ -28,16 +28,35 @@ class ApplicationReconciler(Reconciler):
 
     def read(self, aws, res, spec):
         try:
-            with aws_call(res.label, "codedeploy:GetApplication"):
-                app = aws.client("codedeploy").get_application(applicationName=res.name)["application"]
+            platform = self._platform(aws, res, spec)
         except Exception as exc:
             if getattr(exc, "code", "") in MISSING:
                 return None
             raise
         arn = _arn(aws, spec.get("account"), "application", res.name)
         tags = _tags(aws, res, arn)
-        return Live(state={"computePlatform": app.get("computePlatform"), "tags": tags}, outputs={"name": res.name, "arn": arn},
+        return Live(state={"computePlatform": platform, "tags": tags}, outputs={"name": res.name, "arn": arn},
                     managed=owned(tags, res))
+
+    def _platform(self, aws, res, spec) -> str | None:
+        """The application's compute platform, from its deployment group when it has one: the group's
+        read asks the same GetDeploymentGroup (the run's read cache answers it once), so a converged
+        plan makes no GetApplication. A group's `computePlatform` is its application's (botocore
+        codedeploy DeploymentGroupInfo.computePlatform; CreateDeploymentGroup takes none of its own), and
+        GetDeploymentGroup of a missing application fails ApplicationDoesNotExistException."""
+        client = aws.client("codedeploy")
+        group = spec.get("deploymentGroupName")
+        if group:
+            try:
+                with aws_call(res.label, "codedeploy:GetDeploymentGroup"):
+                    info = client.get_deployment_group(applicationName=res.name, deploymentGroupName=group)["deploymentGroupInfo"]
+                if info.get("computePlatform"):
+                    return info["computePlatform"]
+            except Exception as exc:
+                if getattr(exc, "code", "") != "DeploymentGroupDoesNotExistException":
+                    raise
+        with aws_call(res.label, "codedeploy:GetApplication"):
+            return client.get_application(applicationName=res.name)["application"].get("computePlatform")
 
     def desired_state(self, res, spec, live=None):
         return {"computePlatform": spec["computePlatform"], "tags": dict(res.tags)}

@@ -9,6 +9,8 @@ them: which of the pair gets the traffic, and the weights, are theirs, not drift
 from __future__ import annotations
 
 from ecsship.aws.errors import aws_call
+from ecsship.errors import EcsshipError
+from ecsship.reconcilers import tag_index
 from ecsship.reconcilers.base import (
     CLUSTER_KEY,
     OWNER_KEY,
@@ -140,7 +142,16 @@ class ListenerRuleReconciler(Reconciler):
         def fetch():
             elb = aws.client("elbv2")
             by_listener, candidates = {}, []
+            ours = _ours_by_listener(aws, res)
             for arn in listeners:
+                mine = ours.get(arn) or []
+                at_priority = [r for r in mine if r["Priority"] == str(spec["Priority"])]
+                # Our rule at the wanted priority is the only rule there (priorities are unique on a
+                # listener), and of another listener only our rules matter here (for their tags): no listing.
+                if at_priority or (mine and arn != spec["ListenerArn"]):
+                    by_listener[arn] = mine
+                    candidates += at_priority or mine
+                    continue
                 with aws_call(res.label, "elasticloadbalancing:DescribeRules"):
                     pages = elb.get_paginator("describe_rules").paginate(ListenerArn=arn)
                     rules = [r for page in pages for r in page["Rules"] if not r.get("IsDefault")]
@@ -213,3 +224,31 @@ class ListenerRuleReconciler(Reconciler):
         except Exception as exc:
             if getattr(exc, "code", "") not in ("RuleNotFound", "RuleNotFoundException"):
                 raise
+
+
+def _ours_by_listener(aws, res) -> dict[str, list]:
+    """{listener ARN: rules} of this service's rules the plan's tagging-API index knows (tag_index.py),
+    read in one DescribeRules by RuleArns (the same request for every rule of the service: the run's
+    read cache answers it once). {} when the index knows none, or one of them is gone (the index lags
+    behind a delete: DescribeRules fails RuleNotFound for the whole call): then each listener is listed."""
+    arns = tag_index.arns_with(aws, res, "listener-rule")
+    if not arns:
+        return {}
+    try:
+        with aws_call(res.label, "elasticloadbalancing:DescribeRules"):
+            rules = aws.client("elbv2").describe_rules(RuleArns=arns)["Rules"]
+    except EcsshipError as exc:
+        if getattr(exc, "code", "") in ("RuleNotFound", "RuleNotFoundException"):
+            return {}
+        raise
+    out: dict[str, list] = {}
+    for rule in rules:
+        if not rule.get("IsDefault"):
+            out.setdefault(_listener_of(rule["RuleArn"]), []).append(rule)
+    return out
+
+
+def _listener_of(rule_arn: str) -> str:
+    """A rule's listener from the rule's ARN (ELB: `...:listener-rule/app/NAME/LB-ID/LISTENER-ID/RULE-ID`,
+    the listener's `...:listener/app/NAME/LB-ID/LISTENER-ID`)."""
+    return rule_arn.rsplit("/", 1)[0].replace(":listener-rule/", ":listener/", 1)

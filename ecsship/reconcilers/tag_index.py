@@ -104,17 +104,28 @@ def known_tags(aws, arn: str, res) -> dict | None:
     """`res.tags` when the index found `arn` with exactly those tags (the converged case), else None:
     then the caller reads the resource's own tags. Only while a plan opened the index and no write
     happened since it was asked; never for an orphan (a delete is decided on the resource's own tags)."""
+    tags = _confirmed(aws, res).get(_bare(arn))
+    return dict(tags) if tags is not None else None
+
+
+def arns_with(aws, res, kind: str) -> list[str]:
+    """The ARNs of `kind` (the ARN's resource part up to "/", e.g. "listener-rule") the index found
+    with exactly `res.tags`, by the same rules as `known_tags`; sorted."""
+    return sorted(a for a in _confirmed(aws, res) if a.split(":", 5)[-1].split("/", 1)[0] == kind)
+
+
+def _confirmed(aws, res) -> dict[str, dict]:
+    """{ARN: tags} of what the index found with exactly `res.tags`, or {} when it may not answer."""
     if res.key.startswith("orphan."):
-        return None
+        return {}
     ownership = {k: res.tags.get(k) for k in (OWNER_KEY, CLUSTER_KEY)}
     index, key = _index(aws), _key(ownership)
     with index.lock:
         answer = index.answers.get(key)
         if key not in index.for_plan or answer is None or answer[0] != _writes(aws) or answer[2] is not None:
-            return None
-        found = {_bare(a): t for a, t in answer[1] or []}
-    tags = found.get(_bare(arn))
-    return dict(tags) if tags is not None and tags == res.tags else None
+            return {}
+        items = list(answer[1] or [])
+    return {_bare(a): t for a, t in items if t == res.tags}
 
 
 def _writes(aws) -> int:

@@ -118,10 +118,14 @@ def test_bluegreen_example_builds_codedeploy_plumbing(run_cli, example, aws, aws
     noop = run_cli("plan", "-f", example("bluegreen"), "--detailed-exitcode")
     assert noop.exit_code == 0, noop.output
     # The tags of both target groups, both listener rules, the log group and the CodeDeploy application and
-    # group, and the account id, are the plan's one GetResources answer (tag_index.py; issue #20 item 2: 37 -> 32).
+    # group, and the account id, are the plan's one GetResources answer (tag_index.py); the application is
+    # read through its group's GetDeploymentGroup, and both rules (two listeners) by RuleArns in one
+    # DescribeRules (issue #20 item 2: 37 -> 30).
     reads = aws_calls.reads()
-    assert aws_calls.writes() == [] and len(reads) <= 32, "\n".join(map(str, reads))
-    assert not {("sts", "GetCallerIdentity"), ("elbv2", "DescribeTags"), ("codedeploy", "ListTagsForResource")} & set(reads)
+    assert aws_calls.writes() == [] and len(reads) <= 30, "\n".join(map(str, reads))
+    assert not {("sts", "GetCallerIdentity"), ("elbv2", "DescribeTags"), ("codedeploy", "ListTagsForResource"),
+                ("codedeploy", "GetApplication")} & set(reads)
+    assert reads.count(("elbv2", "DescribeRules")) == 1
     destroyed = run_cli("destroy", "-f", example("bluegreen"), "--yes")
     assert destroyed.exit_code == 0, destroyed.output
     codedeploy = aws.client("codedeploy")
