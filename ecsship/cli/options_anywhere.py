@@ -44,7 +44,16 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     # Global options go right before the first sub-command word.
-    for j, arg in enumerate(rest):
-        if not arg.startswith("-") and (j == 0 or rest[j - 1].split("=", 1)[0] not in GLOBAL_VALUED):
-            return rest[:j] + front + rest[j:]
-    return rest + front
+    j = command_index(rest)
+    return rest + front if j is None else rest[:j] + front + rest[j:]
+
+
+def command_index(args: list[str]) -> int | None:
+    """Where the sub-command's name is in `args` (global options first, as hoisted): the first word
+    that is neither an option nor the value of a global option (`--output json`, not `--output=json`)."""
+    for j, arg in enumerate(args):
+        if arg == "--":
+            return None
+        if not arg.startswith("-") and (j == 0 or args[j - 1] not in GLOBAL_VALUED):
+            return j
+    return None
