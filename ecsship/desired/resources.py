@@ -7,7 +7,7 @@ ALB, the image, the secrets): they appear in the plan's inputs, never as changes
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from typing import ClassVar
 
 from ecsship.desired.output_refs import refs_in
@@ -44,8 +44,21 @@ class Resource:
         return f"{self.title or self.kind} {self.name}"
 
 
+# A kind adds no fields, only class attributes: it inherits Resource's generated __init__, __eq__,
+# __hash__ and __repr__ (each reads the instance's own class) instead of being a @dataclass of its own,
+# which re-generated them 31 times at every start (~20 ms, issue #20 item 4). A kind that needs a
+# field of its own must be a @dataclass(frozen=True, kw_only=True) again (tests/unit/desired/
+# test_resource_kinds.py checks). Frozen for every kind: dataclass's own __setattr__ refuses only
+# Resource's fields on a subclass; this refuses any assignment, as before.
+def _frozen(self, name, value=None):
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+Resource.__setattr__ = _frozen  # type: ignore[method-assign,assignment]
+Resource.__delattr__ = _frozen  # type: ignore[method-assign,assignment]
+
+
 # -- lookups: read and verified during plan, never changed ---------------------------------
-@dataclass(frozen=True, kw_only=True)
 class Network(Resource):
     kind = "network"
     outputs = ("vpc_id", "subnet_ids", "azs", "endpoint_subnet_ids", "region", "account_id", "warnings", "partition", "vpc_cidrs")
@@ -54,7 +67,6 @@ class Network(Resource):
     title = "network"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Image(Resource):
     kind = "image"
     outputs = ("uri", "digest")
@@ -62,7 +74,6 @@ class Image(Resource):
     title = "image"
 
 
-@dataclass(frozen=True, kw_only=True)
 class SecretRefs(Resource):
     kind = "secrets"
     outputs = ("secret_arns", "parameter_arns", "kms_key_arns", "value_from:")
@@ -70,7 +81,6 @@ class SecretRefs(Resource):
     title = "secrets"
 
 
-@dataclass(frozen=True, kw_only=True)
 class LoadBalancerLookup(Resource):
     kind = "alb_lookup"
     outputs = ("arn", "full_name", "security_group_ids", "vpc_id", "listener_arns", "dns_name", "listener:")
@@ -79,7 +89,6 @@ class LoadBalancerLookup(Resource):
     title = "load balancer"
 
 
-@dataclass(frozen=True, kw_only=True)
 class EfsLookup(Resource):
     """An EFS file system and access point a volume mounts (issue #17): they must exist, the access
     point on that file system; the plan says when the mount targets' security groups keep the tasks out."""
@@ -90,7 +99,6 @@ class EfsLookup(Resource):
     title = "EFS file system"
 
 
-@dataclass(frozen=True, kw_only=True)
 class AlarmsLookup(Resource):
     """Alarms the manifest names for rollback (not created by ecsship): they must exist."""
 
@@ -102,133 +110,114 @@ class AlarmsLookup(Resource):
 
 
 # -- managed resources ----------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
 class Cluster(Resource):
     kind = "cluster"
     outputs = ("arn", "name", "service_arn_prefix", "task_set_prefix")
     title = "ECS cluster"
 
 
-@dataclass(frozen=True, kw_only=True)
 class LogGroup(Resource):
     kind = "log_group"
     outputs = ("arn", "arn_wildcard", "streams_arn")
     title = "log group"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Role(Resource):
     kind = "role"
     outputs = ("arn", "name")
     title = "IAM role"
 
 
-@dataclass(frozen=True, kw_only=True)
 class SecurityGroup(Resource):
     kind = "security_group"
     outputs = ("id",)
     title = "security group"
 
 
-@dataclass(frozen=True, kw_only=True)
 class TaskDefinition(Resource):
     kind = "task_definition"
     outputs = ("arn", "revision", "family")
     title = "task definition"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Service(Resource):
     kind = "service"
     outputs = ("arn", "name")
     title = "ECS service"
 
 
-@dataclass(frozen=True, kw_only=True)
 class TargetGroup(Resource):
     kind = "target_group"
     outputs = ("arn", "full_name", "name")
     title = "target group"
 
 
-@dataclass(frozen=True, kw_only=True)
 class ListenerRule(Resource):
     kind = "listener_rule"
     outputs = ("arn",)
     title = "listener rule"
 
 
-@dataclass(frozen=True, kw_only=True)
 class LoadBalancer(Resource):
     kind = "load_balancer"
     outputs = ("arn", "full_name", "dns_name", "security_group_id", "listener_arns", "listener:")
     title = "load balancer"
 
 
-@dataclass(frozen=True, kw_only=True)
 class VpcEndpoints(Resource):
     kind = "vpc_endpoints"
     outputs = ("security_group_id",)
     title = "VPC endpoints"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Autoscaling(Resource):
     kind = "autoscaling"
     outputs = ("resource_id",)
     title = "autoscaling"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Alarm(Resource):
     kind = "alarm"
     outputs = ("arn", "name")
     title = "alarm"
 
 
-@dataclass(frozen=True, kw_only=True)
 class CodeDeployApp(Resource):
     kind = "codedeploy_app"
     outputs = ("name", "arn")
     title = "CodeDeploy application"
 
 
-@dataclass(frozen=True, kw_only=True)
 class CodeDeployConfig(Resource):
     kind = "codedeploy_config"
     outputs = ("name",)
     title = "CodeDeploy deployment config"
 
 
-@dataclass(frozen=True, kw_only=True)
 class CodeDeployGroup(Resource):
     kind = "codedeploy_group"
     outputs = ("name", "arn", "id")
     title = "CodeDeploy deployment group"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Namespace(Resource):
     kind = "namespace"
     outputs = ("id", "arn")
     title = "Cloud Map namespace"
 
 
-@dataclass(frozen=True, kw_only=True)
 class DiscoveryService(Resource):
     kind = "discovery_service"
     outputs = ("id", "arn")
     title = "Cloud Map service"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Queue(Resource):
     kind = "queue"
     outputs = ("arn", "url", "name")
     title = "SQS queue"
 
 
-@dataclass(frozen=True, kw_only=True)
 class Schedules(Resource):
     """Every scheduled job of the service: one EventBridge Scheduler schedule each. One resource, so
     a job the manifest no longer lists is deleted with the others' update."""
@@ -238,14 +227,12 @@ class Schedules(Resource):
     title = "scheduled jobs"
 
 
-@dataclass(frozen=True, kw_only=True)
 class EventRule(Resource):
     kind = "event_rule"
     outputs = ("arn", "name")
     title = "EventBridge rule"
 
 
-@dataclass(frozen=True, kw_only=True)
 class AmiLookup(Resource):
     """The ECS-optimised AMI an `ec2` capacity entry boots: read from its public SSM parameter."""
 
@@ -256,28 +243,24 @@ class AmiLookup(Resource):
     outputs = ("image_id",)
 
 
-@dataclass(frozen=True, kw_only=True)
 class InstanceProfile(Resource):
     kind = "instance_profile"
     title = "instance profile"
     outputs = ("arn", "name")
 
 
-@dataclass(frozen=True, kw_only=True)
 class LaunchTemplate(Resource):
     kind = "launch_template"
     title = "launch template"
     outputs = ("id", "name", "version")
 
 
-@dataclass(frozen=True, kw_only=True)
 class AutoScalingGroup(Resource):
     kind = "autoscaling_group"
     title = "Auto Scaling group"
     outputs = ("arn", "name")
 
 
-@dataclass(frozen=True, kw_only=True)
 class CapacityProvider(Resource):
     kind = "capacity_provider"
     title = "capacity provider"
