@@ -321,8 +321,9 @@ def peer_rows(t: Table, s: dict) -> None:
             "takes its lock, and reads the service's whole infrastructure to refuse a deploy over drift "
             f"({', '.join(f'{k} ×{n}' if n > 1 else k for k, n in e['by_operation'].items())}); ecs-deploy only "
             f"{', '.join(f'{k} ×{n}' if n > 1 else k for k, n in p['by_operation'].items())}. The safety checks are the "
-            "price; skipping the full plan when the manifest's infrastructure fingerprint matches the last apply "
-            "would bring it close.")
+            "price (each distinct read made once: the run's read cache covers the image check, the drift plan and the "
+            "revision; the lock is released without reading it back); skipping the full plan when the manifest's "
+            "infrastructure fingerprint matches the last apply would bring it close.")
     t.add("`--no-wait` vs `--timeout -1`, API calls", f"{num(c_ours)} ({num(med(nowait, 'ecsship', 'writes'))} writes)",
           f"{num(c_peer)} ({num(med(nowait, 'ecs-deploy', 'writes'))} writes)", ratio(c_ours, c_peer), "—", "—")
 

@@ -2,7 +2,7 @@
 deploy.before steps, the rollout through the manifest's strategy, then the deploy.after steps."""
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 
 from ecsship.app import revision
 from ecsship.app.application import Quit
@@ -29,11 +29,14 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
     main_image, moved = split_images(image if isinstance(image, list) or image is None else [image],
                                      c.settings.container, [s["name"] for s in data.get("containers") or []])
     uri = image_uri(data["image"], image_tag, main_image)
-    for shipped in [uri, *moved.values()]:
-        verify_image(c.aws, shipped)
     with ExitStack() as lock:
         lock.enter_context(c.start_lock("deploy"))
-        td, registered = revision.prepare_revision(c, uri, with_infra, sidecar_images=moved)
+        with _caching_reads(c.aws, with_infra):
+            # Under the lock (whose write would empty the read cache): the plan's own image lookup
+            # then reuses these answers instead of asking ECR again.
+            for shipped in [uri, *moved.values()]:
+                verify_image(c.aws, shipped)
+            td, registered = revision.prepare_revision(c, uri, with_infra, sidecar_images=moved)
         shown = ", ".join([short_image(uri)] + [f"{name} {short_image(u)}" for name, u in sorted(moved.items())])
         c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({shown})")
         steps_ran = _before_steps(c, td, force)
@@ -48,6 +51,15 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
         _after_steps(c, td)
         raise Quit(outcome.exit_code)
     c.finish(outcome)
+
+
+def _caching_reads(aws, with_infra: bool):
+    """The pre-rollout checks as one run of reads (issue #20): the image, the drift plan and the
+    revision read each distinct thing once (aws/readcache.py; a write empties it). Never around
+    what waits on AWS and must see it move: deploy.before steps, the rollout, and `--with-infra`'s
+    apply (its creates wait for what they made)."""
+    caching = getattr(aws, "caching_reads", None)
+    return caching() if caching is not None and not with_infra else nullcontext()
 
 
 def _step_view(c):
