@@ -56,7 +56,9 @@ def prepare_revision(run, image: str, with_infra: bool, sidecar_images: dict[str
     spec = resolve(res.spec, lookup_in(outputs))
     if contains_unknown(spec):
         raise EcsshipError("the task definition needs resources that do not exist yet", "run `ecsship apply` first")
-    result, registered = register_if_changed(run.aws, res, spec)
+    # Nothing was written since the plan read the revision (unless --with-infra applied): not read twice.
+    planned = next((c for c in plan.changes if c.key == res.key), None) if not infra else None
+    result, registered = register_if_changed(run.aws, res, spec, planned.live if planned is not None else None)
     if service is not None and service.outputs.get("arn"):
         # Before the rollout starts (a killed watch still leaves the record): a later `apply` of the
         # unchanged manifest keeps this image and says who shipped it (deploy/image_record.py).

@@ -231,11 +231,13 @@ def register(aws, res, spec: dict) -> dict:
         return send_once(aws, "ecs", send, find)
 
 
-def register_if_changed(aws, res, spec: dict) -> tuple[dict, bool]:
+def register_if_changed(aws, res, spec: dict, live: Live | None = None) -> tuple[dict, bool]:
     """(outputs, registered): a new revision only when the content differs from both the revision
-    the service runs and the newest one of the family."""
+    the service runs and the newest one of the family. `live`: what a plan of this run just read
+    (nothing written since), so it is not read again; None reads it."""
     reconciler = TaskDefinitionReconciler()
-    live = reconciler.read(aws, res, spec)
+    if live is None:
+        live = reconciler.read(aws, res, spec)
     if live is not None and live.state == reconciler.desired_state(res, spec):
         return live.outputs, False
     latest = latest_matching(aws, res, spec)
