@@ -9,6 +9,8 @@ PIP_VERSION := 26.3
 # The benchmark's peer lives in its own venv, pinned, so it never shares (or upgrades) ecsship's dependencies.
 BENCH_VENV := .venv-bench
 ECS_DEPLOY_VERSION := 1.17.0
+# The floor of "wait for a rollout" (`aws ecs wait services-stable`): the AWS CLI v1, from PyPI, pinned.
+AWSCLI_VERSION := 1.46.2
 
 # What mypy checks (`make lint`): the core packages (no CLI or terminal imports: ruff's banned-api)
 # and the application layer above them (ecsship/app: stricter, see pyproject's [[tool.mypy.overrides]]).
@@ -55,11 +57,11 @@ demo: $(STAMP) bytecode
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
 # `make bench`: writes docs/benchmarks.md (about 6-8 minutes on 2 cores); its own local AWS on port 4610-4611
-# (BENCH_PORT to change). ecs-deploy, the peer it is measured against, is installed on first use into
-# $(BENCH_VENV), pinned to $(ECS_DEPLOY_VERSION).
+# (BENCH_PORT to change). ecs-deploy, the peer it is measured against, and the AWS CLI (the floor of waiting for a
+# rollout) are installed on first use into $(BENCH_VENV), pinned to $(ECS_DEPLOY_VERSION) and $(AWSCLI_VERSION).
 bench: $(STAMP) bytecode
-	@test -x $(BENCH_VENV)/bin/ecs || { $(PYTHON) -m venv $(BENCH_VENV) && \
-	  $(BENCH_VENV)/bin/python -m pip install -q pip==$(PIP_VERSION) ecs-deploy==$(ECS_DEPLOY_VERSION); }
+	@test -x $(BENCH_VENV)/bin/ecs -a -x $(BENCH_VENV)/bin/aws || { { test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV); } && \
+	  $(BENCH_VENV)/bin/python -m pip install -q pip==$(PIP_VERSION) ecs-deploy==$(ECS_DEPLOY_VERSION) awscli==$(AWSCLI_VERSION); }
 	$(BIN)/python bench/run.py
 
 clean:

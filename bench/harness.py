@@ -23,6 +23,9 @@ BIN = Path(sys.executable).parent
 ECSSHIP = str(BIN / "ecsship")
 # The peer runs from its own venv (`make bench` creates it, pinned): never ecsship's environment.
 ECS_DEPLOY = os.environ.get("BENCH_ECS_DEPLOY") or str(ROOT / ".venv-bench" / "bin" / "ecs")
+# The floor of "wait for a rollout": the AWS CLI v1 (a botocore process too, so the same hook counts
+# its calls), pinned in the same venv (the Makefile's AWSCLI_VERSION).
+AWS_CLI = os.environ.get("BENCH_AWS_CLI") or str(ROOT / ".venv-bench" / "bin" / "aws")
 EXAMPLES = ROOT / "examples"
 
 from ecsship.aws.session import is_read_operation  # noqa: E402  (the product's own read/write rule)

@@ -304,7 +304,8 @@ def peer_rows(t: Table, s: dict) -> None:
             "×1.5 while nothing changes, up to 15 s, at most 3 s once the rollout is on its last step; a poll is one "
             "DescribeServices (the first is UpdateService's answer), the service deployment record is read when "
             "deployments[] moved (at most every 20 s) and when a rollout ended other than completed, target health and "
-            "alarms at most every 30 s; a pause is never under 3 s, so a rolling watch without target groups or alarms "
+            "alarms at most every 30 s; a pause is under 3 s only to end a known wait (bake time), so a rolling watch "
+            "without target groups, alarms or bake time "
             "stays under 20 reads a minute (tests/unit/deploy/test_quiet_watching.py). ecs-deploy polls every second.")
     m = sum(1 for e in nowait if e["tool"] == "ecsship")
     suffix = "" if ok(nowait, "ecsship") and ok(nowait, "ecs-deploy") else " (**a run failed**, see details)"
@@ -326,6 +327,40 @@ def peer_rows(t: Table, s: dict) -> None:
             "infrastructure fingerprint matches the last apply would bring it close.")
     t.add("`--no-wait` vs `--timeout -1`, API calls", f"{num(c_ours)} ({num(med(nowait, 'ecsship', 'writes'))} writes)",
           f"{num(c_peer)} ({num(med(nowait, 'ecs-deploy', 'writes'))} writes)", ratio(c_ours, c_peer), "—", "—")
+
+
+def floor_rows(t: Table, s: dict) -> None:
+    """`aws ecs wait services-stable` beside ecsship's deploy watch (issue #20 item 5): a floor, not a peer."""
+    if "not_measured" in s:
+        t.missing("wait for a rollout: `aws ecs wait services-stable` (the floor)", _short(s["not_measured"]))
+        return
+
+    def med(tool, key):
+        vals = sorted(e[key] for e in s["runs"] if e["tool"] == tool and e.get(key) is not None)
+        if not vals:
+            return None
+        n = len(vals)
+        return vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+
+    failed = any(e["rc"] != 0 for e in s["runs"])
+    suffix = " (**a run failed**, see details)" if failed else ""
+    sp = f"simulator at {s.get('speed')}×"
+    cli = s.get("aws_cli_version", "aws-cli").split(" ")[0]
+    n = sum(1 for e in s["runs"] if e["tool"] == "aws-cli")
+    l_ours, l_floor = med("ecsship", "completion_to_exit_s"), med("aws-cli", "completion_to_exit_s")
+    t.add(f"wait for a rollout ({sp}, `{s['example']}`, median of {n}){suffix}: simulated rollout complete → exit",
+          sec(l_ours), f"{sec(l_floor)} (`aws ecs wait services-stable`, {cli})", ratio(l_ours, l_floor),
+          "floor", "—")
+    p_ours, p_floor = med("ecsship", "reads_per_min"), med("aws-cli", "reads_per_min")
+    t.add(f"wait for a rollout ({sp}): reads per minute of watching", num(p_ours),
+          f"{num(p_floor)} (`aws ecs wait services-stable`)", ratio(p_ours, p_floor), "floor", "—")
+    t.notes.append(
+        f"**the floor, `aws ecs wait services-stable`** ({cli}): botocore's ECS waiter ServicesStable "
+        "(botocore/data/ecs/2014-11-13/waiters-2.json) makes one DescribeServices every 15 s (\"delay\": 15, at most "
+        "40 times), and succeeds once every service has one deployment running its desired count; its exit comes up "
+        "to 15 s after the completion, and it shows no progress and cannot tell a rollout that completed from one the "
+        "circuit breaker rolled back (the service is stable either way): it applies to waiting, not to deciding. "
+        "ecsship polls every 3 s from the rollout's last step on, and reads what tells the outcome.")
 
 
 def memory_rows(t: Table, results: dict) -> None:
@@ -404,6 +439,8 @@ def render(results: dict) -> str:
         watch_rows(t, sec_["calls"])
     if "peer" in sec_:
         peer_rows(t, sec_["peer"])
+    if "floor" in sec_:
+        floor_rows(t, sec_["floor"])
     if "latency" in sec_:
         latency_rows(t, sec_["latency"])
     memory_rows(t, results)
@@ -426,7 +463,7 @@ def render(results: dict) -> str:
         "",
         "How: each command runs as its own process, like a user runs it. Wall time is measured around the process;",
         "peak RSS is the child's own VmHWM, written at exit by the hook below. AWS API calls are recorded outside either tool, by a `sitecustomize` hook",
-        "(bench/hook/) that wraps botocore's `BaseClient._make_api_call` in the child — ecsship and ecs-deploy are",
+        "(bench/hook/) that wraps botocore's `BaseClient._make_api_call` in the child — ecsship, ecs-deploy and the AWS CLI are",
         "counted identically; reads are Describe/List/Get/... (ecsship's own `is_read_operation`). Each no-op plan also",
         "runs with `--debug` and its own count is checked against the hook's (a mismatch is listed below the table).",
         "The moment a simulated rollout completes is observed by the bench itself, polling the backend every 0.2 s",
@@ -520,6 +557,24 @@ def details(results: dict) -> list[str]:
         for e in peer["full"] + peer["no_wait"]:
             if e.get("error"):
                 out.append(f"- {e['tool']} exit {e['rc']}: {_short(e['error'], 300)}")
+        out.append("")
+    floor = s.get("floor", {})
+    if "runs" in floor:
+        out += ["### The floor: `aws ecs wait services-stable`", "",
+                f"On the side-by-side backend ({floor.get('speed')}×, port {floor.get('backend_port')}), `{floor['example']}` "
+                "created fresh before every run as above, on `v1`. The AWS CLI "
+                f"({floor.get('aws_cli_version', '?')}, in .venv-bench): `ecsship deploy --image-tag v2 --no-wait` starts "
+                "the rollout (not timed), then `aws ecs wait services-stable --cluster … --services … --endpoint-url "
+                "<backend>` runs until it returns (its calls recorded by the same hook, a botocore process too); "
+                "ecsship: `ecsship deploy --image-tag v2`. Watching is from the rollout's start (UpdateService's answer; "
+                "for the waiter, its process start) to the exit.", "",
+                "| run | tool | exit | wall | reads | polls | complete → exit | reads/min watching |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for i, e in enumerate(floor["runs"], 1):
+            out.append(f"| {i} | {e['tool']} | {e['rc']} | {sec(e['wall_s'])} | {e.get('watch_reads', '—')} | "
+                       f"{e.get('polls', '—')} | {sec(e.get('completion_to_exit_s'))} | {e.get('reads_per_min', '—')} |")
+        out.append("")
+        out += [f"- {e['tool']} exit {e['rc']}: {_short(e['error'], 300)}" for e in floor["runs"] if e.get("error")]
         out.append("")
     nm = [f"- {name}: {_short(x['not_measured'], 400)}" for name, x in s.items() if isinstance(x, dict) and "not_measured" in x]
     if nm:

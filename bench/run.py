@@ -4,7 +4,7 @@ the raw figures to bench/results/latest.json.
 
 Usage: python bench/run.py [--quick] [--runs N] [--speed X] [--only SECTION,...] [--port P]
   --quick    few repetitions (develop a section without the full run)
-  --only     startup,calls,account,many,peer,latency (default: all)
+  --only     startup,calls,account,many,peer,floor,latency (default: all)
 
 Every AWS call of every tool is recorded the same way, outside the tool: bench/hook/sitecustomize.py
 wraps botocore's BaseClient._make_api_call in the child process. A section that cannot run (a command
@@ -504,6 +504,54 @@ class Bench:
                 out["no_wait"].append({"tool": tool, **r.summary(), **({"error": r.tail(3)} if r.rc != 0 else {})})
         return out
 
+    # 5b. the floor: the AWS CLI's own waiter -------------------------------------------------------
+    # botocore's ECS waiter ServicesStable (botocore/data/ecs/2014-11-13/waiters-2.json), which
+    # `aws ecs wait services-stable` runs: DescribeServices every 15 s ("delay": 15), at most 40 times
+    # ("maxAttempts": 40), success when `length(services[?!(length(deployments) == `1` && runningCount ==
+    # desiredCount)]) == `0``, failure on MISSING, DRAINING or INACTIVE.
+    WAITER_DELAY = 15
+
+    def aws_wait(self, cluster: str, service: str, observer: RolloutObserver) -> tuple[h.Run, dict]:
+        argv = [h.AWS_CLI, "ecs", "wait", "services-stable", "--cluster", cluster, "--services", service,
+                "--endpoint-url", self.backend.endpoint_url, "--region", h.REGION]
+        r = h.run(argv, timeout=40 * self.WAITER_DELAY + 60)
+        time.sleep(0 if observer.completed_at else 0.3)
+        return r, watch_figures(r, observer)
+
+    def section_floor(self) -> dict:
+        """`aws ecs wait services-stable` after the same rollout started by `ecsship deploy --no-wait`,
+        beside ecsship's own `deploy` watch of it, on the side-by-side backend (--watch-speed): the
+        floor of "wait for a rollout" (one call a poll, no progress, no outcome), where it applies."""
+        if not Path(h.AWS_CLI).exists():
+            raise NotMeasured("the AWS CLI is not installed in .venv-bench (`make bench` installs it, pinned)")
+        main = self.backend
+        self.backend = h.Backend(main.port + 1, speed=self.args.watch_speed)
+        try:
+            with self.backend:
+                return {"backend_port": self.backend.port, "speed": self.args.watch_speed, **self._floor()}
+        finally:
+            self.backend = main
+
+    def _floor(self) -> dict:
+        manifest = h.example("worker")
+        cluster, service = self.service_of(manifest)
+        version = h.run([h.AWS_CLI, "--version"], record=False)
+        out: dict = {"example": manifest.parent.name, "aws_cli_version": (version.stdout + version.stderr).strip(),
+                     "waiter_delay_s": self.WAITER_DELAY, "runs": []}
+        for i in range(1 if self.args.quick else 2):
+            for tool in ("ecsship", "aws-cli") if i % 2 == 0 else ("aws-cli", "ecsship"):
+                self.fresh()
+                self.apply(manifest)
+                if tool == "ecsship":
+                    r, watch = self.deploy(manifest, "v2")
+                else:
+                    with RolloutObserver(self.backend, cluster, service) as observer:
+                        require_ok(self.cli("deploy", "-f", manifest, "--image-tag", "v2", "--no-wait"),
+                                   "ecsship deploy --no-wait (to start the rollout the AWS CLI waits for)")
+                        r, watch = self.aws_wait(cluster, service, observer)
+                out["runs"].append({"tool": tool, **r.summary(), **watch, **({"error": r.tail(3)} if r.rc != 0 else {})})
+        return out
+
     # 6. real-AWS latency ------------------------------------------------------------------------
     LATENCY_MS = 80.0
 
@@ -539,7 +587,7 @@ class Bench:
         return out
 
     # driver ----------------------------------------------------------------------------------
-    SECTIONS = ("startup", "calls", "account", "many", "peer", "latency")
+    SECTIONS = ("startup", "calls", "account", "many", "peer", "floor", "latency")
 
     def run(self) -> dict:
         wanted = self.args.only.split(",") if self.args.only else list(self.SECTIONS)
@@ -569,13 +617,13 @@ class Bench:
         return self.results
 
 
-def _peer_version() -> str:
-    """ecs-deploy's version as installed in its own venv (not ecsship's)."""
+def _peer_version(package: str = "ecs-deploy") -> str:
+    """A peer's version as installed in the bench's own venv (not ecsship's)."""
     import subprocess
 
     python = Path(h.ECS_DEPLOY).parent / "python"
     try:
-        out = subprocess.run([str(python), "-c", "from importlib.metadata import version; print(version('ecs-deploy'))"],
+        out = subprocess.run([str(python), "-c", f"from importlib.metadata import version; print(version({package!r}))"],
                              capture_output=True, text=True, timeout=30)
     except OSError:
         return "not installed"
@@ -600,6 +648,7 @@ def machine() -> dict:
         except PackageNotFoundError:
             versions[pkg] = "not installed"
     versions["ecs-deploy"] = _peer_version()
+    versions["awscli"] = _peer_version("awscli")
     try:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:
