@@ -8,7 +8,9 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import threading
 import uuid
+from concurrent.futures import wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
@@ -31,20 +33,27 @@ LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "t
 
 @dataclass
 class CallLog:
-    """Counts of AWS API calls made, by service and operation; reads and writes apart."""
+    """Counts of AWS API calls made, by service and operation; reads and writes apart. Recorded from
+    the threads plan reads run in (aws/concurrency.py): appended and copied under a lock."""
 
     calls: list[tuple[str, str]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def record(self, service: str, operation: str) -> None:
-        self.calls.append((service, operation))
+        with self._lock:
+            self.calls.append((service, operation))
+
+    def _snapshot(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return list(self.calls)
 
     @property
     def reads(self) -> list[tuple[str, str]]:
-        return [c for c in self.calls if is_read_operation(c[1])]
+        return [c for c in self._snapshot() if is_read_operation(c[1])]
 
     @property
     def writes(self) -> list[tuple[str, str]]:
-        return [c for c in self.calls if not is_read_operation(c[1])]
+        return [c for c in self._snapshot() if not is_read_operation(c[1])]
 
 
 def _known_region(session, region: str) -> bool:
@@ -163,6 +172,10 @@ class Aws:
         self.calls = CallLog()
         self.read_cache = ReadCache()
         self._clients: dict[str, object] = {}
+        # boto3 sessions are not thread safe, the clients they make are: plan reads run in threads
+        # (aws/concurrency.py), so a client is made under this lock and then shared.
+        self._client_lock = threading.RLock()
+        self._account_lock = threading.Lock()
         self.session.events.register("before-call.*.*", self._before_call)
         self.session.events.register("after-call.*.*", self._after_call)
         self.session.events.register("before-parse.*.*", _non_aws_5xx_is_generic)
@@ -172,6 +185,7 @@ class Aws:
         for event, handler in event_hooks or []:
             self.session.events.register(event, handler)
         self._account_id: str | None = None
+        self._account_pending = None
         # Part of every client token: resends within this run are deduplicated by AWS, while a later
         # run (say, after `destroy`) is never matched to a resource created and deleted before.
         self.run_id = uuid.uuid4().hex
@@ -238,26 +252,41 @@ class Aws:
         key = f"{service}@{region}" if region else service
         client = self._clients.get(key)
         if client is None:
-            client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
-            self._clients[key] = client
+            with self._client_lock:
+                client = self._clients.get(key)
+                if client is None:
+                    client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
+                    self._clients[key] = client
         return client
 
     def client_without_retries(self, service: str):
         """A client that sends each request once: for creates that are not safe to resend
         (see ecsship.aws.retrysafe), whose caller reads before it retries."""
         key = f"{service}/once"
-        client = self._clients.get(key)
-        if client is None:
-            config = self.config.merge(Config(retries={"mode": self.config.retries["mode"], "total_max_attempts": 1}))
-            client = self.session.client(service, endpoint_url=self.endpoint_url, config=config)
-            self._clients[key] = client
+        with self._client_lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = self.config.merge(Config(retries={"mode": self.config.retries["mode"], "total_max_attempts": 1}))
+                client = self.session.client(service, endpoint_url=self.endpoint_url, config=config)
+                self._clients[key] = client
         return client
+
+    def expect_account(self, pending) -> None:
+        """`pending` (a Future, or None: nothing pending any more): a read in flight that may tell the
+        account (`note_account_of`: a plan's tagging-API index); `account_id` waits for it before it
+        asks STS, so reads side by side (aws/concurrency.py) make the same calls as one after another."""
+        self._account_pending = pending
 
     @property
     def account_id(self) -> str:
+        pending = self._account_pending
+        if self._account_id is None and pending is not None:
+            wait([pending])  # its error, if any, is its reader's to report
         if self._account_id is None:
-            with aws_call("AWS account", "sts:GetCallerIdentity"):
-                self._account_id = self.client("sts").get_caller_identity()["Account"]
+            with self._account_lock:  # asked by several reads at once: one of them calls, the rest wait
+                if self._account_id is None:
+                    with aws_call("AWS account", "sts:GetCallerIdentity"):
+                        self._account_id = self.client("sts").get_caller_identity()["Account"]
         return self._account_id
 
     def note_account_of(self, arn: str) -> None:

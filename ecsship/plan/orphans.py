@@ -32,6 +32,9 @@ jobs queue last: it is what the jobs' other leftovers are found by if an apply s
 """
 from __future__ import annotations
 
+from functools import partial
+
+from ecsship.aws.concurrency import gather
 from ecsship.aws.errors import aws_call
 from ecsship.desired import names
 from ecsship.desired import resources as r
@@ -52,6 +55,12 @@ def find_orphans(aws, desired, outputs: dict, warnings: list | None = None) -> l
     """(resource, live) for each orphan, in deletion order. `outputs`: the plan's live outputs by key
     (the listener rules the manifest keeps are never orphans). A deployer without `tag:GetResources`
     still plans: nothing is looked for, and `warnings` says so."""
+    return with_forwarding_rules(aws, desired, orphans_by_tags(aws, desired, warnings), outputs)
+
+
+def orphans_by_tags(aws, desired, warnings: list | None = None) -> list[tuple]:
+    """`find_orphans` but the listener rules forwarding to an orphan target group: needs nothing the
+    plan reads, so a plan runs it beside its other reads. Each candidate is read side by side."""
     try:
         tagged = tag_index.tagged(aws, desired.ownership_tags())
     except EcsshipError as exc:
@@ -62,18 +71,24 @@ def find_orphans(aws, desired, outputs: dict, warnings: list | None = None) -> l
                             "(grant it to find and delete them)")
         return []
     candidates = select_orphans(desired, tagged)
-    found = []
-    for res in candidates:
-        live = reconciler_for(res.kind).read(aws, res, res.spec)
-        if live is not None and live.managed:
-            found.append((res, live))
-    found += _rules_forwarding_to(aws, desired, [live.outputs["arn"] for res, live in found if res.kind == "target_group"], outputs)
     # A blue/green manifest may have switched controller in place (ECS <-> CODE_DEPLOY) and kept every
     # tagged resource: the other controller's role is then the only leftover, so it is always read.
-    if candidates or desired.get("target_group.blue") is not None:
-        found += _former_roles(aws, desired, FORMER_ROLES)
+    purposes = FORMER_ROLES if candidates or desired.get("target_group.blue") is not None else ()
     if any(res.kind in JOB_KINDS for res in candidates):
-        found += _former_roles(aws, desired, ("scheduler",))
+        purposes += ("scheduler",)
+    roles = _former_roles(aws, desired, purposes)
+    lives = gather([partial(reconciler_for(res.kind).read, aws, res, res.spec) for res in (*candidates, *roles)])
+    found = [(res, live) for res, live in zip(candidates, lives) if live is not None and live.managed]
+    found += [(res, live) for res, live in zip(roles, lives[len(candidates):])
+              if live is not None and live.managed and live.state["tags"].get(REGION_KEY) == aws.region]
+    return found
+
+
+def with_forwarding_rules(aws, desired, found: list[tuple], outputs: dict) -> list[tuple]:
+    """`found` (from `orphans_by_tags`) with our listener rules forwarding to an orphan target group,
+    in deletion order."""
+    found = found + _rules_forwarding_to(aws, desired, [live.outputs["arn"] for res, live in found if res.kind == "target_group"],
+                                         outputs)
     return sorted(found, key=lambda pair: ORDER.index(pair[0].kind))
 
 
@@ -190,19 +205,16 @@ def _forwards(rule: dict) -> list[str]:
     return out
 
 
-def _former_roles(aws, desired, purposes: tuple) -> list[tuple]:
-    """The roles of a former shape (CodeDeploy's, ECS blue/green's) the manifest no longer has: read
-    by name, ours only with our tags and this region's `ecsship:region` (IAM names are account-wide:
-    the same service in another region keeps its own)."""
+def _former_roles(aws, desired, purposes: tuple) -> list:
+    """The roles of a former shape (CodeDeploy's, ECS blue/green's) the manifest no longer has, to be
+    read by name: ours only with our tags and this region's `ecsship:region` (IAM names are
+    account-wide: the same service in another region keeps its own)."""
     kept = {res.name for res in desired.resources if res.kind == "role"}
     region = aws.region
-    found = []
+    out = []
     for purpose in purposes:
         name = names.role_name(desired.cluster, desired.service, purpose)
-        if name in kept:
-            continue
-        res = r.Role(key=f"orphan.role.{purpose}", name=name, tags=desired.ownership_tags(), spec={"region": region}, note=NOTE)
-        live = reconciler_for("role").read(aws, res, res.spec)
-        if live is not None and live.managed and live.state["tags"].get(REGION_KEY) == region:
-            found.append((res, live))
-    return found
+        if name not in kept:
+            out.append(r.Role(key=f"orphan.role.{purpose}", name=name, tags=desired.ownership_tags(), spec={"region": region},
+                              note=NOTE))
+    return out

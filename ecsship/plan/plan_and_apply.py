@@ -8,13 +8,15 @@ Stable entry points, used by the CLI and by `deploy`:
 from __future__ import annotations
 
 from contextlib import nullcontext
+from functools import partial
 from typing import Callable, Iterable
 
+from ecsship.aws.concurrency import Pool, run_by_needs
 from ecsship.desired.output_refs import UNKNOWN, contains_unknown, lookup_in, resolve
 from ecsship.errors import EcsshipError, UsageError
 from ecsship.plan.diff import diff
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, UPDATE, Change, Plan, fingerprint
-from ecsship.plan.orphans import find_orphans
+from ecsship.plan.orphans import orphans_by_tags, with_forwarding_rules
 from ecsship.reconcilers import reconciler_for, tag_index
 from ecsship.reconcilers.base import PlanProblem
 from ecsship.reconcilers.cache import forget_all
@@ -44,65 +46,162 @@ def make_plan(aws, desired, only: Iterable[str] | None = None, adopt: bool = Fal
 
 def _make_plan(aws, desired, only: Iterable[str] | None, adopt: bool) -> Plan:
     only = set(only) if only is not None else None
-    outputs: dict[str, dict | None] = {}
-    states: dict[str, object] = {}
-    changes: list[Change] = []
-    problems: list[PlanProblem] = []
-    warnings: list[str] = []
     before = len(aws.calls.calls)
-    # First: what the tagging API knows of this service answers reads' tag questions and the account id.
-    tag_index.open_for_plan(aws, desired.ownership_tags())
-
-    for res in desired.resources:
-        if not res.lookup:
-            continue
+    with Pool().active() as pool:
+        run = _PlanRun(aws, desired, only, adopt, pool)
+        # The tagging API's index of this service (one GetResources) answers reads' tag questions and
+        # the account id: asked beside the lookups, awaited before the managed resources are read.
+        index = pool.submit(partial(tag_index.open_for_plan, aws, desired.ownership_tags()))
+        expecting = getattr(aws, "expect_account", None)
+        if expecting is not None:
+            expecting(index)
         try:
-            live = reconciler_for(res.kind).read(aws, res, resolve(res.spec, lookup_in(outputs)))
-        except PlanProblem as problem:
-            problem.resource_key = getattr(problem, "resource_key", None) or res.key
-            problems.append(problem)
-            continue
-        outputs[res.key] = live.outputs
-        states[res.key] = live.outputs
-        warnings += [w for w in live.outputs.get("warnings", [])]
-    unsupported = sorted({res.title for res in desired.managed() if reconciler_for(res.kind, missing_ok=True) is None})
-    if unsupported:
-        problems.append(PlanProblem(f"not supported yet: {', '.join(unsupported)}",
-                                    "this manifest needs resource kinds ecsship cannot manage yet; remove those sections"))
-    if problems:
-        raise PlanError(problems)
+            run.read_lookups()
+            index.result()
+            run.read_managed()
+        finally:
+            if expecting is not None:
+                expecting(None)
+    return run.plan(len(aws.calls.calls) - before)
 
-    prefetch_elb_tags(aws, _tag_readers(desired, outputs, only))
-    for res in desired.managed():
-        if only is not None and res.kind not in only:
-            continue
-        reconciler = reconciler_for(res.kind)
-        spec = resolve(res.spec, lookup_in(outputs))
-        try:
-            change, live = plan_resource(aws, reconciler, res, spec, adopt)
-        except PlanProblem as problem:
-            problem.resource_key = getattr(problem, "resource_key", None) or res.key
-            problems.append(problem)
-            outputs[res.key] = None
-            continue
-        changes.append(change)
-        states[res.key] = live.state if live else None
-        # A resource being replaced gets new ids, an updated one may (a new task definition revision):
-        # later refs to those are unknown until apply, so what depends on them shows as changing too.
-        if live is None or change.action == REPLACE:
-            outputs[res.key] = None
-        elif change.action == UPDATE and reconciler.changes_on_update:
-            outputs[res.key] = {**live.outputs, **{k: UNKNOWN for k in reconciler.changes_on_update}}
-        else:
-            outputs[res.key] = live.outputs
-    if problems:
-        raise PlanError(problems)
-    orphans = find_orphans(aws, desired, outputs, warnings) if only is None else []
-    changes += [orphan_change(res, live) for res, live in orphans]
-    states.update({res.key: live.state for res, live in orphans})
-    inputs = {res.key: outputs[res.key] for res in desired.resources if res.lookup}
-    return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, len(aws.calls.calls) - before, inputs,
-                orphans={res.key: res for res, _ in orphans})
+
+ELB_TAGS = "(elb tags)"  # graph nodes besides resources (keys never look like these)
+ORPHANS = "(orphans)"
+
+
+class _PlanRun:
+    """One plan's reads, side by side (aws/concurrency.py): a resource's read starts once every
+    resource its spec refers to is planned; what the plan shows is kept in manifest order, whatever
+    order the reads complete in. Lookups are all read (and checked) before any managed resource."""
+
+    def __init__(self, aws, desired, only: set | None, adopt: bool, pool: Pool):
+        self.aws, self.desired, self.only, self.adopt, self.pool = aws, desired, only, adopt, pool
+        self.outputs: dict[str, dict | None] = {}
+        self.states: dict[str, object] = {}
+        self.changes: dict[str, Change] = {}
+        self.problems: dict[str, PlanProblem] = {}
+        self.warnings: dict[str, list[str]] = {}
+        self.order = {res.key: i for i, res in enumerate(desired.resources)}
+        self.orphans: list[tuple] = []
+
+    def needs(self, res, among) -> set[str]:
+        """The keys `res` refers to among `among` that come before it: a ref to a later resource is
+        unknown to the plan (as when reads ran one after another), whatever finishes first."""
+        return {key for key in res.dependencies() if key in among and self.order.get(key, -1) < self.order[res.key]}
+
+    def spec_of(self, res, visible) -> dict:
+        return resolve(res.spec, lookup_in({key: self.outputs.get(key) for key in visible if key in self.outputs}))
+
+    def read_lookups(self) -> None:
+        lookups = {res.key: res for res in self.desired.resources if res.lookup}
+
+        def start(key):
+            res = lookups[key]
+            spec = self.spec_of(res, self.needs(res, lookups))
+            return partial(_outcome, lambda: reconciler_for(res.kind).read(self.aws, res, spec))
+
+        def finish(key, outcome):
+            kind, live = outcome
+            if kind == "problem":
+                self.problems[key] = _located(live, key)
+                return
+            self.outputs[key] = self.states[key] = live.outputs
+            self.warnings[key] = list(live.outputs.get("warnings", []))
+
+        run_by_needs(self.pool, list(lookups), {key: self.needs(res, lookups) for key, res in lookups.items()}, start, finish)
+        unsupported = sorted({res.title for res in self.desired.managed() if reconciler_for(res.kind, missing_ok=True) is None})
+        problems = [self.problems[key] for key in lookups if key in self.problems]
+        if unsupported:
+            problems.append(PlanProblem(f"not supported yet: {', '.join(unsupported)}",
+                                        "this manifest needs resource kinds ecsship cannot manage yet; remove those sections"))
+        if problems:
+            raise PlanError(problems)
+
+    def read_managed(self) -> None:
+        managed = {res.key: res for res in self.desired.managed() if self.only is None or res.kind in self.only}
+        lookups = {res.key for res in self.desired.resources if res.lookup}
+        needs = {key: self.needs(res, managed) for key, res in managed.items()}
+        readers = _tag_readers(self.desired, self.outputs, self.only)
+        nodes: list[str] = []
+        if readers:  # one batched DescribeTags before the reads it answers
+            nodes.append(ELB_TAGS)
+            for _, res, _ in readers:
+                needs[res.key].add(ELB_TAGS)
+        orphan_error: list[BaseException] = []
+        orphan_warnings = self.warnings.setdefault(ORPHANS, [])
+        if self.only is None:  # leftovers are looked for beside the reads; the rules among them at the end
+            nodes.append(ORPHANS)
+
+        def start(key):
+            if key == ELB_TAGS:
+                return partial(prefetch_elb_tags, self.aws, readers)
+            if key == ORPHANS:  # its error, if any, counts only once the resources planned (raised below)
+                return partial(_outcome, lambda: orphans_by_tags(self.aws, self.desired, orphan_warnings),
+                               Exception)
+            res = managed[key]
+            spec = self.spec_of(res, lookups | needs[key])
+            return partial(_outcome, lambda: plan_resource(self.aws, reconciler_for(res.kind), res, spec, self.adopt))
+
+        def finish(key, outcome):
+            if key == ELB_TAGS:
+                return
+            kind, value = outcome
+            if key == ORPHANS:
+                if kind == "problem":
+                    orphan_error.append(value)
+                else:
+                    self.orphans = value
+                return
+            if kind == "problem":
+                self.problems[key] = _located(value, key)
+                self.outputs[key] = None
+                return
+            change, live = value
+            reconciler = reconciler_for(managed[key].kind)
+            self.changes[key] = change
+            self.states[key] = live.state if live else None
+            # A resource being replaced gets new ids, an updated one may (a new task definition revision):
+            # later refs to those are unknown until apply, so what depends on them shows as changing too.
+            if live is None or change.action == REPLACE:
+                self.outputs[key] = None
+            elif change.action == UPDATE and reconciler.changes_on_update:
+                self.outputs[key] = {**live.outputs, **{k: UNKNOWN for k in reconciler.changes_on_update}}
+            else:
+                self.outputs[key] = live.outputs
+
+        run_by_needs(self.pool, [*nodes, *managed], needs, start, finish)
+        problems = [self.problems[key] for key in managed if key in self.problems]
+        if problems:
+            raise PlanError(problems)
+        if orphan_error:
+            raise orphan_error[0]
+        if self.only is None:
+            self.orphans = with_forwarding_rules(self.aws, self.desired, self.orphans, self.outputs)
+
+    def plan(self, calls: int) -> Plan:
+        desired = self.desired
+        changes = [self.changes[res.key] for res in desired.resources if res.key in self.changes]
+        changes += [orphan_change(res, live) for res, live in self.orphans]
+        states = {key: self.states[key] for key in sorted(self.states, key=self.order.__getitem__)}
+        states.update({res.key: live.state for res, live in self.orphans})
+        warnings = [w for key in (*self.order, ORPHANS) for w in self.warnings.get(key, [])]
+        inputs = {res.key: self.outputs[res.key] for res in desired.resources if res.lookup}
+        return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, calls, inputs,
+                    orphans={res.key: res for res, _ in self.orphans})
+
+
+def _outcome(read: Callable[[], object], collected: type[Exception] = PlanProblem) -> tuple[str, object]:
+    """("ok", what `read` returned) or ("problem", the PlanProblem it raised): a problem is collected
+    with the others, any other exception stops the plan."""
+    try:
+        return "ok", read()
+    except collected as problem:
+        return "problem", problem
+
+
+def _located(problem: PlanProblem, key: str) -> PlanProblem:
+    problem.resource_key = getattr(problem, "resource_key", None) or key
+    return problem
 
 
 def _tag_readers(desired, outputs, only) -> list[tuple]:

@@ -9,12 +9,17 @@ change tags, so the store remembers how many writes the run had made and starts 
 """
 from __future__ import annotations
 
+import threading
+from functools import partial
+
+from ecsship.aws.concurrency import gather
 from ecsship.aws.errors import aws_call
 from ecsship.reconcilers import tag_index
 from ecsship.reconcilers.base import tag_dict
 from ecsship.reconcilers.cache import cached
 
 BATCH = 20  # DescribeTags: "You can specify up to 20 resources in a single call"
+_LOCK = threading.Lock()  # plan reads run in threads (aws/concurrency.py): one store, changed under it
 
 
 def _store(aws) -> dict:
@@ -32,15 +37,18 @@ def tags_of(aws, arns, label: str, res=None) -> dict[str, dict]:
     asked (tag_index.known_tags)."""
     wanted = list(dict.fromkeys(arns))
     known = _known(aws, wanted, res)
-    store = _store(aws)
-    missing = [a for a in wanted if a not in known and a not in store]
+    with _LOCK:
+        store = _store(aws)
+        missing = [a for a in wanted if a not in known and a not in store]
     for i in range(0, len(missing), BATCH):
         chunk = missing[i:i + BATCH]
         with aws_call(label, "elasticloadbalancing:DescribeTags"):
             found = aws.client("elbv2").describe_tags(ResourceArns=chunk)["TagDescriptions"]
         answered = {d["ResourceArn"]: tag_dict(d.get("Tags")) for d in found}
-        store.update({a: answered.get(a, {}) for a in chunk})
-    return {a: known[a] if a in known else store[a] for a in wanted}
+        with _LOCK:
+            store.update({a: answered.get(a, {}) for a in chunk})
+    with _LOCK:
+        return {a: known[a] if a in known else store.get(a, {}) for a in wanted}
 
 
 def _known(aws, arns: list, res) -> dict[str, dict]:
@@ -54,16 +62,19 @@ def prefetch(aws, plans) -> None:
     """Ask in one go for the tags `plans` will read: `plans` are (reconciler, res, spec) whose
     reconciler has `elb_tag_arns` (the ARNs whose tags its read needs, found with reads it makes
     anyway). Only a saving: what fails is skipped, and the read that follows asks (and reports) itself."""
-    arns: list[str] = []
-    for reconciler, res, spec in plans:
-        try:
-            mine = reconciler.elb_tag_arns(aws, res, spec)
-            known = _known(aws, mine, res)
-            arns += [a for a in mine if a not in known]
-        except Exception:  # noqa: BLE001 - its read makes these calls again and reports the error
-            continue
+    arns = [arn for found in gather([partial(_arns_of, aws, *plan) for plan in plans]) for arn in found]
     try:
         if arns:
             tags_of(aws, arns, "load balancing tags")
     except Exception:  # noqa: BLE001 - as above: each read asks for its own tags
         return
+
+
+def _arns_of(aws, reconciler, res, spec) -> list[str]:
+    """The ARNs whose tags `res`'s read needs and the tagging-API index does not know."""
+    try:
+        mine = reconciler.elb_tag_arns(aws, res, spec)
+        known = _known(aws, mine, res)
+        return [a for a in mine if a not in known]
+    except Exception:  # noqa: BLE001 - its read makes these calls again and reports the error
+        return []
