@@ -264,3 +264,28 @@ def test_a_create_plan_still_plans_what_refers_to_it_as_unknown(reads, monkeypat
     monkeypatch.setattr(Reads, "read", lambda self, aws, res, spec: None)
     plan = _plan(_desired(Thing(key="a", name="a"), Thing(key="b", name="b", spec={"of": Ref("a", "id")})))
     assert [c.action for c in plan.changes] == [CREATE, CREATE]
+
+
+def test_the_account_id_waits_for_the_tag_index_in_flight_rather_than_ask_sts():
+    """The network lookup asks the account while the plan's GetResources may still be in flight: it
+    waits for that answer (which tells the account) instead of calling sts GetCallerIdentity, so the
+    calls are those of reads made one after another. Nothing listens on the endpoint: a call fails."""
+    from concurrent.futures import Future
+
+    from ecsship.aws.session import Aws
+
+    aws = Aws(region="us-east-1", endpoint_url="http://127.0.0.1:9", local=True, max_attempts=1)
+    pending: Future = Future()
+    aws.expect_account(pending)
+    asked: list = []
+    reader = threading.Thread(target=lambda: asked.append(aws.account_id))
+    reader.start()
+    for _ in range(WAIT * 1000):  # until the reader waits on the pending read (concurrent.futures.wait registers a waiter)
+        if pending._waiters:  # type: ignore[attr-defined]
+            break
+        reader.join(0.001)
+    assert pending._waiters and asked == []  # type: ignore[attr-defined]
+    aws.note_account_of("arn:aws:logs:us-east-1:210987654321:log-group:/ecs/web")
+    pending.set_result(None)
+    reader.join(WAIT)
+    assert asked == ["210987654321"] and aws.calls.calls == []
