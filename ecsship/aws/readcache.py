@@ -5,6 +5,11 @@ that; any write empties it, as nothing read before a write can be trusted after 
 Errors are never kept: botocore emits `after-call` before it raises for a status of 300 or more,
 so only answers below 300 are stored. Each hit returns its own deep copy: callers may change what
 they get. Off by default: a watcher polling DescribeServices must see the service move.
+
+Reads run side by side (aws/concurrency.py): the same read asked while it is in flight waits for
+that answer instead of being sent again (one "flight" per request), so a plan makes the same calls
+as when its reads ran one after another. A flight ends with its answer (`store`) or its failure
+(`release`, botocore's `after-call-error`); a waiter whose flight failed sends the read itself.
 """
 from __future__ import annotations
 
@@ -15,14 +20,17 @@ import threading
 from ecsship.aws.operations import is_read_operation
 
 _KEY = "ecsship_read_cache_key"
+FLIGHT_WAIT = 120.0  # seconds a read waits for the same read in flight: beyond botocore's own timeouts and retries
 
 
 class ReadCache:
     def __init__(self) -> None:
         self._answers: dict[tuple, tuple] = {}
         self._lock = threading.Lock()
+        self._flights: dict[tuple, threading.Event] = {}
         self.active = 0  # nesting depth of caching_reads(); 0: off
         self.hits = 0
+        self.waiting = 0  # reads waiting for the same read in flight now
 
     @staticmethod
     def key(model, request: dict) -> tuple:
@@ -41,21 +49,48 @@ class ReadCache:
         if not self.active:
             return None
         key = self.key(model, request)
-        with self._lock:
-            answer = self._answers.get(key)
-            if answer is not None:
-                self.hits += 1
-                return answer[0], copy.deepcopy(answer[1])
-        if context is not None:
-            context[_KEY] = key
-        return None
+        while True:
+            with self._lock:
+                answer = self._answers.get(key)
+                if answer is not None:
+                    self.hits += 1
+                    return answer[0], copy.deepcopy(answer[1])
+                flight = self._flights.get(key)
+                if context is None:
+                    return None
+                if flight is None:  # this read flies: `store` or `release` lands it
+                    self._flights[key] = threading.Event()
+                    context[_KEY] = key
+                    return None
+                self.waiting += 1
+            try:
+                landed = flight.wait(FLIGHT_WAIT)
+            finally:
+                with self._lock:
+                    self.waiting -= 1
+            if not landed:  # a flight that never ended: send this read on its own
+                return None
 
     def store(self, http_response, parsed, context: dict | None) -> None:
         key = (context or {}).pop(_KEY, None)
-        if key is None or not self.active or http_response is None or http_response.status_code >= 300:
+        if key is None:
             return
         with self._lock:
-            self._answers[key] = (http_response, copy.deepcopy(parsed))
+            if self.active and http_response is not None and http_response.status_code < 300:
+                self._answers[key] = (http_response, copy.deepcopy(parsed))
+        self._land(key)
+
+    def release(self, context: dict | None) -> None:
+        """The read of `context` failed before any answer (a connection error): its waiters send their own."""
+        key = (context or {}).pop(_KEY, None)
+        if key is not None:
+            self._land(key)
+
+    def _land(self, key: tuple) -> None:
+        with self._lock:
+            flight = self._flights.pop(key, None)
+        if flight is not None:
+            flight.set()
 
     def clear(self) -> None:
         with self._lock:

@@ -178,6 +178,7 @@ class Aws:
         self._account_lock = threading.Lock()
         self.session.events.register("before-call.*.*", self._before_call)
         self.session.events.register("after-call.*.*", self._after_call)
+        self.session.events.register("after-call-error.*.*", self._after_call_error)
         self.session.events.register("before-parse.*.*", _non_aws_5xx_is_generic)
         self.faults = faults or FaultInjector.from_environment()
         if self.faults is not None:
@@ -233,6 +234,9 @@ class Aws:
 
     def _after_call(self, http_response=None, parsed=None, context=None, **_):
         self.read_cache.store(http_response, parsed, context)
+
+    def _after_call_error(self, context=None, **_):
+        self.read_cache.release(context)
 
     @contextmanager
     def caching_reads(self):

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Callable, Iterable
 
 from ecsship.aws.concurrency import Pool, run_by_needs
-from ecsship.desired.output_refs import UNKNOWN, contains_unknown, lookup_in, resolve
+from ecsship.desired.output_refs import UNKNOWN, contains_unknown, lookup_in, refs_in, resolve
 from ecsship.errors import EcsshipError, UsageError
 from ecsship.plan.diff import diff
 from ecsship.plan.model import CREATE, DELETE, NOOP, REPLACE, UPDATE, Change, Plan, fingerprint
@@ -86,8 +86,10 @@ class _PlanRun:
 
     def needs(self, res, among) -> set[str]:
         """The keys `res` refers to among `among` that come before it: a ref to a later resource is
-        unknown to the plan (as when reads ran one after another), whatever finishes first."""
-        return {key for key in res.dependencies() if key in among and self.order.get(key, -1) < self.order[res.key]}
+        unknown to the plan (as when reads ran one after another), whatever finishes first. Only refs:
+        `depends_on` orders apply's writes (a scalable target after its service), not reads."""
+        refs = refs_in(res.spec) | refs_in(res.tags)
+        return {key for key in refs if key in among and self.order.get(key, -1) < self.order[res.key]}
 
     def spec_of(self, res, visible) -> dict:
         return resolve(res.spec, lookup_in({key: self.outputs.get(key) for key in visible if key in self.outputs}))

@@ -5,6 +5,7 @@ those the manifest no longer lists are deleted, anything else is left alone.
 """
 from __future__ import annotations
 
+from ecsship.aws.concurrency import gather
 from ecsship.aws.errors import aws_call
 from ecsship.deploy import clock as clocks
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, check_known, while_role_propagates
@@ -52,10 +53,16 @@ class AutoscalingReconciler(Reconciler):
         if not targets:
             return None
         prefix = spec["policyPrefix"] + "-"
-        with aws_call(res.label, "application-autoscaling:DescribeScalingPolicies"):
-            policies = client.describe_scaling_policies(ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM)["ScalingPolicies"]
-        with aws_call(res.label, "application-autoscaling:DescribeScheduledActions"):
-            actions = client.describe_scheduled_actions(ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM)["ScheduledActions"]
+
+        def policies_of():
+            with aws_call(res.label, "application-autoscaling:DescribeScalingPolicies"):
+                return client.describe_scaling_policies(ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM)["ScalingPolicies"]
+
+        def actions_of():
+            with aws_call(res.label, "application-autoscaling:DescribeScheduledActions"):
+                return client.describe_scheduled_actions(ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM)["ScheduledActions"]
+
+        policies, actions = gather([policies_of, actions_of])  # side by side (aws/concurrency.py)
         state = {
             "MinCapacity": targets[0]["MinCapacity"], "MaxCapacity": targets[0]["MaxCapacity"],
             "policies": {p["PolicyName"]: _policy_state(p.get("TargetTrackingScalingPolicyConfiguration") or {})

@@ -5,6 +5,9 @@ Secrets are resolved to ARNs with Describe calls only: no value is ever read.
 """
 from __future__ import annotations
 
+from functools import partial
+
+from ecsship.aws.concurrency import gather
 from ecsship.aws.errors import aws_call, error_code
 from ecsship.desired.image_and_secret_refs import partition_for_region
 from ecsship.reconcilers.base import Live, OnDestroy, PlanProblem, Reconciler
@@ -103,20 +106,20 @@ class SecretsLookup(Reconciler):
     def read(self, aws, res, spec):
         outputs: dict = {"secret_arns": [], "parameter_arns": [], "kms_key_arns": []}
         problems = []
-        for env, ref in sorted(spec["refs"].items()):
-            try:
-                if ref["source"] == "secretsmanager":
-                    arn, kms = self._secret(aws, ref["id"], ref.get("region"))
-                    outputs["secret_arns"].append(arn)
-                    value_from = arn + (f":{ref['json_key']}::" if ref.get("json_key") else "")
-                else:
-                    arn, kms = self._parameter(aws, ref["id"], ref.get("region"), ref.get("owner") or spec.get("account"))
-                    outputs["parameter_arns"].append(arn)
-                    value_from = arn
-            except PlanProblem as problem:
+        refs = sorted(spec["refs"].items())
+        # Each reference is its own Describe call: side by side (aws/concurrency.py), kept in this order.
+        found = gather([partial(self._one, aws, spec, ref) for _, ref in refs])
+        for (env, ref), (arn, kms, problem) in zip(refs, found):
+            if problem is not None:
                 # Keys: ENV (the main container's `secrets`), containers.NAME.ENV, logs.secret_options.KEY.
                 problems.append(f"{env if '.' in env else 'secrets.' + env}: {problem.message}")
                 continue
+            if ref["source"] == "secretsmanager":
+                outputs["secret_arns"].append(arn)
+                value_from = arn + (f":{ref['json_key']}::" if ref.get("json_key") else "")
+            else:
+                outputs["parameter_arns"].append(arn)
+                value_from = arn
             outputs[f"value_from:{env}"] = value_from
             if kms:
                 outputs["kms_key_arns"].append(kms)
@@ -125,6 +128,15 @@ class SecretsLookup(Reconciler):
         for key in ("secret_arns", "parameter_arns", "kms_key_arns"):
             outputs[key] = sorted(set(outputs[key]))
         return Live(state={}, outputs=outputs)
+
+    def _one(self, aws, spec, ref) -> tuple:
+        """(ARN, customer KMS key or None, None) of one reference, or (None, None, the PlanProblem)."""
+        try:
+            if ref["source"] == "secretsmanager":
+                return (*self._secret(aws, ref["id"], ref.get("region")), None)
+            return (*self._parameter(aws, ref["id"], ref.get("region"), ref.get("owner") or spec.get("account")), None)
+        except PlanProblem as problem:
+            return None, None, problem
 
     def _secret(self, aws, ident: str, region: str | None):
         try:

@@ -11,7 +11,9 @@ that applies; the other region then moves to its own regional role.
 from __future__ import annotations
 
 import json
+from functools import partial
 
+from ecsship.aws import concurrency
 from ecsship.aws.errors import aws_call, error_code
 from ecsship.desired.names import regional_role_name
 from ecsship.reconcilers.base import Live, OnDestroy, Reconciler, owned, policy_document, sorted_policy, tag_dict, tag_list
@@ -47,22 +49,50 @@ def resolve_name(aws, res, spec) -> tuple[str, dict | None]:
     return regional, _get_role(aws, res, regional)
 
 
+def _policy(aws, res, name: str) -> dict | None:
+    """The role's inline policy (ecsship's), or None when it has none."""
+    try:
+        with aws_call(res.label, "iam:GetRolePolicy"):
+            return aws.client("iam").get_role_policy(RoleName=name, PolicyName=POLICY_NAME)["PolicyDocument"]
+    except Exception as exc:
+        if getattr(exc, "code", "") != "NoSuchEntity":
+            raise
+        return None
+
+
+def _policy_or_error(aws, res, name: str):
+    """`_policy`, or the exception it raised (which counts only if the role exists)."""
+    try:
+        return _policy(aws, res, name)
+    except Exception as exc:  # noqa: BLE001 - raised by the caller once it knows the role exists
+        return exc
+
+
+def _raised(value):
+    if isinstance(value, Exception):
+        raise value
+    return value
+
+
 class RoleReconciler(Reconciler):
     on_destroy = OnDestroy()
     kind = "role"
 
     def read(self, aws, res, spec):
-        iam = aws.client("iam")
-        name, role = resolve_name(aws, res, spec)
-        if role is None:
-            return None
-        try:
-            with aws_call(res.label, "iam:GetRolePolicy"):
-                policy = iam.get_role_policy(RoleName=name, PolicyName=POLICY_NAME)["PolicyDocument"]
-        except Exception as exc:
-            if getattr(exc, "code", "") != "NoSuchEntity":
-                raise
-            policy = None
+        if concurrency.current() is not None and not res.key.startswith("orphan."):
+            # Reads side by side (a plan): the policy of the usual name is asked beside GetRole, so a
+            # converged role takes one round trip, not two (a role not made yet costs one NoSuchEntity).
+            # Not for a leftover role: it is usually gone, and asking would cost every plan a call.
+            (name, role), early = concurrency.gather([partial(resolve_name, aws, res, spec),
+                                                      partial(_policy_or_error, aws, res, res.name)])
+            if role is None:
+                return None
+            policy = _policy(aws, res, name) if name != res.name else _raised(early)
+        else:
+            name, role = resolve_name(aws, res, spec)
+            if role is None:
+                return None
+            policy = _policy(aws, res, name)
         tags = tag_dict(role.get("Tags"))
         state = {"trust": sorted_policy(role.get("AssumeRolePolicyDocument")), "policy": sorted_policy(policy),
                  "description": role.get("Description") or "", "tags": tags}

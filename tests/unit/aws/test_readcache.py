@@ -27,6 +27,8 @@ def fake():
     state = {"sent": [], "fail": False, "count": 1}
 
     def answer(request=None, event_name="", **_):
+        if state.get("before"):
+            state["before"](request)
         target = request.headers.get("X-Amz-Target", b"")
         target = target.decode() if isinstance(target, bytes) else target
         state["sent"].append(target.split(".")[-1])
@@ -87,3 +89,58 @@ def test_outside_a_plan_every_read_is_sent(fake):
     _describe(aws)
     _describe(aws)
     assert len(state["sent"]) == 3 and len(aws.read_cache) == 0
+
+
+def _until(condition, thread) -> None:
+    """Until `condition()` holds, while `thread` runs (each turn a 1 ms join: no fixed sleep)."""
+    for _ in range(10_000):
+        if condition():
+            return
+        thread.join(0.001)
+    raise AssertionError("the condition never held")
+
+
+@pytest.mark.parametrize("outcome", ["answer", "error", "connection"])
+def test_the_same_read_asked_while_in_flight_waits_for_it(fake, outcome):
+    """Plan reads run side by side (issue #20 item 1): a read identical to one in flight is not sent
+    again; it waits for that answer, and sends itself only when the flight failed (an error answer
+    is not kept; a connection error ends the flight through botocore's after-call-error)."""
+    import threading
+
+    from botocore.exceptions import EndpointConnectionError
+
+    aws, state = fake
+    flying, land = threading.Event(), threading.Event()
+
+    def held(request):
+        if not flying.is_set():
+            flying.set()
+            assert land.wait(10)
+            if outcome == "connection":
+                raise EndpointConnectionError(endpoint_url=request.url)
+            state["fail"] = outcome == "error"
+        else:
+            state["fail"] = False
+
+    state["before"] = held
+    results: list = []
+
+    def ask():
+        try:
+            results.append(_describe(aws)["serviceName"])
+        except Exception as exc:  # noqa: BLE001 - the first asker's failure, looked at below
+            results.append(type(exc).__name__)
+
+    with aws.caching_reads():
+        first = threading.Thread(target=ask)
+        first.start()
+        assert flying.wait(10)
+        second = threading.Thread(target=ask)
+        second.start()
+        _until(lambda: aws.read_cache.waiting == 1, second)
+        land.set()
+        first.join(10)
+        second.join(10)
+    sent = {"answer": 1, "error": 2, "connection": 1}[outcome]  # a connection error is never answered
+    assert state["sent"].count("DescribeServices") == sent
+    assert "api" in results and len(results) == 2
