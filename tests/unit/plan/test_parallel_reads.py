@@ -289,3 +289,12 @@ def test_the_account_id_waits_for_the_tag_index_in_flight_rather_than_ask_sts():
     pending.set_result(None)
     reader.join(WAIT)
     assert asked == ["210987654321"] and aws.calls.calls == []
+
+
+def test_depends_on_orders_writes_not_reads(reads):
+    """A scalable target `depends_on` its service (apply creates the service first) without referring
+    to it: their reads overlap."""
+    both = threading.Barrier(2, timeout=WAIT)
+    reads.behaviour = {"svc": lambda spec: both.wait(), "scaling": lambda spec: both.wait()}
+    plan = _plan(_desired(Thing(key="svc", name="s"), Thing(key="scaling", name="a", depends_on=("svc",))))
+    assert [c.key for c in plan.changes] == ["svc", "scaling"]
