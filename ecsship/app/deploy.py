@@ -41,7 +41,8 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
         c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({shown})")
         steps_ran = _before_steps(c, td, force)
         outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
-                           rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close)
+                           rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close,
+                           service=None if steps_ran else c.live_service)
     c.app.last_outcome = outcome
     if wait and outcome.status == "succeeded":
         revision.move_jobs(c, uri)

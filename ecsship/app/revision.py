@@ -59,6 +59,10 @@ def prepare_revision(run, image: str, with_infra: bool, sidecar_images: dict[str
     # Nothing was written since the plan read the revision (unless --with-infra applied): not read twice.
     planned = next((c for c in plan.changes if c.key == res.key), None) if not infra else None
     result, registered = register_if_changed(run.aws, res, spec, planned.live if planned is not None else None)
+    if service is not None and not infra and service.live is not None:
+        # The plan's DescribeServices, read under the deploy's lock: the rollout's in-progress guard and
+        # its start use it (its tags change below; its deployments do not), instead of reading it again.
+        run.live_service = service.live.raw
     if service is not None and service.outputs.get("arn"):
         # Before the rollout starts (a killed watch still leaves the record): a later `apply` of the
         # unchanged manifest keeps this image and says who shipped it (deploy/image_record.py).

@@ -19,6 +19,7 @@ class RolloutRun:
         self.view = make_view(self.out)
         self.view.simulated = bool(getattr(self.aws, "local", False))  # durations say they are simulated
         self.clock = app.clock()
+        self.live_service: dict | None = None  # the service as deploy's plan read it (app/revision.py)
 
     def start_lock(self, command: str):
         """Held from before the in-progress check until the rollout has started (not while watching):

@@ -48,6 +48,7 @@ def roll_out(
     redeploy: bool = False,
     mark: bool = True,
     on_started=None,
+    service: dict | None = None,
 ) -> Outcome:
     """Start a deployment of `task_definition` and (unless `wait=False`) follow it to its end.
 
@@ -57,19 +58,23 @@ def roll_out(
       as good (see lastgood.py) unless `mark=False`;
     - on timeout, rolls back unless `rollback_on_timeout=False`; Ctrl-C → Outcome("interrupted");
     - `on_started()` is called once the rollout has started (or nothing needs starting): callers
-      release the service lock there, so the lock never outlives a killed watch.
+      release the service lock there, so the lock never outlives a killed watch;
+    - `service`: the service's description as the caller read it under the same lock (deploy's
+      plan), so the in-progress guard and the start do not read it again; None reads it here.
     """
     try:
-        return _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started)
+        return _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started,
+                         service)
     finally:
         if on_started is not None:
             on_started()
 
 
-def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started) -> Outcome:
+def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started,
+              service=None) -> Outcome:
     clock = clock or clocks.clock_for(aws)
     strategy = strategy_for(aws, settings, clock)
-    service = strategy.describe_service()
+    service = service or strategy.describe_service()
     if not force:
         active = strategy.active_deployments(service)
         attached = _attach_to_same(strategy, task_definition, view) if active and not redeploy else None
