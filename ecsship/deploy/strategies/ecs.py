@@ -253,7 +253,9 @@ class EcsTracker:
                        d.get("pendingCount"), d.get("failedTasks")) for d in deployments)
         moved = shape != self._shape
         self._shape = shape
-        if not self.rolling:
+        if not self.rolling or (tracked is not None and "rolloutState" not in tracked):
+            # Traffic shifting, or a service behind a Classic Load Balancer (no rolloutState:
+            # botocore ecs Deployment.rolloutState): the record alone tells the end.
             self._sd = self._describe_sd()
             return self._sd
         now = self.strategy.clock.now()

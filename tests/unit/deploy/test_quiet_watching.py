@@ -149,3 +149,29 @@ def test_the_benchs_short_rolling_watch_makes_at_most_20_reads_a_minute_from_upd
     assert account.calls == Counter(DescribeServices=tracker._polls - 1), account.calls  # the first poll was UpdateService's
     assert reads / (clock.t / 60) <= 20, (reads, clock.t, account.calls)
     assert 0 <= clock.t - account.COMPLETED_AT <= min(3.0, clock.slept[-1]), (clock.t, clock.slept)
+
+
+class ClassicLbRollout(BenchRollout):
+    """Behind a Classic Load Balancer DescribeServices has no rolloutState ("only returned for services
+    that use the rolling update (ECS) deployment type that aren't behind a Classic Load Balancer":
+    botocore ecs Deployment.rolloutState): only the service deployment record tells the end. The new
+    task runs 4 s before the end, so the record was read on that move just before."""
+
+    RUNNING_AT = 21.0
+
+    def _service(self) -> dict:
+        service = super()._service()
+        for deployment in service["deployments"]:
+            deployment.pop("rolloutState")
+        return service
+
+
+def test_without_rollout_state_the_record_is_read_each_poll_and_the_end_still_seen_within_3_s():
+    clock = FakeClock()
+    account = ClassicLbRollout(clock)
+    strategy = EcsStrategy(FakeAws(ecs=account), DeploySettings(cluster="shop", service="worker", strategy="rolling"), clock)
+    tracker = strategy.start(TD.format(2))
+    result = Watcher(tracker, clock, lambda event: None, timeout=600).run()
+
+    assert result.snapshot.state == "succeeded"
+    assert 0 <= clock.t - account.COMPLETED_AT <= 3.0, (clock.t, clock.slept)
