@@ -334,6 +334,28 @@ def shared_botocore_models():
     botocore.endpoint_provider.EndpointProvider.__init__ = original_provider_init
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_click_command():
+    """typer's CliRunner turns the Typer app into its click command on every invoke: ~18 ms of
+    introspecting every command's signature, for each of the thousands of `run_cli` calls. The command
+    is built once per app and reused, as one `ecsship` process uses it; rebuilt if commands are added
+    (the key counts them). Each invoke still gets its own click context, streams and environment."""
+    import typer.testing
+
+    original = typer.testing._get_command
+    commands: dict = {}
+
+    def get_command(typer_instance):
+        key = (id(typer_instance), len(typer_instance.registered_commands), len(typer_instance.registered_groups))
+        if key not in commands:
+            commands[key] = (typer_instance, original(typer_instance))  # the app kept: its id never reused
+        return commands[key][1]
+
+    typer.testing._get_command = get_command
+    yield
+    typer.testing._get_command = original
+
+
 # -- scheduling: the longest tests start first -------------------------------------------------
 # pytest-xdist (`make test`: -n 3, --dist load) hands tests out in collection order: a long journey
 # collected last (tests/reliability sorts late) starts when the others are nearly done and the run

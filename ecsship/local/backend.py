@@ -51,9 +51,10 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 class LocalBackend:
     def __init__(self, options: BackendOptions):
         prepare_moto_environment()
-        from ecsship.local import fidelity, runtime
+        from ecsship.local import fidelity, moto_speed, runtime
         from ecsship.local.simulator import Simulator
 
+        moto_speed.apply()
         if not options.plain_moto:
             fidelity.apply()
         self.options = options
