@@ -3,11 +3,13 @@ deploy.before steps, the rollout through the manifest's strategy, then the deplo
 from __future__ import annotations
 
 from contextlib import ExitStack, nullcontext
+from functools import partial
 
 from ecsship.app import revision
 from ecsship.app.application import Quit
 from ecsship.app.rollout import RolloutRun, parse_timeout
 from ecsship.app.signals import sigterm_as_interrupt
+from ecsship.aws.concurrency import Pool
 from ecsship.deploy.names import revision_name, short_image
 from ecsship.deploy.rollout import roll_out
 from ecsship.deploy.shipped_image import image_uri, split_images, verify_image
@@ -31,12 +33,14 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
     uri = image_uri(data["image"], image_tag, main_image)
     with ExitStack() as lock:
         lock.enter_context(c.start_lock("deploy"))
-        with _caching_reads(c.aws, with_infra):
-            # Under the lock (whose write would empty the read cache): the plan's own image lookup
-            # then reuses these answers instead of asking ECR again.
-            for shipped in [uri, *moved.values()]:
-                verify_image(c.aws, shipped)
-            td, registered = revision.prepare_revision(c, uri, with_infra, sidecar_images=moved)
+        with _caching_reads(c.aws, with_infra), Pool().active() as pool:
+            # Under the lock (whose write would empty the read cache). The images are checked beside
+            # the drift plan (issue #20 item 1), whose own image lookup then waits for the same read
+            # in flight instead of asking ECR again; a missing image is still said first, before
+            # anything is written.
+            checks = [pool.submit(partial(verify_image, c.aws, shipped)) for shipped in [uri, *moved.values()]]
+            td, registered = revision.prepare_revision(c, uri, with_infra, sidecar_images=moved,
+                                                       images_checked=lambda: [check.result() for check in checks])
         shown = ", ".join([short_image(uri)] + [f"{name} {short_image(u)}" for name, u in sorted(moved.items())])
         c.view.note(f"{'registered' if registered else 'using'} task definition {revision_name(td)} ({shown})")
         steps_ran = _before_steps(c, td, force)

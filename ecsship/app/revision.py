@@ -11,6 +11,7 @@ The manifest (with the deployed image swapped in) goes through the plan engine, 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from ecsship.deploy.image_record import record_shipped
 from ecsship.deploy.model import ROLLOUT_KINDS
@@ -22,11 +23,19 @@ from ecsship.plan.plan_and_apply import apply_plan, make_plan
 from ecsship.reconcilers.task_definition import register_if_changed
 
 
-def prepare_revision(run, image: str, with_infra: bool, sidecar_images: dict[str, str] | None = None) -> tuple[str, bool]:
+def prepare_revision(run, image: str, with_infra: bool, sidecar_images: dict[str, str] | None = None,
+                     images_checked: Callable[[], object] = lambda: None) -> tuple[str, bool]:
     """(task definition ARN to roll out, whether it was registered now). `sidecar_images`: the
-    images `deploy --image NAME=URI` moves, by container name."""
+    images `deploy --image NAME=URI` moves, by container name. `images_checked`: waits for the image
+    checks running beside the plan and raises what they found; called once the plan is made (or
+    failed: a missing image is said first), before anything is written."""
     desired = build(run.manifest, image_override=image, image_overrides=sidecar_images)
-    plan = make_plan(run.aws, desired)
+    try:
+        plan = make_plan(run.aws, desired)
+    except Exception:
+        images_checked()
+        raise
+    images_checked()
     service = next((c for c in plan.changes if c.kind == "service"), None)
     if service is not None and service.action == CREATE:
         raise EcsshipError(f"service {desired.service} does not exist in cluster {desired.cluster} yet",

@@ -5,6 +5,10 @@ the deployment alarms' states. Each optional part degrades to "unknown" rather t
 """
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable
+
+from ecsship.aws import concurrency
 from ecsship.aws.errors import aws_call
 from ecsship.deploy import clock as clocks
 from ecsship.deploy.health import alarm_states, target_health
@@ -19,7 +23,7 @@ def gather(aws, settings, events: int = 10) -> dict:
     strategy = EcsStrategy(aws, settings, clock=None)
     svc = strategy.describe_service()
     controller = (svc.get("deploymentController") or {}).get("type", "ECS")
-    group = CodeDeployStrategy(aws, settings, clock=None).deployment_group() if controller == "CODE_DEPLOY" else None
+    parts = _parts(aws, settings, svc, controller)
     data: dict = {
         "service": svc.get("serviceName"),
         "cluster": settings.cluster,
@@ -32,17 +36,50 @@ def gather(aws, settings, events: int = 10) -> dict:
         "pending": svc.get("pendingCount", 0),
         "deployments": [_deployment(d) for d in svc.get("deployments", []) or []],
         "task_sets": [_task_set(t) for t in svc.get("taskSets", []) or []],
-        "targets": _targets(aws, svc),
-        "traffic": _traffic(aws, svc),
-        "listeners": _listener_weights(aws, group) if group is not None else None,
-        "rollout": _rollout(aws, settings),
-        "scaling": _scaling(aws, settings),
-        "alarms": _alarms(aws, svc, alarm_names_of(group) if group is not None else None),
+        **parts,
         "events": [{"at": iso(e.get("createdAt")), "message": e.get("message", "")} for e in (svc.get("events") or [])[:events]],
     }
     if data["listeners"] and not data["traffic"]:
         data["traffic"] = data["listeners"].get("production") or {}  # which target group is live
     return data
+
+
+PARTS = ("targets", "traffic", "listeners", "rollout", "scaling", "alarms")  # the order an error among them is raised in
+
+
+def _parts(aws, settings, svc: dict, controller: str) -> dict:
+    """The parts read after the service, side by side (issue #20 item 1): the CodeDeploy deployment
+    group first where listeners and alarms need it. The first error in PARTS order is raised (the
+    group's before any), once every part ended."""
+
+    def with_group() -> dict:
+        group = CodeDeployStrategy(aws, settings, clock=None).deployment_group() if controller == "CODE_DEPLOY" else None
+        listeners, alarms = concurrency.gather([
+            partial(_outcome, lambda: _listener_weights(aws, group) if group is not None else None),
+            partial(_outcome, lambda: _alarms(aws, svc, alarm_names_of(group) if group is not None else None))])
+        return {"listeners": listeners, "alarms": alarms}
+
+    with concurrency.Pool().active():
+        grouped, targets, traffic, rollout, scaling = concurrency.gather([
+            with_group, partial(_outcome, lambda: _targets(aws, svc)), partial(_outcome, lambda: _traffic(aws, svc)),
+            partial(_outcome, lambda: _rollout(aws, settings)), partial(_outcome, lambda: _scaling(aws, settings))])
+    found = {"targets": targets, "traffic": traffic, "rollout": rollout, "scaling": scaling, **grouped}
+    for name in PARTS:
+        if isinstance(found[name], _Failed):
+            raise found[name].error
+    return {name: found[name] for name in PARTS}
+
+
+class _Failed:
+    def __init__(self, error: Exception):
+        self.error = error
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except Exception as exc:  # noqa: BLE001 - raised in PARTS order by _parts
+        return _Failed(exc)
 
 
 def _deployment(d: dict) -> dict:

@@ -48,8 +48,11 @@ def world(tmp_path, monkeypatch):
     # The plan engine needs a real backend (lookups of VPC, subnets...): register by image swap instead.
     from tests.deploy.image_swap import revision_with_image
 
-    monkeypatch.setattr("ecsship.app.revision.prepare_revision",
-                        lambda run, uri, with_infra, sidecar_images=None: revision_with_image(run.aws, "web", "web", uri))
+    def prepare_revision(run, uri, with_infra, sidecar_images=None, images_checked=lambda: None):
+        images_checked()  # as the real one: the image checks running beside the plan end before any write
+        return revision_with_image(run.aws, "web", "web", uri)
+
+    monkeypatch.setattr("ecsship.app.revision.prepare_revision", prepare_revision)
     # The SSM-parameter lock is covered by tests/reliability; here it is a no-op.
     from contextlib import nullcontext
 
