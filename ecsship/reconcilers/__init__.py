@@ -5,6 +5,7 @@ Modules are imported on first use so planning a worker never loads the load-bala
 from __future__ import annotations
 
 import importlib
+import threading
 
 # kind -> "module:Class"
 REGISTRY = {
@@ -41,9 +42,17 @@ REGISTRY = {
     "capacity_provider": "capacity_provider:CapacityProviderReconciler",
 }
 _cache: dict = {}
+_LOCK = threading.RLock()  # plan reads ask from worker threads (aws/concurrency.py): one instance per kind
 
 
 def reconciler_for(kind: str, missing_ok: bool = False):
+    if kind in _cache:
+        return _cache[kind]
+    with _LOCK:
+        return _cached_reconciler(kind, missing_ok)
+
+
+def _cached_reconciler(kind: str, missing_ok: bool):
     if kind in _cache:
         return _cache[kind]
     target = REGISTRY.get(kind)
