@@ -9,6 +9,7 @@ import gc
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         # Bind before seeding so a port conflict fails fast.
         inflight = InFlight()
         server = make_server("127.0.0.1", args.port, None, threaded=True,
-                             request_handler=inflight.counting(simulated_date(MotoRequestHandler)))
+                             request_handler=inflight.counting(kept_alive(simulated_date(MotoRequestHandler))))
     except OSError as exc:
         log.error("cannot listen on 127.0.0.1:%s: %s", args.port, exc)
         return 3
@@ -136,6 +137,81 @@ def simulated_date(handler_class):
             return super().date_time_string(runtime.now() if timestamp is None else timestamp)
 
     return DatedHandler
+
+
+def kept_alive(handler_class):
+    """Connections stay open between requests, as AWS endpoints keep them (HTTP/1.1's default).
+    werkzeug's development server closes each one after its answer (`Connection: close`), because
+    Python's http.server cannot find the next request line behind a body the application left unread;
+    so every AWS call cost a new connection and a new server thread (about 40% of the server's CPU
+    for a small answer). Here the application reads the body through a reader that ends at its
+    Content-Length, so werkzeug's own clean-up after the answer drains only what is left of this
+    body, and the next request line is where http.server looks. A client asking to close
+    (`Connection: close`, HTTP/1.0) or sending a chunked body still gets the connection closed."""
+
+    class KeptAliveHandler(handler_class):
+        _keep_open = False
+
+        def setup(self) -> None:
+            super().setup()
+            # An answer goes out in a few writes (status and headers, then the body): on an open
+            # connection Nagle's algorithm would hold the last one until the client's delayed ACK (40 ms).
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def run_wsgi(self) -> None:
+            length = (self.headers.get("Content-Length") or "0").strip()
+            chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+            self._keep_open = length.isdigit() and not chunked
+            raw = self.rfile
+            if self._keep_open:
+                self.rfile = _RequestBody(raw, int(length))
+            try:
+                super().run_wsgi()
+            finally:
+                self.rfile = raw
+
+        def send_header(self, keyword: str, value: str) -> None:
+            if keyword.lower() == "connection" and value.lower() == "close" and self._keep_open and not self.close_connection:
+                return  # no header: the connection stays open (close_connection is the client's choice)
+            super().send_header(keyword, value)
+
+    return KeptAliveHandler
+
+
+class _RequestBody:
+    """A request's body on a kept-open connection: reads end at its Content-Length, never into
+    the next request."""
+
+    def __init__(self, raw, length: int) -> None:
+        self._raw = raw
+        self._left = length
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        wanted = self._left if size is None or size < 0 else min(size, self._left)
+        if wanted <= 0:
+            return b""
+        data = self._raw.read(wanted)
+        self._left = self._left - len(data) if data else 0
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        wanted = self._left if size is None or size < 0 else min(size, self._left)
+        if wanted <= 0:
+            return b""
+        data = self._raw.readline(wanted)
+        self._left = self._left - len(data) if data else 0
+        return data
+
+    def close(self) -> None:
+        pass  # the connection's stream outlives the request
 
 
 class InFlight:

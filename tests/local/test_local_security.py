@@ -206,3 +206,32 @@ def test_the_server_log_rotates_while_it_runs(tmp_path):
     assert [f.name for f in files] == ["local.log", "local.log.1", "local.log.2"]
     assert all(f.stat().st_size <= 2000 and stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
     assert "request=59" in log.read_text() + (tmp_path / "local.log.1").read_text()
+
+
+def test_connections_stay_open_between_answers_and_close_when_asked(aws):
+    """HTTP/1.1 connections persist unless a side sends `Connection: close` (RFC 9112, 9.3), as AWS
+    endpoints keep them for the SDKs' connection pools. A body the server leaves unread (a control call
+    needs none) must not be taken for the next request."""
+    connection = http.client.HTTPConnection("127.0.0.1", aws.port, timeout=10)
+    requests = (("/_ecsship/status", b"x" * 5000), ("/", b"Action=DescribeVpcs&Version=2016-11-15"), ("/_ecsship/status", b""))
+    first = None
+    for path, body in requests:
+        connection.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = connection.getresponse()
+        response.read()
+        assert 400 <= response.status < 500, (path, response.status)  # unsigned: refused, but answered
+        assert response.getheader("Connection") is None
+        first = first or connection.sock
+        assert connection.sock is first, "one connection for every request"
+    connection.request("POST", "/_ecsship/status", headers={"Connection": "close"})
+    response = connection.getresponse()
+    response.read()
+    assert response.getheader("Connection") == "close"
+    connection.close()
+
+    ecs = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1").client(
+        "ecs", endpoint_url=aws.endpoint_url)
+    for _ in range(3):
+        ecs.list_clusters()
+    pool = ecs._endpoint.http_session._manager.connection_from_url(aws.endpoint_url)
+    assert (pool.num_requests, pool.num_connections) == (3, 1), "boto3 reuses its connection"
