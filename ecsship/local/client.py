@@ -14,9 +14,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Callable
 
@@ -156,22 +155,53 @@ def _request(port: int, action: str, method: str = "GET", timeout: float = 30.0,
                             f"start one with `ecsship local up{'' if port == DEFAULT_PORT else f' --port {port}'}`")
     _check_listener(port)
     nonce = secrets.token_hex(16)
-    url = f"{endpoint_for(port)}/_ecsship/{action}" + (("?" + urlencode(params)) if params else "")
-    request = urllib.request.Request(url, data=b"" if method == "POST" else None, method=method,
-                                     headers={"X-Ecsship-Nonce": nonce, "X-Ecsship-Auth": proof(token, "client", nonce)})
-    try:
-        response = urllib.request.urlopen(request, timeout=timeout)
-    except urllib.error.HTTPError as exc:
-        response = exc
-    with response:
-        body = response.read()
-        if not hmac.compare_digest(response.headers.get("X-Ecsship-Proof") or "", proof(token, "server", nonce)):
-            raise ForeignServer(f"what answers on port {port} is not the local AWS its state file describes",
-                                f"remove {state_path(port)} and the program on port {port}, then `ecsship local up`")
-        status = getattr(response, "status", None) or response.getcode()
+    path = f"/_ecsship/{action}" + (("?" + urlencode(params)) if params else "")
+    headers = {"X-Ecsship-Nonce": nonce, "X-Ecsship-Auth": proof(token, "client", nonce)}
+    status, proof_header, body = _exchange(port, method, path, headers, timeout)
+    if not hmac.compare_digest(proof_header or "", proof(token, "server", nonce)):
+        raise ForeignServer(f"what answers on port {port} is not the local AWS its state file describes",
+                            f"remove {state_path(port)} and the program on port {port}, then `ecsship local up`")
     if status != 200:
         raise LocalBackendError(f"local AWS on port {port}: {action} failed: {body.decode(errors='replace')}")
     return json.loads(body or b"{}")
+
+
+_open = threading.local()  # per thread: port -> (pid, connection)
+
+
+def _exchange(port: int, method: str, path: str, headers: dict, timeout: float) -> tuple[int, str | None, bytes]:
+    """One request on this thread's open connection to the port (a test or a watch sends thousands of
+    control calls: a new connection each cost the server a thread). A connection the server closed
+    meanwhile (it stopped, or restarted on the port) fails before anything was read: that request is
+    sent once more on a new connection. A connection made in another process (fork) is never used."""
+    connections = _open.__dict__.setdefault("by_port", {})
+    for attempt in (1, 2):
+        pid, connection = connections.get(port, (None, None))
+        reused = connection is not None and pid == os.getpid()
+        if not reused:
+            connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+            connections[port] = (os.getpid(), connection)
+        elif connection.sock is not None:
+            connection.sock.settimeout(timeout)
+        try:
+            connection.request(method, path, body=b"" if method == "POST" else None, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            connections.pop(port, None)
+            connection.close()
+            if reused and attempt == 1:
+                continue
+            raise
+        except BaseException:
+            connections.pop(port, None)
+            connection.close()
+            raise
+        if response.will_close:
+            connections.pop(port, None)
+            connection.close()
+        return response.status, response.getheader("X-Ecsship-Proof"), body
+    raise AssertionError("unreachable")
 
 
 def probe(port: int, timeout: float = 2.0, attempts: int = 2) -> dict | None:
@@ -183,10 +213,6 @@ def probe(port: int, timeout: float = 2.0, attempts: int = 2) -> dict | None:
             return payload if isinstance(payload, dict) and payload.get("ecsship_local") else None
         except (ForeignServer, ConnectionRefusedError):
             return None  # nothing listens, or something that is not ours
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, ConnectionRefusedError) or attempt + 1 == attempts:
-                return None
-            time.sleep(0.1)
         except (OSError, ValueError, LocalBackendError, http.client.HTTPException):
             if attempt + 1 == attempts:
                 return None

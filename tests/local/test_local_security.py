@@ -208,7 +208,7 @@ def test_the_server_log_rotates_while_it_runs(tmp_path):
     assert "request=59" in log.read_text() + (tmp_path / "local.log.1").read_text()
 
 
-def test_connections_stay_open_between_answers_and_close_when_asked(aws):
+def test_connections_stay_open_between_answers_and_close_when_asked(aws, monkeypatch):
     """HTTP/1.1 connections persist unless a side sends `Connection: close` (RFC 9112, 9.3), as AWS
     endpoints keep them for the SDKs' connection pools. A body the server leaves unread (a control call
     needs none) must not be taken for the next request."""
@@ -235,3 +235,12 @@ def test_connections_stay_open_between_answers_and_close_when_asked(aws):
         ecs.list_clusters()
     pool = ecs._endpoint.http_session._manager.connection_from_url(aws.endpoint_url)
     assert (pool.num_requests, pool.num_connections) == (3, 1), "boto3 reuses its connection"
+
+    from ecsship.local import client
+
+    made = []
+    original = http.client.HTTPConnection.connect
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", lambda self: made.append(self) or original(self))
+    for _ in range(3):
+        client.control(aws.port, "advance", seconds=0)
+    assert len(made) <= 1, "control calls from one thread share a connection"
