@@ -31,13 +31,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-# Measured 30 Nov 2026 on the 2-core development machine, 1216 tests: 250 s of CPU (workers and their local AWS
-# servers; 552 s for 919 tests before the speed-ups), 11m12s wall while other jobs kept the load at 5-8 (the
-# suite got 37% of the CPU): about 2-3 minutes with both cores to itself. CI's limit is 6 minutes.
+# Measured 1 Dec 2026 on the 2-core development machine, 1378 tests, 3 workers: 4m10s wall while other jobs
+# took ~30% of the CPU (the machine 95% busy); the suite itself used 317 s of CPU (166 s in the workers, 150 s in
+# their local AWS servers). The same run before that day's speed-ups (1269 tests, kept-open connections, cheaper
+# resets, one click command per session): 5m39s. With both cores to itself: about 3 minutes. CI's limit is 6.
 # PYTHONDONTWRITEBYTECODE is cleared for the run: each worker rewrites every test module's asserts, and
 # without the cached result that is ~3 s more of collection per worker on every run.
 test: $(STAMP) bytecode
-	@echo "make test: about 2-3 minutes on 2 idle cores, 3 workers (one file: $(BIN)/python -m pytest tests/FILE.py)"
+	@echo "make test: about 3 minutes on 2 idle cores (4-5 when shared), 3 workers (one file: $(BIN)/python -m pytest tests/FILE.py)"
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 3
 
 # The pure core, no server: seconds.
