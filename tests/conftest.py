@@ -371,6 +371,10 @@ LONGEST_FIRST = (
     "tests/ops/test_logs.py",
     "tests/ops/test_failing.py",
     "tests/local/test_codedeploy.py",
+    # These start and stop servers of their own (no `aws` fixture), so they would otherwise sort with the
+    # millisecond unit tests at the end, where one 3-7 s test (1 Dec 2026) can leave the other workers idle.
+    "tests/local/test_local_cli.py",
+    "tests/local/test_local_security.py",
     "tests/reliability/test_fault_convergence.py",
     "tests/reliability/test_crash_consistency.py",
     "tests/reliability/test_interruption.py",
