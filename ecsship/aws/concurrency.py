@@ -24,6 +24,7 @@ K = TypeVar("K", bound=Hashable)
 
 WORKERS = 8  # reads in flight at once: enough for a plan's widest level, few enough not to be throttled
 
+CLOSE_WAIT = 0.2  # seconds: the pool's lock is only ever held for a moment
 _local = threading.local()
 
 
@@ -67,11 +68,18 @@ class Pool:
 
     def close(self) -> None:
         """Start nothing more: queued calls are cancelled, running ones finish on their own."""
-        with self._ready:
+        if not self._ready.acquire(timeout=CLOSE_WAIT):
+            # Ctrl-C struck this thread between taking the lock and entering `with` (CPython cannot
+            # rule that out), leaving it held: leave the workers (daemon threads) as they are.
+            self._closed = True
+            return
+        try:
             self._closed = True
             while self._queue:
                 self._queue.popleft()[0].cancel()
             self._ready.notify_all()
+        finally:
+            self._ready.release()
 
     @contextmanager
     def active(self) -> Iterator["Pool"]:

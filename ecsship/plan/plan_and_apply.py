@@ -7,6 +7,7 @@ Stable entry points, used by the CLI and by `deploy`:
 """
 from __future__ import annotations
 
+from concurrent.futures import Future, wait
 from contextlib import nullcontext
 from functools import partial
 from typing import Callable, Iterable
@@ -56,6 +57,7 @@ def _make_plan(aws, desired, only: Iterable[str] | None, adopt: bool) -> Plan:
         if expecting is not None:
             expecting(index)
         try:
+            run.start_early(index)
             run.read_lookups()
             index.result()
             run.read_managed()
@@ -72,7 +74,8 @@ ORPHANS = "(orphans)"
 class _PlanRun:
     """One plan's reads, side by side (aws/concurrency.py): a resource's read starts once every
     resource its spec refers to is planned; what the plan shows is kept in manifest order, whatever
-    order the reads complete in. Lookups are all read (and checked) before any managed resource."""
+    order the reads complete in. Lookups are all read (and checked) before the plan uses any managed
+resource's read."""
 
     def __init__(self, aws, desired, only: set | None, adopt: bool, pool: Pool):
         self.aws, self.desired, self.only, self.adopt, self.pool = aws, desired, only, adopt, pool
@@ -83,6 +86,7 @@ class _PlanRun:
         self.warnings: dict[str, list[str]] = {}
         self.order = {res.key: i for i, res in enumerate(desired.resources)}
         self.orphans: list[tuple] = []
+        self.early: dict[str, Future] = {}
 
     def needs(self, res, among) -> set[str]:
         """The keys `res` refers to among `among` that come before it: a ref to a later resource is
@@ -93,6 +97,24 @@ class _PlanRun:
 
     def spec_of(self, res, visible) -> dict:
         return resolve(res.spec, lookup_in({key: self.outputs.get(key) for key in visible if key in self.outputs}))
+
+    def managed(self) -> dict:
+        return {res.key: res for res in self.desired.managed() if self.only is None or res.kind in self.only}
+
+    def start_early(self, index: Future) -> None:
+        """Managed resources that refer to nothing before them (the cluster, a log group) are read
+        beside the lookups, once the tagging-API index (which answers their tags) is in; the plan
+        uses what they read only once every lookup checked out."""
+        everything = set(self.order)
+        for key, res in self.managed().items():
+            reconciler = reconciler_for(res.kind, missing_ok=True)
+            if reconciler is None or hasattr(reconciler, "elb_tag_arns") or self.needs(res, everything):
+                continue
+            self.early[key] = self.pool.submit(partial(self._read_after, index, res, self.spec_of(res, ())))
+
+    def _read_after(self, index: Future, res, spec: dict) -> tuple[str, object]:
+        wait([index])
+        return _outcome(lambda: plan_resource(self.aws, reconciler_for(res.kind), res, spec, self.adopt))
 
     def read_lookups(self) -> None:
         lookups = {res.key: res for res in self.desired.resources if res.lookup}
@@ -120,7 +142,7 @@ class _PlanRun:
             raise PlanError(problems)
 
     def read_managed(self) -> None:
-        managed = {res.key: res for res in self.desired.managed() if self.only is None or res.kind in self.only}
+        managed = self.managed()
         lookups = {res.key for res in self.desired.resources if res.lookup}
         needs = {key: self.needs(res, managed) for key, res in managed.items()}
         readers = _tag_readers(self.desired, self.outputs, self.only)
@@ -140,6 +162,8 @@ class _PlanRun:
             if key == ORPHANS:  # its error, if any, counts only once the resources planned (raised below)
                 return partial(_outcome, lambda: orphans_by_tags(self.aws, self.desired, orphan_warnings),
                                Exception)
+            if key in self.early:  # read beside the lookups already (start_early)
+                return self.early[key].result
             res = managed[key]
             spec = self.spec_of(res, lookups | needs[key])
             return partial(_outcome, lambda: plan_resource(self.aws, reconciler_for(res.kind), res, spec, self.adopt))

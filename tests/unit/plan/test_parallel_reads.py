@@ -97,11 +97,36 @@ def test_independent_reads_are_in_flight_at_the_same_time(reads):
     assert [c.key for c in plan.changes] == ["a", "b"] and plan.calls == 2
 
 
-def test_lookups_read_side_by_side_too_and_before_any_managed_resource(reads):
-    both = threading.Barrier(2, timeout=WAIT)
-    reads.behaviour = {"net": lambda spec: both.wait(), "image": lambda spec: both.wait()}
-    _plan(_desired(Found(key="net", name="n"), Found(key="image", name="i"), Thing(key="a", name="a")))
-    assert reads.started[-1] == "a" and set(reads.ended[:2]) == {"net", "image"}
+def test_lookups_read_side_by_side_with_what_refers_to_nothing_and_before_what_refers_to_them(reads):
+    """The two lookups and `free` (a managed resource referring to nothing) are in flight at once;
+    `user` (referring to a lookup) is read after every lookup."""
+    three = threading.Barrier(3, timeout=WAIT)
+    reads.behaviour = {"net": lambda spec: three.wait(), "image": lambda spec: three.wait(), "free": lambda spec: three.wait()}
+    plan = _plan(_desired(Found(key="net", name="n"), Found(key="image", name="i"),
+                          Thing(key="user", name="u", spec={"vpc": Ref("net", "id")}), Thing(key="free", name="f")))
+    assert reads.started[-1] == "user" and reads.seen["user"] == {"vpc": "net"}
+    assert [c.key for c in plan.changes] == ["user", "free"]
+
+
+def test_a_failed_lookup_is_all_the_plan_says_whatever_was_read_beside_it(reads):
+    """As when lookups were read first: their problems stop the plan, and what a resource read
+    beside them found (here an AWS error) is not reported."""
+    free_failed = threading.Event()
+
+    def free(spec):
+        try:
+            raise AwsCallError("thing free", "fake:DescribeThing", "Throttling", "slow down")
+        finally:
+            free_failed.set()
+
+    def net(spec):
+        assert free_failed.wait(WAIT)
+        raise PlanProblem("network.vpc: no VPC matches")
+
+    reads.behaviour = {"net": net, "free": free}
+    with pytest.raises(PlanError) as caught:
+        _plan(_desired(Found(key="net", name="n"), Thing(key="free", name="f")))
+    assert [p.message for p in caught.value.problems] == ["network.vpc: no VPC matches"]
 
 
 def test_a_resource_is_read_after_what_it_refers_to_with_its_outputs(reads):
@@ -141,7 +166,7 @@ def test_output_keeps_manifest_order_when_reads_complete_in_reverse(reads):
         return read
 
     reads.behaviour = {key: behaviour(keys, i) for keys in (lookups, managed) for i, key in enumerate(keys)}
-    desired = _desired(*(Found(key=k, name=k) for k in lookups), *(Thing(key=k, name=k, spec={"size": 2}) for k in managed))
+    desired = _desired(*(Found(key=k, name=k) for k in lookups), *(Thing(key=k, name=k, spec={"size": 2, "at": Ref("l1", "id")}) for k in managed))
     plan = _plan(desired)
     assert reads.ended == ["l3", "l2", "l1", "r4", "r3", "r2", "r1"]
     assert [c.key for c in plan.changes] == managed and {c.action for c in plan.changes} == {"update"}
