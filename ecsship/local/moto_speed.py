@@ -18,6 +18,7 @@ def apply() -> None:
     _applied = True
     _account_lookup_creates_no_backends()
     _action_names_remembered()
+    _attribute_aliases_remembered()
 
 
 def _account_lookup_creates_no_backends() -> None:
@@ -59,3 +60,50 @@ def _action_names_remembered() -> None:
         return names
 
     responses.method_names_from_class = method_names_from_class
+
+
+def _attribute_aliases_remembered() -> None:
+    """Serialising an answer, moto looks up each field of each object under every name it may have
+    (explicit aliases, the shape's name and prefix, the class-name prefix, the model's name, then each
+    in snake_case), asking six alias classes anew for every field of every item: about a third of the
+    serialising time. With moto's own alias classes the names depend only on the object's class, the
+    shape (and the structure it is in) and the field, so they are worked out once per combination and
+    values are still read from each object in the same order. Anything else (an object with its own
+    `Meta` or `__getattr__`, another alias class) goes the original way."""
+    from moto.core import serialize
+    from moto.core.utils import get_value
+
+    original = MOTO["AttributePicker.__call__"] = serialize.AttributePicker.__call__
+    missing = serialize.MISSING
+    pure = {serialize.ExplicitAlias, serialize.ShapeNameAlias, serialize.NoAlias, serialize.ShapePrefixAlias,
+            serialize.ClassPrefixAlias, serialize.ModelAlias}
+    remembered: dict[tuple, tuple[str, ...]] = {}
+
+    def __call__(self, context):
+        obj, shape = context.obj, context.shape
+        cls = obj.__class__
+        if (isinstance(obj, type) or "Meta" in getattr(obj, "__dict__", ()) or hasattr(cls, "__getattr__")
+                or not pure.issuperset(self.alias_providers)):
+            return original(self, context)
+        key = (type(self), tuple(self.alias_providers), cls, shape, getattr(shape, "parent", None), context.key)
+        names = remembered.get(key)
+        if names is None:  # shapes live as long as moto's cached service models: the key's objects stay
+            try:
+                names = tuple(self.get_possible_keys(context))
+            except Exception:  # noqa: BLE001 - an alias moto would never have asked about: moto's way
+                return original(self, context)
+            remembered[key] = names
+        for name in names:
+            value = get_value(obj, name, missing)
+            if value is not missing:
+                break
+        else:
+            value = None
+        if self.response_transformers:
+            key_path = f"{context.key_path}.{context.key}"
+            for transform_path, transform in self.response_transformers.items():
+                if key_path.endswith(transform_path):
+                    return transform(value)
+        return value
+
+    serialize.AttributePicker.__call__ = __call__
