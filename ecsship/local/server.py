@@ -190,12 +190,7 @@ class _RequestBody:
         return True
 
     def read(self, size: int | None = -1) -> bytes:
-        wanted = self._left if size is None or size < 0 else min(size, self._left)
-        if wanted <= 0:
-            return b""
-        data = self._raw.read(wanted)
-        self._left = self._left - len(data) if data else 0
-        return data
+        return self._take(self._raw.read, size)
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))
@@ -203,10 +198,14 @@ class _RequestBody:
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
+        return self._take(self._raw.readline, size)
+
+    def _take(self, reader, size: int | None) -> bytes:
+        """At most `size` bytes (all that is left when None or negative), never past the body's end."""
         wanted = self._left if size is None or size < 0 else min(size, self._left)
         if wanted <= 0:
             return b""
-        data = self._raw.readline(wanted)
+        data = reader(wanted)
         self._left = self._left - len(data) if data else 0
         return data
 
