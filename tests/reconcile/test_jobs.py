@@ -15,6 +15,7 @@ from tests.unit.desired.test_builder import EXAMPLES
 def test_jobs_apply_run_now_run_on_schedule_list_and_destroy(run_cli, aws, tmp_path):
     manifest = tmp_path / "ecsship.yaml"
     manifest.write_text((EXAMPLES / "jobs" / "ecsship.yaml").read_text().replace("[bin/expire-sessions]", '[sh, -c, "exit 4"]'))
+    began = _server_time(aws)
     svc = applied(run_cli, aws, str(manifest), "reports")
 
     schedule = aws.client("scheduler").get_schedule(Name="shop-reports-nightly-report")
@@ -36,11 +37,14 @@ def test_jobs_apply_run_now_run_on_schedule_list_and_destroy(run_cli, aws, tmp_p
     aws.advance(3700)  # rate(1 hour): the schedule starts the job once on the simulated clock
     for _ in range(3):
         aws.advance(15)
+    # The nightly job fires too when the simulated clock (shared by the tests of this worker, started
+    # at the wall clock) crossed 03:00 Berlin since the schedule was made: expected, not a flake.
+    nightly_fired = _crossed_local_time(began, _server_time(aws), "Europe/Berlin", hour=3)
     listed = run_cli("--output", "json", "job", "list", "-f", str(manifest))
     assert listed.exit_code == 0, listed.output
     jobs = {j["name"]: j for j in map(json.loads, listed.stdout.splitlines())}
     assert [r["exit_code"] for r in jobs["expire-sessions"]["runs"]] == [4, 4]  # scheduled, then `job run`
-    assert [r["exit_code"] for r in jobs["nightly-report"]["runs"]] == [0]
+    assert [r["exit_code"] for r in jobs["nightly-report"]["runs"]] == [0] * (1 + nightly_fired)
     assert jobs["nightly-report"]["next_run"].endswith(("T01:00:00+00:00", "T02:00:00+00:00"))  # 03:00 Berlin
     text = run_cli("job", "list", "-f", str(manifest)).stdout
     assert "exit 4" in text and all(len(line) <= 100 for line in text.splitlines())
@@ -77,15 +81,38 @@ def test_jobs_apply_run_now_run_on_schedule_list_and_destroy(run_cli, aws, tmp_p
     assert "shop-reports-scheduler" not in [r["RoleName"] for r in aws.client("iam").list_roles()["Roles"]]
 
 
+def _server_time(aws) -> float:
+    """The local AWS's simulated now: its answers' Date header (see the test below)."""
+    from email.utils import parsedate_to_datetime
+
+    headers = aws.client("ecs").list_clusters()["ResponseMetadata"]["HTTPHeaders"]
+    return parsedate_to_datetime(headers["date"]).timestamp()
+
+
+def _crossed_local_time(start: float, end: float, zone: str, *, hour: int) -> bool:
+    """Whether `hour`:00 in `zone` falls in (start, end]."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    day = datetime.fromtimestamp(start, tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    for offset in range(0, 3):
+        moment = (day + timedelta(days=offset)).replace(hour=hour).timestamp()
+        if start < moment <= end:
+            return True
+    return False
+
+
+def test_crossing_a_local_time_counts_the_window_in_that_zone():
+    berlin_3am_winter = 1764554400.0  # 2025-12-01T02:00:00Z is 03:00 in Berlin (UTC+1)
+    assert _crossed_local_time(berlin_3am_winter - 60, berlin_3am_winter + 3700, "Europe/Berlin", hour=3)
+    assert not _crossed_local_time(berlin_3am_winter + 1, berlin_3am_winter + 3700, "Europe/Berlin", hour=3)
+    assert not _crossed_local_time(berlin_3am_winter - 7200, berlin_3am_winter - 3600, "Europe/Berlin", hour=3)
+
+
 def test_the_local_date_header_is_the_backend_clock(aws):
     """RFC 9110 "Date": when the server made the answer. `job list` reads AWS's time from it, so the
     local AWS answers with its simulated time (the clock of its timestamps), not the wall clock."""
-    from email.utils import parsedate_to_datetime
-
-    def server_time():
-        headers = aws.client("ecs").list_clusters()["ResponseMetadata"]["HTTPHeaders"]
-        return parsedate_to_datetime(headers["date"]).timestamp()
-
-    before = server_time()
+    before = _server_time(aws)
     aws.advance(86_400)
-    assert server_time() - before >= 86_400
+    assert _server_time(aws) - before >= 86_400
