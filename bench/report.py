@@ -139,11 +139,10 @@ def noop_plan_row(t: Table, name: str, plan: dict) -> None:
     spread = ", ".join(f"{k} {n}" for k, n in sorted(per_service.items(), key=lambda kv: -kv[1]))
     t.notes.append(
         f"**no-op plan of `{name}`: {plan['reads']} reads, {plan['writes']} writes** (target ≤ 25, 0). "
-        f"Reads per AWS service: {spread}. Called more than once: {repeated or 'none'}. Every extra resource kind "
-        "(target groups, listener rules, alarms, CodeDeploy) adds its own describe calls. Some take several ids in "
-        "one call (elbv2 DescribeTags up to 20 ARNs, DescribeTargetGroups a list, cloudwatch DescribeAlarms up to "
-        f"100 names, iam has no batch read); with each repeated operation made once the plan would make "
-        f"{plan['reads'] - sum(n - 1 for n in plan['by_operation'].values())} reads.")
+        f"Reads per AWS service: {spread}. An operation called more than once asks about different things "
+        f"({repeated or 'none'}: one secret, role or target group a call; AWS has no batch form for these): "
+        "[docs/architecture.md](architecture.md#what-a-no-op-plan-reads-and-why-each-issue-20-item-2) gives what "
+        "each read is for and why it cannot be dropped or merged.")
 
 
 def calls_rows(t: Table, s: dict) -> None:
