@@ -2,6 +2,7 @@
 deploy.before steps, the rollout through the manifest's strategy, then the deploy.after steps."""
 from __future__ import annotations
 
+from concurrent.futures import CancelledError, Future
 from contextlib import ExitStack, nullcontext
 from functools import partial
 
@@ -39,6 +40,9 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
             # in flight instead of asking ECR again; a missing image is still said first, before
             # anything is written.
             checks = [pool.submit(partial(verify_image, c.aws, shipped)) for shipped in [uri, *moved.values()]]
+            # The rollout's in-progress guard reads what is in progress beside them too (under the
+            # same lock: nothing else of ecsship starts a rollout meanwhile), not after the revision.
+            guard = None if force else pool.submit(strategy_for(c.aws, c.settings, c.clock).listed_deployments)
             td, registered = revision.prepare_revision(c, uri, with_infra, sidecar_images=moved,
                                                        images_checked=lambda: [check.result() for check in checks])
         shown = ", ".join([short_image(uri)] + [f"{name} {short_image(u)}" for name, u in sorted(moved.items())])
@@ -46,7 +50,8 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
         steps_ran = _before_steps(c, td, force)
         outcome = roll_out(c.aws, c.settings, td, c.view, clock=c.clock, wait=wait, force=force,
                            rollback_on_timeout=rollback, timeout=limit, redeploy=force, on_started=lock.close,
-                           service=None if steps_ran else c.live_service)
+                           service=None if steps_ran else c.live_service,
+                           listed=None if steps_ran or guard is None else partial(_answer, guard))
     c.app.last_outcome = outcome
     if wait and outcome.status == "succeeded":
         revision.move_jobs(c, uri)
@@ -56,6 +61,15 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
         _after_steps(c, td)
         raise Quit(outcome.exit_code)
     c.finish(outcome)
+
+
+def _answer(future: Future):
+    """What a read sent beside the checks answered (its error raised); None when it never ran (the
+    pool closed first): then the caller reads it itself."""
+    try:
+        return future.result()
+    except CancelledError:
+        return None
 
 
 def _caching_reads(aws, with_infra: bool):

@@ -11,8 +11,10 @@ The manifest (with the deployed image swapped in) goes through the plan engine, 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Callable
 
+from ecsship.aws import concurrency
 from ecsship.deploy.image_record import record_shipped
 from ecsship.deploy.model import ROLLOUT_KINDS
 from ecsship.desired import build
@@ -20,7 +22,7 @@ from ecsship.desired.output_refs import contains_unknown, lookup_in, resolve
 from ecsship.errors import EcsshipError
 from ecsship.plan.model import CREATE, NOOP, REPLACE, UPDATE
 from ecsship.plan.plan_and_apply import apply_plan, make_plan
-from ecsship.reconcilers.task_definition import register_if_changed
+from ecsship.reconcilers.task_definition import read_latest, register, reusable
 
 
 def prepare_revision(run, image: str, with_infra: bool, sidecar_images: dict[str, str] | None = None,
@@ -30,6 +32,13 @@ def prepare_revision(run, image: str, with_infra: bool, sidecar_images: dict[str
     checks running beside the plan and raises what they found; called once the plan is made (or
     failed: a missing image is said first), before anything is written."""
     desired = build(run.manifest, image_override=image, image_overrides=sidecar_images)
+    res = desired.get("task_definition")
+    pool = concurrency.current()
+    if pool is not None and res is not None and not with_infra:
+        # A new image makes a new revision unless the family's newest already is it: that read
+        # (latest_matching's) goes beside the plan, whose read cache answers it afterwards. One read
+        # more than needed only for a deploy of the image that already serves.
+        pool.submit(partial(read_latest, run.aws, res))
     try:
         plan = make_plan(run.aws, desired)
     except Exception:
@@ -60,23 +69,26 @@ def prepare_revision(run, image: str, with_infra: bool, sidecar_images: dict[str
         if other:
             run.view.note(f"the service's settings differ from the manifest ({', '.join(sorted(other)[:5])}); "
                           "deploy changes only its revision: run `ecsship apply` for the rest", "warning")
-    res = desired.get("task_definition")
     assert res is not None, "every desired model has a task definition"
     spec = resolve(res.spec, lookup_in(outputs))
     if contains_unknown(spec):
         raise EcsshipError("the task definition needs resources that do not exist yet", "run `ecsship apply` first")
     # Nothing was written since the plan read the revision (unless --with-infra applied): not read twice.
     planned = next((c for c in plan.changes if c.key == res.key), None) if not infra else None
-    result, registered = register_if_changed(run.aws, res, spec, planned.live if planned is not None else None)
+    reuse = reusable(run.aws, res, spec, planned.live if planned is not None else None)
     if service is not None and not infra and service.live is not None:
         # The plan's DescribeServices, read under the deploy's lock: the rollout's in-progress guard and
         # its start use it (its tags change below; its deployments do not), instead of reading it again.
         run.live_service = service.live.raw
+    writes: list[Callable[[], object]] = [partial(register, run.aws, res, spec)] if reuse is None else []
     if service is not None and service.outputs.get("arn"):
         # Before the rollout starts (a killed watch still leaves the record): a later `apply` of the
-        # unchanged manifest keeps this image and says who shipped it (deploy/image_record.py).
-        record_shipped(run.aws, service.outputs["arn"], image, "deploy", run.clock.wall().isoformat(timespec="seconds"))
-    return result["arn"], registered
+        # unchanged manifest keeps this image and says who shipped it (deploy/image_record.py). Sent
+        # beside the registration (every read is done by now): neither needs the other's answer.
+        writes.append(partial(record_shipped, run.aws, service.outputs["arn"], image, "deploy",
+                              run.clock.wall().isoformat(timespec="seconds")))
+    written: list = concurrency.gather(writes)
+    return (reuse["arn"], False) if reuse is not None else (written[0]["arn"], True)
 
 
 def follows_revision(change) -> bool:

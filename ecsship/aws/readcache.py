@@ -10,6 +10,8 @@ Reads run side by side (aws/concurrency.py): the same read asked while it is in 
 that answer instead of being sent again (one "flight" per request), so a plan makes the same calls
 as when its reads ran one after another. A flight ends with its answer (`store`) or its failure
 (`release`, botocore's `after-call-error`); a waiter whose flight failed sends the read itself.
+A read sent before a write and answered after it is not kept (a deploy's reads run beside its
+writes: the answer may predate what the write changed).
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class ReadCache:
         self.active = 0  # nesting depth of caching_reads(); 0: off
         self.hits = 0
         self.waiting = 0  # reads waiting for the same read in flight now
+        self._generation = 0  # bumped by every clear(): an answer to a read sent before it is not kept
 
     @staticmethod
     def key(model, request: dict) -> tuple:
@@ -60,7 +63,7 @@ class ReadCache:
                     return None
                 if flight is None:  # this read flies: `store` or `release` lands it
                     self._flights[key] = threading.Event()
-                    context[_KEY] = key
+                    context[_KEY] = (key, self._generation)
                     return None
                 self.waiting += 1
             try:
@@ -72,19 +75,20 @@ class ReadCache:
                 return None
 
     def store(self, http_response, parsed, context: dict | None) -> None:
-        key = (context or {}).pop(_KEY, None)
-        if key is None:
+        sent = (context or {}).pop(_KEY, None)
+        if sent is None:
             return
+        key, generation = sent
         with self._lock:
-            if self.active and http_response is not None and http_response.status_code < 300:
+            if self.active and generation == self._generation and http_response is not None and http_response.status_code < 300:
                 self._answers[key] = (http_response, copy.deepcopy(parsed))
         self._land(key)
 
     def release(self, context: dict | None) -> None:
         """The read of `context` failed before any answer (a connection error): its waiters send their own."""
-        key = (context or {}).pop(_KEY, None)
-        if key is not None:
-            self._land(key)
+        sent = (context or {}).pop(_KEY, None)
+        if sent is not None:
+            self._land(sent[0])
 
     def _land(self, key: tuple) -> None:
         with self._lock:
@@ -95,6 +99,7 @@ class ReadCache:
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()
+            self._generation += 1
 
     def __len__(self) -> int:
         return len(self._answers)

@@ -7,6 +7,8 @@ the watch, the outcome and exit codes, and the record of the last good revision.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from ecsship.aws.retrysafe import is_transient
 from ecsship.deploy import clock as clocks
 from ecsship.deploy.clock import Clock
@@ -49,6 +51,7 @@ def roll_out(
     mark: bool = True,
     on_started=None,
     service: dict | None = None,
+    listed: Callable[[], list[str] | None] | None = None,
 ) -> Outcome:
     """Start a deployment of `task_definition` and (unless `wait=False`) follow it to its end.
 
@@ -61,22 +64,25 @@ def roll_out(
       release the service lock there, so the lock never outlives a killed watch;
     - `service`: the service's description as the caller read it under the same lock (deploy's
       plan), so the in-progress guard and the start do not read it again; None reads it here.
+    - `listed`: gives the guard's list of deployments in progress (the strategy's
+      `listed_deployments`) as the caller read it under the same lock, beside its other reads
+      (issue #20 item 1); None, or a call giving None, reads it here.
     """
     try:
         return _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started,
-                         service)
+                         service, listed)
     finally:
         if on_started is not None:
             on_started()
 
 
 def _roll_out(aws, settings, task_definition, view, clock, wait, force, rollback_on_timeout, timeout, redeploy, mark, on_started,
-              service=None) -> Outcome:
+              service=None, listed=None) -> Outcome:
     clock = clock or clocks.clock_for(aws)
     strategy = strategy_for(aws, settings, clock)
     service = service or strategy.describe_service()
     if not force:
-        active = strategy.active_deployments(service)
+        active = strategy.active_deployments(service, listed=listed() if listed is not None else None)
         attached = _attach_to_same(strategy, task_definition, view) if active and not redeploy else None
         if attached is not None:  # a re-run of the same deploy: follow the rollout already going
             if on_started is not None:

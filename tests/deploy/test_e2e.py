@@ -269,10 +269,36 @@ def test_timeouts_roll_back_unless_no_rollback(sim, run_cli, aws):
     assert service_of(aws, "worker")["taskDefinition"].endswith("shop-worker:2")
 
 
-def test_concurrent_deploy_refused_and_status_watch_follows_the_running_one(sim, run_cli, aws):
+def _record_sends(monkeypatch) -> list[str]:
+    """"service.Operation" of every request as it leaves botocore, in the order they are sent."""
+    import botocore.endpoint
+
+    sent: list[str] = []
+    make_request = botocore.endpoint.Endpoint.make_request
+
+    def recording(self, operation_model, request_dict):
+        sent.append(f"{operation_model.service_model.endpoint_prefix}.{operation_model.name}")
+        return make_request(self, operation_model, request_dict)
+
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "make_request", recording)
+    return sent
+
+
+def test_concurrent_deploy_refused_and_status_watch_follows_the_running_one(sim, run_cli, aws, monkeypatch):
     applied(run_cli, aws, WORKER, "worker")
+    sent = _record_sends(monkeypatch)
     started = run_cli("--debug", "deploy", "-f", WORKER, "--image-tag", "v2", "--no-wait")
     assert started.exit_code == 0 and "deployment started" in started.stdout
+    # The chain of `deploy --no-wait` under latency (issue #20 item 1): the lock first (nothing is read
+    # before it is held); the in-progress guard's read and the family's newest revision (botocore ecs
+    # RegisterTaskDefinition is needed only when it differs) beside the plan's reads, not after them;
+    # then the registration beside the service's shipped-image tag (neither needs the other's answer),
+    # UpdateService, the lock's release.
+    assert sent[0] == "ssm.PutParameter", sent
+    assert sent.index("ecs.ListServiceDeployments") < sent.index("ecs.DescribeServices"), sent
+    assert sent.index("ecs.DescribeTaskDefinition") < sent.index("ecs.DescribeServices"), sent
+    assert sorted(sent[-4:-2]) == ["ecs.RegisterTaskDefinition", "ecs.TagResource"], sent
+    assert sent[-2:] == ["ecs.UpdateService", "ssm.DeleteParameter"], sent
     # deploy --no-wait: 33 calls -> 25 (issue #20). The pre-rollout checks read each thing once (the
     # run's read cache around the image check, the drift plan and the revision: ECR DescribeImages,
     # DescribeServices include=TAGS, the serving DescribeTaskDefinition); the in-progress guard and

@@ -101,11 +101,13 @@ def test_second_apply_makes_no_mutating_call(applied, run_cli, example, aws_call
     assert len(aws_calls.reads()) <= 18, aws_calls.reads()  # a no-op apply reads what the plan reads
     aws_calls.clear()
     # A deploy of the running image registers nothing and reads the service's revision once: the plan's
-    # read of it is what register_if_changed compares (nothing is written in between; issue #20 item 2).
+    # read of it is what deploy compares (nothing is written in between; issue #20 item 2). The family's
+    # newest revision is read once too: a deploy sends that read beside its plan, before it knows the
+    # image already serves (issue #20 item 1: a new image, the usual deploy, needs it after the plan).
     deployed = run_cli("deploy", "--no-wait", "-f", example("worker"))
     assert deployed.exit_code == 0, deployed.output
     assert ("ecs", "RegisterTaskDefinition") not in aws_calls.writes()
-    assert aws_calls.reads().count(("ecs", "DescribeTaskDefinition")) == 1, aws_calls.reads()
+    assert aws_calls.reads().count(("ecs", "DescribeTaskDefinition")) == 2, aws_calls.reads()
 
 
 def test_plan_before_apply_changes_nothing(run_cli, example, aws_calls, aws):

@@ -90,7 +90,11 @@ class CodeDeployStrategy(EcsStrategy):
         primary = next((t for t in service.get("taskSets", []) or [] if t.get("status") == "PRIMARY"), None)
         return (primary or {}).get("taskDefinition") or service.get("taskDefinition", "")
 
-    def active_deployments(self, service: dict | None = None) -> list[str]:
+    def active_deployments(self, service: dict | None = None, listed: list[str] | None = None) -> list[str]:
+        """The group's deployments in progress; `listed`: `listed_deployments` read by the caller."""
+        return list(listed) if listed is not None else self.listed_deployments()
+
+    def listed_deployments(self) -> list[str]:
         s = self.settings
         with aws_call(f"CodeDeploy group {s.deployment_group}", "codedeploy:ListDeployments"):
             resp = self.cd.list_deployments(applicationName=s.application, deploymentGroupName=s.deployment_group, includeOnlyStatuses=ACTIVE)

@@ -79,12 +79,16 @@ class EcsStrategy:
         primary = next((d for d in service.get("deployments", []) or [] if d.get("status") == "PRIMARY"), None)
         return (primary or {}).get("taskDefinition") or service["taskDefinition"]
 
-    def active_deployments(self, service: dict | None = None) -> list[str]:
-        """Deployments of the service still in progress, described for a person (the guard)."""
+    def listed_deployments(self) -> list[str]:
+        """The guard's own read: the service deployments still in progress (ListServiceDeployments),
+        so a caller can send it beside other reads and hand it to `active_deployments`."""
+        return self._list_service_deployments(ACTIVE_STATUSES)
+
+    def active_deployments(self, service: dict | None = None, listed: list[str] | None = None) -> list[str]:
+        """Deployments of the service still in progress, described for a person (the guard).
+        `listed`: what `listed_deployments` answered under the same lock (None: read it here)."""
         service = service or self.describe_service()
-        found: list[str] = []
-        for arn in self._list_service_deployments(ACTIVE_STATUSES):
-            found.append(arn)
+        found: list[str] = list(listed) if listed is not None else self.listed_deployments()
         if not found:
             for dep in service.get("deployments", []):
                 if dep.get("rolloutState") == "IN_PROGRESS":

@@ -144,3 +144,30 @@ def test_the_same_read_asked_while_in_flight_waits_for_it(fake, outcome):
     sent = {"answer": 1, "error": 2, "connection": 1}[outcome]  # a connection error is never answered
     assert state["sent"].count("DescribeServices") == sent
     assert "api" in results and len(results) == 2
+
+
+def test_an_answer_to_a_read_sent_before_a_write_is_not_kept(fake):
+    """A deploy reads beside its writes (issue #20 item 1): a read in flight while a write is sent may
+    answer with what the write changes (ECS UpdateService changes what DescribeServices answers), so
+    its answer serves its own caller but is not kept for a later read."""
+    import threading
+
+    aws, state = fake
+    flying, land = threading.Event(), threading.Event()
+
+    def held(request):
+        if not flying.is_set():
+            flying.set()
+            assert land.wait(10)
+
+    state["before"] = held
+    with aws.caching_reads():
+        first = threading.Thread(target=_describe, args=(aws,))
+        first.start()
+        assert flying.wait(10)
+        aws.client("ecs").update_service(cluster="shop", service="api", desiredCount=2)
+        land.set()
+        first.join(10)
+        state["count"] = 2
+        assert _describe(aws)["desiredCount"] == 2
+    assert sorted(state["sent"]) == ["DescribeServices", "DescribeServices", "UpdateService"]
