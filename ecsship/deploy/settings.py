@@ -32,6 +32,7 @@ class DeploySettings:
     container_port: int | None = None
     target: dict | None = None              # the desired service (resolved spec) a CodeDeploy AppSpec is built from
     stability_window: int = 0               # seconds watched for crash loops after ECS completes (stability.py)
+    scaling: bool = False                   # the manifest declares `scaling:` (status reads its activities early)
 
     @property
     def application(self) -> str:
@@ -83,6 +84,7 @@ class DeploySettings:
             container_name=desired.container_name,
             container_port=data.get("port"),
             stability_window=parse_duration(window) if window is not None else default_stability_window(data),
+            scaling=bool(data.get("scaling")),
         )
 
 

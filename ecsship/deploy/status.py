@@ -5,6 +5,7 @@ the deployment alarms' states. Each optional part degrades to "unknown" rather t
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import partial
 from typing import Callable
 
@@ -20,10 +21,16 @@ from ecsship.deploy.strategies.ecs import EcsStrategy
 
 
 def gather(aws, settings, events: int = 10) -> dict:
-    strategy = EcsStrategy(aws, settings, clock=None)
-    svc = strategy.describe_service()
-    controller = (svc.get("deploymentController") or {}).get("type", "ECS")
-    parts = _parts(aws, settings, svc, controller)
+    with _caching_reads(aws), concurrency.Pool().active() as pool:
+        # What needs only the manifest's names is read beside DescribeServices (issue #20 item 1):
+        # the rollout in progress, the scaling, and the CodeDeploy group of a manifest that names one.
+        early = {"rollout": pool.submit(partial(_outcome, lambda: _rollout(aws, settings))),
+                 "scaling": pool.submit(partial(_outcome, lambda: _scaling(aws, settings)))}
+        if settings.uses_codedeploy:
+            early["group"] = pool.submit(partial(_outcome, lambda: _group(aws, settings)))
+        svc = EcsStrategy(aws, settings, clock=None).describe_service()
+        controller = (svc.get("deploymentController") or {}).get("type", "ECS")
+        parts = _parts(aws, settings, svc, controller, early)
     data: dict = {
         "service": svc.get("serviceName"),
         "cluster": settings.cluster,
@@ -44,30 +51,38 @@ def gather(aws, settings, events: int = 10) -> dict:
     return data
 
 
+def _caching_reads(aws):
+    """One picture: the rollout's DescribeServices is the one status sends, waited for in flight."""
+    caching = getattr(aws, "caching_reads", None)
+    return caching() if caching is not None else nullcontext()
+
+
 PARTS = ("targets", "traffic", "listeners", "rollout", "scaling", "alarms")  # the order an error among them is raised in
 
 
-def _parts(aws, settings, svc: dict, controller: str) -> dict:
-    """The parts read after the service, side by side (issue #20 item 1): the CodeDeploy deployment
-    group first where listeners and alarms need it. The first error in PARTS order is raised (the
-    group's before any), once every part ended."""
-
-    def with_group() -> dict:
-        group = CodeDeployStrategy(aws, settings, clock=None).deployment_group() if controller == "CODE_DEPLOY" else None
-        listeners, alarms = concurrency.gather([
-            partial(_outcome, lambda: _listener_weights(aws, group) if group is not None else None),
-            partial(_outcome, lambda: _alarms(aws, svc, alarm_names_of(group) if group is not None else None))])
-        return {"listeners": listeners, "alarms": alarms}
-
-    with concurrency.Pool().active():
-        grouped, targets, traffic, rollout, scaling = concurrency.gather([
-            with_group, partial(_outcome, lambda: _targets(aws, svc)), partial(_outcome, lambda: _traffic(aws, svc)),
-            partial(_outcome, lambda: _rollout(aws, settings)), partial(_outcome, lambda: _scaling(aws, settings))])
-    found = {"targets": targets, "traffic": traffic, "rollout": rollout, "scaling": scaling, **grouped}
+def _parts(aws, settings, svc: dict, controller: str, early: dict) -> dict:
+    """The parts that need the service's description, side by side (issue #20 item 1), with those read
+    beside it (`early`: futures). The CodeDeploy deployment group's error is raised first, then the first error
+    in PARTS order, once every part ended."""
+    group = None
+    if controller == "CODE_DEPLOY":
+        group = early["group"].result() if "group" in early else _outcome(lambda: _group(aws, settings))
+        if isinstance(group, _Failed):
+            raise group.error
+    targets, traffic, listeners, alarms = concurrency.gather([
+        partial(_outcome, lambda: _targets(aws, svc)), partial(_outcome, lambda: _traffic(aws, svc)),
+        partial(_outcome, lambda: _listener_weights(aws, group) if group is not None else None),
+        partial(_outcome, lambda: _alarms(aws, svc, alarm_names_of(group) if group is not None else None))])
+    found = {"targets": targets, "traffic": traffic, "listeners": listeners, "rollout": early["rollout"].result(),
+             "scaling": early["scaling"].result(), "alarms": alarms}
     for name in PARTS:
         if isinstance(found[name], _Failed):
             raise found[name].error
     return {name: found[name] for name in PARTS}
+
+
+def _group(aws, settings) -> dict:
+    return CodeDeployStrategy(aws, settings, clock=None).deployment_group()
 
 
 class _Failed:
@@ -156,14 +171,17 @@ def _listener_weights(aws, group: dict) -> dict:
     the pair (a host/path rule on a shared listener before the default action)."""
     pair = ((group.get("loadBalancerInfo") or {}).get("targetGroupPairInfoList") or [{}])[0]
     names = {tg.get("name") for tg in pair.get("targetGroups", []) or []}
-    routes: dict = {}
-    for route, key in (("production", "prodTrafficRoute"), ("test", "testTrafficRoute")):
+
+    def route_weights(key: str) -> dict:
         for listener in (pair.get(key) or {}).get("listenerArns") or []:
             weights = _pair_weights(aws, listener, names)
             if weights:
-                routes[route] = weights
-                break
-    return routes
+                return weights
+        return {}
+
+    routes = ("production", "prodTrafficRoute"), ("test", "testTrafficRoute")
+    found = concurrency.gather([partial(route_weights, key) for _, key in routes])  # side by side
+    return {route: weights for (route, _), weights in zip(routes, found) if weights}
 
 
 def _pair_weights(aws, listener: str, names: set) -> dict:
@@ -196,21 +214,29 @@ def _scaling(aws, settings) -> dict | None:
 
     client = aws.client("application-autoscaling")
     resource_id = f"service/{settings.cluster}/{settings.service}"
-    with aws_call(f"scalable target {resource_id}", "application-autoscaling:DescribeScalableTargets"):
-        targets = client.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource_id]).get("ScalableTargets", [])
+
+    def scalable_targets() -> list:
+        with aws_call(f"scalable target {resource_id}", "application-autoscaling:DescribeScalableTargets"):
+            return client.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource_id]).get("ScalableTargets", [])
+
+    def activities() -> list | None:
+        try:
+            acts = client.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=resource_id, MaxResults=5).get("ScalingActivities", [])
+        except ClientError as exc:
+            if not unsupported(exc):
+                raise
+            return None  # this endpoint does not say
+        return [{"at": iso(a.get("StartTime")), "status": a.get("StatusCode"), "description": a.get("Description", "")} for a in acts]
+
+    # A manifest with `scaling:` has a scalable target once applied: its activities are read beside it
+    # (issue #20 item 1); without, only when a target turns up (one read for a service that has none).
+    targets, *acts = concurrency.gather([scalable_targets, activities] if settings.scaling else [scalable_targets])
     if not targets:
         return None
     t = targets[0]
-    out = {"min": t.get("MinCapacity"), "max": t.get("MaxCapacity"),
-           "suspended": {k: v for k, v in (t.get("SuspendedState") or {}).items() if v}, "activities": []}
-    try:
-        acts = client.describe_scaling_activities(ServiceNamespace="ecs", ResourceId=resource_id, MaxResults=5).get("ScalingActivities", [])
-        out["activities"] = [{"at": iso(a.get("StartTime")), "status": a.get("StatusCode"), "description": a.get("Description", "")} for a in acts]
-    except ClientError as exc:
-        if not unsupported(exc):
-            raise
-        out["activities"] = None  # this endpoint does not say
-    return out
+    return {"min": t.get("MinCapacity"), "max": t.get("MaxCapacity"),
+            "suspended": {k: v for k, v in (t.get("SuspendedState") or {}).items() if v},
+            "activities": acts[0] if acts else activities()}
 
 
 def _alarms(aws, svc: dict, names: list[str] | None = None) -> list[dict]:

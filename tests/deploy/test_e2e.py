@@ -101,7 +101,7 @@ def test_rollback_alarm_going_off_mid_rollout_rolls_back(sim, run_cli, aws, secr
         assert not any(value in text for text in outputs)
 
 
-def test_ctrl_c_leaves_the_rollout_running_then_rollback_stops_it(sim, run_cli, aws):
+def test_ctrl_c_leaves_the_rollout_running_then_rollback_stops_it(sim, run_cli, aws, monkeypatch):
     applied(run_cli, aws, WORKER, "worker")
     sleeps = []
 
@@ -119,8 +119,12 @@ def test_ctrl_c_leaves_the_rollout_running_then_rollback_stops_it(sim, run_cli, 
     assert [d["rolloutState"] for d in svc["deployments"] if d["status"] == "PRIMARY"] == ["IN_PROGRESS"]
 
     sim._on_sleep = aws.advance
+    sent = _record_sends(monkeypatch)
     status = run_cli("status", "-f", WORKER)
     assert status.exit_code == 0 and "in_progress" in status.stdout
+    # One DescribeServices (issue #20 item 1): the rollout part's read of the service is status's own,
+    # waited for in flight under the run's read cache rather than sent again.
+    assert sent.count("ecs.DescribeServices") == 1, sent
     back = run_cli("rollback", "-f", WORKER)
     assert back.exit_code == 0, back.output
     assert "stopping deployment" in back.stdout and "shop-worker:1 serves" in back.stdout

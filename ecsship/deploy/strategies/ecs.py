@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from ecsship.aws.concurrency import gather
 from ecsship.aws.errors import aws_call, translate_client_error
 from ecsship.deploy.health import alarm_states, health_counts
 from ecsship.deploy.model import (
@@ -141,9 +142,9 @@ class EcsStrategy:
 
     def attach(self) -> "EcsTracker | None":
         """The deployment in progress right now (for promote, rollback, status --watch)."""
-        service = self.describe_service()
+        # Side by side on the caller's pool, if it has one (status: issue #20 item 1).
+        service, active = gather([self.describe_service, self.listed_deployments])
         primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
-        active = self._list_service_deployments(ACTIVE_STATUSES)
         in_progress = primary is not None and primary.get("rolloutState") == "IN_PROGRESS"
         if not active and not in_progress:
             return None

@@ -56,3 +56,26 @@ def test_of_two_failing_parts_the_first_in_order_is_raised_whatever_ends_first(m
     _parts(monkeypatch, behaviour)
     with pytest.raises(RuntimeError, match="targets failed"):
         status.gather(FakeAws(_Ecs()), DeploySettings(cluster="shop", service="web"))
+
+
+def test_what_needs_only_the_manifest_is_read_beside_describe_services(monkeypatch):
+    """The rollout in progress (ListServiceDeployments) and the scaling (DescribeScalableTargets) are
+    named by the manifest's cluster and service alone (botocore ecs ListServiceDeployments: `cluster`,
+    `service`; application-autoscaling DescribeScalableTargets: `ResourceIds` service/CLUSTER/SERVICE),
+    so they are in flight before DescribeServices answers: one round trip, not two (issue #20 item 1)."""
+    started = {name: threading.Event() for name in ("rollout", "scaling")}
+    beside: list[bool] = []
+
+    class Ecs(_Ecs):
+        def describe_services(self, cluster, services, **_):
+            beside.append(all(event.wait(2) for event in started.values()))
+            return super().describe_services(cluster, services)
+
+    def behaviour(name):
+        if name in started:
+            started[name].set()
+        return f"{name} part"
+
+    _parts(monkeypatch, behaviour)
+    data = status.gather(FakeAws(Ecs()), DeploySettings(cluster="shop", service="web"))
+    assert beside == [True] and data["rollout"] == "rollout part"
