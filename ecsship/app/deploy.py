@@ -41,8 +41,9 @@ def _deploy(app, file, env, var, *, image_tag, image, timeout, rollback, wait, f
             # anything is written.
             checks = [pool.submit(partial(verify_image, c.aws, shipped)) for shipped in [uri, *moved.values()]]
             # The rollout's in-progress guard reads what is in progress beside them too (under the
-            # same lock: nothing else of ecsship starts a rollout meanwhile), not after the revision.
-            guard = None if force else pool.submit(strategy_for(c.aws, c.settings, c.clock).listed_deployments)
+            # same lock: nothing else of ecsship starts a rollout meanwhile), not after the revision;
+            # read again after what may take long (--with-infra's apply, deploy.before steps).
+            guard = None if force or with_infra else pool.submit(strategy_for(c.aws, c.settings, c.clock).listed_deployments)
             td, registered = revision.prepare_revision(c, uri, with_infra, sidecar_images=moved,
                                                        images_checked=lambda: [check.result() for check in checks])
         shown = ", ".join([short_image(uri)] + [f"{name} {short_image(u)}" for name, u in sorted(moved.items())])
