@@ -392,7 +392,7 @@ def memory_rows(t: Table, results: dict) -> None:
 # -- whole document -----------------------------------------------------------------------------
 def latency_rows(t: Table, s: dict) -> None:
     """No-op plans, `status` and `deploy --no-wait` at 0 ms and at 80 ms added per AWS answer (issue #20
-    item 1). Budget: the 0 ms time + 40 % of the reads × 80 ms (+ each write's 80 ms: writes run in order)."""
+    item 1). Budget: the 0 ms time + 40 % of (calls × 80 ms), a deploy's writes included."""
     if "not_measured" in s:
         t.missing("no-op plan under real-AWS latency", s["not_measured"])
         return
@@ -411,7 +411,7 @@ def latency_rows(t: Table, s: dict) -> None:
                 continue
             writes = slow.get("writes", 0)
             calls = f"{slow['calls']} calls" + (f", {writes} writes" if writes else "")
-            budget = f"0 ms + 40 % of reads × {ms:g} ms" + (" + writes × " + f"{ms:g} ms" if writes else "")
+            budget = f"0 ms + 40 % of calls × {ms:g} ms"
             t.add(f"{label} of `{name}`: at {ms:g} ms a call vs 0 ms ({calls})",
                   f"{sec(slow['wall_s'])} (0 ms: {sec(fast['wall_s'])})", f"{sec(sequential)} (all calls in sequence)",
                   ratio(slow["wall_s"], sequential), f"≤ {sec(target)} ({budget})", yes(slow["wall_s"] <= target))
@@ -420,7 +420,8 @@ def latency_rows(t: Table, s: dict) -> None:
                    "graph, `status` reads its parts together, `deploy` checks its images beside the drift plan. "
                    "What stays in sequence is a chain: a lookup before what it names (the VPC before its subnets, "
                    "the load balancer before its listeners and rules), the lock before anything a deploy reads, and "
-                   "a deploy's writes (lock, register, update, release), each needing the one before.")
+                   "a deploy's writes (the lock; the revision beside the shipped-image tag; UpdateService; the release), "
+                   "each needing the one before. Each pair of figures alternates 0 ms and 80 ms run by run.")
 
 
 def changes_note() -> list[str]:
