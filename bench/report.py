@@ -484,7 +484,7 @@ def render(results: dict) -> str:
         "",
     ]
     if t.notes:
-        out += ["## Targets missed, and why", ""] + [f"- {n}" for n in t.notes] + [""]
+        out += ["## Targets missed, and how to read the figures", ""] + [f"- {n}" for n in t.notes] + [""]
     out += changes_note()
     out += details(results)
     return "\n".join(out) + "\n"
