@@ -34,7 +34,8 @@ $(STAMP): pyproject.toml
 # Measured 1 Dec 2026 on the 2-core development machine, 1378 tests, 3 workers: 4m10s wall while other jobs
 # took ~30% of the CPU (the machine 95% busy); the suite itself used 317 s of CPU (166 s in the workers, 150 s in
 # their local AWS servers). The same run before that day's speed-ups (1269 tests, kept-open connections, cheaper
-# resets, one click command per session): 5m39s. With both cores to itself: about 3 minutes. CI's limit is 6.
+# resets, one click command per session): 5m39s. With both cores to itself: about 3 minutes (a fresh clone's
+# `.ci/run`, 1 Dec 05:10: 1383 tests in 3m14s). CI's limit is 6.
 # PYTHONDONTWRITEBYTECODE is cleared for the run: each worker rewrites every test module's asserts, and
 # without the cached result that is ~3 s more of collection per worker on every run.
 test: $(STAMP) bytecode
@@ -59,7 +60,7 @@ lint: $(STAMP)
 demo: $(STAMP) bytecode
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
-# `make bench`: writes docs/benchmarks.md (about 6-8 minutes on 2 cores); its own local AWS on port 4610-4611
+# `make bench`: writes docs/benchmarks.md (about 18 minutes on 2 quiet cores: the side-by-side rollouts run at 3x); its own local AWS on port 4610-4611
 # (BENCH_PORT to change). ecs-deploy, the peer it is measured against, and the AWS CLI (the floor of waiting for a
 # rollout) are installed on first use into $(BENCH_VENV), pinned to $(ECS_DEPLOY_VERSION) and $(AWSCLI_VERSION).
 bench: $(STAMP) bytecode
