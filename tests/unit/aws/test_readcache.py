@@ -100,6 +100,26 @@ def _until(condition, thread) -> None:
     raise AssertionError("the condition never held")
 
 
+def _hold_first_request(state, landed=None, otherwise=None):
+    """(flying, land): the first request sent waits, once `flying` is set, until the test sets `land`;
+    then `landed(request)` runs for it, `otherwise(request)` for every later request."""
+    import threading
+
+    flying, land = threading.Event(), threading.Event()
+
+    def held(request):
+        if not flying.is_set():
+            flying.set()
+            assert land.wait(10)
+            if landed is not None:
+                landed(request)
+        elif otherwise is not None:
+            otherwise(request)
+
+    state["before"] = held
+    return flying, land
+
+
 @pytest.mark.parametrize("outcome", ["answer", "error", "connection"])
 def test_the_same_read_asked_while_in_flight_waits_for_it(fake, outcome):
     """Plan reads run side by side (issue #20 item 1): a read identical to one in flight is not sent
@@ -110,19 +130,13 @@ def test_the_same_read_asked_while_in_flight_waits_for_it(fake, outcome):
     from botocore.exceptions import EndpointConnectionError
 
     aws, state = fake
-    flying, land = threading.Event(), threading.Event()
 
-    def held(request):
-        if not flying.is_set():
-            flying.set()
-            assert land.wait(10)
-            if outcome == "connection":
-                raise EndpointConnectionError(endpoint_url=request.url)
-            state["fail"] = outcome == "error"
-        else:
-            state["fail"] = False
+    def landed(request):
+        if outcome == "connection":
+            raise EndpointConnectionError(endpoint_url=request.url)
+        state["fail"] = outcome == "error"
 
-    state["before"] = held
+    flying, land = _hold_first_request(state, landed, otherwise=lambda request: state.update(fail=False))
     results: list = []
 
     def ask():
@@ -153,14 +167,7 @@ def test_an_answer_to_a_read_sent_before_a_write_is_not_kept(fake):
     import threading
 
     aws, state = fake
-    flying, land = threading.Event(), threading.Event()
-
-    def held(request):
-        if not flying.is_set():
-            flying.set()
-            assert land.wait(10)
-
-    state["before"] = held
+    flying, land = _hold_first_request(state)
     with aws.caching_reads():
         first = threading.Thread(target=_describe, args=(aws,))
         first.start()
