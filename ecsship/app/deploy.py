@@ -3,7 +3,7 @@ deploy.before steps, the rollout through the manifest's strategy, then the deplo
 from __future__ import annotations
 
 from concurrent.futures import CancelledError, Future
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack
 from functools import partial
 
 from ecsship.app import revision
@@ -11,6 +11,7 @@ from ecsship.app.application import Quit
 from ecsship.app.rollout import RolloutRun, parse_timeout
 from ecsship.app.signals import sigterm_as_interrupt
 from ecsship.aws.concurrency import Pool
+from ecsship.aws.readcache import caching_reads
 from ecsship.deploy.names import revision_name, short_image
 from ecsship.deploy.rollout import roll_out
 from ecsship.deploy.shipped_image import image_uri, split_images, verify_image
@@ -78,8 +79,7 @@ def _caching_reads(aws, with_infra: bool):
     revision read each distinct thing once (aws/readcache.py; a write empties it). Never around
     what waits on AWS and must see it move: deploy.before steps, the rollout, and `--with-infra`'s
     apply (its creates wait for what they made)."""
-    caching = getattr(aws, "caching_reads", None)
-    return caching() if caching is not None and not with_infra else nullcontext()
+    return caching_reads(aws, on=not with_infra)
 
 
 def _step_view(c):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from contextlib import AbstractContextManager, nullcontext
 
 from ecsship.aws.operations import is_read_operation
 
@@ -103,3 +104,10 @@ class ReadCache:
 
     def __len__(self) -> int:
         return len(self._answers)
+
+
+def caching_reads(aws, on: bool = True) -> AbstractContextManager:
+    """`aws.caching_reads()` (a run of reads in which each distinct read is made once), or nothing
+    when `on` is false or `aws` has no read cache (the test doubles of tests/doubles.py)."""
+    caching = getattr(aws, "caching_reads", None)
+    return caching() if on and caching is not None else nullcontext()

@@ -5,12 +5,12 @@ the deployment alarms' states. Each optional part degrades to "unknown" rather t
 """
 from __future__ import annotations
 
-from contextlib import nullcontext
 from functools import partial
 from typing import Callable
 
 from ecsship.aws import concurrency
 from ecsship.aws.errors import aws_call
+from ecsship.aws.readcache import caching_reads
 from ecsship.deploy import clock as clocks
 from ecsship.deploy.health import alarm_states, target_health
 from ecsship.deploy.model import WAITING_APPROVAL
@@ -21,7 +21,8 @@ from ecsship.deploy.strategies.ecs import EcsStrategy
 
 
 def gather(aws, settings, events: int = 10) -> dict:
-    with _caching_reads(aws), concurrency.Pool().active() as pool:
+    # Under the run's read cache, the rollout's DescribeServices is the one status sends (waited for in flight).
+    with caching_reads(aws), concurrency.Pool().active() as pool:
         # What needs only the manifest's names is read beside DescribeServices (issue #20 item 1):
         # the rollout in progress, the scaling, and the CodeDeploy group of a manifest that names one.
         early = {"rollout": pool.submit(partial(_outcome, lambda: _rollout(aws, settings))),
@@ -49,12 +50,6 @@ def gather(aws, settings, events: int = 10) -> dict:
     if data["listeners"] and not data["traffic"]:
         data["traffic"] = data["listeners"].get("production") or {}  # which target group is live
     return data
-
-
-def _caching_reads(aws):
-    """One picture: the rollout's DescribeServices is the one status sends, waited for in flight."""
-    caching = getattr(aws, "caching_reads", None)
-    return caching() if caching is not None else nullcontext()
 
 
 PARTS = ("targets", "traffic", "listeners", "rollout", "scaling", "alarms")  # the order an error among them is raised in

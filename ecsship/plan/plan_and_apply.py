@@ -8,11 +8,11 @@ Stable entry points, used by the CLI and by `deploy`:
 from __future__ import annotations
 
 from concurrent.futures import Future, wait
-from contextlib import nullcontext
 from functools import partial
 from typing import Callable, Iterable
 
 from ecsship.aws.concurrency import Pool, run_by_needs
+from ecsship.aws.readcache import caching_reads
 from ecsship.desired.output_refs import UNKNOWN, contains_unknown, lookup_in, refs_in, resolve
 from ecsship.errors import EcsshipError, UsageError
 from ecsship.plan.diff import diff
@@ -40,8 +40,7 @@ def make_plan(aws, desired, only: Iterable[str] | None = None, adopt: bool = Fal
 
     `only`: resource kinds to plan (lookups are always read); None plans everything.
     """
-    caching = getattr(aws, "caching_reads", None)
-    with caching() if caching is not None else nullcontext():
+    with caching_reads(aws):
         return _make_plan(aws, desired, only, adopt)
 
 
