@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import threading
 from dataclasses import dataclass, field
 
 from botocore.awsrequest import AWSResponse
@@ -41,17 +42,20 @@ class FaultInjector:
     seed: int = 0
     kinds: tuple[str, ...] = KINDS
     # A real transient fault rarely hits the same request every time; never fail more than this
-    # many attempts in a row so bounded retries can still succeed.
+    # many attempts in a row so bounded retries can still succeed. Counted per thread: a request's
+    # retries stay on its thread, while plan reads run on a pool, so one shared count let another
+    # thread's success reset it and one request could be faulted until its retries ran out.
     max_consecutive: int = 2
     # Share of successful mutating calls whose response is "lost": AWS did the work, the client
     # never heard, and botocore sends the same request again. Non-idempotent creates must cope.
     lost_response_rate: float = 0.0
     injected: dict[str, int] = field(default_factory=dict)
     calls: int = 0
-    _consecutive: int = 0
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
+        self._lock = threading.Lock()
+        self._consecutive: dict[int, int] = {}
 
     @classmethod
     def from_environment(cls) -> "FaultInjector | None":
@@ -74,13 +78,16 @@ class FaultInjector:
         return sum(self.injected.values())
 
     def _before_send(self, request=None, event_name: str = "", **_):
-        self.calls += 1
-        if self._consecutive >= self.max_consecutive or self._random.random() >= self.rate:
-            self._consecutive = 0
-            return None
-        self._consecutive += 1
-        kind = self._random.choice(self.kinds)
-        self.injected[kind] = self.injected.get(kind, 0) + 1
+        thread = threading.get_ident()
+        with self._lock:
+            self.calls += 1
+            in_a_row = self._consecutive.get(thread, 0)
+            if in_a_row >= self.max_consecutive or self._random.random() >= self.rate:
+                self._consecutive[thread] = 0
+                return None
+            self._consecutive[thread] = in_a_row + 1
+            kind = self._random.choice(self.kinds)
+            self.injected[kind] = self.injected.get(kind, 0) + 1
         service = event_name.split(".")[1] if event_name.count(".") >= 2 else ""
         content_type = str((getattr(request, "headers", None) or {}).get("Content-Type", ""))
         protocol = "ec2" if service == "ec2" else ("query" if "x-www-form-urlencoded" in content_type else "json")
@@ -103,9 +110,10 @@ class FaultInjector:
             return None
         if is_read_operation(operation.name) or response[0].status_code >= 300:
             return None
-        if self._random.random() >= self.lost_response_rate:
-            return None
-        self.injected["lost"] = self.injected.get("lost", 0) + 1
+        with self._lock:
+            if self._random.random() >= self.lost_response_rate:
+                return None
+            self.injected["lost"] = self.injected.get("lost", 0) + 1
         config = ((request_dict or {}).get("context") or {}).get("client_config")
         retries = getattr(config, "retries", None) or {}
         if retries.get("total_max_attempts") == 1 or retries.get("max_attempts") == 0:
