@@ -68,6 +68,12 @@ def _make_plan(aws, desired, only: Iterable[str] | None, adopt: bool) -> Plan:
 
 ELB_TAGS = "(elb tags)"  # graph nodes besides resources (keys never look like these)
 ORPHANS = "(orphans)"
+# Lookups that guard a new task definition revision only: the image check exists so that a plan
+# never proposes a revision of an image ECR does not have. When the revision is kept (a converged
+# service, or the image a deploy shipped), there is nothing to guard and it is not read (issue #20
+# item 2); it is read as soon as the task definition's change is known, beside the later reads.
+REVISION_GUARDS = ("image",)
+PROPOSES_REVISION = (CREATE, UPDATE, REPLACE)
 
 
 class _PlanRun:
@@ -86,6 +92,8 @@ resource's read."""
         self.order = {res.key: i for i, res in enumerate(desired.resources)}
         self.orphans: list[tuple] = []
         self.early: dict[str, Future] = {}
+        self.guards = {res.key: res for res in desired.resources if res.lookup and res.kind in REVISION_GUARDS}
+        self.guarding: dict[str, Future] = {}
 
     def needs(self, res, among) -> set[str]:
         """The keys `res` refers to among `among` that come before it: a ref to a later resource is
@@ -116,7 +124,7 @@ resource's read."""
         return _outcome(lambda: plan_resource(self.aws, reconciler_for(res.kind), res, spec, self.adopt))
 
     def read_lookups(self) -> None:
-        lookups = {res.key: res for res in self.desired.resources if res.lookup}
+        lookups = {res.key: res for res in self.desired.resources if res.lookup and res.key not in self.guards}
 
         def start(key):
             res = lookups[key]
@@ -138,7 +146,26 @@ resource's read."""
             problems.append(PlanProblem(f"not supported yet: {', '.join(unsupported)}",
                                         "this manifest needs resource kinds ecsship cannot manage yet; remove those sections"))
         if problems:
-            raise PlanError(problems)
+            # The plan stops here, before it knows whether a revision is proposed: say every problem.
+            self.start_guards()
+            raise PlanError(problems + self.guard_problems())
+
+    def start_guards(self) -> None:
+        """Read the revision guards (once), beside whatever else is being read."""
+        for key, res in self.guards.items():
+            if key not in self.guarding:
+                spec = self.spec_of(res, ())
+                self.guarding[key] = self.pool.submit(partial(_outcome, partial(reconciler_for(res.kind).read, self.aws, res, spec)))
+
+    def guard_problems(self) -> list[PlanProblem]:
+        problems = []
+        for key, future in self.guarding.items():
+            kind, value = future.result()
+            if kind == "problem":
+                problems.append(_located(value, key))
+            else:
+                self.outputs[key] = self.states[key] = value.outputs
+        return problems
 
     def read_managed(self) -> None:
         managed = self.managed()
@@ -177,6 +204,8 @@ resource's read."""
                 else:
                     self.orphans = value
                 return
+            if managed[key].kind == "task_definition" and (kind == "problem" or value[0].action in PROPOSES_REVISION):
+                self.start_guards()
             if kind == "problem":
                 self.problems[key] = _located(value, key)
                 self.outputs[key] = None
@@ -195,7 +224,8 @@ resource's read."""
                 self.outputs[key] = live.outputs
 
         run_by_needs(self.pool, [*nodes, *managed], needs, start, finish)
-        problems = [self.problems[key] for key in managed if key in self.problems]
+        # A missing image comes first: it is why the revision cannot be made.
+        problems = self.guard_problems() + [self.problems[key] for key in managed if key in self.problems]
         if problems:
             raise PlanError(problems)
         if orphan_error:
@@ -210,7 +240,8 @@ resource's read."""
         states = {key: self.states[key] for key in sorted(self.states, key=self.order.__getitem__)}
         states.update({res.key: live.state for res, live in self.orphans})
         warnings = [w for key in (*self.order, ORPHANS) for w in self.warnings.get(key, [])]
-        inputs = {res.key: self.outputs[res.key] for res in desired.resources if res.lookup}
+        # A revision guard not read (nothing to guard) is not an input.
+        inputs = {res.key: self.outputs[res.key] for res in desired.resources if res.lookup and res.key in self.outputs}
         return Plan(desired.service, desired.cluster, changes, fingerprint(states), warnings, calls, inputs,
                     orphans={res.key: res for res, _ in self.orphans})
 

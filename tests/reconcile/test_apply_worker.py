@@ -93,12 +93,12 @@ def test_second_apply_makes_no_mutating_call(applied, run_cli, example, aws_call
     assert "Plan: 0 to create, 0 to update, 0 to replace, 0 to delete." in plan.stdout
     # 20 -> 18 (issue #20 item 2): the log group's tags and the account id come from the plan's one
     # tagging API GetResources (reconcilers/tag_index.py), no logs ListTagsForResource nor sts GetCallerIdentity.
-    assert len(aws_calls.reads()) <= 18, aws_calls.reads()
+    assert len(aws_calls.reads()) <= 17, aws_calls.reads()
     aws_calls.clear()
     again = run_cli("apply", "--no-wait", "-f", example("worker"), "--yes")
     assert again.exit_code == 0, again.output
     assert aws_calls.writes() == []
-    assert len(aws_calls.reads()) <= 18, aws_calls.reads()  # a no-op apply reads what the plan reads
+    assert len(aws_calls.reads()) <= 17, aws_calls.reads()  # a no-op apply reads what the plan reads
     aws_calls.clear()
     # A deploy of the running image registers nothing and reads the service's revision once: the plan's
     # read of it is what deploy compares (nothing is written in between; issue #20 item 2). The family's
