@@ -128,18 +128,10 @@ resource's read."""
 
         def start(key):
             res = lookups[key]
-            spec = self.spec_of(res, self.needs(res, lookups))
-            return partial(_outcome, lambda: reconciler_for(res.kind).read(self.aws, res, spec))
+            return partial(self.read_lookup, res, self.spec_of(res, self.needs(res, lookups)))
 
-        def finish(key, outcome):
-            kind, live = outcome
-            if kind == "problem":
-                self.problems[key] = _located(live, key)
-                return
-            self.outputs[key] = self.states[key] = live.outputs
-            self.warnings[key] = list(live.outputs.get("warnings", []))
-
-        run_by_needs(self.pool, list(lookups), {key: self.needs(res, lookups) for key, res in lookups.items()}, start, finish)
+        run_by_needs(self.pool, list(lookups), {key: self.needs(res, lookups) for key, res in lookups.items()}, start,
+                     self.lookup_read)
         unsupported = sorted({res.title for res in self.desired.managed() if reconciler_for(res.kind, missing_ok=True) is None})
         problems = [self.problems[key] for key in lookups if key in self.problems]
         if unsupported:
@@ -150,22 +142,28 @@ resource's read."""
             self.start_guards()
             raise PlanError(problems + self.guard_problems())
 
+    def read_lookup(self, res, spec: dict) -> tuple[str, object]:
+        return _outcome(lambda: reconciler_for(res.kind).read(self.aws, res, spec))
+
+    def lookup_read(self, key: str, outcome: tuple[str, object]) -> None:
+        """Keep what a lookup read: its outputs and warnings, or its problem."""
+        kind, live = outcome
+        if kind == "problem":
+            self.problems[key] = _located(live, key)
+            return
+        self.outputs[key] = self.states[key] = live.outputs
+        self.warnings[key] = list(live.outputs.get("warnings", []))
+
     def start_guards(self) -> None:
         """Read the revision guards (once), beside whatever else is being read."""
         for key, res in self.guards.items():
             if key not in self.guarding:
-                spec = self.spec_of(res, ())
-                self.guarding[key] = self.pool.submit(partial(_outcome, partial(reconciler_for(res.kind).read, self.aws, res, spec)))
+                self.guarding[key] = self.pool.submit(partial(self.read_lookup, res, self.spec_of(res, ())))
 
     def guard_problems(self) -> list[PlanProblem]:
-        problems = []
         for key, future in self.guarding.items():
-            kind, value = future.result()
-            if kind == "problem":
-                problems.append(_located(value, key))
-            else:
-                self.outputs[key] = self.states[key] = value.outputs
-        return problems
+            self.lookup_read(key, future.result())
+        return [self.problems[key] for key in self.guarding if key in self.problems]
 
     def read_managed(self) -> None:
         managed = self.managed()
